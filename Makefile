@@ -1,0 +1,106 @@
+# Recurrent Neural Networks, Step by Step — build, test and work on the book.
+#
+#   make book    set up .venv and the JS assets, build the site strictly, print its path
+#   make test    everything CI checks: unit tests, notebooks (nbval), strict build, browser test
+#   make lab     JupyterLab on chapters/ with rnnlib importable
+#   make bench   run benchmarks/run_all.py (if present)
+#   make clean   remove build outputs (keeps .venv); `make distclean` removes .venv too
+#
+# Variables: PYTHON (interpreter that creates the venv), VENV (its path).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := book
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+# Tools from the venv come first, so Jupyter kernels and jupyter-book are the venv's.
+export PATH := $(abspath $(BIN)):$(PATH)
+# Matplotlib without a display; no prompts from apt.
+export MPLBACKEND := Agg
+export DEBIAN_FRONTEND := noninteractive
+
+STAMP        := $(VENV)/.rnnbook-installed
+VENDOR_STAMP := _vendor/VERSIONS.txt
+HTML_INDEX   := _build/html/index.html
+NOTEBOOKS    := $(wildcard chapters/*.ipynb assignments/*.ipynb)
+NBVAL_FLAGS  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+BUILD_CMD    := $(BIN)/jupyter-book build . -W -n --keep-going
+
+.PHONY: book build test setup vendor chromium lab bench clean distclean screenshots
+
+# ---------------------------------------------------------------- setup
+
+setup: $(STAMP)
+
+# Reinstall only when the requirements or the package metadata change.
+$(STAMP): requirements.txt pyproject.toml
+	@test -x $(BIN)/python || { echo "Creating virtual environment $(VENV)"; $(PYTHON) -m venv $(VENV); }
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+# JavaScript assets (MathJax, mermaid, require.js, the widget manager), pinned by
+# tools/vendor/package-lock.json, copied into the git-ignored _vendor/ folder.
+vendor: $(VENDOR_STAMP)
+
+$(VENDOR_STAMP): tools/vendor/package.json tools/vendor/package-lock.json tools/vendor/copy_assets.sh
+	@command -v npm >/dev/null 2>&1 || { \
+	  echo "ERROR: npm was not found. The book serves MathJax, mermaid and the widget" >&2; \
+	  echo "       manager itself and fetches them from the npm registry." >&2; \
+	  echo "       Install Node.js and npm (Debian: apt-get install -y npm), then re-run." >&2; \
+	  exit 1; }
+	cd tools/vendor && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	tools/vendor/copy_assets.sh
+
+# ---------------------------------------------------------------- the book
+
+book: setup vendor build
+	@echo "The book is at: $(abspath $(HTML_INDEX))"
+
+# Strict build: every warning is an error; --keep-going reports all of them before failing.
+build:
+	$(BUILD_CMD)
+
+# Debian's chromium for the browser test; only attempted as root with apt-get available.
+chromium:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing chromium for the browser test (apt-get)"; \
+	  { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } \
+	    || echo "WARNING: could not install chromium; the browser test will be skipped"; \
+	else echo "NOTE: chromium not installed and not root with apt-get; the browser test will be skipped"; fi
+
+# ---------------------------------------------------------------- tests
+
+# Runs every step even when one fails, then exits non-zero if any failed.
+test: setup vendor chromium
+	@failed=""; \
+	echo "==> [1/4] unit tests + [2/4] notebooks (nbval)"; \
+	$(BIN)/pytest tests/ $(NOTEBOOKS) -m "not browser" $(NBVAL_FLAGS) || failed="$$failed unit-tests/notebooks"; \
+	echo "==> [3/4] strict book build"; \
+	$(BUILD_CMD) || failed="$$failed book-build"; \
+	echo "==> [4/4] browser test of the built site"; \
+	$(BIN)/pytest tests/test_site.py -m browser || failed="$$failed browser-test"; \
+	if [ -n "$$failed" ]; then echo "make test: FAILED steps:$$failed" >&2; exit 1; fi
+
+# One PNG per page in _build/screenshots/, to look at what a reader sees.
+screenshots:
+	$(BIN)/python tools/screenshot_pages.py
+
+# ---------------------------------------------------------------- working on the book
+
+lab: setup
+	$(BIN)/jupyter lab --notebook-dir=chapters
+
+bench: setup
+	@if [ -f benchmarks/run_all.py ]; then $(BIN)/python benchmarks/run_all.py; \
+	else echo "benchmarks/run_all.py does not exist yet"; fi
+
+clean:
+	rm -rf _build _vendor .pytest_cache .hypothesis
+
+distclean: clean
+	rm -rf $(VENV) tools/vendor/node_modules *.egg-info

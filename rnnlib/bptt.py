@@ -1,0 +1,130 @@
+"""Backpropagation through time: the loss and its gradient for every parameter.
+
+The backward recursion (Goodfellow et al., eq. 10.18-10.21, in the book's notation):
+
+    ∂L/∂o_t = ŷ_t - onehot(y_t)                      (or o_t - y_t for mse)
+    ∂L/∂h_t = Vᵀ ∂L/∂o_t  +  Wᵀ ∂L/∂a_{t+1}          (output at t, and the step after)
+    ∂L/∂a_t = ∂L/∂h_t ⊙ f'(a_t)
+
+and each parameter's gradient is a sum over time of one outer product per step:
+∂L/∂V = Σ_t ∂L/∂o_t h_tᵀ, ∂L/∂W = Σ_t ∂L/∂a_t h_{t-1}ᵀ, ∂L/∂U = Σ_t ∂L/∂a_t x_tᵀ, and the
+biases sum ∂L/∂o_t and ∂L/∂a_t. Only the ∂L/∂h recursion is sequential; every sum over time
+is one matrix product over all T·B rows.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .activations import multiply_by_derivative
+from .forward import forward_checked
+from .losses import score
+from .validation import PARAM_KEYS, Call, Sizes, check_call
+
+
+def scatter_rows(ids: np.ndarray, rows: np.ndarray, size: int) -> np.ndarray:
+    """Σ of ``rows`` (N, H) grouped by ``ids`` (N,), as a (size, H) array.
+
+    The gradient of U x for one-hot x only touches the column x picks, so ∂L/∂U gathers
+    ∂L/∂a_t into column x_t. Sorting and ``np.add.reduceat`` does that without the slow
+    ``np.add.at`` and without a one-hot matrix.
+    """
+    order = np.argsort(ids, kind="stable")
+    sorted_ids = ids[order]
+    starts = np.flatnonzero(np.r_[True, sorted_ids[1:] != sorted_ids[:-1]])
+    out = np.zeros((size, rows.shape[1]))
+    out[sorted_ids[starts]] = np.add.reduceat(rows[order], starts, axis=0)
+    return out
+
+
+def backward(p: dict, sizes: Sizes, xs: np.ndarray, token_ids: bool, h_prev: np.ndarray,
+             a: np.ndarray, h: np.ndarray, d_o: np.ndarray, activation: str) -> dict:
+    """Gradients of one run of steps, batched layout.
+
+    xs (T, B, D) or (T, B) ids; h_prev (B, H) the state before the run; a, h (T, B, H);
+    d_o = ∂L/∂o (T, B, K). Returns U, W, V, b, c gradients and "h0" of shape (B, H).
+    """
+    T, B, H = h.shape
+    V, W = p["V"], p["W"]
+    da = d_o @ V                       # the output's share of ∂L/∂h_t; becomes ∂L/∂a_t in place
+    dh_next = np.zeros((B, H))         # Wᵀ ∂L/∂a_{t+1}: what step t+1 sends back to h_t
+    for t in range(T - 1, -1, -1):
+        da[t] += dh_next
+        multiply_by_derivative(da[t], a[t], h[t], activation)
+        dh_next = da[t] @ W
+    da2, h2 = da.reshape(T * B, H), h.reshape(T * B, H)
+    dW = da[0].T @ h_prev
+    if T > 1:
+        dW += da2[B:].T @ h2[:-B]      # step t pairs ∂L/∂a_t with h_{t-1}
+    if token_ids:
+        dU = scatter_rows(xs.reshape(-1), da2, sizes.D).T
+    else:
+        dU = da2.T @ xs.reshape(T * B, sizes.D)
+    return {
+        "U": dU,
+        "W": dW,
+        "V": d_o.reshape(T * B, sizes.K).T @ h2,
+        "b": da2.sum(axis=0),
+        "c": d_o.reshape(T * B, sizes.K).sum(axis=0),
+        "h0": dh_next,
+    }
+
+
+def chunks(T: int, truncate: int | None):
+    """(start, stop) of consecutive chunks of ``truncate`` steps from t = 0; one chunk if None."""
+    k = T if truncate is None else truncate
+    return [(s, min(s + k, T)) for s in range(0, T, k)]
+
+
+def bptt_checked(call: Call) -> tuple[float, dict, np.ndarray]:
+    """Loss, batched gradients and the final state h_T (B, H) for a checked call.
+
+    With truncation each chunk runs forward from the carried state, is scored, and is
+    backpropagated on its own; nothing of an earlier chunk is kept, so memory does not grow
+    with T. The state is carried as a plain array: no gradient crosses a chunk boundary.
+    """
+    p, sizes = call.params, call.sizes
+    total = 0.0
+    grads = {k: np.zeros_like(v) for k, v in p.items()}
+    grads["h0"] = np.zeros_like(call.h0)
+    h_prev = call.h0
+    spans = chunks(call.T, call.truncate)
+    for i, (start, stop) in enumerate(spans):
+        xs = call.xs[start:stop]
+        a, h, o = forward_checked(call, xs, h_prev)
+        targets = call.targets[start:stop] if call.mode == "many_to_many" else call.targets
+        loss, d_o = score(o, targets, call.loss, call.mode, holds_last_step=stop == call.T)
+        total += loss
+        if d_o is not None:
+            g = backward(p, sizes, xs, call.token_ids, h_prev, a, h, d_o, call.activation)
+            for key in PARAM_KEYS:
+                grads[key] += g[key]
+            if i == 0:  # h0 is reached through the first chunk only
+                grads["h0"] = g["h0"]
+        h_prev = h[-1].copy()  # a copy, so this chunk's buffers can be freed
+    return total, grads, h_prev
+
+
+def unbatch_h0_grad(call: Call, dh0: np.ndarray) -> np.ndarray:
+    """∂L/∂h0 in the shape the caller gave h0: (H,) summed over a shared batch, else (B, H)."""
+    if not call.batched:
+        return dh0[0]
+    return dh0.sum(axis=0) if call.h0_shared else dh0
+
+
+def loss_and_grads(params: dict, xs, targets, *, h0=None, activation: str = "tanh",
+                   loss: str = "cross_entropy", mode: str = "many_to_many",
+                   truncate: int | None = None) -> tuple[float, dict]:
+    """The summed loss and its gradient for every parameter, by BPTT.
+
+    params: U (H, D), W (H, H), V (K, H), b (H,), c (K,).
+    xs: floats (T, D) / (T, B, D) or token ids (T,) / (T, B).
+    targets: cross_entropy ids (T,) / (T, B); mse floats (T, K) / (T, B, K); with
+        mode="many_to_one" the time axis is dropped (only the last step is scored).
+    h0: (H,) or (B, H); None means zeros. truncate: None (full BPTT) or chunk length k >= 1.
+    Returns (loss, grads) with grads keys U, W, V, b, c, h0 shaped like the inputs.
+    """
+    call = check_call(params, xs, h0=h0, activation=activation, targets=targets, loss=loss,
+                      mode=mode, truncate=truncate)
+    total, grads, _ = bptt_checked(call)
+    grads["h0"] = unbatch_h0_grad(call, grads["h0"])
+    return total, grads

@@ -1,0 +1,100 @@
+"""The forward pass over a whole sequence (or a batch of sequences).
+
+    a_t = b + W h_{t-1} + U x_t        h_t = f(a_t)        o_t = c + V h_t
+
+Only the recurrence W h_{t-1} is sequential. The input term U x_t for every t, and the output
+layer for every t, are each one large matrix product over all T·B rows at once.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .activations import activate
+from .softmax import softmax
+from .validation import Call, check_call, check_finite_logits
+
+
+@dataclass
+class ForwardResult:
+    """Every intermediate of a forward pass; h[t-1] is h_t (h_0 is ``h0``).
+
+    Shapes for one sequence (drop B) or a batch: a, h (T, [B,] H); o (T, [B,] K); h0 ([B,] H).
+    """
+
+    a: np.ndarray
+    h: np.ndarray
+    o: np.ndarray
+    h0: np.ndarray
+    activation: str
+
+    @property
+    def y_hat(self) -> np.ndarray:
+        """softmax(o_t) for every t: the predicted distribution over the K classes."""
+        return softmax(self.o, axis=-1)
+
+    @property
+    def h_last(self) -> np.ndarray:
+        """h_T, the state after the last input: the summary a many-to-one model reads out."""
+        return self.h[-1]
+
+
+def input_term(p: dict, xs: np.ndarray, token_ids: bool) -> np.ndarray:
+    """U x_t + b for every t and sequence: (T, B, H).
+
+    Token ids select columns of U (U times a one-hot vector is that column), so the one-hot
+    matrix is never built.
+    """
+    if token_ids:
+        return p["U"].T[xs] + p["b"]
+    return xs @ p["U"].T + p["b"]
+
+
+def recur(p: dict, xu: np.ndarray, h_prev: np.ndarray, activation: str) -> tuple[np.ndarray, np.ndarray]:
+    """Run the recurrence over precomputed input terms ``xu`` (T, B, H) from ``h_prev`` (B, H).
+
+    Returns a and h, both (T, B, H). ``xu`` is reused as the buffer for a.
+    """
+    WT = np.ascontiguousarray(p["W"].T)
+    a, h = xu, np.empty_like(xu)
+    for t in range(a.shape[0]):
+        a[t] += h_prev @ WT
+        h_prev = activate(a[t], activation, out=h[t])
+    return a, h
+
+
+def output_term(p: dict, h: np.ndarray) -> np.ndarray:
+    """o_t = c + V h_t for every t and sequence at once: (T, B, K)."""
+    o = h @ p["V"].T + p["c"]
+    check_finite_logits(o)
+    return o
+
+
+def forward_checked(call: Call, xs: np.ndarray | None = None, h_prev: np.ndarray | None = None):
+    """Forward on an already-checked call, batched layout: returns (a, h, o)."""
+    xs = call.xs if xs is None else xs
+    h_prev = call.h0 if h_prev is None else h_prev
+    a, h = recur(call.params, input_term(call.params, xs, call.token_ids), h_prev, call.activation)
+    return a, h, output_term(call.params, h)
+
+
+def forward(params: dict, xs, *, h0=None, activation: str = "tanh") -> ForwardResult:
+    """Run the RNN over ``xs`` and keep every intermediate.
+
+    params: mapping with U (H, D), W (H, H), V (K, H), b (H,), c (K,).
+    xs: floats (T, D) / (T, B, D), or integer token ids (T,) / (T, B) meaning one-hot inputs.
+    h0: (H,) or, for a batch, (B, H); None means zeros.
+    activation: "tanh", "sigmoid" or "relu".
+    """
+    call = check_call(params, xs, h0=h0, activation=activation)
+    a, h, o = forward_checked(call)
+    if not call.batched:
+        a, h, o = a[:, 0], h[:, 0], o[:, 0]
+    h0_out = call.h0 if call.batched else call.h0[0]
+    return ForwardResult(a=a, h=h, o=o, h0=h0_out, activation=activation)
+
+
+def predict(params: dict, xs, *, h0=None, activation: str = "tanh") -> np.ndarray:
+    """The most probable class argmax_k o_t[k] at every step: (T,) or (T, B) ints."""
+    return forward(params, xs, h0=h0, activation=activation).o.argmax(axis=-1)

@@ -1,0 +1,58 @@
+"""How a change in an early hidden state reaches a late one: ∂h_T/∂h_t.
+
+One step: h_t = f(W h_{t-1} + ...), so ∂h_t/∂h_{t-1} = diag(f'(a_t)) W. Across many steps the
+chain rule multiplies these, and the product's norm shrinks or grows roughly like ρ(W)^(T-t)
+(Pascanu et al., 2013): the vanishing and exploding gradient problem in one number per step.
+The gradient flows through the transpose, Wᵀ diag(f'(a_t)); its spectral norm is the same.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .activations import derivative
+from .forward import forward_checked
+from .validation import _float_array, check_call
+
+
+def step_jacobians(params: dict, xs, *, h0=None, activation: str = "tanh") -> np.ndarray:
+    """J_t = ∂h_t/∂h_{t-1} = diag(f'(a_t)) W for t = 1..T: (T, H, H), or (T, B, H, H)."""
+    call = check_call(params, xs, h0=h0, activation=activation)
+    a, h, _ = forward_checked(call)
+    J = derivative(a, h, activation)[..., :, None] * call.params["W"]   # row i scaled by f'(a_i)
+    return J if call.batched else J[:, 0]
+
+
+def jacobian_norms(params: dict, xs, *, h0=None, activation: str = "tanh") -> np.ndarray:
+    """‖∂h_T/∂h_t‖₂ (spectral norm) for t = 0..T: (T+1,), or (T+1, B) for a batch.
+
+    Entry T is 1 (∂h_T/∂h_T = I); entry t multiplies J_T J_{T-1} ... J_{t+1}.
+    """
+    J = step_jacobians(params, xs, h0=h0, activation=activation)
+    batched = J.ndim == 4
+    if not batched:
+        J = J[:, None]
+    T, B, H, _ = J.shape
+    norms = np.ones((T + 1, B))
+    product = np.broadcast_to(np.eye(H), (B, H, H))
+    for t in range(T, 0, -1):           # extend the chain one step further into the past
+        product = product @ J[t - 1]
+        norms[t - 1] = np.linalg.norm(product, ord=2, axis=(-2, -1))
+    return norms if batched else norms[:, 0]
+
+
+def spectral_radius(W) -> float:
+    """ρ(W) = the largest |eigenvalue| of the square matrix W."""
+    W = _float_array("W", W)
+    if W.ndim != 2 or W.shape[0] != W.shape[1]:
+        raise ValueError(f"argument 'W': expected a square matrix, got shape {W.shape}")
+    return float(np.abs(np.linalg.eigvals(W)).max())
+
+
+def with_spectral_radius(W, rho: float) -> np.ndarray:
+    """W rescaled so that its spectral radius is exactly ``rho`` (same eigenvectors)."""
+    if not (np.isfinite(rho) and rho >= 0):
+        raise ValueError(f"argument 'rho': expected a finite number >= 0, got {rho!r}")
+    current = spectral_radius(W)
+    if current == 0:
+        raise ValueError("argument 'W': its spectral radius is 0, so it cannot be rescaled")
+    return np.asarray(W, dtype=float) * (rho / current)

@@ -1,0 +1,56 @@
+"""The two losses and their gradient with respect to the logits o.
+
+cross_entropy: L_t = -log ŷ_t[y_t] with ŷ_t = softmax(o_t);  ∂L_t/∂o_t = ŷ_t - onehot(y_t)
+mse:           L_t = ½ ‖o_t - y_t‖²  (ŷ_t = o_t);              ∂L_t/∂o_t = o_t - y_t
+
+The total loss is the *sum* over scored steps and sequences (not the mean), so a gradient
+check compares like with like and the numbers in the book add up by hand.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+def cross_entropy(o: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-row losses and ∂L/∂o for logits o (..., K) and integer classes y (...).
+
+    Returns (losses of shape y.shape, dL/do of shape o.shape). Stable for any finite o:
+    log Σ e^{o} is computed as max + log Σ e^{o - max}.
+    """
+    shifted = o - o.max(axis=-1, keepdims=True)
+    e = np.exp(shifted)
+    total = e.sum(axis=-1, keepdims=True)
+    picked = np.take_along_axis(shifted, y[..., None], axis=-1)[..., 0]
+    losses = np.log(total[..., 0]) - picked
+    delta = e / total
+    np.put_along_axis(delta, y[..., None], np.take_along_axis(delta, y[..., None], -1) - 1.0, -1)
+    return losses, delta
+
+
+def mse(o: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-row losses ½‖o - y‖² and ∂L/∂o = o - y for o, y of shape (..., K)."""
+    delta = o - y
+    return 0.5 * np.einsum("...k,...k->...", delta, delta), delta
+
+
+LOSS_FUNCTIONS = {"cross_entropy": cross_entropy, "mse": mse}
+
+
+def score(o: np.ndarray, targets: np.ndarray, loss: str, mode: str,
+          holds_last_step: bool = True) -> tuple[float, np.ndarray | None]:
+    """Total loss and ∂L/∂o over a run of steps, batched layout.
+
+    o: (T, B, K). targets: (T, B) / (T, B, K) for many_to_many; (B,) / (B, K) for many_to_one,
+    where only the sequence's last step is scored — and only if this run ``holds_last_step``.
+    Returns (loss, dL/do (T, B, K)), or (0.0, None) when no step of the run is scored.
+    """
+    fn = LOSS_FUNCTIONS[loss]
+    if mode == "many_to_many":
+        losses, delta = fn(o, targets)
+        return float(losses.sum()), delta
+    if not holds_last_step:
+        return 0.0, None
+    losses, delta_last = fn(o[-1], targets)
+    delta = np.zeros_like(o)
+    delta[-1] = delta_last
+    return float(losses.sum()), delta

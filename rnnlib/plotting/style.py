@@ -1,0 +1,35 @@
+"""One look for every figure: legible at the page's width, colour-blind-safe.
+
+Colours are the Okabe-Ito palette (distinguishable under the common colour-vision
+deficiencies); maps of signed values use diverging "PuOr", magnitudes "cividis".
+"""
+from __future__ import annotations
+
+import matplotlib as mpl
+
+PALETTE = {
+    "blue": "#0072B2", "orange": "#E69F00", "green": "#009E73", "vermillion": "#D55E00",
+    "sky": "#56B4E9", "purple": "#CC79A7", "yellow": "#F0E442", "black": "#000000",
+}
+DIVERGING = "PuOr"
+SEQUENTIAL = "cividis"
+
+
+def use_book_style() -> None:
+    """Apply the book's matplotlib settings (call once at the top of a chapter)."""
+    mpl.rcParams.update({
+        "figure.figsize": (7.0, 3.6),
+        "figure.dpi": 100,
+        "savefig.dpi": 100,
+        "font.size": 11,
+        "axes.titlesize": 12,
+        "axes.labelsize": 11,
+        "axes.grid": True,
+        "grid.alpha": 0.3,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.prop_cycle": mpl.cycler(color=list(PALETTE.values())),
+        "image.cmap": SEQUENTIAL,
+        "legend.frameon": False,
+        "figure.constrained_layout.use": True,
+    })

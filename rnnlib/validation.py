@@ -1,0 +1,214 @@
+"""Checks on every argument that crosses rnnlib's public surface.
+
+Every check raises ``ValueError`` (or ``TypeError`` for a wrong type) whose message names the
+argument, what it got and what it expected. The numeric path, the symbolic path and the
+step-by-step trace all call :func:`check_call`, so bad input fails the same way everywhere,
+before any arithmetic can turn it into a silently wrong number.
+
+After checking, inputs are brought to one *batched* layout so the engines have a single code
+path: ``xs`` (T, B, D) floats or (T, B) ids, ``h0`` (B, H), targets (T, B[, K]).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from numbers import Integral
+from typing import Any, Mapping
+
+import numpy as np
+
+PARAM_KEYS = ("U", "W", "V", "b", "c")
+ACTIVATIONS = ("tanh", "sigmoid", "relu")
+LOSSES = ("cross_entropy", "mse")
+MODES = ("many_to_many", "many_to_one")
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """The sizes of a model: D inputs, H hidden units, K outputs."""
+
+    D: int
+    H: int
+    K: int
+
+
+@dataclass
+class Call:
+    """A checked call, in the batched layout, plus what is needed to undo the batching."""
+
+    params: dict
+    sizes: Sizes
+    xs: np.ndarray          # (T, B, D) float64, or (T, B) int64 token ids
+    token_ids: bool
+    batched: bool           # False: the caller passed one sequence; results drop the B axis
+    h0: np.ndarray          # (B, H)
+    h0_shared: bool         # True: the caller passed (H,) h0 (or None) for a batch
+    activation: str
+    targets: np.ndarray | None = None   # (T, B) ids / (T, B, K) floats; (B,) / (B, K) many_to_one
+    loss: str = "cross_entropy"
+    mode: str = "many_to_many"
+    truncate: int | None = None
+
+    @property
+    def T(self) -> int:
+        return self.xs.shape[0]
+
+    @property
+    def B(self) -> int:
+        return self.xs.shape[1]
+
+
+def _shape(x: Any) -> str:
+    return str(tuple(np.shape(x)))
+
+
+def check_choice(name: str, value: Any, allowed: tuple) -> str:
+    """``value`` must be one of the strings in ``allowed``."""
+    if not isinstance(value, str):
+        raise TypeError(f"argument '{name}': expected one of {list(allowed)}, got {value!r} "
+                        f"of type {type(value).__name__}")
+    if value not in allowed:
+        raise ValueError(f"argument '{name}': expected one of {list(allowed)}, got {value!r}")
+    return value
+
+
+def _float_array(name: str, value: Any) -> np.ndarray:
+    """A real float64 array; rejects strings, objects, complex numbers and non-finite values."""
+    try:
+        arr = np.asarray(value)
+    except Exception as exc:  # ragged lists and the like
+        raise TypeError(f"argument '{name}': expected a numeric array, got {type(value).__name__} "
+                        f"that numpy cannot convert ({exc})") from None
+    if arr.dtype == bool or not (np.issubdtype(arr.dtype, np.integer)
+                                 or np.issubdtype(arr.dtype, np.floating)):
+        raise TypeError(f"argument '{name}': expected a real numeric array, got dtype {arr.dtype}")
+    arr = arr.astype(np.float64, copy=False)
+    if not np.all(np.isfinite(arr)):
+        bad = np.argwhere(~np.isfinite(arr))[0]
+        raise ValueError(f"argument '{name}': expected finite values, got {arr[tuple(bad)]} at "
+                         f"index {tuple(int(i) for i in bad)}")
+    return arr
+
+
+def check_params(params: Any) -> tuple[dict, Sizes]:
+    """Check the parameter mapping; return float64 copies-or-views and the sizes D, H, K."""
+    if not isinstance(params, Mapping):
+        raise TypeError(f"argument 'params': expected a mapping with keys {list(PARAM_KEYS)}, "
+                        f"got {type(params).__name__}")
+    missing = [k for k in PARAM_KEYS if k not in params]
+    if missing:
+        raise ValueError(f"argument 'params': missing keys {missing}; expected keys "
+                         f"{list(PARAM_KEYS)}, got {sorted(params)}")
+    p = {k: _float_array(f"params['{k}']", params[k]) for k in PARAM_KEYS}
+    if p["W"].ndim != 2 or p["W"].shape[0] != p["W"].shape[1] or p["W"].shape[0] == 0:
+        raise ValueError(f"argument 'params['W']': expected a square (H, H) matrix, "
+                         f"got shape {p['W'].shape}")
+    H = p["W"].shape[0]
+    if p["U"].ndim != 2 or p["U"].shape[0] != H or p["U"].shape[1] == 0:
+        raise ValueError(f"argument 'params['U']': expected shape (H={H}, D), got {p['U'].shape}")
+    D = p["U"].shape[1]
+    if p["V"].ndim != 2 or p["V"].shape[1] != H or p["V"].shape[0] == 0:
+        raise ValueError(f"argument 'params['V']': expected shape (K, H={H}), got {p['V'].shape}")
+    K = p["V"].shape[0]
+    if p["b"].shape != (H,):
+        raise ValueError(f"argument 'params['b']': expected shape (H,) = ({H},), got {p['b'].shape}")
+    if p["c"].shape != (K,):
+        raise ValueError(f"argument 'params['c']': expected shape (K,) = ({K},), got {p['c'].shape}")
+    return p, Sizes(D=D, H=H, K=K)
+
+
+def check_xs(xs: Any, D: int) -> tuple[np.ndarray, bool, bool]:
+    """Return ``(xs_batched, token_ids, batched)``; xs (T,D)/(T,B,D) floats or (T,)/(T,B) ids."""
+    arr = np.asarray(xs)
+    if arr.dtype == bool or arr.dtype.kind not in "iuf":
+        raise TypeError(f"argument 'xs': expected float inputs (T, D) / (T, B, D) or integer "
+                        f"token ids (T,) / (T, B), got dtype {arr.dtype}")
+    if arr.dtype.kind in "iu":
+        if arr.ndim not in (1, 2) or arr.shape[0] == 0 or 0 in arr.shape:
+            raise ValueError(f"argument 'xs': integer token ids must have shape (T,) or (T, B) "
+                             f"with T, B >= 1, got shape {arr.shape}")
+        if arr.min() < 0 or arr.max() >= D:
+            bad = arr.min() if arr.min() < 0 else arr.max()
+            raise ValueError(f"argument 'xs': token id {int(bad)} is outside [0, D) = [0, {D})")
+        batched = arr.ndim == 2
+        ids = arr.astype(np.int64, copy=False)
+        return (ids if batched else ids[:, None]), True, batched
+    if arr.ndim not in (2, 3) or arr.shape[-1] != D or 0 in arr.shape:
+        raise ValueError(f"argument 'xs': expected float shape (T, D={D}) or (T, B, D={D}) with "
+                         f"T, B >= 1, got {arr.shape}")
+    arr = _float_array("xs", arr)
+    batched = arr.ndim == 3
+    return (arr if batched else arr[:, None, :]), False, batched
+
+
+def check_h0(h0: Any, H: int, B: int, batched: bool) -> tuple[np.ndarray, bool]:
+    """Return ``(h0 as (B, H), shared)``; shared means one (H,) state for every sequence."""
+    if h0 is None:
+        return np.zeros((B, H)), True
+    arr = _float_array("h0", h0)
+    if arr.shape == (H,):
+        return np.broadcast_to(arr, (B, H)).copy(), True
+    if batched and arr.shape == (B, H):
+        return arr.copy(), False
+    expected = f"(H,) = ({H},) or (B, H) = ({B}, {H})" if batched else f"(H,) = ({H},)"
+    raise ValueError(f"argument 'h0': expected shape {expected}, got {arr.shape}")
+
+
+def check_targets(targets: Any, loss: str, mode: str, T: int, B: int, K: int,
+                  batched: bool) -> np.ndarray:
+    """Return targets batched: (T, B) / (T, B, K), or (B,) / (B, K) for many_to_one."""
+    lead = ((T,) if mode == "many_to_many" else ()) + ((B,) if batched else ())
+    if loss == "cross_entropy":
+        arr = np.asarray(targets)
+        if arr.dtype == bool or arr.dtype.kind not in "iu":
+            raise TypeError(f"argument 'targets': cross_entropy needs integer class ids of shape "
+                            f"{lead}, got dtype {arr.dtype}")
+        if arr.shape != lead:
+            raise ValueError(f"argument 'targets': expected class ids of shape {lead} "
+                             f"(loss='cross_entropy', mode='{mode}'), got {arr.shape}")
+        if arr.size and (arr.min() < 0 or arr.max() >= K):
+            bad = arr.min() if arr.min() < 0 else arr.max()
+            raise ValueError(f"argument 'targets': class id {int(bad)} is outside [0, K) = [0, {K})")
+        arr = arr.astype(np.int64)
+    else:
+        expected = lead + (K,)
+        arr = _float_array("targets", targets)
+        if arr.shape != expected:
+            raise ValueError(f"argument 'targets': expected float targets of shape {expected} "
+                             f"(loss='mse', mode='{mode}'), got {arr.shape}")
+    if not batched:  # add the B axis after the time axis (or first, for many_to_one)
+        arr = arr[:, None] if mode == "many_to_many" else arr[None]
+    return arr
+
+
+def check_truncate(truncate: Any) -> int | None:
+    if truncate is None:
+        return None
+    if isinstance(truncate, bool) or not isinstance(truncate, Integral):
+        raise TypeError(f"argument 'truncate': expected None or an int >= 1, got {truncate!r}")
+    if truncate < 1:
+        raise ValueError(f"argument 'truncate': expected None or an int >= 1, got {truncate}")
+    return int(truncate)
+
+
+def check_call(params: Any, xs: Any, *, h0: Any = None, activation: str = "tanh",
+               targets: Any = None, loss: str | None = None, mode: str = "many_to_many",
+               truncate: Any = None) -> Call:
+    """Check a whole call. ``loss=None`` means a forward-only call (no targets)."""
+    p, sizes = check_params(params)
+    check_choice("activation", activation, ACTIVATIONS)
+    xs_b, token_ids, batched = check_xs(xs, sizes.D)
+    h0_b, shared = check_h0(h0, sizes.H, xs_b.shape[1], batched)
+    call = Call(p, sizes, xs_b, token_ids, batched, h0_b, shared, activation)
+    if loss is not None:
+        call.loss = check_choice("loss", loss, LOSSES)
+        call.mode = check_choice("mode", mode, MODES)
+        call.truncate = check_truncate(truncate)
+        call.targets = check_targets(targets, loss, mode, call.T, call.B, sizes.K, batched)
+    return call
+
+
+def check_finite_logits(o: np.ndarray) -> None:
+    """Logits overflow only when the parameters are absurd; say so instead of returning NaN."""
+    if not np.all(np.isfinite(o)):
+        raise ValueError("logits 'o' became non-finite (inf or nan) during the forward pass; "
+                         "expected finite logits: check the scale of params and xs")

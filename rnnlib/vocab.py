@@ -1,0 +1,94 @@
+"""A vocabulary: the map between tokens (words or characters) and integer ids.
+
+Two special tokens: <UNK> stands for every token the vocabulary does not keep (rare or
+unseen words), <EOS> marks the end of a sequence so a model can learn where to stop.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Iterable, Sequence
+
+import numpy as np
+
+UNK, EOS = "<UNK>", "<EOS>"
+
+
+def tokenize(text: str, level: str = "word") -> list[str]:
+    """Lower-cased words and punctuation marks (level="word") or characters (level="char")."""
+    if not isinstance(text, str):
+        raise TypeError(f"argument 'text': expected str, got {type(text).__name__}")
+    if level == "char":
+        return list(text)
+    if level == "word":
+        return re.findall(r"[a-z0-9']+|[^\sa-z0-9']", text.lower())
+    raise ValueError(f"argument 'level': expected 'word' or 'char', got {level!r}")
+
+
+class Vocabulary:
+    """Ids 0 and 1 are <UNK> and <EOS>; the other tokens follow, most frequent first
+    (ties broken alphabetically, so the same corpus always gives the same ids)."""
+
+    def __init__(self, tokens: Iterable[str], *, min_count: int = 1, max_size: int | None = None):
+        if isinstance(tokens, str):
+            raise TypeError("argument 'tokens': expected a sequence of tokens, got one str "
+                            "(call tokenize(text) first)")
+        if not isinstance(min_count, int) or min_count < 1:
+            raise ValueError(f"argument 'min_count': expected an int >= 1, got {min_count!r}")
+        if max_size is not None and (not isinstance(max_size, int) or max_size < 2):
+            raise ValueError(f"argument 'max_size': expected None or an int >= 2 (room for <UNK> "
+                             f"and <EOS>), got {max_size!r}")
+        self.counts = Counter(t for t in tokens if t not in (UNK, EOS))
+        kept = sorted((t for t, n in self.counts.items() if n >= min_count),
+                      key=lambda t: (-self.counts[t], t))
+        if max_size is not None:
+            kept = kept[: max_size - 2]
+        self.itos: list[str] = [UNK, EOS] + kept
+        self.stoi: dict[str, int] = {t: i for i, t in enumerate(self.itos)}
+
+    @property
+    def unk_id(self) -> int:
+        return 0
+
+    @property
+    def eos_id(self) -> int:
+        return 1
+
+    def __len__(self) -> int:
+        return len(self.itos)
+
+    def __contains__(self, token: str) -> bool:
+        return token in self.stoi
+
+    def encode(self, tokens: Sequence[str], *, add_eos: bool = False) -> np.ndarray:
+        """Token ids (n,) int64; unknown tokens become <UNK>'s id."""
+        if isinstance(tokens, str):
+            raise TypeError("argument 'tokens': expected a sequence of tokens, got one str")
+        ids = [self.stoi.get(t, 0) for t in tokens] + ([1] if add_eos else [])
+        return np.array(ids, dtype=np.int64)
+
+    def decode(self, ids) -> list[str]:
+        """Tokens for the ids (n,); raises for an id outside [0, len(vocab))."""
+        ids = np.asarray(ids)
+        if ids.dtype.kind not in "iu":
+            raise TypeError(f"argument 'ids': expected integer ids, got dtype {ids.dtype}")
+        if ids.size and (ids.min() < 0 or ids.max() >= len(self)):
+            bad = ids.min() if ids.min() < 0 else ids.max()
+            raise ValueError(f"argument 'ids': id {int(bad)} is outside [0, {len(self)})")
+        return [self.itos[i] for i in ids.reshape(-1)]
+
+    def one_hot(self, ids) -> np.ndarray:
+        """The one-hot matrix (n, len(vocab)): for showing what the ids stand for. rnnlib's
+        forward pass never builds it; it indexes columns of U instead."""
+        self.decode(ids)  # validates
+        ids = np.asarray(ids).reshape(-1)
+        out = np.zeros((ids.size, len(self)))
+        out[np.arange(ids.size), ids] = 1.0
+        return out
+
+    def coverage(self, tokens: Sequence[str]) -> float:
+        """The fraction of ``tokens`` the vocabulary knows (the rest would become <UNK>)."""
+        tokens = list(tokens)
+        if not tokens:
+            raise ValueError("argument 'tokens': expected at least one token, got none")
+        return sum(t in self.stoi for t in tokens) / len(tokens)
