@@ -1,0 +1,90 @@
+"""Figures and numbers for the hidden-layer nonlinearities f and their derivatives f'.
+
+Everything is computed by ``rnnlib.activate`` and ``rnnlib.derivative`` (the functions the
+forward and backward passes use), so the figure shows exactly what the library does.
+
+    activation_summary(("tanh", "sigmoid", "relu"))   # ranges, max f', saturated share
+    plot_activations(("tanh", "sigmoid", "relu"))      # one panel per f: f(a) and f'(a)
+"""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from ..activations import activate, derivative
+from ..validation import ACTIVATIONS, check_choice
+from .style import PALETTE
+
+DEFAULT_NAMES = ("tanh", "sigmoid", "relu")
+
+
+def activation_grid(a_min: float = -5.0, a_max: float = 5.0, n: int = 2001) -> np.ndarray:
+    """An evenly spaced grid of pre-activations a (n,), including a = 0 when n is odd and the
+    interval is symmetric."""
+    if not a_max > a_min:
+        raise ValueError(f"arguments 'a_min', 'a_max': expected a_min < a_max, got {a_min}, {a_max}")
+    if n < 2:
+        raise ValueError(f"argument 'n': expected at least 2 grid points, got {n}")
+    return np.linspace(a_min, a_max, n)
+
+
+def curves(name: str, a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """f(a) and f'(a) on the grid ``a`` (both the shape of ``a``), from rnnlib itself."""
+    check_choice("activation", name, ACTIVATIONS)
+    a = np.asarray(a, dtype=np.float64)
+    h = activate(a, name)
+    return h, derivative(a, h, name)
+
+
+def activation_summary(names=DEFAULT_NAMES, a_min: float = -5.0, a_max: float = 5.0,
+                       n: int = 2001, saturation: float = 0.1) -> dict:
+    """Numbers that describe each f on the interval [a_min, a_max].
+
+    Returns {name: {"f_min", "f_max", "df_max", "a_at_df_max", "saturated_share"}}: the
+    smallest and largest value of f on the grid, the largest derivative and where it occurs,
+    and the share of the grid where f'(a) < ``saturation`` (where f is "saturated": a change
+    of a barely changes h).
+    """
+    a = activation_grid(a_min, a_max, n)
+    out = {}
+    for name in names:
+        h, d = curves(name, a)
+        i = int(np.argmax(d))
+        out[name] = {"f_min": float(h.min()), "f_max": float(h.max()), "df_max": float(d[i]),
+                     "a_at_df_max": float(a[i]),
+                     "saturated_share": float(np.mean(d < saturation))}
+    return out
+
+
+def plot_activations(names=DEFAULT_NAMES, a_min: float = -5.0, a_max: float = 5.0,
+                     n: int = 2001, saturation: float = 0.1):
+    """One panel per activation: f(a) (solid), f'(a) (dashed), the maximum of f' marked, and
+    the saturated region (f'(a) < ``saturation``) shaded. Returns the matplotlib Figure."""
+    names = tuple(names)
+    for name in names:
+        check_choice("activation", name, ACTIVATIONS)
+    a = activation_grid(a_min, a_max, n)
+    fig, axes = plt.subplots(1, len(names), figsize=(3.3 * len(names), 3.8), sharex=True,
+                             sharey=True, squeeze=False)
+    for ax, name in zip(axes[0], names):
+        h, d = curves(name, a)
+        ax.fill_between(a, 0, 1, where=d < saturation, transform=ax.get_xaxis_transform(),
+                        color=PALETTE["sky"], alpha=0.18, linewidth=0,
+                        label=f"saturated: f' < {saturation:g}")
+        ax.plot(a, h, color=PALETTE["blue"], lw=2.2, label="f(a)")
+        ax.plot(a, d, color=PALETTE["vermillion"], lw=2.0, ls="--", label="f'(a)")
+        i = int(np.argmax(d))
+        ax.plot([a[i]], [d[i]], "o", color=PALETTE["vermillion"], ms=6)
+        ax.annotate(f"max f' = {d[i]:.2f}", (a[i], d[i]), xytext=(6, 8),
+                    textcoords="offset points", fontsize=10, color=PALETTE["vermillion"])
+        ax.axhline(0, color=PALETTE["black"], lw=0.6)
+        ax.set_title(name)
+        ax.set_xlabel("pre-activation a (unitless)")
+    # One y scale for every panel, so the derivatives compare at a glance (ReLU, unbounded
+    # above, leaves the top of its panel).
+    axes[0, 0].set_ylim(-1.15, 1.4)
+    axes[0, 0].set_ylabel("value of f(a) and f'(a)")
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=3)
+    fig.suptitle("Only near a = 0 does a change of a pass through undamped")
+    return fig

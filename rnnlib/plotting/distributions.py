@@ -1,0 +1,98 @@
+"""Figures of the output layer: what softmax makes of a vector of logits.
+
+:func:`plot_temperature_bars` draws softmax(o / τ) for several temperatures τ side by side;
+:func:`plot_entropy_vs_temperature` draws the entropy of that distribution against τ, between
+its two limits 0 (τ -> 0, all mass on the largest logit) and ln K (τ -> ∞, uniform).
+:func:`entropy` is the number both figures are about.
+"""
+from __future__ import annotations
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+
+from ..softmax import softmax
+from .style import PALETTE
+
+
+def entropy(p, axis: int = -1) -> np.ndarray:
+    """Entropy -Σ_k p_k ln p_k in nats along ``axis`` (0·ln 0 counts as 0); shape of p minus axis.
+
+    Raises ValueError unless the entries are >= 0 and sum to 1 (within 1e-9) along ``axis``.
+    """
+    p = np.asarray(p, dtype=float)
+    if p.ndim == 0:
+        raise ValueError("argument 'p': expected a probability vector, got a scalar")
+    if np.any(p < 0) or not np.allclose(p.sum(axis=axis), 1.0, rtol=0, atol=1e-9):
+        raise ValueError(f"argument 'p': expected entries >= 0 that sum to 1 along axis {axis}, "
+                         f"got sums {np.round(p.sum(axis=axis), 6)}")
+    terms = np.zeros_like(p)
+    np.multiply(p, np.log(p, where=p > 0, out=np.zeros_like(p)), out=terms, where=p > 0)
+    return 0.0 - terms.sum(axis=axis)   # 0.0 - x turns -0.0 into 0.0
+
+
+def _check_temperatures(temperatures) -> np.ndarray:
+    taus = np.asarray(temperatures, dtype=float).reshape(-1)
+    if taus.size == 0 or not np.all(np.isfinite(taus)) or np.any(taus <= 0):
+        raise ValueError(f"argument 'temperatures': expected finite numbers > 0, got {temperatures!r}")
+    return taus
+
+
+def plot_temperature_bars(o, temperatures, ax=None, class_labels=None,
+                          title: str | None = "The same logits at several temperatures"):
+    """Grouped bars of softmax(o / τ) for each τ in ``temperatures``; returns the axes.
+
+    o: (K,) logits. class_labels: K tick labels (default "class 0" ...). Bars of one τ share a
+    colour from the cividis map, dark for small τ (sharp) to light for large τ (flat).
+    """
+    o = np.asarray(o, dtype=float)
+    if o.ndim != 1:
+        raise ValueError(f"argument 'o': expected logits of shape (K,), got shape {o.shape}")
+    taus = _check_temperatures(temperatures)
+    K = o.size
+    labels = [f"class {k}" for k in range(K)] if class_labels is None else list(class_labels)
+    if len(labels) != K:
+        raise ValueError(f"argument 'class_labels': expected {K} labels, got {len(labels)}")
+    if ax is None:
+        _, ax = plt.subplots()
+    cmap = mpl.colormaps["cividis"]
+    width = 0.8 / taus.size
+    for i, tau in enumerate(taus):
+        colour = cmap(0.05 + 0.85 * i / max(taus.size - 1, 1))
+        ax.bar(np.arange(K) - 0.4 + width * (i + 0.5), softmax(o, temperature=float(tau)), width,
+               color=colour, edgecolor="white", linewidth=0.5, label=f"τ = {tau:g}")
+    ax.axhline(1 / K, color=PALETTE["black"], linestyle=":", linewidth=1.2, label="uniform 1/K")
+    ax.set_xticks(np.arange(K), labels)
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("class k (logit shown in the tick label)" if class_labels is not None else "class k")
+    ax.set_ylabel("probability softmax(o/τ)$_k$")
+    ax.legend(ncols=2, fontsize=9)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_entropy_vs_temperature(o, temperatures, ax=None,
+                                title: str | None = "Entropy rises from 0 to ln K as τ grows"):
+    """Entropy (nats) of softmax(o / τ) against τ on a log axis, with the limits 0 and ln K.
+
+    Returns the axes. o: (K,) logits; temperatures: the τ values to evaluate (e.g. a geomspace).
+    """
+    o = np.asarray(o, dtype=float)
+    if o.ndim != 1:
+        raise ValueError(f"argument 'o': expected logits of shape (K,), got shape {o.shape}")
+    taus = np.sort(_check_temperatures(temperatures))
+    H = np.array([entropy(softmax(o, temperature=float(t))) for t in taus])
+    if ax is None:
+        _, ax = plt.subplots()
+    ax.plot(taus, H, color=PALETTE["blue"], linewidth=2, label="entropy of softmax(o/τ)")
+    ax.axhline(np.log(o.size), color=PALETTE["vermillion"], linestyle="--", linewidth=1.2,
+               label=f"ln K = ln {o.size} (uniform)")
+    ax.axhline(0.0, color=PALETTE["black"], linestyle=":", linewidth=1.2, label="0 (one-hot)")
+    ax.set_xscale("log")
+    ax.set_xlabel("temperature τ (log scale)")
+    ax.set_ylabel("entropy (nats)")
+    ax.legend(fontsize=9, loc="center right")
+    if title:
+        ax.set_title(title)
+    return ax

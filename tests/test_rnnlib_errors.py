@@ -1,0 +1,207 @@
+"""Every bad input of the contract raises ValueError / TypeError naming the argument."""
+import numpy as np
+import pytest
+
+import rnnlib
+from helpers import problem
+
+
+@pytest.fixture
+def ok():
+    params, xs, targets, _ = problem(T=4, B=2, D=3, H=4, K=3)
+    return params, xs, targets
+
+
+def call(params, xs, targets, **kw):
+    return rnnlib.loss_and_grads(params, xs, targets, **kw)
+
+
+def raises(exc, *words):
+    """pytest.raises whose message must contain every word given."""
+    class Check:
+        def __enter__(self):
+            self.ctx = pytest.raises(exc)
+            self.info = self.ctx.__enter__()
+            return self.info
+
+        def __exit__(self, *args):
+            result = self.ctx.__exit__(*args)
+            for w in words:
+                assert w in str(self.info.value), f"{w!r} not in {self.info.value}"
+            return result
+    return Check()
+
+
+def test_params_not_a_mapping(ok):
+    with raises(TypeError, "'params'", "mapping"):
+        call([1, 2], ok[1], ok[2])
+
+
+def test_params_missing_key(ok):
+    params = dict(ok[0]); del params["c"]
+    with raises(ValueError, "'params'", "'c'"):
+        call(params, ok[1], ok[2])
+
+
+@pytest.mark.parametrize("key,shape,expected", [
+    ("W", (4, 3), "(H, H)"), ("U", (5, 3), "(H=4, D)"), ("V", (3, 5), "(K, H=4)"),
+    ("b", (3,), "(4,)"), ("c", (4,), "(3,)"),
+])
+def test_params_wrong_shape(ok, key, shape, expected):
+    params = dict(ok[0]); params[key] = np.zeros(shape)
+    with raises(ValueError, f"params['{key}']", expected, str(shape)):
+        call(params, ok[1], ok[2])
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_params_non_finite(ok, bad):
+    params = dict(ok[0]); params["W"] = params["W"].copy(); params["W"][1, 2] = bad
+    with raises(ValueError, "params['W']", "finite", "(1, 2)"):
+        call(params, ok[1], ok[2])
+
+
+def test_params_wrong_type(ok):
+    params = dict(ok[0]); params["b"] = ["a", "b", "c", "d"]
+    with raises(TypeError, "params['b']", "dtype"):
+        call(params, ok[1], ok[2])
+
+
+def test_xs_wrong_feature_size(ok):
+    with raises(ValueError, "'xs'", "D=3", "(4, 2, 5)"):
+        call(ok[0], np.zeros((4, 2, 5)), ok[2])
+
+
+def test_xs_wrong_rank(ok):
+    with raises(ValueError, "'xs'", "(3,)"):
+        call(ok[0], np.zeros(3), ok[2][:, 0])
+
+
+def test_xs_empty_sequence(ok):
+    with raises(ValueError, "'xs'", "T, B >= 1"):
+        call(ok[0], np.zeros((0, 3)), np.zeros(0, dtype=int))
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_xs_non_finite(ok, bad):
+    xs = ok[1].copy(); xs[2, 1, 0] = bad
+    with raises(ValueError, "'xs'", "finite"):
+        call(ok[0], xs, ok[2])
+
+
+def test_xs_wrong_type(ok):
+    with raises(TypeError, "'xs'", "dtype"):
+        call(ok[0], np.array([["a", "b", "c"]]), np.array([0]))
+    with raises(TypeError, "'xs'", "bool"):
+        call(ok[0], np.ones((4, 3), dtype=bool), np.zeros(4, dtype=int))
+
+
+@pytest.mark.parametrize("bad_id", [-1, 3, 99])
+def test_token_id_out_of_range(ok, bad_id):
+    ids = np.array([0, 1, bad_id, 2])
+    with raises(ValueError, "'xs'", f"token id {bad_id}", "[0, 3)"):
+        call(ok[0], ids, np.zeros(4, dtype=int))
+
+
+@pytest.mark.parametrize("bad_class", [-1, 3])
+def test_target_class_out_of_range(ok, bad_class):
+    targets = ok[2].copy(); targets[1, 1] = bad_class
+    with raises(ValueError, "'targets'", f"class id {bad_class}", "[0, 3)"):
+        call(ok[0], ok[1], targets)
+
+
+def test_targets_wrong_shape(ok):
+    with raises(ValueError, "'targets'", "(4, 2)", "(4, 3)"):
+        call(ok[0], ok[1], np.zeros((4, 3), dtype=int))
+
+
+def test_targets_float_for_cross_entropy(ok):
+    with raises(TypeError, "'targets'", "integer class ids", "float64"):
+        call(ok[0], ok[1], ok[2].astype(float))
+
+
+def test_targets_wrong_shape_for_mse(ok):
+    with raises(ValueError, "'targets'", "(4, 2, 3)", "loss='mse'"):
+        call(ok[0], ok[1], np.zeros((4, 2, 2)), loss="mse")
+
+
+def test_targets_many_to_one_keep_time_axis(ok):
+    with raises(ValueError, "'targets'", "(2,)", "many_to_one"):
+        call(ok[0], ok[1], ok[2], mode="many_to_one")
+
+
+def test_targets_non_finite_for_mse(ok):
+    targets = np.zeros((4, 2, 3)); targets[0, 0, 0] = np.nan
+    with raises(ValueError, "'targets'", "finite"):
+        call(ok[0], ok[1], targets, loss="mse")
+
+
+@pytest.mark.parametrize("arg,value", [("activation", "softplus"), ("loss", "hinge"),
+                                       ("mode", "one_to_many")])
+def test_unknown_choice(ok, arg, value):
+    with raises(ValueError, f"'{arg}'", repr(value), "expected one of"):
+        call(ok[0], ok[1], ok[2], **{arg: value})
+
+
+def test_choice_of_wrong_type(ok):
+    with raises(TypeError, "'activation'"):
+        call(ok[0], ok[1], ok[2], activation=None)
+
+
+@pytest.mark.parametrize("value", [0, -3])
+def test_truncate_below_one(ok, value):
+    with raises(ValueError, "'truncate'", ">= 1", str(value)):
+        call(ok[0], ok[1], ok[2], truncate=value)
+
+
+@pytest.mark.parametrize("value", [2.5, "3", True])
+def test_truncate_wrong_type(ok, value):
+    with raises(TypeError, "'truncate'"):
+        call(ok[0], ok[1], ok[2], truncate=value)
+
+
+def test_h0_wrong_shape(ok):
+    with raises(ValueError, "'h0'", "(2, 4)", "(3, 4)"):
+        call(ok[0], ok[1], ok[2], h0=np.zeros((3, 4)))
+    with raises(ValueError, "'h0'", "(4,)", "(2, 4)"):   # one sequence: (B, H) makes no sense
+        call(ok[0], ok[1][:, 0], ok[2][:, 0], h0=np.zeros((2, 4)))
+
+
+def test_h0_non_finite(ok):
+    with raises(ValueError, "'h0'", "finite"):
+        call(ok[0], ok[1], ok[2], h0=np.full(4, np.nan))
+
+
+def test_non_finite_logits(ok):
+    params = {k: v.copy() for k, v in ok[0].items()}
+    params["V"][:] = 1e308
+    params["c"][:] = 1e308
+    with np.errstate(over="ignore"):
+        with raises(ValueError, "logits", "non-finite"):
+            call(params, ok[1], ok[2])
+
+
+def test_forward_checks_too(ok):
+    with raises(ValueError, "'xs'"):
+        rnnlib.forward(ok[0], np.zeros((4, 7)))
+    with raises(ValueError, "'activation'"):
+        rnnlib.forward(ok[0], ok[1], activation="gelu")
+
+
+def test_jacobian_norms_check_their_input(ok):
+    with raises(ValueError, "'xs'", "token id 5"):
+        rnnlib.jacobian_norms(ok[0], np.array([0, 5]))
+
+
+@pytest.mark.parametrize("size", [0, -1, 2.0, True])
+def test_init_params_sizes(size):
+    with raises(ValueError, "'hidden_size'", ">= 1"):
+        rnnlib.init_params(3, size, 2)
+
+
+def test_softmax_bad_input():
+    with raises(ValueError, "'o'", "finite"):
+        rnnlib.softmax([1.0, np.nan])
+    with raises(ValueError, "'temperature'", "> 0"):
+        rnnlib.softmax([1.0, 2.0], temperature=0)
+    with raises(ValueError, "'o'", "scalar"):
+        rnnlib.softmax(3.0)
