@@ -1,0 +1,111 @@
+"""Word vectors from counts: co-occurrence, PPMI and a truncated SVD; then cosine geometry.
+
+The distributional idea: a word is known by the company it keeps. Count how often each word
+appears within ``window`` positions of each other word; reweight the counts by positive
+pointwise mutual information (how much more often than chance two words meet); keep the top
+singular directions. Words used in similar contexts end up with similar vectors — the
+count-based cousin of what word2vec and GloVe learn (Levy & Goldberg showed the two are close).
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from .vocab import Vocabulary
+
+
+def cooccurrence(sentences: Sequence[np.ndarray], vocab_size: int, window: int = 2) -> np.ndarray:
+    """Symmetric counts C (V, V): C[i, j] = how often j appears within ``window`` of i.
+
+    sentences: a list of id arrays; words never pair across a sentence boundary.
+    """
+    if not isinstance(window, int) or window < 1:
+        raise ValueError(f"argument 'window': expected an int >= 1, got {window!r}")
+    counts = np.zeros((vocab_size, vocab_size))
+    for ids in sentences:
+        ids = np.asarray(ids)
+        for shift in range(1, window + 1):
+            left, right = ids[:-shift], ids[shift:]
+            np.add.at(counts, (left, right), 1.0)   # small corpus: clarity over speed here
+            np.add.at(counts, (right, left), 1.0)
+    return counts
+
+
+def ppmi(counts: np.ndarray) -> np.ndarray:
+    """max(0, log P(i, j) / (P(i) P(j))): co-occurrence beyond what chance predicts."""
+    total = counts.sum()
+    if total == 0:
+        raise ValueError("argument 'counts': expected some co-occurrences, got an all-zero matrix")
+    row = counts.sum(axis=1, keepdims=True)
+    col = counts.sum(axis=0, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pmi = np.log(counts * total / (row * col))
+    return np.where(np.isfinite(pmi) & (pmi > 0), pmi, 0.0)
+
+
+def svd_embeddings(matrix: np.ndarray, dim: int) -> np.ndarray:
+    """Rows of U_k √S_k from the SVD of ``matrix``: one ``dim``-vector per word (V, dim).
+
+    The sign of each singular vector is fixed (largest entry positive) so results repeat.
+    """
+    if not isinstance(dim, int) or not 1 <= dim <= min(matrix.shape):
+        raise ValueError(f"argument 'dim': expected an int in [1, {min(matrix.shape)}], got {dim!r}")
+    u, s, _ = np.linalg.svd(matrix)
+    u = u[:, :dim] * np.sqrt(s[:dim])
+    signs = np.sign(u[np.abs(u).argmax(axis=0), np.arange(dim)])
+    return u * signs
+
+
+def normalize(vectors: np.ndarray) -> np.ndarray:
+    """Each row scaled to length 1 (rows of zeros stay zero)."""
+    norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
+    return vectors / np.where(norms == 0, 1.0, norms)
+
+
+def cosine_similarity(a: np.ndarray, b: np.ndarray) -> float:
+    """cos θ = a·b / (‖a‖ ‖b‖), in [-1, 1]."""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    denom = np.linalg.norm(a) * np.linalg.norm(b)
+    if denom == 0:
+        raise ValueError("arguments 'a', 'b': cosine similarity needs two non-zero vectors")
+    return float(a @ b / denom)
+
+
+def _id(vocab: Vocabulary, word: str) -> int:
+    if word not in vocab:
+        raise ValueError(f"argument 'word': {word!r} is not in the vocabulary")
+    return vocab.stoi[word]
+
+
+def nearest(vectors: np.ndarray, vocab: Vocabulary, word: str, k: int = 5,
+            exclude: Sequence[str] = ()) -> list[tuple[str, float]]:
+    """The ``k`` words whose vectors have the highest cosine with ``word``'s (itself excluded)."""
+    return nearest_to_vector(vectors, vocab, vectors[_id(vocab, word)], k, exclude=(word, *exclude))
+
+
+def nearest_to_vector(vectors: np.ndarray, vocab: Vocabulary, query: np.ndarray, k: int = 5,
+                      exclude: Sequence[str] = ()) -> list[tuple[str, float]]:
+    """The ``k`` vocabulary words closest in cosine to ``query``, skipping specials and ``exclude``."""
+    sims = normalize(vectors) @ normalize(np.asarray(query, float)[None])[0]
+    skip = {vocab.unk_id, vocab.eos_id} | {vocab.stoi[w] for w in exclude if w in vocab}
+    order = [i for i in np.argsort(-sims, kind="stable") if i not in skip]
+    return [(vocab.itos[i], float(sims[i])) for i in order[:k]]
+
+
+def analogy(vectors: np.ndarray, vocab: Vocabulary, a: str, b: str, c: str,
+            k: int = 1) -> list[tuple[str, float]]:
+    """"a is to b as c is to ?": the words nearest to b - a + c, the three inputs excluded
+    (as in Mikolov et al., 2013). Example: analogy(E, vocab, "man", "king", "woman")."""
+    unit = normalize(vectors)
+    query = unit[_id(vocab, b)] - unit[_id(vocab, a)] + unit[_id(vocab, c)]
+    return nearest_to_vector(vectors, vocab, query, k, exclude=(a, b, c))
+
+
+def project_2d(vectors: np.ndarray) -> np.ndarray:
+    """The first two principal components of the rows (V, 2), signs fixed, for a plot."""
+    centred = vectors - vectors.mean(axis=0)
+    _, _, vt = np.linalg.svd(centred, full_matrices=False)
+    points = centred @ vt[:2].T
+    signs = np.sign(points[np.abs(points).argmax(axis=0), [0, 1]])
+    return points * signs
