@@ -17,8 +17,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 # Tools from the venv come first, so Jupyter kernels and jupyter-book are the venv's.
 export PATH := $(abspath $(BIN)):$(PATH)
-# Matplotlib without a display; no prompts from apt.
-export MPLBACKEND := Agg
+# No prompts from apt. (Do not set MPLBACKEND here: the kernels' inline backend draws the figures.)
 export DEBIAN_FRONTEND := noninteractive
 
 STAMP        := $(VENV)/.rnnbook-installed
@@ -26,7 +25,7 @@ VENDOR_STAMP := _vendor/VERSIONS.txt
 HTML_INDEX   := _build/html/index.html
 NOTEBOOKS    := $(wildcard chapters/*.ipynb assignments/*.ipynb)
 NBVAL_FLAGS  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
-BUILD_CMD    := $(BIN)/jupyter-book build . -W -n --keep-going
+BUILD_CMD    := $(BIN)/jupyter-book build . --all -W -n --keep-going
 
 .PHONY: book build test setup vendor chromium lab bench clean distclean screenshots
 
@@ -37,7 +36,6 @@ setup: $(STAMP)
 # Reinstall only when the requirements or the package metadata change.
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || { echo "Creating virtual environment $(VENV)"; $(PYTHON) -m venv $(VENV); }
-	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet -e .
 	@touch $@
@@ -46,7 +44,7 @@ $(STAMP): requirements.txt pyproject.toml
 # tools/vendor/package-lock.json, copied into the git-ignored _vendor/ folder.
 vendor: $(VENDOR_STAMP)
 
-$(VENDOR_STAMP): tools/vendor/package.json tools/vendor/package-lock.json tools/vendor/copy_assets.sh
+$(VENDOR_STAMP): tools/vendor/package.json tools/vendor/package-lock.json tools/vendor/copy_assets.sh tools/vendor/widgets-assets-path.js
 	@command -v npm >/dev/null 2>&1 || { \
 	  echo "ERROR: npm was not found. The book serves MathJax, mermaid and the widget" >&2; \
 	  echo "       manager itself and fetches them from the npm registry." >&2; \
@@ -61,6 +59,8 @@ book: setup vendor build
 	@echo "The book is at: $(abspath $(HTML_INDEX))"
 
 # Strict build: every warning is an error; --keep-going reports all of them before failing.
+# --all re-reads every page (Sphinx does not repeat the warnings of pages it skips), while
+# executed notebooks still come from the cache in _build/.jupyter_cache.
 build:
 	$(BUILD_CMD)
 
@@ -83,7 +83,7 @@ test: setup vendor chromium
 	echo "==> [3/4] strict book build"; \
 	$(BUILD_CMD) || failed="$$failed book-build"; \
 	echo "==> [4/4] browser test of the built site"; \
-	$(BIN)/pytest tests/test_site.py -m browser || failed="$$failed browser-test"; \
+	$(BIN)/pytest tests/ -m browser || failed="$$failed browser-test"; \
 	if [ -n "$$failed" ]; then echo "make test: FAILED steps:$$failed" >&2; exit 1; fi
 
 # One PNG per page in _build/screenshots/, to look at what a reader sees.
@@ -92,8 +92,9 @@ screenshots:
 
 # ---------------------------------------------------------------- working on the book
 
+# Jupyter refuses to start as root without --allow-root (e.g. in a container).
 lab: setup
-	$(BIN)/jupyter lab --notebook-dir=chapters
+	$(BIN)/jupyter lab --notebook-dir=chapters $(if $(filter 0,$(shell id -u)),--allow-root)
 
 bench: setup
 	@if [ -f benchmarks/run_all.py ]; then $(BIN)/python benchmarks/run_all.py; \

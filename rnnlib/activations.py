@@ -33,14 +33,20 @@ def activate(a: np.ndarray, activation: str, out: np.ndarray | None = None) -> n
     return np.maximum(a, 0.0, out=out)
 
 
-def derivative(a: np.ndarray, h: np.ndarray, activation: str) -> np.ndarray:
-    """f'(a) elementwise, given a and h = f(a) (both the same shape)."""
+def derivative(a: np.ndarray, h: np.ndarray, activation: str,
+               out: np.ndarray | None = None) -> np.ndarray:
+    """f'(a) elementwise, given a and h = f(a) (both the same shape).
+
+    Writes into ``out`` when given; ``out`` may be ``a`` itself (BPTT does that once a is no
+    longer needed, so f' of a whole sequence costs no new array).
+    """
     check_choice("activation", activation, ACTIVATIONS)
-    if activation == "tanh":
-        return 1.0 - h * h
-    if activation == "sigmoid":
-        return h * (1.0 - h)
-    return (a > 0).astype(np.float64)
+    # Each line is the formula; out=out just says where the numbers go (inner result first).
+    if activation == "tanh":                       # 1 - h²
+        return np.subtract(1.0, np.square(h, out=out), out=out)
+    if activation == "sigmoid":                    # h (1 - h)
+        return np.multiply(h, np.subtract(1.0, h, out=out), out=out)
+    return np.heaviside(a, 0.0, out=out)           # the step function: 1 where a > 0, else 0
 
 
 def multiply_by_derivative(dh: np.ndarray, a: np.ndarray, h: np.ndarray,

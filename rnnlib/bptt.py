@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .activations import multiply_by_derivative
+from .activations import derivative
 from .forward import forward_checked
 from .losses import score
 from .validation import PARAM_KEYS, Call, Sizes, check_call
@@ -25,14 +25,19 @@ def scatter_rows(ids: np.ndarray, rows: np.ndarray, size: int) -> np.ndarray:
     """Σ of ``rows`` (N, H) grouped by ``ids`` (N,), as a (size, H) array.
 
     The gradient of U x for one-hot x only touches the column x picks, so ∂L/∂U gathers
-    ∂L/∂a_t into column x_t. Sorting and ``np.add.reduceat`` does that without the slow
-    ``np.add.at`` and without a one-hot matrix.
+    ∂L/∂a_t into column x_t. Sorting the rows by id makes each id's rows one contiguous block,
+    summed with one call; no one-hot matrix, and none of the slow ``np.add.at``.
     """
     order = np.argsort(ids, kind="stable")
     sorted_ids = ids[order]
+    sorted_rows = np.take(rows, order, axis=0)   # np.take: several times faster than rows[order]
     starts = np.flatnonzero(np.r_[True, sorted_ids[1:] != sorted_ids[:-1]])
+    stops = np.r_[starts[1:], len(ids)]
     out = np.zeros((size, rows.shape[1]))
-    out[sorted_ids[starts]] = np.add.reduceat(rows[order], starts, axis=0)
+    # One loop pass per distinct id (at most D). np.add.reduceat would do it in one call but
+    # walks the (N, H) rows column by column, which measured twice as slow as this.
+    for start, stop in zip(starts, stops):
+        np.sum(sorted_rows[start:stop], axis=0, out=out[sorted_ids[start]])
     return out
 
 
@@ -42,16 +47,21 @@ def backward(p: dict, sizes: Sizes, xs: np.ndarray, token_ids: bool, h_prev: np.
 
     xs (T, B, D) or (T, B) ids; h_prev (B, H) the state before the run; a, h (T, B, H);
     d_o = ∂L/∂o (T, B, K). Returns U, W, V, b, c gradients and "h0" of shape (B, H).
+    ``a`` is overwritten (it holds f'(a) afterwards): the forward pass it came from is done.
     """
     T, B, H = h.shape
     V, W = p["V"], p["W"]
-    da = d_o @ V                       # the output's share of ∂L/∂h_t; becomes ∂L/∂a_t in place
+    h2, d_o2 = h.reshape(T * B, H), d_o.reshape(T * B, sizes.K)   # all T·B rows at once
+    # f'(a_t) does not depend on the backward pass, so it is one vectorized op over every step
+    # instead of T small ones inside the loop; it goes into a's buffer.
+    f_prime = derivative(a, h, activation, out=a)
+    da = (d_o2 @ V).reshape(T, B, H)   # the output's share of ∂L/∂h_t; becomes ∂L/∂a_t in place
     dh_next = np.zeros((B, H))         # Wᵀ ∂L/∂a_{t+1}: what step t+1 sends back to h_t
     for t in range(T - 1, -1, -1):
         da[t] += dh_next
-        multiply_by_derivative(da[t], a[t], h[t], activation)
-        dh_next = da[t] @ W
-    da2, h2 = da.reshape(T * B, H), h.reshape(T * B, H)
+        da[t] *= f_prime[t]
+        np.matmul(da[t], W, out=dh_next)   # (∂L/∂a_t)ᵀ W, i.e. Wᵀ ∂L/∂a_t as a row
+    da2 = da.reshape(T * B, H)
     dW = da[0].T @ h_prev
     if T > 1:
         dW += da2[B:].T @ h2[:-B]      # step t pairs ∂L/∂a_t with h_{t-1}
@@ -62,17 +72,20 @@ def backward(p: dict, sizes: Sizes, xs: np.ndarray, token_ids: bool, h_prev: np.
     return {
         "U": dU,
         "W": dW,
-        "V": d_o.reshape(T * B, sizes.K).T @ h2,
+        "V": d_o2.T @ h2,
         "b": da2.sum(axis=0),
-        "c": d_o.reshape(T * B, sizes.K).sum(axis=0),
+        "c": d_o2.sum(axis=0),
         "h0": dh_next,
     }
 
 
 def chunks(T: int, truncate: int | None):
-    """(start, stop) of consecutive chunks of ``truncate`` steps from t = 0; one chunk if None."""
+    """(start, stop) of consecutive chunks of ``truncate`` steps from t = 0; one chunk if None.
+
+    A generator: at T = 100,000 a list of the spans would itself grow with T.
+    """
     k = T if truncate is None else truncate
-    return [(s, min(s + k, T)) for s in range(0, T, k)]
+    return ((s, min(s + k, T)) for s in range(0, T, k))
 
 
 def bptt_checked(call: Call) -> tuple[float, dict, np.ndarray]:

@@ -44,11 +44,19 @@ def input_term(p: dict, xs: np.ndarray, token_ids: bool) -> np.ndarray:
     """U x_t + b for every t and sequence: (T, B, H).
 
     Token ids select columns of U (U times a one-hot vector is that column), so the one-hot
-    matrix is never built.
+    matrix is never built. Both branches write b into the fresh (T, B, H) array in place
+    instead of making a second one.
     """
+    T, B = xs.shape[:2]
     if token_ids:
-        return p["U"].T[xs] + p["b"]
-    return xs @ p["U"].T + p["b"]
+        # Row x of Uᵀ is column x of U. np.take on a contiguous Uᵀ is a plain row copy,
+        # several times faster than fancy indexing into the transposed view.
+        xu = np.take(np.ascontiguousarray(p["U"].T), xs, axis=0)
+    else:
+        # One (T·B, D) × (D, H) product; numpy would loop over T for a 3-D operand.
+        xu = (xs.reshape(T * B, -1) @ p["U"].T).reshape(T, B, -1)
+    xu += p["b"]
+    return xu
 
 
 def recur(p: dict, xu: np.ndarray, h_prev: np.ndarray, activation: str) -> tuple[np.ndarray, np.ndarray]:
@@ -56,19 +64,23 @@ def recur(p: dict, xu: np.ndarray, h_prev: np.ndarray, activation: str) -> tuple
 
     Returns a and h, both (T, B, H). ``xu`` is reused as the buffer for a.
     """
-    WT = np.ascontiguousarray(p["W"].T)
+    WT = p["W"].T
     a, h = xu, np.empty_like(xu)
+    Wh = np.empty_like(h_prev)            # W h_{t-1}, one buffer reused at every step
     for t in range(a.shape[0]):
-        a[t] += h_prev @ WT
+        np.matmul(h_prev, WT, out=Wh)
+        a[t] += Wh
         h_prev = activate(a[t], activation, out=h[t])
     return a, h
 
 
 def output_term(p: dict, h: np.ndarray) -> np.ndarray:
     """o_t = c + V h_t for every t and sequence at once: (T, B, K)."""
-    o = h @ p["V"].T + p["c"]
+    T, B, H = h.shape
+    o = h.reshape(T * B, H) @ p["V"].T      # one (T·B, H) × (H, K) product
+    o += p["c"]
     check_finite_logits(o)
-    return o
+    return o.reshape(T, B, -1)
 
 
 def forward_checked(call: Call, xs: np.ndarray | None = None, h_prev: np.ndarray | None = None):

@@ -17,13 +17,18 @@ def cross_entropy(o: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     Returns (losses of shape y.shape, dL/do of shape o.shape). Stable for any finite o:
     log Σ e^{o} is computed as max + log Σ e^{o - max}.
     """
-    shifted = o - o.max(axis=-1, keepdims=True)
-    e = np.exp(shifted)
-    total = e.sum(axis=-1, keepdims=True)
-    picked = np.take_along_axis(shifted, y[..., None], axis=-1)[..., 0]
+    # One (..., K) buffer goes through every stage in place: o - max, then e^{o - max}, then
+    # ŷ, then ŷ - onehot(y). Only per-row vectors are allocated besides it.
+    delta = o - o.max(axis=-1, keepdims=True)
+    K = o.shape[-1]
+    rows = delta.reshape(-1, K)                      # a view: rows[n] is one o_t of one sequence
+    n, y_flat = np.arange(rows.shape[0]), y.reshape(-1)
+    picked = rows[n, y_flat].reshape(y.shape)        # o_t[y_t] - max, read before exp overwrites it
+    np.exp(delta, out=delta)
+    total = delta.sum(axis=-1, keepdims=True)
     losses = np.log(total[..., 0]) - picked
-    delta = e / total
-    np.put_along_axis(delta, y[..., None], np.take_along_axis(delta, y[..., None], -1) - 1.0, -1)
+    delta /= total                                   # ŷ_t
+    rows[n, y_flat] -= 1.0                           # ŷ_t - onehot(y_t)
     return losses, delta
 
 

@@ -20,8 +20,10 @@ def test_bptt_matches_finite_differences(case, activation):
     if case["h0"] == "each" and case["B"] is None:
         case["h0"] = "shared"
     params, xs, targets, h0 = problem(**case)
+    # floor=1e-4: central differences carry ~1e-11 of rounding noise, so a gradient smaller
+    # than 1e-4 (seen: ∂L/∂h0 = 6.5e-6 through a saturated unit) is held to |a - n| <= 1e-10.
     errors = rnnlib.check_grads(params, xs, targets, h0=h0, activation=activation,
-                                loss=case["loss"], mode=case["mode"])
+                                loss=case["loss"], mode=case["mode"], floor=1e-4)
     # relu's kink: a pre-activation within eps of 0 makes the finite difference straddle it.
     a = rnnlib.forward(params, xs, h0=h0, activation=activation).a
     if activation == "relu" and np.min(np.abs(a)) < 1e-4:

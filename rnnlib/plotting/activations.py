@@ -72,7 +72,10 @@ def plot_activations(names=DEFAULT_NAMES, a_min: float = -5.0, a_max: float = 5.
                         color=PALETTE["sky"], alpha=0.18, linewidth=0,
                         label=f"saturated: f' < {saturation:g}")
         ax.plot(a, h, color=PALETTE["blue"], lw=2.2, label="f(a)")
-        ax.plot(a, d, color=PALETTE["vermillion"], lw=2.0, ls="--", label="f'(a)")
+        # Break the dashed line where f' jumps (ReLU at 0) instead of drawing a vertical edge.
+        d_line = d.copy()
+        d_line[1:][np.abs(np.diff(d)) > 0.5] = np.nan
+        ax.plot(a, d_line, color=PALETTE["vermillion"], lw=2.0, ls="--", label="f'(a)")
         i = int(np.argmax(d))
         ax.plot([a[i]], [d[i]], "o", color=PALETTE["vermillion"], ms=6)
         ax.annotate(f"max f' = {d[i]:.2f}", (a[i], d[i]), xytext=(6, 8),
@@ -86,5 +89,5 @@ def plot_activations(names=DEFAULT_NAMES, a_min: float = -5.0, a_max: float = 5.
     axes[0, 0].set_ylabel("value of f(a) and f'(a)")
     handles, labels = axes[0, 0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncol=3)
-    fig.suptitle("Only near a = 0 does a change of a pass through undamped")
+    fig.suptitle("tanh and sigmoid flatten away from a = 0; ReLU is flat for every a < 0")
     return fig

@@ -1,19 +1,27 @@
 """``loss_and_grads`` again, with every derivative taken by ``sympy.diff``.
 
-The numeric path (``rnnlib.bptt``) runs the backward recursion written by hand. Here nothing
-is written by hand: the unrolled network is built as one sympy expression L in a symbol for
-every entry of U, W, V, b, c and h0, and ``sympy.diff(L, θ)`` gives each gradient entry.
-``lambdify`` turns the derivatives into numpy code. Agreement between the two paths is the
-check that the hand-derived BPTT is right.
+The numeric path (``rnnlib.bptt``) runs a backward recursion written by hand. Here nothing is
+written by hand: the unrolled network is built in sympy, with a symbol for every entry of U, W,
+V, b, c and h0; sympy differentiates the loss; ``lambdify`` turns the result into numpy code.
+Agreement of the two paths is the check that the hand-derived BPTT is right.
 
-Deriving is slow (about a second for T = 3, D = H = K = 3, B = 2), so the compiled functions
-are cached per sizes and options; a repeated call only evaluates them.
+How sympy is asked (see ``graph.py``): one ``sympy.diff`` of L(θ + ε v) by ε gives the
+directional derivative Σ_i ∂L/∂θ_i v_i; evaluated with v = e_1, ..., e_n (all at once, as numpy
+arrays) it is the gradient. Hidden units stay unevaluated functions h(ε) whose derivatives are
+``sympy.diff`` of their definitions, so each is derived once. Deriving takes about a second
+for T = 3, D = H = K = 3, B = 2, and the compiled functions are cached per sizes, options and
+(for token ids and class ids, which change the expressions) data, so repeated calls only
+evaluate.
 
-Truncation: each chunk of ``truncate`` steps starts from *fresh* state symbols s whose
-numeric value is the state the previous chunk ended in. L of the chunk is differentiated with
-respect to the parameters only, so no derivative can flow back across the boundary — exactly
-``h = h.detach()``. For the first chunk the state symbols are h0's, and L is differentiated
-with respect to them too.
+Cross-entropy is written log Σ_k e^{o_k} = m + log Σ_k e^{o_k - m} with m a symbol: true for
+any m, so the derivative does not depend on it; it is evaluated at m = max_k o_k, as the numeric
+path does, so no exponential overflows.
+
+Truncation: each chunk of ``truncate`` steps starts from *fresh* state symbols s whose numeric
+value is the state the previous chunk ended in (computed by the previous chunk's compiled
+forward pass). L of the chunk is differentiated with respect to the parameters only, so no
+derivative crosses the boundary — exactly ``h = h.detach()``. In the first chunk the state
+symbols are h0's, and L is differentiated with respect to them too.
 """
 from __future__ import annotations
 
@@ -26,7 +34,8 @@ import sympy as sp
 
 from ..bptt import chunks
 from ..validation import PARAM_KEYS, Call, check_call, check_finite_logits
-from .model import matrix_symbols, run, step_loss, vector_symbols
+from .graph import Graph, lambdify_steps, plain_symbols
+from .model import step_loss
 
 
 @dataclass(frozen=True)
@@ -54,26 +63,30 @@ class ChunkSpec:
 
 @dataclass
 class CompiledChunk:
-    """Numpy functions of one chunk; argument order: params, state, x, then y, shift."""
+    """The numpy functions of one chunk.
 
-    forward: Callable    # -> o (T*B*K values, t-major) + h_T (B*H values)
-    grads: Callable | None   # -> [L, ∂L/∂θ for θ in params (+ state unless carried)]
+    forward(params, state, x) -> o (T·B·K values, step-major) then h_T (B·H values).
+    grads(params, state, x, y, shifts, v) -> [L, Σ_i ∂L/∂θ_i v_i], θ = params (+ the state
+    unless it is carried); None when no step of the chunk is scored.
+    """
+
+    forward: Callable
+    grads: Callable | None
     n_wrt: int
 
 
 def _param_symbols(D: int, H: int, K: int) -> dict:
-    return {"U": matrix_symbols("U", H, D), "W": matrix_symbols("W", H, H),
-            "V": matrix_symbols("V", K, H), "b": vector_symbols("b", H),
-            "c": vector_symbols("c", K)}
+    return {"U": plain_symbols("U", H, D), "W": plain_symbols("W", H, H), "V": plain_symbols("V", K, H),
+            "b": plain_symbols("b", H), "c": plain_symbols("c", K)}
 
 
 def _state_symbols(spec: ChunkSpec) -> tuple[list, list]:
     """(one (H, 1) state column per sequence, the distinct state symbols)."""
     if spec.state == "shared":  # one h0 for the batch: sympy sums its gradient over sequences
-        h0 = vector_symbols("h^{(0)}", spec.H)
+        h0 = plain_symbols("h0", spec.H)
         return [h0] * spec.B, list(h0)
-    name = "h^{(0)}" if spec.state == "per_sequence" else "s"
-    cols = [vector_symbols(f"{name}[{b + 1}]", spec.H) for b in range(spec.B)]
+    name = "h0" if spec.state == "per_sequence" else "s"
+    cols = [plain_symbols(f"{name}{b}", spec.H) for b in range(spec.B)]
     return cols, [s for col in cols for s in col]
 
 
@@ -87,37 +100,39 @@ def compile_chunk(spec: ChunkSpec) -> CompiledChunk:
     P = _param_symbols(spec.D, spec.H, spec.K)
     params = [s for key in PARAM_KEYS for s in P[key]]
     states, state_syms = _state_symbols(spec)
+    wrt = params + (state_syms if spec.state != "carried" else [])
+    graph = Graph(spec.activation)
     x_syms, y_syms, shift_syms, outputs, last = [], [], [], [], []
     L = sp.S.Zero
     scored = _scored_steps(spec)
     for b in range(spec.B):
         if spec.ids is None:
-            xs = [vector_symbols(f"x^{{({t + 1})}}[{b + 1}]", spec.D) for t in range(spec.T)]
+            xs = [plain_symbols(f"x{b}_{t}", spec.D) for t in range(spec.T)]
             x_syms += [s for x in xs for s in x]
             ux = [P["U"] * x for x in xs]
         else:  # U times a one-hot x_t is column x_t of U
             ux = [P["U"][:, spec.ids[t][b]] for t in range(spec.T)]
-        _, h, o = run(P["U"], P["W"], P["V"], P["b"], P["c"], ux, states[b], spec.activation)
+        h_last, o = graph.run(P, ux, states[b], tag=str(b))
         outputs.append(o)
-        last += list(h[-1])
+        last += h_last
         for n, t in enumerate(scored):
             if spec.loss == "mse":
-                target = vector_symbols(f"y^{{({t + 1})}}[{b + 1}]", spec.K)
+                target = plain_symbols(f"y{b}_{t}", spec.K)
                 y_syms += list(target)
                 L += step_loss(o[t], target, "mse")
             else:
-                shift = sp.Symbol(f"m^{{({t + 1})}}[{b + 1}]", real=True)
+                shift = sp.Symbol(f"m{b}_{t}", real=True)
                 shift_syms.append(shift)
                 L += step_loss(o[t], spec.classes[n][b], "cross_entropy", shift)
     o_flat = [o_k for t in range(spec.T) for b in range(spec.B) for o_k in outputs[b][t]]
-    forward = sp.lambdify(params + state_syms + x_syms, o_flat + last, "numpy", cse=True)
+    data = params + state_syms + x_syms
+    forward = lambdify_steps(data, o_flat + last, graph.forward_steps())
     if not scored:
         return CompiledChunk(forward, None, 0)
-    wrt = params + (state_syms if spec.state != "carried" else [])
-    exprs = [L] + [sp.diff(L, s) for s in wrt]
-    grads = sp.lambdify(params + state_syms + x_syms + y_syms + shift_syms, exprs, "numpy",
-                        cse=True)
-    return CompiledChunk(forward, grads, len(wrt))
+    v = [sp.Symbol(f"v__{s.name}", real=True) for s in wrt]
+    dL, steps = graph.directional_diff(L, wrt, v)
+    fn = lambdify_steps(data + y_syms + shift_syms + v, [L, dL], graph.forward_steps() + steps)
+    return CompiledChunk(forward, fn, len(wrt))
 
 
 def _unflatten(values: np.ndarray, p: dict) -> dict:
@@ -168,9 +183,9 @@ def _chunk(call: Call, start: int, stop: int, state: np.ndarray, first: bool):
         y_vals = list(y.transpose(1, 0, 2).ravel())
     else:
         shift_vals = list(o[steps].max(axis=-1).T.ravel())
-    res = fn.grads(*param_vals, *state_vals, *x_vals, *y_vals, *shift_vals)
-    res = np.array([float(r) for r in res])
-    return res[0], res[1:], h_last
+    # v = e_i gives ∂L/∂θ_i; all n directions at once, as the n entries of numpy arrays
+    L, dL = fn.grads(*param_vals, *state_vals, *x_vals, *y_vals, *shift_vals, *np.eye(fn.n_wrt))
+    return float(L), np.broadcast_to(np.asarray(dL, dtype=float), (fn.n_wrt,)), h_last
 
 
 def loss_and_grads(params: dict, xs, targets, *, h0=None, activation: str = "tanh",

@@ -21,6 +21,7 @@ cp -r "$nm/mermaid/dist/chunks/mermaid.esm.min" "$out/mermaid/chunks/"
 cp "$nm/requirejs/require.js" "$out/requirejs/"
 find "$nm/@jupyter-widgets/html-manager/dist" -maxdepth 1 -type f ! -name '*.map' ! -name '*.d.ts' \
     -exec cp {} "$out/html-manager/" \;
+cp widgets-assets-path.js "$out/html-manager/assets-path.js"
 
 node -e '
 for (const p of ["mathjax", "mermaid", "requirejs", "@jupyter-widgets/html-manager"])

@@ -1,0 +1,88 @@
+"""What every benchmark shares: thread settings, timing, and one row of the report table.
+
+Timing rule: warm up, then take the *median* of many repetitions (robust to the occasional
+slow run on a shared machine). When two implementations are compared, their repetitions are
+interleaved — A, B, A, B, ... — so a burst of load from elsewhere hits both alike and the
+ratio of the medians stays honest.
+"""
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def pin_threads(n: int) -> None:
+    """Ask every BLAS / OpenMP runtime for ``n`` threads. Must run before numpy is imported."""
+    for var in THREAD_VARS:
+        os.environ[var] = str(n)
+
+
+def blas_threads() -> tuple[int | None, str]:
+    """(threads numpy's BLAS uses, how we know): threadpoolctl when installed, else the env."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        value = os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS")
+        return (int(value) if value else None), "env (threadpoolctl not installed)"
+    import numpy  # noqa: F401  (loads the BLAS so threadpoolctl can see it)
+    for pool in threadpool_info():
+        if pool["user_api"] == "blas" and "numpy" in pool["filepath"]:
+            return pool["num_threads"], f"threadpoolctl ({pool['internal_api']})"
+    return None, "threadpoolctl found no numpy BLAS"
+
+
+@dataclass
+class Row:
+    """One line of the report: what was measured, the goal, and whether it was met."""
+
+    name: str
+    measured: str
+    target: str
+    ratio: float | None = None    # measured / target-ish quantity; None when not meaningful
+    passed: bool | None = None    # None: skipped or informational
+    note: str = ""
+
+
+def median(values: list[float]) -> float:
+    s = sorted(values)
+    n = len(s)
+    return s[n // 2] if n % 2 else 0.5 * (s[n // 2 - 1] + s[n // 2])
+
+
+def time_once(fn: Callable[[], object]) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+def time_median(fn: Callable[[], object], reps: int, warmup: int = 3) -> float:
+    """Median seconds of ``reps`` calls of ``fn`` after ``warmup`` untimed calls."""
+    for _ in range(warmup):
+        fn()
+    return median([time_once(fn) for _ in range(reps)])
+
+
+def time_interleaved(fns: dict[str, Callable[[], object]], reps: int,
+                     warmup: int = 3) -> dict[str, float]:
+    """Median seconds of each function, the calls interleaved round-robin."""
+    for _ in range(warmup):
+        for fn in fns.values():
+            fn()
+    samples: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(reps):
+        for name, fn in fns.items():
+            samples[name].append(time_once(fn))
+    return {name: median(s) for name, s in samples.items()}
+
+
+def try_import_torch():
+    """torch, or None when it is not installed (the comparison rows are then skipped)."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    return torch

@@ -1,0 +1,107 @@
+"""The unrolled network as a graph of hidden units, and its derivative by ``sympy.diff``.
+
+Spelled out as one tree, h_3 contains h_2 H times and h_1 H² times, and sympy walks the whole
+tree at every level of the chain rule: for T = 3, H = 3 and a batch of two, differentiating
+the tree by each of the 36 parameters takes sympy minutes. Two changes make it about a second,
+and leave every derivative to sympy:
+
+1. Each hidden unit is a symbol with a definition, f(b_j + Σ_l W_jl h_{t-1,l} + (U x_t)_j).
+   To differentiate, each unit becomes h(ε), an unevaluated function: sympy's chain rule
+   stops at Derivative(h(ε), ε), and that derivative is ``sympy.diff`` of h's definition —
+   derived once and shared, instead of once per path through the tree.
+2. One derivative serves every parameter: d/dε L(θ + ε v) at ε = 0 is Σ_i ∂L/∂θ_i v_i, so
+   evaluating it with v = e_i gives ∂L/∂θ_i. numpy evaluates all n directions at once.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import sympy as sp
+
+from .model import ACTIVATION_EXPRS
+
+
+def plain_symbols(name: str, rows: int, cols: int = 1) -> sp.Matrix:
+    """A (rows, cols) Matrix of real symbols name_i_j (0-based).
+
+    Plain Python identifiers: lambdify would otherwise rename every symbol, which is slow.
+    Real, because sympy then answers questions such as "is tanh(a) real?" at once.
+    """
+    return sp.Matrix(rows, cols, lambda i, j: sp.Symbol(f"{name}_{i}_{j}", real=True))
+
+
+def lambdify_steps(args: list, outputs: list, steps: list) -> Callable:
+    """A numpy function of ``args`` that assigns each (symbol, expr) of ``steps`` in order,
+    then returns ``outputs``: lambdify's common-subexpression hook, fed our own steps."""
+    return sp.lambdify(args, outputs, "numpy", cse=lambda exprs: (steps, exprs))
+
+
+class Graph:
+    """The hidden units of an unrolled network: one value symbol per unit, and its definition.
+
+    ``definition[h]`` is f(a) for unit h, written with the symbols of earlier units;
+    ``order`` lists the units as created, so each comes after every unit its definition uses.
+    """
+
+    def __init__(self, activation: str):
+        self.activation = activation
+        self.definition: dict = {}
+        self.order: list = []
+
+    def unit(self, name: str, a: sp.Expr) -> sp.Symbol:
+        """A new unit h = f(a)."""
+        h = sp.Symbol(name, real=True)
+        self.definition[h] = ACTIVATION_EXPRS[self.activation](a)
+        self.order.append(h)
+        return h
+
+    def run(self, P: dict, ux: list, h_prev: sp.Matrix, tag: str) -> tuple[list, list]:
+        """Unroll one sequence (as ``model.run``); returns the last state's units and o_t's."""
+        o = []
+        for t, u in enumerate(ux, start=1):
+            a = P["b"] + P["W"] * h_prev + u
+            h_prev = sp.Matrix([self.unit(f"h_{tag}_{t}_{j}", a[j]) for j in range(a.rows)])
+            o.append(P["c"] + P["V"] * h_prev)
+        return list(h_prev), o
+
+    def forward_steps(self) -> list:
+        """(unit, definition) pairs in evaluation order."""
+        return [(h, self.definition[h]) for h in self.order]
+
+    def directional_diff(self, L: sp.Expr, wrt: list, v: list) -> tuple[sp.Expr, list]:
+        """d/dε L(θ + ε v) at ε = 0 by ``sympy.diff``: Σ_i ∂L/∂θ_i v_i, one derivative for all θ.
+
+        Every unit h is written as h(ε), an unevaluated function of ε. sympy's chain rule leaves
+        Derivative(h(ε), ε); that is ``sympy.diff`` of h's definition, which may leave
+        derivatives of earlier units. Each is derived once and named by a symbol dh. Returns the
+        derivative and the (dh, expr) pairs in evaluation order, written with unit symbols.
+        """
+        eps = sp.Symbol("eps", real=True)
+        moved = {s: s + eps * vi for s, vi in zip(wrt, v)}
+        moved.update({h: sp.Function(f"{h.name}_of", real=True)(eps) for h in self.order})
+        unit_of = {moved[h]: h for h in self.order}
+        dL = sp.diff(L.xreplace(moved), eps)
+        found: dict = {}
+        todo = dL.atoms(sp.Derivative)
+        while todo:
+            d = todo.pop()
+            found[d] = sp.diff(self.definition[unit_of[d.expr]].xreplace(moved), eps)
+            todo |= found[d].atoms(sp.Derivative) - found.keys()
+        names = dict(unit_of)
+        names.update({d: sp.Symbol(f"d{unit_of[d.expr].name}", real=True) for d in found})
+        rank = {h: i for i, h in enumerate(self.order)}
+        ordered = sorted(found, key=lambda d: rank[unit_of[d.expr]])
+
+        def at_zero(e: sp.Expr) -> sp.Expr:
+            return e.xreplace(names).xreplace({eps: 0})
+        return at_zero(dL), [(names[d], at_zero(found[d])) for d in ordered]
+
+
+def _lambdify(args: list, outputs: list, steps: list) -> Callable:
+    """Numpy function of ``args`` that assigns ``steps`` in order, then returns ``outputs``."""
+    return sp.lambdify(args, outputs, "numpy", cse=lambda exprs: (steps, exprs))
+
+
+def _symbols(name: str, rows: int, cols: int = 1) -> sp.Matrix:
+    """Plain-identifier symbols name_i_j (lambdify needs no renaming, which is slow)."""
+    return sp.Matrix(rows, cols, lambda i, j: sp.Symbol(f"{name}_{i}_{j}", real=True))

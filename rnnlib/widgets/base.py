@@ -1,0 +1,110 @@
+"""What every stepper shares: the static form, the live form, and how a chapter shows them.
+
+A stepper computes once (a trace, a list of Jacobian norms, a list of distributions), then only
+*displays*: each frame is an HTML string drawn from stored numbers.
+
+Two homes:
+
+- ``stepper.show()`` (or leaving the stepper as the last line of a cell) displays the **static
+  player**: every frame precomputed, plus First / Previous frame / Play / Next frame buttons and
+  a slider, in plain HTML + a few lines of JavaScript. It works on the published site (no
+  kernel, no network) and in Jupyter alike, and the HTML is identical on every run.
+- ``stepper.live()`` returns **ipywidgets controls** for a running kernel: the same frames, plus
+  inputs the static page cannot offer (the text, the seed, the activation; for the explorer and
+  the softmax any value of the controls). ``stepper.show(live=True)`` displays both.
+"""
+from __future__ import annotations
+
+import time
+
+from .player import Axis, StaticHTML, player_html
+from .render import CSS
+
+
+class Stepper:
+    """Base class. Subclasses set ``title`` and implement ``axes``, ``frame_html`` and ``live``."""
+
+    title = "Stepper"
+    delay_ms = 900
+
+    def __init__(self):
+        self._static: StaticHTML | None = None
+        self._frames: dict = {}
+        self.redraw_ms: list[float] = []   # wall time of each live redraw callback
+        self._widget = None
+
+    # --------------------------------------------------------------- what subclasses provide
+    def axes(self) -> list[Axis]:
+        raise NotImplementedError
+
+    def render_frame(self, k: int) -> str:
+        raise NotImplementedError
+
+    def header_html(self) -> str:
+        return ""
+
+    def footer_html(self) -> str:
+        return ""
+
+    # --------------------------------------------------------------- frames
+    @property
+    def n_frames(self) -> int:
+        n = 1
+        for ax in self.axes():
+            n *= ax.size
+        return n
+
+    def frame_html(self, k: int) -> str:
+        """The HTML of frame ``k`` (0-based, row-major over the axes), cached."""
+        if not 0 <= k < self.n_frames:
+            raise IndexError(f"frame {k} is outside [0, {self.n_frames})")
+        if k not in self._frames:
+            self._frames[k] = self.render_frame(k)
+        return self._frames[k]
+
+    def _invalidate(self) -> None:
+        self._frames = {}
+        self._static = None
+
+    # --------------------------------------------------------------- static form
+    def static(self) -> StaticHTML:
+        """The static player (what the published site shows): all frames, no kernel needed."""
+        if self._static is None:
+            html = player_html([self.frame_html(k) for k in range(self.n_frames)], self.axes(),
+                               title=self.title, header=self.header_html(),
+                               footer=self.footer_html(), delay_ms=self.delay_ms)
+            self._static = StaticHTML(html, f"{type(self).__name__}: {self.n_frames} frames")
+        return self._static
+
+    def static_html(self) -> str:
+        return self.static().html
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return self.static()._repr_mimebundle_(include, exclude)
+
+    def show(self, live: bool = False) -> None:
+        """Display the static player; with ``live=True`` also the live controls (needs a kernel)."""
+        from IPython.display import display
+
+        display(self.static())
+        if live:
+            display(self.live())
+
+    # --------------------------------------------------------------- live form
+    def live(self):
+        raise NotImplementedError
+
+    def _timed(self, fn):
+        """Wrap a redraw callback so its wall time is recorded in ``self.redraw_ms``."""
+        def wrapper(*args, **kwargs):
+            t0 = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self.redraw_ms.append((time.perf_counter() - t0) * 1000)
+        return wrapper
+
+    @staticmethod
+    def _view_value(frame: str) -> str:
+        """What the live HTML widget shows: the shared CSS and one frame, in the same box."""
+        return f'<style>{CSS}</style><div class="rnnw">{frame}</div>'

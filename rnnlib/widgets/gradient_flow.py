@@ -1,0 +1,189 @@
+"""The gradient-flow explorer (chapter 5): how ‖∂h_T/∂h_t‖ depends on ρ(W) and on the distance T − t.
+
+Controls: the spectral radius ρ(W) of the recurrent matrix and the sequence length T. For each
+setting, W is rescaled with ``rnnlib.with_spectral_radius`` (same eigenvectors, same inputs, same
+U) and the norms come from ``rnnlib.jacobian_norms``; the plot shows them against t on a log
+scale beside the linear guess ρ(W)^(T−t).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..jacobians import jacobian_norms, with_spectral_radius
+from ..params import init_params
+from ..plotting.style import PALETTE
+from ..validation import ACTIVATIONS
+from .base import Stepper
+from .player import Axis
+from .render import esc, fmt, fmt_sci, log_plot_svg
+
+DEFAULT_RHOS = tuple(round(0.5 + 0.1 * i, 2) for i in range(11))      # 0.5 … 1.5
+DEFAULT_LENGTHS = (10, 20, 30, 40, 50)
+_Y_LABEL = ("\u2016\u2202h<tspan dy='3' font-size='10'>T</tspan><tspan dy='-3'>/\u2202h</tspan>"
+            "<tspan dy='3' font-size='10'>t</tspan><tspan dy='-3'>\u2016 (log scale)</tspan>")
+
+
+def _decade_limits(values, floor=1e-12, ceil=1e8, at_least=(1e-3, 1e1)):
+    v = np.asarray([x for x in np.ravel(values) if np.isfinite(x) and x > 0])
+    lo = min(v.min() if v.size else at_least[0], at_least[0])
+    hi = max(v.max() if v.size else at_least[1], at_least[1])
+    lo = 10.0 ** np.floor(np.log10(max(lo, floor)))
+    hi = 10.0 ** np.ceil(np.log10(min(hi, ceil)))
+    return float(lo), float(hi)
+
+
+class GradientFlowExplorer(Stepper):
+    """See :func:`gradient_flow_explorer`."""
+
+    delay_ms = 700
+
+    def __init__(self, rho: float = 0.9, T: int = 30, *, rhos=DEFAULT_RHOS, lengths=DEFAULT_LENGTHS,
+                 hidden_size: int = 16, input_size: int = 4, activation: str = "tanh",
+                 seed: int = 0, input_scale: float = 1.0):
+        super().__init__()
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"argument 'activation': expected one of {ACTIVATIONS}, got {activation!r}")
+        self.rhos = tuple(float(r) for r in rhos)
+        self.lengths = tuple(int(n) for n in lengths)
+        if not self.rhos or not self.lengths or min(self.lengths) < 1:
+            raise ValueError("arguments 'rhos' and 'lengths': expected non-empty lists, lengths >= 1")
+        self.rho, self.T = float(rho), int(T)
+        self.hidden_size, self.input_size = hidden_size, input_size
+        self.input_scale = input_scale
+        self.configure(seed=seed, activation=activation)
+
+    @property
+    def title(self) -> str:
+        return (f"Gradient flow: \u2016\u2202h<sub>T</sub>/\u2202h<sub>t</sub>\u2016 for a {esc(self.activation)} "
+                f"RNN with H = {self.hidden_size} hidden units, as ρ(W) and T change")
+
+    def configure(self, *, seed=None, activation=None) -> None:
+        """Draw the base weights and the inputs (the only randomness); ρ and T just rescale/cut."""
+        self.seed = self.__dict__.get("seed", 0) if seed is None else int(seed)
+        self.activation = self.__dict__.get("activation", "tanh") if activation is None else activation
+        self.base = init_params(self.input_size, self.hidden_size, 1, seed=self.seed)
+        rng = np.random.default_rng(self.seed + 1)
+        t_max = max(max(self.lengths), self.T, 200)
+        self.xs_all = rng.normal(0.0, self.input_scale, (t_max, self.input_size))
+        self._cache = {}
+        self._invalidate()
+        every = [self.compute(r, n)["norms"] for r in self.rhos for n in self.lengths]
+        guesses = [r ** np.arange(n + 1.0) for r in self.rhos for n in self.lengths]
+        self.y_lim = _decade_limits(np.concatenate(every + guesses))
+
+    def params_for(self, rho: float) -> dict:
+        """The base parameters with W rescaled to spectral radius ``rho``."""
+        return {**self.base, "W": with_spectral_radius(self.base["W"], rho)}
+
+    def compute(self, rho: float, T: int) -> dict:
+        """norms[t] = ‖∂h_T/∂h_t‖₂ for t = 0..T (rnnlib.jacobian_norms), cached per (ρ, T)."""
+        key = (round(float(rho), 10), int(T), self.activation)
+        if key not in self._cache:
+            norms = jacobian_norms(self.params_for(rho), self.xs_all[:T], activation=self.activation)
+            self._cache[key] = {"rho": float(rho), "T": int(T), "norms": norms}
+        return self._cache[key]
+
+    # --------------------------------------------------------------- frames: ρ × T
+    def axes(self) -> list[Axis]:
+        r0 = int(np.argmin([abs(r - self.rho) for r in self.rhos]))
+        n0 = int(np.argmin([abs(n - self.T) for n in self.lengths]))
+        return [Axis("ρ(W)", [f"ρ = {r:.2f}" for r in self.rhos], r0),
+                Axis("T", [f"T = {n}" for n in self.lengths], n0)]
+
+    def frame_setting(self, k: int) -> tuple[float, int]:
+        return self.rhos[k // len(self.lengths)], self.lengths[k % len(self.lengths)]
+
+    def render_frame(self, k: int) -> str:
+        rho, T = self.frame_setting(k)
+        return self.render(rho, T, self.y_lim)
+
+    def render(self, rho: float, T: int, y_lim) -> str:
+        data = self.compute(rho, T)
+        norms = data["norms"]
+        t = np.arange(T + 1)
+        guess = rho ** (T - t.astype(float))
+        svg = log_plot_svg(
+            [{"x": t, "y": norms, "colour": PALETTE["blue"], "markers": T <= 60,
+              "label": "\u2016\u2202h<tspan dy='3' font-size='9'>T</tspan><tspan dy='-3'>/\u2202h</tspan>"
+                       "<tspan dy='3' font-size='9'>t</tspan><tspan dy='-3'>\u2016 (rnnlib)</tspan>"},
+             {"x": t, "y": guess, "colour": PALETTE["vermillion"], "dash": "6 4",
+              "label": f"ρ(W)<tspan dy='-5' font-size='9'>T\u2212t</tspan><tspan dy='5'> = {rho:.2f}</tspan>"
+                       f"<tspan dy='-5' font-size='9'>{T}\u2212t</tspan><tspan dy='5'></tspan>"}],
+            x_max=T, y_lim=y_lim,
+            title=f"What reaches h_T from step t, for ρ(W) = {rho:.2f} and T = {T}",
+            title_markup=(f"What reaches h<tspan dy='3' font-size='10'>T</tspan><tspan dy='-3'> "
+                          f"from step t, for ρ(W) = {rho:.2f} and T = {T}</tspan>"),
+            x_label="t (time step; the gradient travels from t = T back to t = 0)",
+            y_label=_Y_LABEL)
+        values = " ".join(f"{v:.4g}" for v in norms)
+        far = norms[0]
+        if far < 1e-3:
+            verdict = "vanishing: almost nothing of h<sub>0</sub> reaches h<sub>T</sub>"
+        elif far > 1e3:
+            verdict = "exploding: a tiny change at h<sub>0</sub> is hugely amplified"
+        else:
+            verdict = "neither vanishing nor exploding over this length"
+        note = (f'<div class="rnnw-note" data-norms="{values}">'
+                f"\u2016\u2202h<sub>{T}</sub>/\u2202h<sub>0</sub>\u2016 = <b>{fmt_sci(far, 2)}</b> "
+                f"(the guess ρ<sup>{T}</sup> = {fmt_sci(rho ** T, 2)}); "
+                f"10 steps back: {fmt_sci(norms[max(T - 10, 0)], 2)}. {verdict}. "
+                f"Activation {esc(self.activation)}, seed {self.seed}.</div>")
+        return svg + note
+
+    def header_html(self) -> str:
+        return ('<div class="rnnw-legend">Blue: the norm of the product of step Jacobians '
+                'diag(f\u2032(a<sub>k</sub>)) W from t to T, computed by '
+                '<code>rnnlib.jacobian_norms</code>. Dashed: ρ(W)<sup>T\u2212t</sup>. Next frame '
+                'raises ρ(W); the second slider changes T.</div>')
+
+    # --------------------------------------------------------------- live
+    def live(self):
+        """ipywidgets: ρ(W) and T sliders (recompute jacobian_norms and redraw), activation, seed."""
+        import ipywidgets as w
+
+        rho = w.FloatSlider(value=self.rho, min=0.1, max=2.0, step=0.05, description="ρ(W)",
+                            continuous_update=True, readout_format=".2f", layout=w.Layout(width="420px"))
+        T = w.IntSlider(value=self.T, min=2, max=max(max(self.lengths), 50), description="T",
+                        continuous_update=True, layout=w.Layout(width="420px"))
+        act = w.Dropdown(options=list(ACTIVATIONS), value=self.activation, description="f",
+                         layout=w.Layout(width="150px"))
+        seed = w.BoundedIntText(value=self.seed, min=0, max=10**6, description="seed",
+                                layout=w.Layout(width="150px"))
+        view = w.HTML()
+
+        @self._timed
+        def redraw(change=None):
+            self.rho, self.T = float(rho.value), int(T.value)
+            data = self.compute(self.rho, self.T)
+            self.current = data
+            guess = self.rho ** np.arange(self.T + 1.0)
+            y_lim = _decade_limits(np.concatenate([data["norms"], guess, self.y_lim]))
+            view.value = self._view_value(self.render(self.rho, self.T, y_lim))
+
+        def recompute(change=None):
+            self.configure(seed=seed.value, activation=act.value)
+            redraw()
+
+        rho.observe(redraw, names="value")
+        T.observe(redraw, names="value")
+        act.observe(recompute, names="value")
+        seed.observe(recompute, names="value")
+        redraw()
+        self.controls = {"rho": rho, "T": T, "activation": act, "seed": seed, "view": view}
+        self._widget = w.VBox([rho, T, w.HBox([act, seed]), view])
+        return self._widget
+
+
+def gradient_flow_explorer(rho: float = 0.9, T: int = 30, *, rhos=DEFAULT_RHOS,
+                           lengths=DEFAULT_LENGTHS, hidden_size: int = 16, input_size: int = 4,
+                           activation: str = "tanh", seed: int = 0,
+                           input_scale: float = 1.0) -> GradientFlowExplorer:
+    """Explore ‖∂h_T/∂h_t‖ against t as the spectral radius ρ(W) and the length T change (chapter 5).
+
+    rho, T: where the controls start. rhos, lengths: the grid the static player precomputes
+    (len(rhos) × len(lengths) frames). The weights come from ``init_params(input_size,
+    hidden_size, 1, seed=seed)`` with W rescaled to each ρ; the inputs are N(0, input_scale²).
+    """
+    return GradientFlowExplorer(rho, T, rhos=rhos, lengths=lengths, hidden_size=hidden_size,
+                                input_size=input_size, activation=activation, seed=seed,
+                                input_scale=input_scale)

@@ -1,0 +1,70 @@
+"""Tests for rnnlib.plotting.distributions: entropy and the softmax/temperature figures."""
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+import rnnlib  # noqa: E402
+from rnnlib.plotting.distributions import (entropy, plot_entropy_vs_temperature,  # noqa: E402
+                                           plot_temperature_bars)
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def test_entropy_limits_and_values():
+    assert entropy([1.0, 0.0, 0.0]) == 0.0
+    assert np.isclose(entropy(np.full(7, 1 / 7)), np.log(7))
+    assert np.isclose(entropy([0.5, 0.5]), np.log(2))
+    p = np.array([0.2, 0.3, 0.5])
+    assert np.isclose(entropy(p), -(p * np.log(p)).sum())
+
+
+def test_entropy_along_axis():
+    p = np.array([[0.5, 0.5], [1.0, 0.0]])
+    np.testing.assert_allclose(entropy(p, axis=-1), [np.log(2), 0.0])
+    np.testing.assert_allclose(entropy(p.T, axis=0), [np.log(2), 0.0])
+
+
+@pytest.mark.parametrize("bad", [[0.5, 0.6], [-0.1, 1.1], 1.0])
+def test_entropy_rejects_non_distributions(bad):
+    with pytest.raises(ValueError, match="argument 'p'"):
+        entropy(bad)
+
+
+def test_temperature_bars_heights_are_softmax():
+    o = np.array([2.0, 1.0, 0.1])
+    taus = [0.5, 1.0, 3.0]
+    ax = plot_temperature_bars(o, taus)
+    bars = [r for r in ax.patches]
+    assert len(bars) == len(taus) * o.size
+    heights = np.array([b.get_height() for b in bars]).reshape(len(taus), o.size)
+    for row, tau in zip(heights, taus):
+        np.testing.assert_allclose(row, rnnlib.softmax(o, temperature=tau))
+    assert len(ax.get_legend().get_texts()) == len(taus) + 1
+
+
+def test_temperature_bars_label_checks():
+    with pytest.raises(ValueError, match="class_labels"):
+        plot_temperature_bars([1.0, 2.0], [1.0], class_labels=["only one"])
+    with pytest.raises(ValueError, match="temperatures"):
+        plot_temperature_bars([1.0, 2.0], [0.0])
+    with pytest.raises(ValueError, match="argument 'o'"):
+        plot_temperature_bars(np.zeros((2, 2)), [1.0])
+
+
+def test_entropy_curve_rises_to_ln_K():
+    o = np.array([3.0, 0.5, -1.0, 0.0])
+    taus = np.geomspace(0.01, 1000, 50)
+    ax = plot_entropy_vs_temperature(o, taus)
+    y = ax.lines[0].get_ydata()
+    assert np.all(np.diff(y) >= -1e-12)              # monotone in tau
+    assert y[0] < 1e-6 and abs(y[-1] - np.log(4)) < 1e-4
+    assert ax.get_xscale() == "log"
+    assert np.isclose(ax.lines[1].get_ydata()[0], np.log(4))
