@@ -19,6 +19,12 @@ BIN    := $(VENV)/bin
 export PATH := $(abspath $(BIN)):$(PATH)
 # No prompts from apt. (Do not set MPLBACKEND here: the kernels' inline backend draws the figures.)
 export DEBIAN_FRONTEND := noninteractive
+# One BLAS thread when executing notebooks and tests: on a 2-core machine threads only fight
+# each other, and a threaded reduction can change the last bits of a result between runs,
+# which is exactly what nbval must not see. (The benchmarks set their own thread counts.)
+export OMP_NUM_THREADS := 1
+export OPENBLAS_NUM_THREADS := 1
+export MKL_NUM_THREADS := 1
 
 STAMP        := $(VENV)/.rnnbook-installed
 VENDOR_STAMP := _vendor/VERSIONS.txt

@@ -66,8 +66,8 @@ def time_median(fn: Callable[[], object], reps: int, warmup: int = 3) -> float:
     return median([time_once(fn) for _ in range(reps)])
 
 
-def time_interleaved(fns: dict[str, Callable[[], object]], reps: int,
-                     warmup: int = 3) -> dict[str, float]:
+def time_interleaved(fns: dict, reps: int,
+                     warmup: int = 3) -> dict:
     """Median seconds of each function, the calls interleaved round-robin."""
     for _ in range(warmup):
         for fn in fns.values():

@@ -109,5 +109,7 @@ def run(quick: bool = False) -> list[Row]:
 
 
 if __name__ == "__main__":
-    from run_all import main
-    main(only=[sys.modules[__name__]])
+    # Run through run_all in a fresh interpreter, so threads are pinned before numpy loads.
+    import os
+    os.execv(sys.executable, [sys.executable, str(Path(__file__).with_name("run_all.py")),
+                              "--only", "vs_pytorch", *sys.argv[1:]])

@@ -6,7 +6,8 @@ One notation everywhere (Goodfellow et al., ch. 10), column vectors, time-major:
 
 Each concept lives in its own module (forward.py, bptt.py, step.py, trace.py, jacobians.py,
 gradcheck.py, optim.py, clipping.py, train.py, vocab.py, sampling.py, notation.py,
-datasets.py, symbolic.py); the names below are the public surface.
+datasets.py, corpus.py, embeddings.py; symbolic/, widgets/ and plotting/ are
+packages, imported on their own); the names below are the public surface.
 """
 from .activations import activate, derivative, relu, sigmoid
 from .bptt import loss_and_grads

@@ -33,29 +33,27 @@ def activate(a: np.ndarray, activation: str, out: np.ndarray | None = None) -> n
     return np.maximum(a, 0.0, out=out)
 
 
-def derivative(a: np.ndarray, h: np.ndarray, activation: str,
-               out: np.ndarray | None = None) -> np.ndarray:
-    """f'(a) elementwise, given a and h = f(a) (both the same shape).
-
-    Writes into ``out`` when given; ``out`` may be ``a`` itself (BPTT does that once a is no
-    longer needed, so f' of a whole sequence costs no new array).
-    """
+def derivative(a: np.ndarray, h: np.ndarray, activation: str) -> np.ndarray:
+    """f'(a) elementwise, given a and h = f(a) (both the same shape)."""
     check_choice("activation", activation, ACTIVATIONS)
-    # Each line is the formula; out=out just says where the numbers go (inner result first).
-    if activation == "tanh":                       # 1 - h²
-        return np.subtract(1.0, np.square(h, out=out), out=out)
-    if activation == "sigmoid":                    # h (1 - h)
-        return np.multiply(h, np.subtract(1.0, h, out=out), out=out)
-    return np.heaviside(a, 0.0, out=out)           # the step function: 1 where a > 0, else 0
+    if activation == "tanh":
+        return 1.0 - h * h
+    if activation == "sigmoid":
+        return h * (1.0 - h)
+    return (a > 0).astype(np.float64)
 
 
 def multiply_by_derivative(dh: np.ndarray, a: np.ndarray, h: np.ndarray,
                            activation: str) -> np.ndarray:
-    """∂L/∂a = ∂L/∂h ⊙ f'(a), computed in place in ``dh`` (the hot loop of BPTT)."""
+    """∂L/∂a = ∂L/∂h ⊙ f'(a), computed in place in ``dh`` (the hot loop of BPTT).
+
+    Every f' here is read off h alone (for ReLU, h > 0 exactly where a > 0), so BPTT may
+    reuse a's buffer for ∂L/∂a; ``a`` is accepted for symmetry with :func:`derivative`.
+    """
     if activation == "tanh":
         dh *= 1.0 - h * h
     elif activation == "sigmoid":
         dh *= h * (1.0 - h)
     else:
-        dh *= a > 0
+        dh *= h > 0
     return dh

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .activations import derivative
+from .activations import multiply_by_derivative
 from .forward import forward_checked
 from .losses import score
 from .validation import PARAM_KEYS, Call, Sizes, check_call
@@ -25,19 +25,19 @@ def scatter_rows(ids: np.ndarray, rows: np.ndarray, size: int) -> np.ndarray:
     """Σ of ``rows`` (N, H) grouped by ``ids`` (N,), as a (size, H) array.
 
     The gradient of U x for one-hot x only touches the column x picks, so ∂L/∂U gathers
-    ∂L/∂a_t into column x_t. Sorting the rows by id makes each id's rows one contiguous block,
-    summed with one call; no one-hot matrix, and none of the slow ``np.add.at``.
+    ∂L/∂a_t into column x_t. Sorting the ids puts each id's row numbers in one contiguous
+    block; no one-hot matrix, and none of the slow ``np.add.at``.
     """
     order = np.argsort(ids, kind="stable")
     sorted_ids = ids[order]
-    sorted_rows = np.take(rows, order, axis=0)   # np.take: several times faster than rows[order]
     starts = np.flatnonzero(np.r_[True, sorted_ids[1:] != sorted_ids[:-1]])
     stops = np.r_[starts[1:], len(ids)]
     out = np.zeros((size, rows.shape[1]))
-    # One loop pass per distinct id (at most D). np.add.reduceat would do it in one call but
-    # walks the (N, H) rows column by column, which measured twice as slow as this.
+    # One pass per distinct id (at most D), each summing only that id's rows. (np.add.reduceat
+    # over all sorted rows does it in one call but measured twice as slow: it walks column by
+    # column, and it needs a sorted copy of every row.)
     for start, stop in zip(starts, stops):
-        np.sum(sorted_rows[start:stop], axis=0, out=out[sorted_ids[start]])
+        np.sum(np.take(rows, order[start:stop], axis=0), axis=0, out=out[sorted_ids[start]])
     return out
 
 
@@ -47,21 +47,19 @@ def backward(p: dict, sizes: Sizes, xs: np.ndarray, token_ids: bool, h_prev: np.
 
     xs (T, B, D) or (T, B) ids; h_prev (B, H) the state before the run; a, h (T, B, H);
     d_o = ∂L/∂o (T, B, K). Returns U, W, V, b, c gradients and "h0" of shape (B, H).
-    ``a`` is overwritten (it holds f'(a) afterwards): the forward pass it came from is done.
+    ``a`` is overwritten: ∂L/∂a_t takes a_t's place (f' is read off h, so a is not needed).
     """
     T, B, H = h.shape
     V, W = p["V"], p["W"]
     h2, d_o2 = h.reshape(T * B, H), d_o.reshape(T * B, sizes.K)   # all T·B rows at once
-    # f'(a_t) does not depend on the backward pass, so it is one vectorized op over every step
-    # instead of T small ones inside the loop; it goes into a's buffer.
-    f_prime = derivative(a, h, activation, out=a)
-    da = (d_o2 @ V).reshape(T, B, H)   # the output's share of ∂L/∂h_t; becomes ∂L/∂a_t in place
+    da = a                             # the buffer is reused: big fresh arrays cost page faults
+    da2 = da.reshape(T * B, H)
+    np.matmul(d_o2, V, out=da2)        # the output's share of ∂L/∂h_t; becomes ∂L/∂a_t in place
     dh_next = np.zeros((B, H))         # Wᵀ ∂L/∂a_{t+1}: what step t+1 sends back to h_t
     for t in range(T - 1, -1, -1):
         da[t] += dh_next
-        da[t] *= f_prime[t]
-        np.matmul(da[t], W, out=dh_next)   # (∂L/∂a_t)ᵀ W, i.e. Wᵀ ∂L/∂a_t as a row
-    da2 = da.reshape(T * B, H)
+        multiply_by_derivative(da[t], a=None, h=h[t], activation=activation)  # f' from h alone
+        np.matmul(da[t], W, out=dh_next)   # (∂L/∂a_t)ᵀ W: Wᵀ ∂L/∂a_t, as a row
     dW = da[0].T @ h_prev
     if T > 1:
         dW += da2[B:].T @ h2[:-B]      # step t pairs ∂L/∂a_t with h_{t-1}
@@ -105,7 +103,8 @@ def bptt_checked(call: Call) -> tuple[float, dict, np.ndarray]:
         xs = call.xs[start:stop]
         a, h, o = forward_checked(call, xs, h_prev)
         targets = call.targets[start:stop] if call.mode == "many_to_many" else call.targets
-        loss, d_o = score(o, targets, call.loss, call.mode, holds_last_step=stop == call.T)
+        # o is not needed after scoring, so ∂L/∂o is written over it (out=o).
+        loss, d_o = score(o, targets, call.loss, call.mode, holds_last_step=stop == call.T, out=o)
         total += loss
         if d_o is not None:
             g = backward(p, sizes, xs, call.token_ids, h_prev, a, h, d_o, call.activation)

@@ -45,10 +45,13 @@ def _person(rng) -> tuple[str, str, str]:
     return (male if gender == "m" else female), gender, RANK[male]
 
 
+_ZIPF = 1.0 / np.arange(1, len(NAMES) + 1)
+NAME_PROBABILITIES = _ZIPF / _ZIPF.sum()     # rank r has probability ∝ 1/r
+
+
 def _name(rng) -> str:
-    """A name drawn from a Zipf law over NAMES: rank r has probability ∝ 1/r."""
-    weights = 1.0 / np.arange(1, len(NAMES) + 1)
-    return NAMES[rng.choice(len(NAMES), p=weights / weights.sum())]
+    """A name drawn from a Zipf law over NAMES."""
+    return NAMES[rng.choice(len(NAMES), p=NAME_PROBABILITIES)]
 
 
 def _sentence(rng) -> str:

@@ -11,17 +11,18 @@ from __future__ import annotations
 import numpy as np
 
 
-def cross_entropy(o: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def cross_entropy(o: np.ndarray, y: np.ndarray,
+                  out: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Per-row losses and ∂L/∂o for logits o (..., K) and integer classes y (...).
 
     Returns (losses of shape y.shape, dL/do of shape o.shape). Stable for any finite o:
-    log Σ e^{o} is computed as max + log Σ e^{o - max}.
+    log Σ e^{o} is computed as max + log Σ e^{o - max}. dL/do is written into ``out`` when
+    given (``out`` may be ``o`` itself, when the caller is done with the logits).
     """
     # One (..., K) buffer goes through every stage in place: o - max, then e^{o - max}, then
     # ŷ, then ŷ - onehot(y). Only per-row vectors are allocated besides it.
-    delta = o - o.max(axis=-1, keepdims=True)
-    K = o.shape[-1]
-    rows = delta.reshape(-1, K)                      # a view: rows[n] is one o_t of one sequence
+    delta = np.subtract(o, o.max(axis=-1, keepdims=True), out=out)
+    rows = delta.reshape(-1, o.shape[-1])            # a view: rows[n] is one o_t of one sequence
     n, y_flat = np.arange(rows.shape[0]), y.reshape(-1)
     picked = rows[n, y_flat].reshape(y.shape)        # o_t[y_t] - max, read before exp overwrites it
     np.exp(delta, out=delta)
@@ -32,9 +33,13 @@ def cross_entropy(o: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     return losses, delta
 
 
-def mse(o: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per-row losses ½‖o - y‖² and ∂L/∂o = o - y for o, y of shape (..., K)."""
-    delta = o - y
+def mse(o: np.ndarray, y: np.ndarray,
+        out: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Per-row losses ½‖o - y‖² and ∂L/∂o = o - y for o, y of shape (..., K).
+
+    ∂L/∂o is written into ``out`` when given (``out`` may be ``o`` itself).
+    """
+    delta = np.subtract(o, y, out=out)
     return 0.5 * np.einsum("...k,...k->...", delta, delta), delta
 
 
@@ -42,20 +47,22 @@ LOSS_FUNCTIONS = {"cross_entropy": cross_entropy, "mse": mse}
 
 
 def score(o: np.ndarray, targets: np.ndarray, loss: str, mode: str,
-          holds_last_step: bool = True) -> tuple[float, np.ndarray | None]:
+          holds_last_step: bool = True, out: np.ndarray | None = None
+          ) -> tuple[float, np.ndarray | None]:
     """Total loss and ∂L/∂o over a run of steps, batched layout.
 
     o: (T, B, K). targets: (T, B) / (T, B, K) for many_to_many; (B,) / (B, K) for many_to_one,
     where only the sequence's last step is scored — and only if this run ``holds_last_step``.
     Returns (loss, dL/do (T, B, K)), or (0.0, None) when no step of the run is scored.
+    ``out``: where to write dL/do (may be ``o`` itself: BPTT no longer needs the logits).
     """
     fn = LOSS_FUNCTIONS[loss]
     if mode == "many_to_many":
-        losses, delta = fn(o, targets)
+        losses, delta = fn(o, targets, out=out)
         return float(losses.sum()), delta
     if not holds_last_step:
         return 0.0, None
-    losses, delta_last = fn(o[-1], targets)
-    delta = np.zeros_like(o)
-    delta[-1] = delta_last
+    delta = np.zeros_like(o) if out is None else out
+    losses, _ = fn(o[-1], targets, out=delta[-1])   # reads o[-1] before delta[:-1] is cleared
+    delta[:-1] = 0.0                                 # unscored steps send no gradient
     return float(losses.sum()), delta

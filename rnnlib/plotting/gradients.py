@@ -168,7 +168,8 @@ def clipping_directions(g: Sequence[float], *, max_norm: float, limit: float, ax
         raise ValueError(f"argument 'g': expected 2 finite numbers, got {g!r}")
     by_norm = clip_by_global_norm({"W": g}, max_norm)[0]["W"]
     by_entry = clip_elementwise({"W": g}, limit)["W"]
-    ax = _axes(ax)
+    if ax is None:                      # square data aspect: a taller figure than the default
+        _, ax = plt.subplots(figsize=(6.4, 4.8))
     theta = np.linspace(0, 2 * np.pi, 200)
     ax.plot(max_norm * np.cos(theta), max_norm * np.sin(theta), color=PALETTE["blue"], lw=1,
             ls=":", label=rf"$\|g\| = {max_norm:g}$")

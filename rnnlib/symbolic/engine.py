@@ -9,13 +9,17 @@ How sympy is asked (see ``graph.py``): one ``sympy.diff`` of L(θ + ε v) by ε 
 directional derivative Σ_i ∂L/∂θ_i v_i; evaluated with v = e_1, ..., e_n (all at once, as numpy
 arrays) it is the gradient. Hidden units stay unevaluated functions h(ε) whose derivatives are
 ``sympy.diff`` of their definitions, so each is derived once. Deriving takes about a second
-for T = 3, D = H = K = 3, B = 2, and the compiled functions are cached per sizes, options and
-(for token ids and class ids, which change the expressions) data, so repeated calls only
-evaluate.
+for T = 3, D = H = K = 3, B = 2, and the compiled functions are cached per sizes and options,
+so later calls — with any numbers — only evaluate.
+
+Data enter as numbers fed to symbols, so one derivation serves every data set: float inputs
+x_t directly; a token id as its one-hot x_t (U x_t is then column x_t of U, and ∂L/∂U lands
+in that column only); a class id y_t as its one-hot y_t, with cross-entropy written
+log Σ_k e^{o_k} - Σ_k y_k o_k, which is -log softmax(o)[y_t].
 
 Cross-entropy is written log Σ_k e^{o_k} = m + log Σ_k e^{o_k - m} with m a symbol: true for
-any m, so the derivative does not depend on it; it is evaluated at m = max_k o_k, as the numeric
-path does, so no exponential overflows.
+any m, so the derivative does not depend on it; the generated code sets m = max_k o_k, as the
+numeric path does, so no exponential overflows.
 
 Truncation: each chunk of ``truncate`` steps starts from *fresh* state symbols s whose numeric
 value is the state the previous chunk ended in (computed by the previous chunk's compiled
@@ -42,8 +46,6 @@ from .model import step_loss
 class ChunkSpec:
     """Everything that changes the *expressions* of one chunk (and so keys the cache).
 
-    ids: token ids (T, B) as nested tuples, or None for float inputs (then x is symbols).
-    classes: cross-entropy class ids per scored step (n_scored, B), or None for mse.
     scored: "all" steps, only the "last", or "none" (a many_to_one chunk before the end).
     state: "shared" h0 (H,), "per_sequence" h0 (B, H), or "carried" (fresh, not differentiated).
     """
@@ -57,8 +59,6 @@ class ChunkSpec:
     loss: str
     scored: str
     state: str
-    ids: tuple | None
-    classes: tuple | None
 
 
 @dataclass
@@ -66,7 +66,7 @@ class CompiledChunk:
     """The numpy functions of one chunk.
 
     forward(params, state, x) -> o (T·B·K values, step-major) then h_T (B·H values).
-    grads(params, state, x, y, shifts, v) -> [L, Σ_i ∂L/∂θ_i v_i], θ = params (+ the state
+    grads(params, state, x, y, v) -> [L, Σ_i ∂L/∂θ_i v_i], θ = params (+ the state
     unless it is carried); None when no step of the chunk is scored.
     """
 
@@ -76,8 +76,8 @@ class CompiledChunk:
 
 
 def _param_symbols(D: int, H: int, K: int) -> dict:
-    return {"U": plain_symbols("U", H, D), "W": plain_symbols("W", H, H), "V": plain_symbols("V", K, H),
-            "b": plain_symbols("b", H), "c": plain_symbols("c", K)}
+    shapes = {"U": (H, D), "W": (H, H), "V": (K, H), "b": (H, 1), "c": (K, 1)}
+    return {key: plain_symbols(key, *shape) for key, shape in shapes.items()}
 
 
 def _state_symbols(spec: ChunkSpec) -> tuple[list, list]:
@@ -102,28 +102,24 @@ def compile_chunk(spec: ChunkSpec) -> CompiledChunk:
     states, state_syms = _state_symbols(spec)
     wrt = params + (state_syms if spec.state != "carried" else [])
     graph = Graph(spec.activation)
-    x_syms, y_syms, shift_syms, outputs, last = [], [], [], [], []
+    x_syms, y_syms, shifts, outputs, last = [], [], [], [], []
     L = sp.S.Zero
     scored = _scored_steps(spec)
     for b in range(spec.B):
-        if spec.ids is None:
-            xs = [plain_symbols(f"x{b}_{t}", spec.D) for t in range(spec.T)]
-            x_syms += [s for x in xs for s in x]
-            ux = [P["U"] * x for x in xs]
-        else:  # U times a one-hot x_t is column x_t of U
-            ux = [P["U"][:, spec.ids[t][b]] for t in range(spec.T)]
-        h_last, o = graph.run(P, ux, states[b], tag=str(b))
+        xs = [plain_symbols(f"x{b}_{t}", spec.D) for t in range(spec.T)]
+        x_syms += [s for x in xs for s in x]
+        h_last, o = graph.run(P, [P["U"] * x for x in xs], states[b], tag=str(b))
         outputs.append(o)
         last += h_last
-        for n, t in enumerate(scored):
+        for t in scored:
+            target = plain_symbols(f"y{b}_{t}", spec.K)  # for cross_entropy, one-hot
+            y_syms += list(target)
             if spec.loss == "mse":
-                target = plain_symbols(f"y{b}_{t}", spec.K)
-                y_syms += list(target)
                 L += step_loss(o[t], target, "mse")
-            else:
+            else:  # the shift m is a constant to sympy; its value, max_k o_k, is set in the code
                 shift = sp.Symbol(f"m{b}_{t}", real=True)
-                shift_syms.append(shift)
-                L += step_loss(o[t], spec.classes[n][b], "cross_entropy", shift)
+                shifts.append((shift, sp.Max(*o[t])))
+                L += step_loss(o[t], target, "cross_entropy", shift)
     o_flat = [o_k for t in range(spec.T) for b in range(spec.B) for o_k in outputs[b][t]]
     data = params + state_syms + x_syms
     forward = lambdify_steps(data, o_flat + last, graph.forward_steps())
@@ -131,7 +127,7 @@ def compile_chunk(spec: ChunkSpec) -> CompiledChunk:
         return CompiledChunk(forward, None, 0)
     v = [sp.Symbol(f"v__{s.name}", real=True) for s in wrt]
     dL, steps = graph.directional_diff(L, wrt, v)
-    fn = lambdify_steps(data + y_syms + shift_syms + v, [L, dL], graph.forward_steps() + steps)
+    fn = lambdify_steps(data + y_syms + v, [L, dL], graph.forward_steps() + shifts + steps)
     return CompiledChunk(forward, fn, len(wrt))
 
 
@@ -152,14 +148,9 @@ def _spec(call: Call, start: int, stop: int, first: bool) -> ChunkSpec:
         state = "shared" if call.h0_shared else "per_sequence"
     else:
         state = "carried"
-    ids = tuple(map(tuple, call.xs[start:stop].tolist())) if call.token_ids else None
-    classes = None
-    if call.loss == "cross_entropy" and scored != "none":
-        y = call.targets[start:stop] if many else call.targets[None]
-        classes = tuple(map(tuple, y.tolist()))
     s = call.sizes
     return ChunkSpec(stop - start, call.B, s.D, s.H, s.K, call.activation, call.loss, scored,
-                     state, ids, classes)
+                     state)
 
 
 def _chunk(call: Call, start: int, stop: int, state: np.ndarray, first: bool):
@@ -168,8 +159,10 @@ def _chunk(call: Call, start: int, stop: int, state: np.ndarray, first: bool):
     fn = compile_chunk(spec)
     param_vals = [v for key in PARAM_KEYS for v in call.params[key].ravel()]
     state_vals = list((state[0] if spec.state == "shared" else state).ravel())
-    x_vals = [] if call.token_ids else list(call.xs[start:stop].transpose(1, 0, 2).ravel())
-    out = np.array(fn.forward(*param_vals, *state_vals, *x_vals), dtype=float)
+    xs = np.eye(spec.D)[call.xs[start:stop]] if call.token_ids else call.xs[start:stop]
+    x_vals = list(xs.transpose(1, 0, 2).ravel())  # sequence-major, as the symbols were made
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported just below
+        out = np.array(fn.forward(*param_vals, *state_vals, *x_vals), dtype=float)
     n_o = spec.T * spec.B * spec.K
     o = out[:n_o].reshape(spec.T, spec.B, spec.K)
     check_finite_logits(o)  # fail as the numeric path does
@@ -177,14 +170,12 @@ def _chunk(call: Call, start: int, stop: int, state: np.ndarray, first: bool):
     if fn.grads is None:
         return 0.0, None, h_last
     steps = _scored_steps(spec)
-    y_vals, shift_vals = [], []
-    if call.loss == "mse":  # ordered sequence-major, then step, then k, as the symbols were
-        y = call.targets[start:stop] if call.mode == "many_to_many" else call.targets[None]
-        y_vals = list(y.transpose(1, 0, 2).ravel())
-    else:
-        shift_vals = list(o[steps].max(axis=-1).T.ravel())
+    y = call.targets[start:stop] if call.mode == "many_to_many" else call.targets[None]
+    if call.loss == "cross_entropy":
+        y = np.eye(spec.K)[y]
+    y_vals = list(y.transpose(1, 0, 2).ravel())
     # v = e_i gives ∂L/∂θ_i; all n directions at once, as the n entries of numpy arrays
-    L, dL = fn.grads(*param_vals, *state_vals, *x_vals, *y_vals, *shift_vals, *np.eye(fn.n_wrt))
+    L, dL = fn.grads(*param_vals, *state_vals, *x_vals, *y_vals, *np.eye(fn.n_wrt))
     return float(L), np.broadcast_to(np.asarray(dL, dtype=float), (fn.n_wrt,)), h_last
 
 

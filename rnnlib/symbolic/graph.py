@@ -2,10 +2,11 @@
 
 Spelled out as one tree, h_3 contains h_2 H times and h_1 H² times, and sympy walks the whole
 tree at every level of the chain rule: for T = 3, H = 3 and a batch of two, differentiating
-the tree by each of the 36 parameters takes sympy minutes. Two changes make it about a second,
-and leave every derivative to sympy:
+the tree by each of the 36 parameters took sympy 20-40 s here. Two changes make it about a
+second, and leave every derivative to sympy:
 
-1. Each hidden unit is a symbol with a definition, f(b_j + Σ_l W_jl h_{t-1,l} + (U x_t)_j).
+1. Each hidden unit is a symbol with a definition, f(b_j + Σ_l W_jl h_{t-1,l} + (U x_t)_j)
+   (and so is each logit, c_k + Σ_j V_kj h_{t,j}).
    To differentiate, each unit becomes h(ε), an unevaluated function: sympy's chain rule
    stops at Derivative(h(ε), ε), and that derivative is ``sympy.diff`` of h's definition —
    derived once and shared, instead of once per path through the tree.
@@ -18,7 +19,7 @@ from typing import Callable
 
 import sympy as sp
 
-from .model import ACTIVATION_EXPRS
+from .model import ACTIVATION_EXPRS, relu_kink_convention
 
 
 def plain_symbols(name: str, rows: int, cols: int = 1) -> sp.Matrix:
@@ -37,9 +38,10 @@ def lambdify_steps(args: list, outputs: list, steps: list) -> Callable:
 
 
 class Graph:
-    """The hidden units of an unrolled network: one value symbol per unit, and its definition.
+    """An unrolled network as units: one value symbol per h_t and o_t entry, and its definition.
 
-    ``definition[h]`` is f(a) for unit h, written with the symbols of earlier units;
+    ``definition[u]`` is f(a) for a hidden unit, c + V h for a logit, written with the symbols
+    of earlier units;
     ``order`` lists the units as created, so each comes after every unit its definition uses.
     """
 
@@ -48,20 +50,23 @@ class Graph:
         self.definition: dict = {}
         self.order: list = []
 
-    def unit(self, name: str, a: sp.Expr) -> sp.Symbol:
-        """A new unit h = f(a)."""
-        h = sp.Symbol(name, real=True)
-        self.definition[h] = ACTIVATION_EXPRS[self.activation](a)
-        self.order.append(h)
-        return h
+    def unit(self, name: str, definition: sp.Expr) -> sp.Symbol:
+        """A new unit, a symbol standing for ``definition``."""
+        u = sp.Symbol(name, real=True)
+        self.definition[u] = definition
+        self.order.append(u)
+        return u
 
     def run(self, P: dict, ux: list, h_prev: sp.Matrix, tag: str) -> tuple[list, list]:
-        """Unroll one sequence (as ``model.run``); returns the last state's units and o_t's."""
-        o = []
+        """Unroll one sequence (as ``model.run``): h_t and o_t are units. Returns the units of
+        the last state h_T and the list of o_t (each (K, 1))."""
+        f, o = ACTIVATION_EXPRS[self.activation], []
         for t, u in enumerate(ux, start=1):
             a = P["b"] + P["W"] * h_prev + u
-            h_prev = sp.Matrix([self.unit(f"h_{tag}_{t}_{j}", a[j]) for j in range(a.rows)])
-            o.append(P["c"] + P["V"] * h_prev)
+            h_prev = sp.Matrix([self.unit(f"h_{tag}_{t}_{j}", f(a[j])) for j in range(a.rows)])
+            logits = P["c"] + P["V"] * h_prev
+            o.append(sp.Matrix([self.unit(f"o_{tag}_{t}_{k}", logits[k])
+                                for k in range(logits.rows)]))
         return list(h_prev), o
 
     def forward_steps(self) -> list:
@@ -80,12 +85,13 @@ class Graph:
         moved = {s: s + eps * vi for s, vi in zip(wrt, v)}
         moved.update({h: sp.Function(f"{h.name}_of", real=True)(eps) for h in self.order})
         unit_of = {moved[h]: h for h in self.order}
-        dL = sp.diff(L.xreplace(moved), eps)
+        dL = relu_kink_convention(sp.diff(L.xreplace(moved), eps))
         found: dict = {}
         todo = dL.atoms(sp.Derivative)
         while todo:
             d = todo.pop()
-            found[d] = sp.diff(self.definition[unit_of[d.expr]].xreplace(moved), eps)
+            definition = self.definition[unit_of[d.expr]].xreplace(moved)
+            found[d] = relu_kink_convention(sp.diff(definition, eps))
             todo |= found[d].atoms(sp.Derivative) - found.keys()
         names = dict(unit_of)
         names.update({d: sp.Symbol(f"d{unit_of[d.expr].name}", real=True) for d in found})
@@ -95,13 +101,3 @@ class Graph:
         def at_zero(e: sp.Expr) -> sp.Expr:
             return e.xreplace(names).xreplace({eps: 0})
         return at_zero(dL), [(names[d], at_zero(found[d])) for d in ordered]
-
-
-def _lambdify(args: list, outputs: list, steps: list) -> Callable:
-    """Numpy function of ``args`` that assigns ``steps`` in order, then returns ``outputs``."""
-    return sp.lambdify(args, outputs, "numpy", cse=lambda exprs: (steps, exprs))
-
-
-def _symbols(name: str, rows: int, cols: int = 1) -> sp.Matrix:
-    """Plain-identifier symbols name_i_j (lambdify needs no renaming, which is slow)."""
-    return sp.Matrix(rows, cols, lambda i, j: sp.Symbol(f"{name}_{i}_{j}", real=True))

@@ -38,9 +38,17 @@ def sigmoid(a: sp.Expr) -> sp.Expr:
 
 
 def relu(a: sp.Expr) -> sp.Expr:
-    """max(0, a) as a Piecewise with a strict a > 0, so sympy's derivative is 0 at a = 0,
-    the same convention as the numeric path (``sympy.Max`` would give Heaviside(0) = 1/2)."""
-    return sp.Piecewise((a, a > 0), (0, True))
+    """max(0, a). sympy differentiates it to Heaviside(a); see :func:`relu_kink_convention`."""
+    return sp.Max(0, a)
+
+
+def relu_kink_convention(derivative: sp.Expr) -> sp.Expr:
+    """Set the slope of ReLU at a = 0 to 0 in a derivative sympy took.
+
+    sympy's d/da max(0, a) is Heaviside(a), which is ½ at a = 0. The numeric path (like
+    PyTorch) uses 0 there; Heaviside(a, 0) is the same step with that value at the kink.
+    """
+    return derivative.replace(sp.Heaviside, lambda z, *_: sp.Heaviside(z, 0))
 
 
 ACTIVATION_EXPRS = {"tanh": sp.tanh, "sigmoid": sigmoid, "relu": relu}

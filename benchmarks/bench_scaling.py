@@ -1,0 +1,46 @@
+"""Goal 3a: time grows linearly in T — the time per token stays the same from T = 100 to 10,000.
+
+Full BPTT (no truncation), B = 32, H = 128, D = K = 65, token ids, cross-entropy. The per-token
+time is the median seconds of one ``loss_and_grads`` call divided by T·B.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import Row, time_median  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+import rnnlib  # noqa: E402
+
+D = K = 65
+H, B = 128, 32
+LENGTHS = (100, 1_000, 10_000)
+TARGET = 1.25
+
+
+def run(quick: bool = False) -> list[Row]:
+    rng = np.random.default_rng(0)
+    params = rnnlib.init_params(D, H, K, seed=0)
+    reps = {100: 10, 1_000: 5, 10_000: 2} if quick else {100: 60, 1_000: 15, 10_000: 5}
+    per_token = {}
+    for T in LENGTHS:
+        ids, targets = rng.integers(0, D, (T, B)), rng.integers(0, K, (T, B))
+        seconds = time_median(lambda: rnnlib.loss_and_grads(params, ids, targets),
+                              reps=reps[T], warmup=2 if T >= 10_000 else 3)  # first touches of fresh memory are slow
+        per_token[T] = seconds / (T * B)
+    ratio = per_token[LENGTHS[-1]] / per_token[LENGTHS[0]]
+    return [Row(f"3a. time per token, T={LENGTHS[0]:,} .. {LENGTHS[-1]:,} (B={B}, H={H})",
+                ", ".join(f"T={T:,}: {v * 1e6:.3f} us" for T, v in per_token.items()),
+                f"ratio <= {TARGET} (linear)", ratio, ratio <= TARGET,
+                note=f"ratio = per-token time at T={LENGTHS[-1]:,} / at T={LENGTHS[0]:,}; "
+                     f"full BPTT; median of {reps} reps")]
+
+
+if __name__ == "__main__":
+    # Run through run_all in a fresh interpreter, so threads are pinned before numpy loads.
+    import os
+    os.execv(sys.executable, [sys.executable, str(Path(__file__).with_name("run_all.py")),
+                              "--only", "scaling", *sys.argv[1:]])

@@ -1,0 +1,291 @@
+"""rnnlib.symbolic: sympy's derivatives against the numeric BPTT, and seed 002's formulas."""
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import rnnlib
+from rnnlib import symbolic as S
+from rnnlib.gradcheck import relative_error
+from rnnlib.symbolic import seed002
+
+TOL = 1e-10
+
+
+def make_case(seed, T, D, H, K, B, *, ids, loss, mode, h0_kind):
+    """Random params (non-zero biases), inputs, targets and h0 in the layouts of the contract."""
+    rng = np.random.default_rng(seed)
+    params = rnnlib.init_params(D, H, K, seed=seed)
+    params["b"], params["c"] = rng.normal(0, 0.5, H), rng.normal(0, 0.5, K)
+    lead = (T,) if B is None else (T, B)
+    xs = rng.integers(0, D, lead) if ids else rng.normal(size=lead + (D,))
+    tlead = (lead if mode == "many_to_many" else lead[1:])
+    if loss == "cross_entropy":
+        targets = rng.integers(0, K, tlead)
+    else:
+        targets = rng.normal(size=tlead + (K,))
+    h0 = {"none": None, "shared": rng.normal(0, 0.5, H),
+          "per_sequence": rng.normal(0, 0.5, (B or 1, H)) if B else rng.normal(0, 0.5, H)}[h0_kind]
+    return params, xs, targets, h0
+
+
+def assert_same(params, xs, targets, **options):
+    L_num, g_num = rnnlib.loss_and_grads(params, xs, targets, **options)
+    L_sym, g_sym = S.loss_and_grads(params, xs, targets, **options)
+    assert relative_error(L_sym, L_num) <= TOL
+    assert g_sym.keys() == g_num.keys()
+    for key in g_num:
+        assert g_sym[key].shape == g_num[key].shape, key
+        assert relative_error(g_sym[key], g_num[key]) <= TOL, key
+
+
+# --- symbolic == numeric -------------------------------------------------------------------
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**16), T=st.integers(1, 3), D=st.integers(1, 3),
+       H=st.integers(1, 3), K=st.integers(1, 3), B=st.sampled_from([None, 1, 2]),
+       activation=st.sampled_from(rnnlib.ACTIVATIONS), loss=st.sampled_from(rnnlib.LOSSES),
+       mode=st.sampled_from(rnnlib.MODES), ids=st.booleans(),
+       h0_kind=st.sampled_from(["none", "shared", "per_sequence"]),
+       truncate=st.sampled_from([None, 1, 2]))
+def test_symbolic_matches_numeric(seed, T, D, H, K, B, activation, loss, mode, ids, h0_kind,
+                                  truncate):
+    params, xs, targets, h0 = make_case(seed, T, D, H, K, B, ids=ids, loss=loss, mode=mode,
+                                        h0_kind=h0_kind)
+    assert_same(params, xs, targets, h0=h0, activation=activation, loss=loss, mode=mode,
+                truncate=truncate)
+
+
+@pytest.mark.parametrize("activation", rnnlib.ACTIVATIONS)
+@pytest.mark.parametrize("loss", rnnlib.LOSSES)
+@pytest.mark.parametrize("mode", rnnlib.MODES)
+def test_every_option_once(activation, loss, mode):
+    params, xs, targets, h0 = make_case(1, 3, 2, 2, 2, 2, ids=False, loss=loss, mode=mode,
+                                        h0_kind="per_sequence")
+    assert_same(params, xs, targets, h0=h0, activation=activation, loss=loss, mode=mode)
+    assert_same(params, xs, targets, h0=h0, activation=activation, loss=loss, mode=mode,
+                truncate=2)
+
+
+@pytest.mark.parametrize("truncate", [None, 1, 2])
+def test_token_ids_and_truncation(truncate):
+    params, xs, targets, h0 = make_case(2, 3, 3, 2, 3, 2, ids=True, loss="cross_entropy",
+                                        mode="many_to_many", h0_kind="shared")
+    assert_same(params, xs, targets, h0=h0, truncate=truncate)
+
+
+def test_largest_required_size():
+    """T = 3, D = H = K = 3, B = 2 (timing is in the report, not asserted here)."""
+    params, xs, targets, h0 = make_case(3, 3, 3, 3, 3, 2, ids=False, loss="cross_entropy",
+                                        mode="many_to_many", h0_kind="per_sequence")
+    assert_same(params, xs, targets, h0=h0)
+    assert_same(params, xs, targets)
+
+
+def test_h0_gradient_shapes():
+    params, xs, targets, _ = make_case(4, 2, 2, 3, 2, 2, ids=False, loss="mse",
+                                       mode="many_to_many", h0_kind="none")
+    assert S.loss_and_grads(params, xs, targets, loss="mse")[1]["h0"].shape == (3,)
+    assert S.loss_and_grads(params, xs, targets, loss="mse",
+                            h0=np.ones((2, 3)))[1]["h0"].shape == (2, 3)
+    assert S.loss_and_grads(params, xs[:, 0], targets[:, 0], loss="mse")[1]["h0"].shape == (3,)
+
+
+def test_large_logits_stay_finite():
+    """Cross-entropy is evaluated shifted by max o, so logits of ~800 do not overflow exp."""
+    params, xs, targets, _ = make_case(5, 2, 2, 2, 2, None, ids=False, loss="cross_entropy",
+                                       mode="many_to_many", h0_kind="none")
+    params["c"] = np.array([800.0, -800.0])
+    targets = np.array([1, 1])  # the unlikely class: loss ~1600, gradients of order one
+    L, grads = S.loss_and_grads(params, xs, targets)
+    assert np.isfinite(L) and all(np.all(np.isfinite(g)) for g in grads.values())
+    assert_same(params, xs, targets)
+
+
+def test_repeated_calls_use_the_cache():
+    from rnnlib.symbolic.engine import compile_chunk
+    params, xs, targets, _ = make_case(6, 2, 2, 2, 2, 2, ids=False, loss="mse",
+                                       mode="many_to_many", h0_kind="none")
+    S.loss_and_grads(params, xs, targets, loss="mse")
+    hits = compile_chunk.cache_info().hits
+    S.loss_and_grads(params, xs * 2, targets + 1, loss="mse")  # new numbers, same expressions
+    assert compile_chunk.cache_info().hits == hits + 1
+
+
+# --- bad input fails exactly as in the numeric path ----------------------------------------
+
+def _bad_calls():
+    params, xs, targets, _ = make_case(7, 2, 2, 2, 2, 2, ids=False, loss="cross_entropy",
+                                       mode="many_to_many", h0_kind="none")
+    huge = dict(params, V=np.abs(params["V"]) * 1e308, c=np.array([1.7e308, 1.7e308]))
+    return [
+        (params, xs, targets, dict(activation="softplus")),
+        (params, xs, targets, dict(activation=3)),
+        (params, xs, targets, dict(loss="hinge")),
+        (params, xs, targets, dict(mode="one_to_many")),
+        (params, xs, targets, dict(truncate=0)),
+        (params, xs, targets, dict(truncate=1.5)),
+        (params, xs, targets, dict(h0=np.zeros(5))),
+        (params, xs[..., :1], targets, {}),
+        (params, np.array([[0, 5], [1, 1]]), targets, {}),
+        (params, xs, targets + 7, {}),
+        (params, xs, targets.astype(float), {}),
+        (params, xs, targets[0], {}),
+        (dict(params, W=np.full((2, 2), np.nan)), xs, targets, {}),
+        ({k: v for k, v in params.items() if k != "c"}, xs, targets, {}),
+        (huge, xs, targets, dict(activation="sigmoid")),  # h > 0, so o overflows to inf
+    ]
+
+
+@pytest.mark.filterwarnings("ignore:overflow:RuntimeWarning")  # numeric path's, then it raises
+@pytest.mark.parametrize("case", range(len(_bad_calls())))
+def test_bad_input_raises_like_numeric(case):
+    params, xs, targets, options = _bad_calls()[case]
+    with pytest.raises((ValueError, TypeError)) as numeric:
+        rnnlib.loss_and_grads(params, xs, targets, **options)
+    with pytest.raises(numeric.type) as symbolic:
+        S.loss_and_grads(params, xs, targets, **options)
+    assert str(symbolic.value) == str(numeric.value)
+
+
+# --- gradient_entry and unrolled -----------------------------------------------------------
+
+def _numbers(net, seed, *, classes=None):
+    """Random values for every input symbol of ``net``; for cross-entropy one-hot targets."""
+    rng = np.random.default_rng(seed)
+    values = {s: rng.normal(0, 0.7) for s in net.L.free_symbols}
+    if classes is not None:
+        for y, cls in zip(net.targets, classes):
+            values.update({y[k]: float(k == cls) for k in range(y.rows)})
+    as_array = lambda m: np.array(m.xreplace(values).tolist(), dtype=float)  # noqa: E731
+    params = {k: as_array(getattr(net, k)) for k in ("U", "W", "V")}
+    params.update(b=as_array(net.b)[:, 0], c=as_array(net.c)[:, 0])
+    xs = np.stack([as_array(x)[:, 0] for x in net.xs])
+    return values, params, xs, as_array(net.h0)[:, 0]
+
+
+@pytest.mark.parametrize("activation", rnnlib.ACTIVATIONS)
+@pytest.mark.parametrize("name, i, j", [("W", 0, 1), ("U", 1, 0), ("b", 1, None),
+                                        ("h0", 0, None)])
+def test_gradient_entry_equals_numeric_mse(activation, name, i, j):
+    net = S.unrolled(2, 2, 2, 2, activation=activation, loss="mse")
+    entry = S.gradient_entry(name, i, j, activation=activation, loss="mse", simplify=False)
+    assert entry.free_symbols <= net.L.free_symbols
+    values, params, xs, h0 = _numbers(net, seed=8)
+    targets = np.stack([np.array(y.xreplace(values).tolist(), dtype=float)[:, 0]
+                        for y in net.targets])
+    _, grads = rnnlib.loss_and_grads(params, xs, targets, h0=h0, activation=activation,
+                                     loss="mse")
+    expected = grads[name][i] if j is None else grads[name][i, j]
+    assert relative_error(float(entry.xreplace(values)), expected) <= TOL
+
+
+def test_gradient_entry_cross_entropy_one_hot_targets():
+    net = S.unrolled(2, 2, 2, 3)
+    entry = S.gradient_entry("V", 2, 1, K=3, simplify=False)
+    values, params, xs, h0 = _numbers(net, seed=9, classes=[2, 0])
+    _, grads = rnnlib.loss_and_grads(params, xs, np.array([2, 0]), h0=h0)
+    assert relative_error(float(entry.xreplace(values)), grads["V"][2, 1]) <= TOL
+
+
+@pytest.mark.parametrize("activation", rnnlib.ACTIVATIONS)
+def test_gradient_entry_in_terms_of_states(activation):
+    net = S.unrolled(2, 2, 2, 2, activation=activation, loss="mse")
+    entry = S.gradient_entry("W", 0, 1, activation=activation, loss="mse",
+                             in_terms_of_states=True)
+    names = {str(s) for s in entry.free_symbols}
+    assert "h^{(1)}_{2}" in names and "W_{12}" not in names  # W_12 now sits inside a^{(2)}
+    assert not entry.has(sp.tanh, sp.exp, sp.Max)  # every f(a) became an h symbol
+    values, params, xs, h0 = _numbers(net, seed=10)
+    run = rnnlib.forward(params, xs, h0=h0, activation=activation)
+    for t in range(2):  # the states' numeric values, from the numeric forward pass
+        values.update(zip(net.states[t], run.h[t]))
+        values.update(zip(net.preacts[t], run.a[t]))
+        values.update(zip(net.logits[t], run.o[t]))
+    targets = np.stack([np.array(y.xreplace(values).tolist(), dtype=float)[:, 0]
+                        for y in net.targets])
+    _, grads = rnnlib.loss_and_grads(params, xs, targets, h0=h0, activation=activation,
+                                     loss="mse")
+    assert relative_error(float(entry.xreplace(values)), grads["W"][0, 1]) <= TOL
+
+
+def test_gradient_entry_rejects_bad_names():
+    with pytest.raises(ValueError, match="'name'"):
+        S.gradient_entry("Q", 0, 0)
+    with pytest.raises(ValueError, match="'j'"):
+        S.gradient_entry("b", 0, 1)
+    with pytest.raises(ValueError, match="outside"):
+        S.gradient_entry("W", 2, 0)
+    with pytest.raises(ValueError, match="activation"):
+        S.unrolled(2, 2, 2, 2, activation="swish")
+
+
+def test_unrolled_shapes_and_latex():
+    net = S.unrolled(3, 2, 4, 1, mode="many_to_one", biases=False)
+    assert net.U.shape == (4, 2) and net.W.shape == (4, 4) and net.V.shape == (1, 4)
+    assert len(net.h) == len(net.o) == 3 and len(net.targets) == 1
+    assert net.b == sp.zeros(4, 1)
+    assert "W_{12}" in sp.latex(net.a[1][0])
+
+
+# --- seed 002 ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("t", [1, 2])
+def test_seed002_dh_dU_formula_matches_sympy(t):
+    assert seed002.check_dh_dU(t) < 1e-12
+    assert seed002.check_dh_dU(t, D=3, H=3, seed=1) < 1e-12
+
+
+@pytest.mark.parametrize("t", [1, 2])
+def test_seed002_dh_dU_formula_is_exact(t):
+    """With D = H = 1, substitute h^t by its sigmoid expression: the difference simplifies to 0."""
+    net = seed002.model(T=t, D=1, H=1, K=1)
+    formula = S.seed002_index_formula(t).subs({seed002.i: 1, seed002.j: 1, seed002.k: 1})
+    reads = {seed002.h(s)[1]: net.h[s - 1][0] for s in range(1, t + 1)}
+    reads.update({seed002.x(s)[1]: net.xs[s - 1][0] for s in range(1, t + 1)})
+    reads[seed002.W[1, 1]] = net.W[0, 0]
+    assert sp.simplify(formula.xreplace(reads) - S.seed002_dh_dU(t, D=1, H=1)[0, 0, 0]) == 0
+
+
+@pytest.mark.parametrize("name", ["U", "V", "W"])
+@pytest.mark.parametrize("T", [1, 2, 3])
+def test_seed002_loss_gradients_match_sympy(name, T):
+    assert seed002.check_dL(name, T=T, D=2, H=3, K=2) < 1e-12
+
+
+def test_seed002_printed_dL_dU_is_wrong_and_ours_is_right():
+    assert seed002.check_dL("U", S.seed002_dL_dU_source_formula(), T=2) > 1e-3
+    assert seed002.check_dL("U", S.seed002_dL_dU_formula(2), T=2) < 1e-12
+
+
+def test_seed002_dL_dW_T2_closed_form():
+    """For T = 2, ∂L/∂W_jk = Σ_i (ỹ_i - y_i) V_ij h²_j (1 - h²_j) h¹_k: no h⁰ term."""
+    i, j, k = seed002.i, seed002.j, seed002.k
+    h1, h2 = seed002.h(1), seed002.h(2)
+    by_hand = sp.Sum((seed002.y_tilde[i] - seed002.y[i]) * seed002.V[i, j], (i, 1, seed002.D_y)) \
+        * h2[j] * (1 - h2[j]) * h1[k]
+    assert sp.simplify(S.seed002_dL_dW_formula(2) - by_hand) == 0
+    assert seed002.check_dL("W", by_hand, T=2) < 1e-12
+
+
+def test_seed002_model_matches_numeric_path():
+    """The seed's model is rnnlib's with b = c = 0, h0 = 0, sigmoid, mse, many_to_one."""
+    net = S.seed002_model(T=2, D=2, H=2, K=2)
+    values, params, xs, _ = _numbers(net, seed=11)
+    y = np.array(net.targets[0].xreplace(values).tolist(), dtype=float)[:, 0]
+    L, grads = rnnlib.loss_and_grads(params, xs, y, activation="sigmoid", loss="mse",
+                                     mode="many_to_one")
+    assert relative_error(float(net.L.xreplace(values)), L) <= TOL
+    dW = np.array([[float(sp.diff(net.L, w).xreplace(values)) for w in row]
+                   for row in net.W.tolist()])
+    assert relative_error(dW, grads["W"]) <= TOL
+
+
+def test_sign_slip_sigmoid_has_the_opposite_slope():
+    a = sp.Symbol("a", real=True)
+    slip, right = S.seed002_sign_slip_sigmoid(a), 1 / (1 + sp.exp(-a))
+    assert sp.simplify(sp.diff(right, a) - right * (1 - right)) == 0
+    assert sp.simplify(sp.diff(slip, a) + slip * (1 - slip)) == 0      # -h(1 - h)
+    assert sp.simplify(sp.diff(slip, a) + sp.diff(right, a)) == 0      # opposite slopes
+    assert sp.diff(slip, a).subs(a, 0) == -sp.Rational(1, 4)
