@@ -28,7 +28,7 @@ def cross_entropy(o: np.ndarray, y: np.ndarray,
     np.exp(delta, out=delta)
     total = delta.sum(axis=-1, keepdims=True)
     losses = np.log(total[..., 0]) - picked
-    delta /= total                                   # ŷ_t
+    delta *= 1.0 / total                             # ŷ_t: one division per row, not per entry
     rows[n, y_flat] -= 1.0                           # ŷ_t - onehot(y_t)
     return losses, delta
 

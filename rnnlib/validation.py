@@ -168,7 +168,7 @@ def check_targets(targets: Any, loss: str, mode: str, T: int, B: int, K: int,
         if arr.size and (arr.min() < 0 or arr.max() >= K):
             bad = arr.min() if arr.min() < 0 else arr.max()
             raise ValueError(f"argument 'targets': class id {int(bad)} is outside [0, K) = [0, {K})")
-        arr = arr.astype(np.int64)
+        arr = arr.astype(np.int64, copy=False)   # no copy of a long target array
     else:
         expected = lead + (K,)
         arr = _float_array("targets", targets)
