@@ -18,21 +18,7 @@ import matplotlib.ticker as mticker
 import numpy as np
 
 from ..clipping import clip_by_global_norm, clip_elementwise
-from .style import PALETTE
-
-# Four colours that stay distinct under the common colour-vision deficiencies, then the rest.
-ORDER = ("blue", "orange", "green", "vermillion", "sky", "purple", "black", "yellow")
-
-
-def _colour(i: int) -> str:
-    return PALETTE[ORDER[i % len(ORDER)]]
-
-
-def _axes(ax):
-    if ax is None:
-        _, ax = plt.subplots()
-    return ax
-
+from .style import PALETTE, axes_or_new as _axes, colour as _colour
 
 def _curve(name: str, label, values) -> np.ndarray:
     values = np.asarray(values, dtype=float)

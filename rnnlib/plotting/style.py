@@ -33,3 +33,20 @@ def use_book_style() -> None:
         "legend.frameon": False,
         "figure.constrained_layout.use": True,
     })
+
+# The order in which a figure's lines take colours: the first four stay distinct under the
+# common colour-vision deficiencies, the rest follow.
+ORDER = ("blue", "orange", "green", "vermillion", "sky", "purple", "black", "yellow")
+
+
+def colour(i: int) -> str:
+    """The i-th line colour of a figure (wraps around after eight)."""
+    return PALETTE[ORDER[i % len(ORDER)]]
+
+
+def axes_or_new(ax=None):
+    """``ax`` itself, or a fresh single Axes when None — how every figure function starts."""
+    if ax is None:
+        import matplotlib.pyplot as plt
+        _, ax = plt.subplots()
+    return ax

@@ -12,21 +12,7 @@ import matplotlib.pyplot as plt
 import matplotlib.ticker as mticker
 import numpy as np
 
-from .style import PALETTE
-
-# Four colours that stay distinct under the common colour-vision deficiencies, then the rest.
-ORDER = ("blue", "orange", "green", "vermillion", "sky", "purple", "black", "yellow")
-
-
-def _colour(i: int) -> str:
-    return PALETTE[ORDER[i % len(ORDER)]]
-
-
-def _axes(ax):
-    if ax is None:
-        _, ax = plt.subplots()
-    return ax
-
+from .style import PALETTE, axes_or_new as _axes, colour as _colour
 
 def _losses(run) -> tuple[np.ndarray, bool]:
     """(losses, diverged) from a History-like object (``.loss``, ``.diverged``) or a sequence."""
