@@ -21,8 +21,8 @@ from _common import Row  # noqa: E402
 import numpy as np  # noqa: E402
 
 import rnnlib  # noqa: E402
-from rnnlib.bptt import bptt_checked  # noqa: E402
-from rnnlib.validation import check_call  # noqa: E402
+from rnnlib.core.bptt import bptt_checked  # noqa: E402
+from rnnlib.core.validation import check_call  # noqa: E402
 
 D = K = 65
 H, B, TRUNCATE = 128, 32, 50

@@ -4,28 +4,35 @@ One notation everywhere (Goodfellow et al., ch. 10), column vectors, time-major:
 
     a_t = b + W h_{t-1} + U x_t,   h_t = f(a_t),   o_t = c + V h_t,   ŷ_t = softmax(o_t)
 
-Each concept lives in its own module (forward.py, bptt.py, step.py, trace.py, jacobians.py,
-gradcheck.py, optim.py, clipping.py, train.py, vocab.py, sampling.py, notation.py,
-datasets.py, corpus.py, embeddings.py; symbolic/, widgets/ and plotting/ are
-packages, imported on their own); the names below are the public surface.
+The package, one concept per module:
+
+    core/        the model: params, activations, softmax, losses, step (one time step),
+                 forward, bptt (loss and gradients), jacobians, gradcheck, validation
+    training/    optim, clipping, train (the loop), sampling, datasets
+    text/        vocab, corpus, embeddings
+    teaching layer: trace.py (every intermediate per step), notation.py (the sources'
+                 notations), report.py (numbers as the book prints them), and the packages
+                 symbolic/ (sympy), widgets/ (steppers) and plotting/, imported on their own
+
+The names below are the public surface; ``rnnlib.symbolic`` loads on first use.
 """
-from .activations import activate, derivative, relu, sigmoid
-from .bptt import loss_and_grads
-from .clipping import clip_by_global_norm, clip_elementwise, global_norm
-from .datasets import recall_first, sine_windows
-from .forward import ForwardResult, forward, predict
-from .gradcheck import check_grads, numerical_grads, relative_error
-from .jacobians import jacobian_norms, spectral_radius, step_jacobians, with_spectral_radius
+from .core.activations import activate, derivative, relu, sigmoid
+from .core.bptt import loss_and_grads
+from .training.clipping import clip_by_global_norm, clip_elementwise, global_norm
+from .training.datasets import recall_first, sine_windows
+from .core.forward import ForwardResult, forward, predict
+from .core.gradcheck import check_grads, numerical_grads, relative_error
+from .core.jacobians import jacobian_norms, spectral_radius, step_jacobians, with_spectral_radius
 from .notation import NOTATIONS, forward_in_notation, from_notation, to_notation
-from .optim import Adagrad, sgd_step
-from .params import copy_params, init_params
-from .sampling import sample
-from .softmax import log_softmax, softmax
-from .step import StepCache, StepGrads, one_hot, step_backward, step_forward
+from .training.optim import Adagrad, sgd_step
+from .core.params import copy_params, init_params
+from .training.sampling import sample
+from .core.softmax import log_softmax, softmax
+from .core.step import StepCache, StepGrads, one_hot, step_backward, step_forward
 from .trace import Trace, trace
-from .train import History, accuracy, fit
-from .validation import ACTIVATIONS, LOSSES, MODES, PARAM_KEYS
-from .vocab import EOS, UNK, Vocabulary, tokenize
+from .training.train import History, accuracy, fit
+from .core.validation import ACTIVATIONS, LOSSES, MODES, PARAM_KEYS
+from .text.vocab import EOS, UNK, Vocabulary, tokenize
 
 __all__ = [
     "ACTIVATIONS", "Adagrad", "EOS", "ForwardResult", "History", "LOSSES", "MODES", "NOTATIONS",

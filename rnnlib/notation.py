@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .activations import activate
-from .validation import check_choice, check_params
+from .core.activations import activate
+from .core.validation import check_choice, check_params
 
 NOTATIONS = ("goodfellow", "karpathy", "lipton", "ng", "row_vector", "bar")
 _RENAMES = {  # notation -> its names for U, W, V, b, c (same shapes as the book's)

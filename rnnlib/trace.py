@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .losses import LOSS_FUNCTIONS
-from .step import StepCache, StepGrads, step_backward, step_forward
-from .validation import PARAM_KEYS, check_call
+from .core.losses import LOSS_FUNCTIONS
+from .core.step import StepCache, StepGrads, step_backward, step_forward
+from .core.validation import PARAM_KEYS, check_call
 
 
 @dataclass

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 import rnnlib
-from rnnlib import embeddings as E
-from rnnlib.corpus import NAMES, toy_corpus
+from rnnlib.text import embeddings as E
+from rnnlib.text.corpus import NAMES, toy_corpus
 
 
 @pytest.fixture(scope="module")

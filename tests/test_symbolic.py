@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 import rnnlib
 from rnnlib import symbolic as S
-from rnnlib.gradcheck import relative_error
+from rnnlib.core.gradcheck import relative_error
 from rnnlib.symbolic import seed002
 
 TOL = 1e-10

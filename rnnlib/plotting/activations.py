@@ -11,8 +11,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ..activations import activate, derivative
-from ..validation import ACTIVATIONS, check_choice
+from ..core.activations import activate, derivative
+from ..core.validation import ACTIVATIONS, check_choice
 from .style import PALETTE
 
 DEFAULT_NAMES = ("tanh", "sigmoid", "relu")

@@ -11,7 +11,7 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ..softmax import softmax
+from ..core.softmax import softmax
 from .style import PALETTE
 
 

@@ -17,7 +17,7 @@ import matplotlib.pyplot as plt
 import matplotlib.ticker as mticker
 import numpy as np
 
-from ..clipping import clip_by_global_norm, clip_elementwise
+from ..training.clipping import clip_by_global_norm, clip_elementwise
 from .style import PALETTE, axes_or_new as _axes, colour as _colour
 
 def _curve(name: str, label, values) -> np.ndarray:

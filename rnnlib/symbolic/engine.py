@@ -36,8 +36,8 @@ from typing import Callable
 import numpy as np
 import sympy as sp
 
-from ..bptt import chunks
-from ..validation import PARAM_KEYS, Call, check_call, check_finite_logits
+from ..core.bptt import chunks
+from ..core.validation import PARAM_KEYS, Call, check_call, check_finite_logits
 from .graph import Graph, lambdify_steps, plain_symbols
 from .model import step_loss
 

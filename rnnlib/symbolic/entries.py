@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ..validation import PARAM_KEYS
+from ..core.validation import PARAM_KEYS
 from .model import Unrolled, relu_kink_convention, unrolled
 
 _MATRICES = ("U", "W", "V")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from ..validation import ACTIVATIONS, LOSSES, MODES, check_choice
+from ..core.validation import ACTIVATIONS, LOSSES, MODES, check_choice
 
 
 def _index(*ix: int) -> str:

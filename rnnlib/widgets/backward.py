@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..activations import derivative
-from ..bptt import loss_and_grads
-from ..validation import PARAM_KEYS
+from ..core.activations import derivative
+from ..core.bptt import loss_and_grads
+from ..core.validation import PARAM_KEYS
 from .render import column, esc, fmt, fmt_sci, legend_html, matrix, token_label, unrolled_svg, vector_row
 from .sequence import SequenceStepper
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..jacobians import jacobian_norms, with_spectral_radius
-from ..params import init_params
+from ..core.jacobians import jacobian_norms, with_spectral_radius
+from ..core.params import init_params
 from ..plotting.style import PALETTE
-from ..validation import ACTIVATIONS
+from ..core.validation import ACTIVATIONS
 from .base import Stepper
 from .player import Axis
 from .render import esc, fmt, fmt_sci, log_plot_svg

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..params import init_params
+from ..core.params import init_params
 from ..trace import trace as make_trace
-from ..validation import ACTIVATIONS
+from ..core.validation import ACTIVATIONS
 from .base import Stepper
 from .player import Axis
 from .render import esc, token_label

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..softmax import softmax
+from ..core.softmax import softmax
 from .base import Stepper
 from .player import Axis
 from .render import bars_svg, esc, fmt, vector_row

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .validation import PARAM_KEYS
+from ..core.validation import PARAM_KEYS
 
 
 def _check_lr(lr) -> float:

@@ -10,7 +10,7 @@ from typing import Callable
 
 import numpy as np
 
-from .bptt import loss_and_grads
+from ..core.bptt import loss_and_grads
 from .clipping import clip_by_global_norm, clip_elementwise, global_norm
 from .optim import Adagrad, sgd_step
 

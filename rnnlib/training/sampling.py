@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .activations import activate
-from .softmax import softmax
-from .validation import check_call
+from ..core.activations import activate
+from ..core.softmax import softmax
+from ..core.validation import check_call
 
 
 def sample(params: dict, first_id: int, n: int, *, h0=None, temperature: float = 1.0,

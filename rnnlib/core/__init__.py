@@ -1,0 +1,5 @@
+"""The core: the plain RNN cell, its forward pass, BPTT, losses, Jacobians and gradient checks.
+
+Everything here works in the book's notation (Goodfellow et al., ch. 10), column vectors,
+time-major. ``validation`` holds every argument check the rest of the package relies on.
+"""

@@ -1,0 +1,1 @@
+"""Text: tokenising, vocabularies, the generated corpus and count-based word embeddings."""

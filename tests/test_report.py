@@ -1,0 +1,42 @@
+"""rnnlib.report: what the chapters print and glue is the same on every CPU."""
+import numpy as np
+import pytest
+
+from rnnlib.report import below, fmt, rounded
+
+
+def test_rounded_hides_the_last_bits_another_cpu_would_change():
+    assert rounded(0.9988228508888337) == rounded(0.9988228508888338) == 0.9988
+    assert rounded(123456.7, 3) == 123000.0
+
+
+def test_no_signed_zero_survives():
+    assert str(rounded(-1e-20 * 0.0)) == "0.0"
+    assert str(rounded(-0.0)) == "0.0"
+    assert fmt(-1e-9 * 0.0) == "0"
+    arr = rounded(np.array([-0.0, -1e-30, 2.5]), 2)
+    assert [str(v) for v in arr] == ["0.0", "-1e-30", "2.5"]
+
+
+def test_fmt_plain_and_scientific():
+    assert fmt(0.659001) == "0.6590"
+    assert fmt(2.0, 3) == "2.00"
+    assert fmt(1.23456e-7, 3) == "1.23e-07"
+    assert fmt(-1234.5, 4) == "-1234" or fmt(-1234.5, 4) == "-1235"
+
+
+def test_below_states_a_bound_and_refuses_a_false_one():
+    assert below(3.1e-16, 1e-12) == "< 1e-12"
+    with pytest.raises(AssertionError, match="not below"):
+        below(2e-12, 1e-12)
+
+
+@pytest.mark.parametrize("bad", [0, 16, 2.5, True, "3"])
+def test_digits_must_be_a_small_whole_number(bad):
+    with pytest.raises(ValueError, match="digits: expected a whole number from 1 to 15"):
+        rounded(1.0, bad)
+
+
+def test_rounded_rejects_non_numbers_by_name():
+    with pytest.raises(TypeError, match="x: expected a real number"):
+        rounded(np.array(["a"]))
