@@ -1,4 +1,4 @@
-"""The forward pass over a whole sequence (or a batch of sequences).
+"""The forward pass, fast: the numbers of ``rnnlib.reference.rnn_forward``, for whole batches.
 
     a_t = b + W h_{t-1} + U x_t        h_t = f(a_t)        o_t = c + V h_t
 
@@ -63,7 +63,9 @@ def recur(p: dict, xu: np.ndarray, h_prev: np.ndarray, activation: str) -> tuple
 
     Returns a and h, both (T, B, H). ``xu`` is reused as the buffer for a.
     """
-    WT = p["W"].T
+    # Wᵀ as a C-contiguous copy: numpy's product with the transposed *view* measured 3-4x
+    # slower for these small (B, H) x (H, H) steps (and worse when BLAS runs two threads).
+    WT = np.ascontiguousarray(p["W"].T)
     a, h = xu, np.empty_like(xu)
     Wh = np.empty_like(h_prev)            # W h_{t-1}, one buffer reused at every step
     for t in range(a.shape[0]):
@@ -76,7 +78,7 @@ def recur(p: dict, xu: np.ndarray, h_prev: np.ndarray, activation: str) -> tuple
 def output_term(p: dict, h: np.ndarray) -> np.ndarray:
     """o_t = c + V h_t for every t and sequence at once: (T, B, K)."""
     T, B, H = h.shape
-    o = h.reshape(T * B, H) @ p["V"].T      # one (T·B, H) × (H, K) product
+    o = h.reshape(T * B, H) @ np.ascontiguousarray(p["V"].T)   # one (T·B, H) × (H, K) product
     o += p["c"]
     check_finite_logits(o)
     return o.reshape(T, B, -1)
