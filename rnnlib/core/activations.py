@@ -33,6 +33,21 @@ def activate(a: np.ndarray, activation: str, out: np.ndarray | None = None) -> n
     return np.maximum(a, 0.0, out=out)
 
 
+def _sigmoid_into(a: np.ndarray, out: np.ndarray) -> np.ndarray:
+    return activate(a, "sigmoid", out=out)
+
+
+def _relu_into(a: np.ndarray, out: np.ndarray) -> np.ndarray:
+    return np.maximum(a, 0.0, out=out)
+
+
+def activation_into(activation: str):
+    """f as a function (a, out) -> out that writes f(a) into ``out``: chosen once before a
+    loop over time steps, so no step pays for looking the activation up again."""
+    check_choice("activation", activation, ACTIVATIONS)
+    return {"tanh": np.tanh, "sigmoid": _sigmoid_into, "relu": _relu_into}[activation]
+
+
 def derivative(a: np.ndarray, h: np.ndarray, activation: str) -> np.ndarray:
     """f'(a) elementwise, given a and h = f(a) (both the same shape)."""
     check_choice("activation", activation, ACTIVATIONS)

@@ -105,9 +105,7 @@ def bptt_checked(call: Call) -> tuple[float, dict, np.ndarray]:
     with T. The state is carried as a plain array: no gradient crosses a chunk boundary.
     """
     p, sizes = call.params, call.sizes
-    total = 0.0
-    grads = {k: np.zeros_like(v) for k, v in p.items()}
-    grads["h0"] = np.zeros_like(call.h0)
+    total, grads = 0.0, None
     h_prev = call.h0
     spans = chunks(call.T, call.truncate)
     for i, (start, stop) in enumerate(spans):
@@ -119,11 +117,17 @@ def bptt_checked(call: Call) -> tuple[float, dict, np.ndarray]:
         total += loss
         if d_o is not None:
             g = backward(p, sizes, xs, call.token_ids, h_prev, a, h, d_o, call.activation)
-            for key in PARAM_KEYS:
-                grads[key] += g[key]
-            if i == 0:  # h0 is reached through the first chunk only
-                grads["h0"] = g["h0"]
+            if grads is None:         # the first scored chunk: its arrays become the sums
+                grads = g
+                if i > 0:             # h0 is reached through the first chunk only
+                    grads["h0"] = np.zeros_like(call.h0)
+            else:
+                for key in PARAM_KEYS:
+                    grads[key] += g[key]
         h_prev = h[-1].copy()  # a copy, so this chunk's buffers can be freed
+    if grads is None:          # defensive: some step is always scored
+        grads = {k: np.zeros_like(v) for k, v in p.items()}
+        grads["h0"] = np.zeros_like(call.h0)
     return total, grads, h_prev
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .activations import activate
+from .activations import activation_into
 from .softmax import softmax
 from .validation import Call, check_call, check_finite_logits
 
@@ -68,10 +68,11 @@ def recur(p: dict, xu: np.ndarray, h_prev: np.ndarray, activation: str) -> tuple
     WT = np.ascontiguousarray(p["W"].T)
     a, h = xu, np.empty_like(xu)
     Wh = np.empty_like(h_prev)            # W h_{t-1}, one buffer reused at every step
-    for t in range(a.shape[0]):
+    f = activation_into(activation)
+    for t in range(a.shape[0]):           # the only sequential part: three small operations
         np.matmul(h_prev, WT, out=Wh)
         a[t] += Wh
-        h_prev = activate(a[t], activation, out=h[t])
+        h_prev = f(a[t], h[t])
     return a, h
 
 
