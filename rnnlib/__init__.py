@@ -32,12 +32,13 @@ from .training.sampling import sample
 from .core.softmax import log_softmax, softmax
 from .core.step import StepCache, StepGrads, one_hot, step_backward, step_forward
 from .trace import Trace, trace
+from .gated_trace import GatedTrace, gated_trace
 from .training.train import History, accuracy, fit
 from .core.validation import ACTIVATIONS, CELLS, LOSSES, MODES, PARAM_KEYS
 from .text.vocab import EOS, UNK, Vocabulary, tokenize
 
 __all__ = [
-    "ACTIVATIONS", "Adagrad", "CELLS", "GatedForwardResult", "EOS", "ForwardResult", "History", "LOSSES", "MODES", "NOTATIONS",
+    "ACTIVATIONS", "Adagrad", "CELLS", "GatedForwardResult", "GatedTrace", "gated_trace", "EOS", "ForwardResult", "History", "LOSSES", "MODES", "NOTATIONS",
     "PARAM_KEYS", "StepCache", "StepGrads", "Trace", "UNK", "Vocabulary", "accuracy", "activate",
     "check_grads", "clip_by_global_norm", "clip_elementwise", "copy_params", "derivative", "fit",
     "forward", "forward_in_notation", "from_notation", "global_norm", "init_params",
