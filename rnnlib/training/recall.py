@@ -31,11 +31,20 @@ class RecallSetup:
     n_test: int = 500
 
 
+@dataclass
+class RecallRun:
+    """One trained model: its test accuracy, the loss at each update, and the parameters."""
+
+    accuracy: float
+    losses: list
+    params: dict
+
+
 def recall_accuracy(cell: str, distance: int, *, seed: int = 0, setup: RecallSetup = RecallSetup(),
-                    forget_bias: float = 1.0) -> tuple[float, list]:
+                    forget_bias: float = 1.0) -> RecallRun:
     """Train one model (Adagrad, clipped, a fresh batch each step) on sequences whose answer
-    is ``distance`` steps before the end (length distance + 1); return (test accuracy,
-    training losses). The test set is drawn from another seed than any training batch."""
+    is ``distance`` steps before the end (length distance + 1) and test it on ``n_test`` new
+    sequences, drawn from another seed than any training batch."""
     D, K = setup.n_symbols + setup.n_noise, setup.n_symbols
     params = init_params(D, setup.hidden_size, K, cell=cell, seed=seed, forget_bias=forget_bias)
     length = distance + 1
@@ -48,12 +57,17 @@ def recall_accuracy(cell: str, distance: int, *, seed: int = 0, setup: RecallSet
     xs, targets = recall_first(setup.n_test, length, n_symbols=setup.n_symbols,
                                n_noise=setup.n_noise, seed=seed + 7)
     predicted = forward(params, xs, cell=cell).o[-1].argmax(axis=-1)
-    return float(np.mean(predicted == targets)), history.loss
+    return RecallRun(float(np.mean(predicted == targets)), history.loss, params)
 
 
 def recall_sweep(cells, distances, seeds, *, setup: RecallSetup = RecallSetup(),
                  forget_bias: float = 1.0) -> dict:
-    """{(cell, distance): accuracies (len(seeds),)} for every cell and distance."""
-    return {(cell, k): np.array([recall_accuracy(cell, k, seed=s, setup=setup,
-                                                 forget_bias=forget_bias)[0] for s in seeds])
+    """{(cell, distance): [RecallRun for each seed]} for every cell and distance."""
+    return {(cell, k): [recall_accuracy(cell, k, seed=s, setup=setup, forget_bias=forget_bias)
+                        for s in seeds]
             for cell in cells for k in distances}
+
+
+def accuracies(runs: list) -> np.ndarray:
+    """The test accuracies of a list of runs (one per seed): (len(runs),)."""
+    return np.array([run.accuracy for run in runs])
