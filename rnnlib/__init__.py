@@ -24,6 +24,8 @@ from .core.bptt import loss_and_grads
 from .training.clipping import clip_by_global_norm, clip_elementwise, global_norm
 from .training.datasets import recall_first, sine_windows
 from .core.forward import ForwardResult, forward, predict
+from .core.gated import GatedForwardResult, to_pytorch
+from .core.gru import pytorch_gru_forward
 from .core.gradcheck import check_grads, numerical_grads, relative_error
 from .core.jacobians import jacobian_norms, spectral_radius, step_jacobians, with_spectral_radius
 from .notation import NOTATIONS, forward_in_notation, from_notation, to_notation
@@ -34,17 +36,19 @@ from .core.softmax import log_softmax, softmax
 from .core.encoding import one_hot
 from .core.step import StepCache, StepGrads, step_backward, step_forward
 from .trace import Trace, trace
+from .gated_trace import GatedTrace, gated_trace
 from .training.train import History, accuracy, fit
-from .core.validation import ACTIVATIONS, LOSSES, MODES, PARAM_KEYS
+from .core.validation import ACTIVATIONS, CELLS, LOSSES, MODES, PARAM_KEYS
 from .text.vocab import EOS, UNK, Vocabulary, tokenize
 
 __all__ = [
-    "ACTIVATIONS", "Adagrad", "EOS", "ForwardResult", "History", "LOSSES", "MODES", "NOTATIONS",
+    "ACTIVATIONS", "Adagrad", "CELLS", "GatedForwardResult", "GatedTrace", "gated_trace", "EOS", "ForwardResult", "History", "LOSSES", "MODES", "NOTATIONS",
     "PARAM_KEYS", "StepCache", "StepGrads", "Trace", "UNK", "Vocabulary", "accuracy", "activate",
     "check_grads", "clip_by_global_norm", "clip_elementwise", "copy_params", "derivative", "fit",
     "forward", "forward_in_notation", "from_notation", "global_norm", "init_params",
     "jacobian_norms", "log_softmax", "loss_and_grads", "numerical_grads", "one_hot", "predict",
-    "recall_first", "reference", "relative_error", "relu", "sample", "sgd_step", "sigmoid", "sine_windows",
+    "pytorch_gru_forward", "reference", "to_pytorch",
+    "recall_first", "relative_error", "relu", "sample", "sgd_step", "sigmoid", "sine_windows",
     "softmax", "spectral_radius", "step_backward", "step_forward", "step_jacobians",
     "to_notation", "tokenize", "trace", "with_spectral_radius",
 ]

@@ -103,7 +103,7 @@ def check_positive(name: str, value: Any, *, allow_zero: bool = False) -> float:
     return float(value)
 
 
-def check_float_array(name: str, value: Any) -> np.ndarray:
+def checkcheck_float_array(name: str, value: Any) -> np.ndarray:
     """A real float64 array; rejects strings, objects, complex numbers and non-finite values."""
     try:
         arr = np.asarray(value)
@@ -131,7 +131,7 @@ def check_params(params: Any) -> tuple[dict, Sizes]:
     if missing:
         raise ValueError(f"argument 'params': missing keys {missing}; expected keys "
                          f"{list(PARAM_KEYS)}, got {sorted(params)}")
-    p = {k: check_float_array(f"params['{k}']", params[k]) for k in PARAM_KEYS}
+    p = {k: checkcheck_float_array(f"params['{k}']", params[k]) for k in PARAM_KEYS}
     if p["W"].ndim != 2 or p["W"].shape[0] != p["W"].shape[1] or p["W"].shape[0] == 0:
         raise ValueError(f"argument 'params['W']': expected a square (H, H) matrix, "
                          f"got shape {p['W'].shape}")
@@ -168,7 +168,7 @@ def check_xs(xs: Any, D: int) -> tuple[np.ndarray, bool, bool]:
     if arr.ndim not in (2, 3) or arr.shape[-1] != D or 0 in arr.shape:
         raise ValueError(f"argument 'xs': expected float shape (T, D={D}) or (T, B, D={D}) with "
                          f"T, B >= 1, got {arr.shape}")
-    arr = check_float_array("xs", arr)
+    arr = checkcheck_float_array("xs", arr)
     batched = arr.ndim == 3
     return (arr if batched else arr[:, None, :]), False, batched
 
@@ -181,7 +181,7 @@ def check_h0(h0: Any, H: int, B: int, batched: bool) -> tuple[np.ndarray, bool]:
     """
     if h0 is None:
         return np.zeros((B, H)), not batched
-    arr = check_float_array("h0", h0)
+    arr = checkcheck_float_array("h0", h0)
     if arr.shape == (H,):
         return np.broadcast_to(arr, (B, H)).copy(), True
     if batched and arr.shape == (B, H):
@@ -208,7 +208,7 @@ def check_targets(targets: Any, loss: str, mode: str, T: int, B: int, K: int,
         arr = arr.astype(np.int64, copy=False)   # no copy of a long target array
     else:
         expected = lead + (K,)
-        arr = check_float_array("targets", targets)
+        arr = checkcheck_float_array("targets", targets)
         if arr.shape != expected:
             raise ValueError(f"argument 'targets': expected float targets of shape {expected} "
                              f"(loss='mse', mode='{mode}'), got {arr.shape}")
@@ -244,3 +244,56 @@ def check_finite_logits(o: np.ndarray) -> None:
     if not np.all(np.isfinite(o)):
         raise NonFiniteError("o", "logits 'o' became non-finite (inf or nan) during the forward "
                                   "pass; expected finite logits: check the scale of params and xs")
+
+
+# --- gated cells (LSTM, GRU) -------------------------------------------------------------
+# The gates are stacked along the first axis of U, W and b, so those have G·H rows instead of
+# H; V and c are the output layer as before. These helpers check that layout and the extra
+# LSTM state s0; rnnlib.core.gated.check_gated_call strings them together.
+
+CELLS = ("rnn", "lstm", "gru")
+GATE_COUNT = {"rnn": 1, "lstm": 4, "gru": 3}
+
+
+def check_gated_params(params: Any, cell: str) -> tuple[dict, Sizes]:
+    """Check a gated cell's parameters: U (G·H, D), W (G·H, H), b (G·H,), V (K, H), c (K,)."""
+    if not isinstance(params, Mapping):
+        raise TypeError(f"argument 'params': expected a mapping with keys {list(PARAM_KEYS)}, "
+                        f"got {type(params).__name__}")
+    missing = [k for k in PARAM_KEYS if k not in params]
+    if missing:
+        raise ValueError(f"argument 'params': missing keys {missing}; expected keys "
+                         f"{list(PARAM_KEYS)}, got {sorted(params)}")
+    G = GATE_COUNT[cell]
+    p = {k: check_float_array(f"params['{k}']", params[k]) for k in PARAM_KEYS}
+    W = p["W"]
+    if W.ndim != 2 or W.shape[1] == 0 or W.shape[0] != G * W.shape[1]:
+        raise ValueError(f"argument 'params['W']': cell='{cell}' stacks {G} gates, expected "
+                         f"shape ({G}·H, H), got {W.shape}")
+    H = W.shape[1]
+    if p["U"].ndim != 2 or p["U"].shape[0] != G * H or p["U"].shape[1] == 0:
+        raise ValueError(f"argument 'params['U']': expected shape ({G}·H={G * H}, D) for "
+                         f"cell='{cell}', got {p['U'].shape}")
+    D = p["U"].shape[1]
+    if p["V"].ndim != 2 or p["V"].shape[1] != H or p["V"].shape[0] == 0:
+        raise ValueError(f"argument 'params['V']': expected shape (K, H={H}), got {p['V'].shape}")
+    K = p["V"].shape[0]
+    if p["b"].shape != (G * H,):
+        raise ValueError(f"argument 'params['b']': expected shape ({G}·H,) = ({G * H},) for "
+                         f"cell='{cell}', got {p['b'].shape}")
+    if p["c"].shape != (K,):
+        raise ValueError(f"argument 'params['c']': expected shape (K,) = ({K},), got {p['c'].shape}")
+    return p, Sizes(D=D, H=H, K=K)
+
+
+def check_state(name: str, value: Any, H: int, B: int, batched: bool) -> tuple[np.ndarray, bool]:
+    """:func:`check_h0` for any initial state (the LSTM's s0 too): ``(state (B, H), shared)``."""
+    if value is None:   # zeros shaped as the caller's state would be: (B, H) for a batch
+        return np.zeros((B, H)), not batched
+    arr = check_float_array(name, value)
+    if arr.shape == (H,):
+        return np.broadcast_to(arr, (B, H)).copy(), True
+    if batched and arr.shape == (B, H):
+        return arr.copy(), False
+    expected = f"(H,) = ({H},) or (B, H) = ({B}, {H})" if batched else f"(H,) = ({H},)"
+    raise ValueError(f"argument '{name}': expected shape {expected}, got {arr.shape}")

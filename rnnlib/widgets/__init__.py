@@ -4,6 +4,7 @@
     softmax_temperature(logits=..., temperature=1.0)    chapter 3: softmax(o / τ) as bars
     backward_stepper(params=None, text="hello", ...)    chapter 4: BPTT, t = T..1, with the check
     gradient_flow_explorer(rho=0.9, T=30, ...)          chapter 5: ‖∂h_T/∂h_t‖ against t
+    lstm_stepper(params=None, text="hello", ...)        chapter 8: an LSTM's gates and cell state
 
 Each computes once with rnnlib (trace, jacobian_norms, softmax) and then only displays. Each
 returns a stepper with two forms:
@@ -19,6 +20,7 @@ returns a stepper with two forms:
 from .backward import BackwardStepper, backward_stepper
 from .base import Stepper
 from .forward import ForwardStepper, forward_stepper
+from .lstm import LSTMStepper, lstm_stepper
 from .gradient_flow import GradientFlowExplorer, gradient_flow_explorer
 from .player import Axis, StaticHTML, player_html
 from .softmax_temperature import SoftmaxTemperature, softmax_temperature
@@ -26,5 +28,5 @@ from .softmax_temperature import SoftmaxTemperature, softmax_temperature
 __all__ = [
     "Axis", "BackwardStepper", "ForwardStepper", "GradientFlowExplorer", "SoftmaxTemperature",
     "StaticHTML", "Stepper", "backward_stepper", "forward_stepper", "gradient_flow_explorer",
-    "player_html", "softmax_temperature",
+    "player_html", "softmax_temperature", "LSTMStepper", "lstm_stepper",
 ]

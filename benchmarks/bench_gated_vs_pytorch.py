@@ -1,0 +1,157 @@
+"""Gated cells: rnnlib's forward + backward against PyTorch CPU autograd on the same model.
+
+Model: D = K = 65, H = 128, T = 50, B = 32, float64, token-id inputs, summed cross-entropy,
+for cell = "lstm" and cell = "gru". rnnlib: ``rnnlib.loss_and_grads(params, ids, targets,
+cell=cell)``. PyTorch gets the same weights (``rnnlib.to_pytorch``) and is timed in the
+formulations that compute the same function; the fastest is the comparison:
+
+* LSTM: ``torch.nn.LSTM`` on one-hot inputs built outside the timing, and an ``F.embedding`` +
+  Python loop of the LSTM equations.
+* GRU: only the loop is the same model: ``torch.nn.GRU`` is PyTorch's variant (reset gate after
+  the recurrent product), so it is timed and reported for information, not compared.
+
+Same thread count on both sides (1 by default), repetitions interleaved round-robin; each
+time is the median with the min..max of the rounds. Goal: ratio rnnlib / PyTorch <= 1.5.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import Row, blas_threads, median, time_once, try_import_torch  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+import rnnlib  # noqa: E402
+
+D = K = 65
+H, T, B = 128, 50, 32
+TARGET = 1.5
+
+
+def problem(cell: str, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    params = rnnlib.init_params(D, H, K, cell=cell, seed=seed)
+    return params, rng.integers(0, D, (T, B)), rng.integers(0, K, (T, B))
+
+
+def torch_versions(torch, cell: str, params, ids, targets) -> tuple[dict, dict]:
+    """({name: fn} computing rnnlib's model, {name: fn} for information only)."""
+    F = torch.nn.functional
+    tensors = {k: torch.from_numpy(v.copy()).requires_grad_() for k, v in
+               rnnlib.to_pytorch(params, cell=cell).items()}
+    module = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[cell](D, H, dtype=torch.float64)
+    with torch.no_grad():
+        for name in ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"):
+            getattr(module, name).copy_(tensors[name])
+    V, c = tensors["linear.weight"], tensors["linear.bias"]
+    ids_t, y = torch.from_numpy(ids), torch.from_numpy(targets).reshape(-1)
+    one_hot = F.one_hot(ids_t, D).to(torch.float64)
+    module_weights = list(module.parameters()) + [V, c]
+
+    def score(hs, weights):
+        loss = F.cross_entropy((hs @ V.t() + c).reshape(-1, K), y, reduction="sum")
+        return loss, torch.autograd.grad(loss, weights)
+
+    def nn_module():
+        return score(module(one_hot)[0], module_weights)
+
+    # rnnlib's parameters in rnnlib's gate order, for the loops
+    U = torch.from_numpy(params["U"].copy()).requires_grad_()
+    W = torch.from_numpy(params["W"].copy()).requires_grad_()
+    b = torch.from_numpy(params["b"].copy()).requires_grad_()
+    loop_weights = [U, W, b, V, c]
+
+    def lstm_loop():
+        xu = F.embedding(ids_t, U.t()) + b
+        h = s = torch.zeros(B, H, dtype=torch.float64)
+        hs = []
+        for t in range(T):
+            z = torch.addmm(xu[t], h, W.t())
+            i, f, g, q = z.chunk(4, dim=1)
+            s = torch.sigmoid(f) * s + torch.sigmoid(i) * torch.tanh(g)
+            h = torch.sigmoid(q) * torch.tanh(s)
+            hs.append(h)
+        return score(torch.stack(hs), loop_weights)
+
+    def gru_loop():
+        xu = F.embedding(ids_t, U.t()) + b
+        h = torch.zeros(B, H, dtype=torch.float64)
+        W_ur, W_n = W[:2 * H].t(), W[2 * H:].t()
+        hs = []
+        for t in range(T):
+            ur = torch.sigmoid(xu[t, :, :2 * H] + h @ W_ur)
+            u, r = ur.chunk(2, dim=1)
+            n = torch.tanh(torch.addmm(xu[t, :, 2 * H:], r * h, W_n))
+            h = n + u * (h - n)
+            hs.append(h)
+        return score(torch.stack(hs), loop_weights)
+
+    if cell == "lstm":
+        return {"nn.LSTM (one-hot input)": nn_module, "loop (F.embedding)": lstm_loop}, {}
+    return {"loop (F.embedding)": gru_loop}, {"nn.GRU (PyTorch's variant)": nn_module}
+
+
+def interleaved(fns: dict, reps: int, warmup: int = 5) -> dict:
+    """{name: (median, min, max)} seconds, the calls interleaved round-robin."""
+    for _ in range(warmup):
+        for fn in fns.values():
+            fn()
+    samples = {name: [] for name in fns}
+    for _ in range(reps):
+        for name, fn in fns.items():
+            samples[name].append(time_once(fn))
+    return {name: (median(s), min(s), max(s)) for name, s in samples.items()}
+
+
+def ms(stats) -> str:
+    return f"{stats[0] * 1e3:.2f} ms ({stats[1] * 1e3:.2f}..{stats[2] * 1e3:.2f})"
+
+
+def run(quick: bool = False) -> list[Row]:
+    torch = try_import_torch()
+    rows = []
+    for cell in ("lstm", "gru"):
+        name = f"gated {cell}: fwd+bwd vs PyTorch (T={T}, B={B}, H={H}, D=K={D})"
+        if torch is None:
+            rows.append(Row(name, "skipped: torch not installed", f"ratio <= {TARGET}",
+                            note="pip install torch==2.13.0 (CPU wheel) to enable"))
+            continue
+        threads, how = blas_threads()
+        if threads is not None:
+            torch.set_num_threads(threads)
+        params, ids, targets = problem(cell)
+        same, info = torch_versions(torch, cell, params, ids, targets)
+        loss, grads = rnnlib.loss_and_grads(params, ids, targets, cell=cell)
+        for fn in same.values():     # same model, same numbers, before any timing
+            t_loss, t_grads = fn()
+            assert abs(t_loss.item() - loss) <= 1e-9 * abs(loss), (t_loss.item(), loss)
+        fns = {"rnnlib": lambda: rnnlib.loss_and_grads(params, ids, targets, cell=cell),
+               **same, **info}
+        reps = 15 if quick else 100
+        times = interleaved(fns, reps)
+        best = min(same, key=lambda k: times[k][0])
+        ratio = times["rnnlib"][0] / times[best][0]
+        detail = "; ".join(f"{k} {ms(v)}" for k, v in times.items())
+        rows.append(Row(name, f"{times['rnnlib'][0] * 1e3:.2f} ms vs {times[best][0] * 1e3:.2f} ms",
+                        f"ratio <= {TARGET}", ratio, ratio <= TARGET,
+                        note=f"PyTorch {torch.__version__} '{best}' is the comparison. Medians "
+                             f"(min..max) of {reps} interleaved rounds: {detail}. Threads: numpy "
+                             f"BLAS {threads} [{how}], torch {torch.get_num_threads()}"))
+    return rows
+
+
+if __name__ == "__main__":
+    import argparse
+    import os
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    if os.environ.get("OPENBLAS_NUM_THREADS") != "1":   # pin before numpy loads, then rerun
+        for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ[var] = "1"
+        os.execv(sys.executable, [sys.executable, *sys.argv])
+    for row in run(quick=args.quick):
+        print(f"{row.name}: {row.measured}  ratio {row.ratio if row.ratio is None else round(row.ratio, 3)}"
+              f"  {'PASS' if row.passed else 'FAIL' if row.passed is False else 'SKIP'}\n  {row.note}")
