@@ -33,6 +33,7 @@ from .trace import Trace, trace
 from .training.train import History, accuracy, fit
 from .core.validation import ACTIVATIONS, LOSSES, MODES, PARAM_KEYS
 from .text.vocab import EOS, UNK, Vocabulary, tokenize
+from . import architectures  # chapter 7: bidirectional, stacked, encoder–decoder, masking
 
 __all__ = [
     "ACTIVATIONS", "Adagrad", "EOS", "ForwardResult", "History", "LOSSES", "MODES", "NOTATIONS",
