@@ -128,3 +128,22 @@ def test_errors_name_the_argument():
         greedy_decode(pe, XS, 0)
     with pytest.raises(ValueError, match=r"params\['V'\]"):
         encoder_decoder_loss_and_grads({**pe, "V": np.zeros((2, 4))}, XS, np.zeros((3, 2), dtype=int))
+
+
+def test_minibatches_cycle_through_the_sequences():
+    from rnnlib.architectures import minibatches
+    xs, y = np.arange(3 * 10).reshape(3, 10), np.arange(10)
+    get = minibatches(xs, y, size=4)
+    assert np.array_equal(get(0)[0], xs[:, :4]) and np.array_equal(get(1)[1], y[4:8])
+    assert np.array_equal(get(2)[0], xs[:, :4])                # two full batches, then around
+    get2 = minibatches(xs, xs, size=5)
+    assert np.array_equal(get2(1)[1], xs[:, 5:])
+    with pytest.raises(ValueError, match="'size'"):
+        minibatches(xs, y, size=11)
+
+
+def test_non_finite_output_layer_is_named():
+    p = init_stacked(4, [3], 2, seed=0)
+    p["V"][1, 2] = np.nan
+    with pytest.raises(ValueError, match=r"params\['V'\]'.*finite.*\(1, 2\)"):
+        stacked_loss_and_grads(p, XS, np.zeros((5, 2), dtype=int))

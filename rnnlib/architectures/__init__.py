@@ -20,7 +20,7 @@ from .layer import init_layer, layer_backward, layer_forward
 from .masking import (PaddedBatch, last_states, length_mask, masked_loss_and_grads, masked_predict,
                       pad, reverse_within)
 from .stacked import init_stacked, stacked_backward, stacked_forward, stacked_loss_and_grads, stacked_predict
-from .train import TreeAdagrad, train
+from .train import TreeAdagrad, minibatches, train
 from .tree import copy_tree, count, leaves
 
 __all__ = [
@@ -29,6 +29,6 @@ __all__ = [
     "encoder_decoder_loss_and_grads", "encoder_decoder_predict", "greedy_decode",
     "init_bidirectional", "init_encoder_decoder", "init_layer", "init_stacked", "last_states",
     "layer_backward", "layer_forward", "leaves", "length_mask", "masked_loss_and_grads",
-    "masked_predict", "pad", "reverse_within", "stacked_backward", "stacked_forward",
+    "masked_predict", "minibatches", "pad", "reverse_within", "stacked_backward", "stacked_forward",
     "stacked_loss_and_grads", "stacked_predict", "train",
 ]

@@ -36,6 +36,11 @@ def check_head(params, H: int, name: str = "params") -> tuple[np.ndarray, np.nda
         raise ValueError(f"argument '{name}['V']': expected shape (K, H={H}), got {V.shape}")
     if c.shape != (V.shape[0],):
         raise ValueError(f"argument '{name}['c']': expected shape (K,) = ({V.shape[0]},), got {c.shape}")
+    for key, arr in (("V", V), ("c", c)):
+        if not np.all(np.isfinite(arr)):
+            bad = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
+            raise ValueError(f"argument '{name}['{key}']': expected finite values, got "
+                             f"{arr[bad]} at index {bad}")
     return V, c
 
 

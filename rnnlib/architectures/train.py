@@ -31,6 +31,25 @@ class TreeAdagrad:
             p -= self.lr * g / np.sqrt(mem + self.eps)
 
 
+def minibatches(xs, targets, size: int = 32):
+    """A function i -> mini-batch i of a time-major data set, cycling through it.
+
+    xs (T, N[, D]) and targets (T, N) or (N,): sequences on axis 1 (targets without a time axis
+    on axis 0). Batch i holds sequences (i mod n)·size .. +size, n = N // size; the last
+    N mod size sequences are never used.
+    """
+    xs, targets = np.asarray(xs), np.asarray(targets)
+    if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= xs.shape[1]:
+        raise ValueError(f"argument 'size': expected an int in [1, N = {xs.shape[1]}], got {size!r}")
+    n = xs.shape[1] // size
+    axis = 1 if targets.ndim >= 2 else 0
+
+    def batch(i: int):
+        part = slice((i % n) * size, (i % n + 1) * size)
+        return xs[:, part], (targets[:, part] if axis else targets[part])
+    return batch
+
+
 def train(step, params, *, steps: int, lr: float = 0.1, clip: float | None = 5.0) -> list[float]:
     """Run ``steps`` Adagrad updates of ``params`` (in place); return the loss of each update.
 
