@@ -40,6 +40,7 @@ from .gated_trace import GatedTrace, gated_trace
 from .training.train import History, accuracy, fit
 from .core.validation import ACTIVATIONS, CELLS, LOSSES, MODES, PARAM_KEYS
 from .text.vocab import EOS, UNK, Vocabulary, tokenize
+from . import architectures  # chapter 7: bidirectional, stacked, encoder–decoder, masking
 
 __all__ = [
     "ACTIVATIONS", "Adagrad", "CELLS", "GatedForwardResult", "GatedTrace", "gated_trace", "EOS", "ForwardResult", "History", "LOSSES", "MODES", "NOTATIONS",

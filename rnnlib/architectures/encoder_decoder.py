@@ -1,0 +1,181 @@
+"""The encoder–decoder (Cho et al., 2014; Sutskever et al., 2014): read one sequence, write another
+of a different length.
+
+    encoder:  e_t = f(b_e + W_e e_{t-1} + U_e x_t)          t = 1..T   (reads the source)
+    context:  s = e_T                                        (one vector of H numbers)
+    decoder:  d_0 = s,   d_j = f(b_d + W_d d_{j-1} + U_d z_j),   o_j = c + V d_j,   j = 1..T'
+
+The decoder's input z_j is the previous output symbol: the start symbol for j = 1, then y_{j-1}.
+In training the *true* previous symbol is fed (teacher forcing), so every step is scored in one
+pass; in generation the decoder feeds back its own most probable symbol (greedy decoding). The
+whole source reaches the decoder only through s, a vector whose size does not grow with T.
+
+Backward, the decoder is an ordinary layer with an output on every step; its ∂L/∂d_0 is ∂L/∂s,
+which enters the encoder at its last (real) step and runs back through the encoder's time.
+
+Parameters: ``{"encoder": {U (H, D), W, b}, "decoder": {U (H, K + 1), W, b}, "V": (K, H), "c"}``.
+The decoder reads K + 1 symbols: the K output symbols and the start symbol, id K by default.
+With a source of length 1 (one float vector), this is a one-to-many model.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..core.softmax import softmax
+from .heads import check_head, check_ids, init_head, score_steps
+from .layer import LAYER_KEYS, LayerCache, as_batch, init_layer, layer_backward, layer_forward
+from .masking import check_lengths, last_states, length_mask, to_last_steps, unbatch_h0
+
+
+def init_encoder_decoder(input_size: int, hidden_size: int, output_size: int, *,
+                         seed: int = 0) -> dict:
+    """Random parameters: an encoder over D inputs, a decoder over K + 1 symbols, V (K, H), c."""
+    return {"encoder": init_layer(input_size, hidden_size, seed=seed),
+            "decoder": init_layer(output_size + 1, hidden_size, seed=seed + 1),
+            **init_head(hidden_size, output_size, seed=seed + 2)}
+
+
+@dataclass
+class EncoderDecoderCache:
+    """The encoder's and the decoder's layer caches, the source lengths (B,) and the context (B, H)."""
+
+    encoder: LayerCache
+    decoder: LayerCache
+    lengths: np.ndarray
+    context: np.ndarray
+
+
+def _check(params) -> None:
+    if not hasattr(params, "keys") or "encoder" not in params or "decoder" not in params:
+        raise ValueError("argument 'params': expected a mapping with keys 'encoder' and 'decoder' "
+                         "(each U, W, b), 'V' and 'c'"
+                         + (f", got keys {sorted(params)}" if hasattr(params, "keys")
+                            else f", got {type(params).__name__}"))
+
+
+def start_symbol(params: dict, start) -> int:
+    """The start symbol's id: ``start``, or by default the decoder's last input id."""
+    D_dec = np.shape(params["decoder"]["U"])[1]
+    if start is None:
+        return D_dec - 1
+    if isinstance(start, bool) or not isinstance(start, (int, np.integer)) or not 0 <= start < D_dec:
+        raise ValueError(f"argument 'start': expected a symbol id in [0, {D_dec}) (the decoder's "
+                         f"inputs), got {start!r}")
+    return int(start)
+
+
+def encode(params: dict, src, *, src_lengths=None, h0=None, activation: str = "tanh"):
+    """Run the encoder over src (T, B) ids / (T, B, D) floats; return (cache, lengths, context (B, H))."""
+    _check(params)
+    cache = layer_forward(params["encoder"], as_batch(src)[0], h0, activation=activation,
+                          name="params['encoder']")
+    T, B = cache.h.shape[:2]
+    lengths = check_lengths(src_lengths, T, B, "src_lengths")
+    return cache, lengths, last_states(cache.h, lengths)
+
+
+def decoder_inputs(targets: np.ndarray, start: int) -> np.ndarray:
+    """Teacher forcing: z_1 = start, z_j = y_{j-1}. targets (T', B) -> (T', B)."""
+    z = np.empty_like(targets)
+    z[0], z[1:] = start, targets[:-1]
+    return z
+
+
+def encoder_decoder_forward(params: dict, src, targets, *, src_lengths=None, h0=None,
+                            start=None, activation: str = "tanh") -> EncoderDecoderCache:
+    """Encode src, then decode with teacher forcing; targets (T', B) ids (already checked)."""
+    enc, lengths, context = encode(params, src, src_lengths=src_lengths, h0=h0, activation=activation)
+    z = decoder_inputs(targets, start_symbol(params, start))
+    dec = layer_forward(params["decoder"], z, context, activation=activation, name="params['decoder']")
+    return EncoderDecoderCache(encoder=enc, decoder=dec, lengths=lengths, context=context)
+
+
+def encoder_decoder_loss_and_grads(params: dict, src, targets, *, src_lengths=None,
+                                   tgt_lengths=None, h0=None, start=None,
+                                   activation: str = "tanh"):
+    """Summed cross-entropy of the target sequence under teacher forcing, and its gradients.
+
+    src: (T, B) ids / (T, B, D) floats, or one sequence (T,) / (T, D). targets: (T', B) ids in
+    [0, K) (one sequence: (T',)); T' need not equal T. src_lengths, tgt_lengths: (B,) or None;
+    padded target steps are not scored. h0: the encoder's initial state (H,) / (B, H) / None.
+    Returns (loss, grads) with "encoder", "decoder", "V", "c" shaped like params and "h0"
+    shaped like h0 (or as it would be).
+    """
+    _check(params)
+    _, batched = as_batch(src)
+    H = np.shape(params["decoder"]["W"])[0]
+    V, c = check_head(params, H)
+    K = V.shape[0]
+    B = np.shape(src)[1] if batched else 1
+    tgt = np.asarray(targets)
+    T_out = tgt.shape[0] if tgt.ndim >= 1 else 0
+    y = check_ids("targets", targets, (T_out, B) if batched else (T_out,), K).reshape(T_out, B)
+    if T_out == 0:
+        raise ValueError("argument 'targets': expected at least one target step, got shape "
+                         f"{tgt.shape}")
+    D_dec = np.shape(params["decoder"]["U"])[1]
+    if T_out > 1 and y[:-1].max() >= D_dec:
+        raise ValueError(f"argument 'targets': the decoder reads the previous target as input, so "
+                         f"ids must be < D = {D_dec} (decoder U has {D_dec} columns), got {int(y[:-1].max())}")
+    cache = encoder_decoder_forward(params, src, y, src_lengths=src_lengths, h0=h0, start=start,
+                                    activation=activation)
+    mask = length_mask(check_lengths(tgt_lengths, T_out, B, "tgt_lengths"), T_out)
+    loss, head, dh = score_steps(V, c, cache.decoder.h, y, mask)
+    g_dec = layer_backward(params["decoder"], cache.decoder, dh)
+    # ∂L/∂s = ∂L/∂d_0 enters the encoder at each source's last real step
+    g_enc = layer_backward(params["encoder"], cache.encoder,
+                           to_last_steps(g_dec["h0"], cache.lengths, cache.encoder.h.shape[0]))
+    grads = {"encoder": {k: g_enc[k] for k in LAYER_KEYS},
+             "decoder": {k: g_dec[k] for k in LAYER_KEYS}, **head,
+             "h0": unbatch_h0(g_enc["h0"], h0, batched)}
+    return loss, grads
+
+
+@dataclass
+class Decoding:
+    """A greedy decoding, batched: tokens (T', B), probs (T', B, K), states d_1..d_T' (T', B, H),
+    the inputs z_j fed at each step (T', B), the context (B, H) and the encoder states (T, B, H)."""
+
+    tokens: np.ndarray
+    probs: np.ndarray
+    states: np.ndarray
+    inputs: np.ndarray
+    context: np.ndarray
+    encoder_states: np.ndarray
+
+
+def greedy_decode(params: dict, src, steps: int, *, src_lengths=None, h0=None, start=None,
+                  activation: str = "tanh") -> Decoding:
+    """Generate ``steps`` symbols, feeding back each step's most probable symbol.
+
+    src as for ``encoder_decoder_loss_and_grads``. Always batched (one sequence is B = 1).
+    """
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
+        raise ValueError(f"argument 'steps': expected an int >= 1, got {steps!r}")
+    enc, _, context = encode(params, src, src_lengths=src_lengths, h0=h0, activation=activation)
+    V, c = check_head(params, context.shape[1])
+    z = np.full(context.shape[0], start_symbol(params, start), dtype=np.int64)
+    d, tokens, probs, states, inputs = context, [], [], [], []
+    for _ in range(steps):
+        # one decoder step is a layer run over a sequence of length 1, started from d_{j-1}
+        d = layer_forward(params["decoder"], z[None], d, activation=activation,
+                          name="params['decoder']").h[0]
+        p = softmax(d @ V.T + c)
+        inputs.append(z)
+        z = p.argmax(axis=-1)
+        tokens.append(z)
+        probs.append(p)
+        states.append(d)
+    return Decoding(tokens=np.array(tokens), probs=np.array(probs), states=np.array(states),
+                    inputs=np.array(inputs), context=context, encoder_states=enc.h)
+
+
+def encoder_decoder_predict(params: dict, src, steps: int, *, src_lengths=None, h0=None,
+                            start=None, activation: str = "tanh") -> np.ndarray:
+    """Greedy output symbols: (steps, B), or (steps,) for one source sequence."""
+    _, batched = as_batch(src)
+    tokens = greedy_decode(params, src, steps, src_lengths=src_lengths, h0=h0, start=start,
+                           activation=activation).tokens
+    return tokens if batched else tokens[:, 0]

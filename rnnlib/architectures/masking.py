@@ -1,0 +1,154 @@
+"""Variable-length batches: pad to a common length, and make the padding count for nothing.
+
+Sequences of lengths L_1..L_B are stacked into one (T, B) array, T = max L_b, with the padding
+*after* each sequence's last real step (right padding), and a mask (T, B) that is True on real
+steps. Because a recurrence only looks backwards, right padding cannot change h_1..h_{L_b}; it
+only adds states after the end. Three rules then make a padded batch give exactly the
+per-sequence results:
+
+1. the loss skips padded steps (many-to-many), so they send no gradient;
+2. a many-to-one model reads h_{L_b}, each sequence's own last real state, not h_T;
+3. a pass that runs right to left (the backward half of a bidirectional layer) reverses each
+   sequence *within its length*, so it too starts at a real step (``reverse_within``).
+
+``masked_loss_and_grads`` is the plain RNN of the book (U, W, V, b, c) trained on such a batch.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .heads import check_head, check_ids, score_steps, score_summary
+from .layer import as_batch, layer_backward, layer_forward
+from ..core.validation import MODES, check_choice
+
+
+@dataclass
+class PaddedBatch:
+    """xs (T, B) ids or (T, B, D) floats, padded after each end; mask (T, B); lengths (B,)."""
+
+    xs: np.ndarray
+    mask: np.ndarray
+    lengths: np.ndarray
+
+
+def pad(sequences, pad_id: int = 0) -> PaddedBatch:
+    """Stack sequences of token ids (L_b,) or floats (L_b, D) into one right-padded batch.
+
+    Padded places hold ``pad_id`` (ids) or zeros (floats); what they hold never matters.
+    """
+    seqs = [np.asarray(s) for s in sequences]
+    if not seqs or any(s.ndim not in (1, 2) or len(s) == 0 for s in seqs):
+        raise ValueError("argument 'sequences': expected a non-empty list of non-empty sequences "
+                         "(L,) of ids or (L, D) of floats")
+    lengths = np.array([len(s) for s in seqs])
+    T, B = int(lengths.max()), len(seqs)
+    if seqs[0].ndim == 1:
+        xs = np.full((T, B), pad_id, dtype=np.int64)
+    else:
+        xs = np.zeros((T, B, seqs[0].shape[1]))
+    for b, s in enumerate(seqs):
+        xs[: len(s), b] = s
+    return PaddedBatch(xs=xs, mask=length_mask(lengths, T), lengths=lengths)
+
+
+def check_lengths(lengths, T: int, B: int, name: str = "lengths") -> np.ndarray:
+    """Lengths (B,) of ints in [1, T]; None means every sequence is T steps long."""
+    if lengths is None:
+        return np.full(B, T, dtype=np.int64)
+    arr = np.asarray(lengths)
+    if arr.dtype == bool or arr.dtype.kind not in "iu":
+        raise TypeError(f"argument '{name}': expected integer lengths of shape ({B},), got dtype {arr.dtype}")
+    if arr.shape != (B,):
+        raise ValueError(f"argument '{name}': expected shape (B,) = ({B},), got {arr.shape}")
+    if arr.min() < 1 or arr.max() > T:
+        bad = arr.min() if arr.min() < 1 else arr.max()
+        raise ValueError(f"argument '{name}': length {int(bad)} is outside [1, T] = [1, {T}]")
+    return arr.astype(np.int64)
+
+
+def length_mask(lengths, T: int) -> np.ndarray:
+    """mask[t, b] = t < lengths[b]: True on real steps, (T, B)."""
+    return np.arange(T)[:, None] < np.asarray(lengths)[None, :]
+
+
+def last_states(h: np.ndarray, lengths) -> np.ndarray:
+    """h_{L_b} for each sequence b: h (T, B, H) -> (B, H)."""
+    lengths = np.asarray(lengths)
+    return h[lengths - 1, np.arange(h.shape[1])]
+
+
+def to_last_steps(d_last: np.ndarray, lengths, T: int) -> np.ndarray:
+    """The adjoint of ``last_states``: d_last (B, H) placed at step L_b of each sequence, (T, B, H)."""
+    lengths = np.asarray(lengths)
+    out = np.zeros((T,) + d_last.shape)
+    out[lengths - 1, np.arange(d_last.shape[0])] = d_last
+    return out
+
+
+def reverse_within(x: np.ndarray, lengths) -> np.ndarray:
+    """Reverse each sequence's first L_b steps along axis 0; padding stays at the end.
+
+    x (T, B, ...). Its own inverse. With every L_b = T it is x[::-1].
+    """
+    T = x.shape[0]
+    if np.all(np.asarray(lengths) == T):
+        return x[::-1]
+    t = np.arange(T)[:, None]
+    lengths = np.asarray(lengths)[None, :]
+    src = np.where(t < lengths, lengths - 1 - t, t)         # (T, B) source step for each place
+    return x[src, np.arange(x.shape[1])[None, :]]
+
+
+def unbatch_h0(dh0: np.ndarray, h0, batched: bool) -> np.ndarray:
+    """∂L/∂h0 in the shape h0 has (or would have): (H,) for one sequence or a shared h0, else (B, H)."""
+    if not batched or h0 is None or np.ndim(h0) == 1:
+        return dh0.sum(axis=0)
+    return dh0
+
+
+def masked_loss_and_grads(params: dict, xs, targets, *, lengths=None, h0=None,
+                          activation: str = "tanh", mode: str = "many_to_many"):
+    """The book's RNN on a right-padded batch; padded steps count for nothing.
+
+    params: U (H, D), W (H, H), V (K, H), b (H,), c (K,). xs: (T, B) ids or (T, B, D) floats
+    (one sequence (T,) / (T, D) works too). lengths: (B,) real lengths, None = all T.
+    targets: (T, B) ids for mode="many_to_many" (padded places may hold any valid id);
+    (B,) for "many_to_one", scored at each sequence's last real step h_{L_b}.
+    Returns (loss, grads with U, W, V, b, c, h0), as ``rnnlib.loss_and_grads`` would for the
+    sequences one at a time, summed.
+    """
+    check_choice("mode", mode, MODES)
+    xs_b, batched = as_batch(xs)
+    cache = layer_forward(params, xs_b, h0, activation=activation)
+    T, B, H = cache.h.shape
+    lengths = check_lengths(lengths, T, B)
+    V, c = check_head(params, H)
+    K = V.shape[0]
+    if mode == "many_to_many":
+        shape = (T, B) if batched else (T,)
+        y = check_ids("targets", targets, shape, K).reshape(T, B)
+        loss, head, dh = score_steps(V, c, cache.h, y, length_mask(lengths, T))
+    else:
+        y = check_ids("targets", targets, (B,) if batched else (), K).reshape(B)
+        loss, head, d_last = score_summary(V, c, last_states(cache.h, lengths), y)
+        dh = to_last_steps(d_last, lengths, T)
+    grads = layer_backward(params, cache, dh)
+    grads.update(head)
+    grads["h0"] = unbatch_h0(grads["h0"], h0, batched)
+    return loss, grads
+
+
+def masked_predict(params: dict, xs, *, lengths=None, h0=None, activation: str = "tanh",
+                   mode: str = "many_to_many") -> np.ndarray:
+    """argmax_k o[k]: (T, B) for every step (padded places included), or (B,) for many_to_one."""
+    check_choice("mode", mode, MODES)
+    xs_b, batched = as_batch(xs)
+    cache = layer_forward(params, xs_b, h0, activation=activation)
+    T, B, H = cache.h.shape
+    lengths = check_lengths(lengths, T, B)
+    V, c = check_head(params, H)
+    states = cache.h if mode == "many_to_many" else last_states(cache.h, lengths)
+    pred = (states @ V.T + c).argmax(axis=-1)
+    return pred if batched else pred[..., 0] if mode == "many_to_many" else pred[0]

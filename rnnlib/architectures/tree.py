@@ -1,0 +1,51 @@
+"""Parameters of composite models as nested mappings, and what training needs from them.
+
+A bidirectional model's parameters are ``{"forward": {U, W, b}, "backward": {U, W, b}, "V", "c"}``,
+a stacked one's ``{"layers": [{U, W, b}, ...], "V", "c"}``: each part keeps the book's names.
+``leaves`` walks such a tree, so one optimiser, one clipping rule and one gradient check serve
+every architecture. Keys named "h0" hold gradients of initial states, not parameters; they are
+skipped by ``leaves(..., params_only=True)``.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+def leaves(tree, prefix: str = "", params_only: bool = False):
+    """(path, array) for every array in a nested dict/list, paths like "forward/U" or "layers/0/W"."""
+    if isinstance(tree, dict):
+        for key in tree:
+            if params_only and key == "h0":
+                continue
+            yield from leaves(tree[key], f"{prefix}{key}/", params_only)
+    elif isinstance(tree, (list, tuple)):
+        for i, item in enumerate(tree):
+            yield from leaves(item, f"{prefix}{i}/", params_only)
+    else:
+        yield prefix[:-1], tree
+
+
+def get(tree, path: str):
+    """The entry of ``tree`` at ``path`` ("layers/0/W")."""
+    for part in path.split("/"):
+        tree = tree[int(part)] if isinstance(tree, (list, tuple)) else tree[part]
+    return tree
+
+
+def copy_tree(tree):
+    """A deep copy with float64 arrays, so training one copy leaves the other untouched."""
+    if isinstance(tree, dict):
+        return {k: copy_tree(v) for k, v in tree.items()}
+    if isinstance(tree, (list, tuple)):
+        return [copy_tree(v) for v in tree]
+    return np.array(tree, dtype=np.float64, copy=True)
+
+
+def tree_norm(grads) -> float:
+    """The global norm √(Σ g²) over every parameter gradient (h0 excluded)."""
+    return float(np.sqrt(sum(float(np.sum(np.square(g))) for _, g in leaves(grads, params_only=True))))
+
+
+def count(params) -> int:
+    """The number of trainable numbers in a parameter tree."""
+    return int(sum(np.size(p) for _, p in leaves(params, params_only=True)))

@@ -1,0 +1,134 @@
+"""Every architecture's gradients against central finite differences, h0 included.
+
+The loss of each model is a function of its whole parameter tree; perturbing one entry of any
+array at a time (``rnnlib.numerical_grads``) must reproduce what its backward pass computed.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import rnnlib
+from rnnlib.architectures import (bidirectional_loss_and_grads, encoder_decoder_loss_and_grads,
+                                  init_bidirectional, init_encoder_decoder, init_layer, init_stacked,
+                                  layer_backward, layer_forward, masked_loss_and_grads,
+                                  stacked_loss_and_grads)
+from rnnlib.architectures.tree import leaves
+
+TOL = 1e-6
+
+
+def worst_error(loss_fn, params, h0, analytic) -> float:
+    """Largest relative error over every parameter array and every initial state."""
+    arrays = dict(leaves(params, params_only=True))
+    if h0 is not None:
+        arrays.update({f"h0/{k}": v for k, v in leaves(h0, "")} if isinstance(h0, (dict, list))
+                      else {"h0": h0})
+    numeric = rnnlib.numerical_grads(lambda _: loss_fn(params, h0), arrays)
+    flat = dict(leaves(analytic))
+    return max(rnnlib.relative_error(flat[k], numeric[k]) for k in numeric)
+
+
+def inputs(rng, token_ids, T, B, D):
+    return rng.integers(0, D, (T, B)) if token_ids else rng.normal(0, 1, (T, B, D))
+
+
+def test_layer_backward_with_dh_from_above_matches_finite_differences():
+    rng = np.random.default_rng(0)
+    layer = init_layer(3, 4, seed=1)
+    xs, h0 = rng.normal(size=(5, 2, 3)), rng.normal(0, 0.5, (2, 4))
+    weights = rng.normal(size=(5, 2, 4))        # L = Σ weights ⊙ h: so ∂L/∂h_t = weights[t]
+
+    def loss(p, h):
+        return float(np.sum(weights * layer_forward(p, xs, h).h))
+
+    grads = layer_backward(layer, layer_forward(layer, xs, h0), weights, input_grad=True)
+    assert worst_error(loss, layer, h0, grads) < TOL
+    num_x = rnnlib.numerical_grads(lambda a: float(np.sum(weights * layer_forward(layer, a["xs"], h0).h)),
+                                   {"xs": xs.copy()})["xs"]
+    assert rnnlib.relative_error(grads["xs"], num_x) < TOL
+
+
+def test_layer_forward_is_the_cores_recurrence():
+    p = rnnlib.init_params(3, 4, 2, seed=2)
+    xs = np.random.default_rng(1).integers(0, 3, (6, 2))
+    assert np.array_equal(layer_forward(p, xs).h, rnnlib.forward(p, xs).h)
+
+
+@settings(max_examples=12, deadline=None)
+@given(token_ids=st.booleans(), mode=st.sampled_from(["many_to_many", "many_to_one"]),
+       h0_kind=st.sampled_from(["none", "shared", "per"]), seed=st.integers(0, 10**6),
+       activation=st.sampled_from(["tanh", "sigmoid", "relu"]))
+def test_masked_rnn_gradients(token_ids, mode, h0_kind, seed, activation):
+    rng = np.random.default_rng(seed)
+    T, B, D, H, K = 4, 3, 3, 4, 3
+    p = rnnlib.init_params(D, H, K, seed=seed % 1000)
+    xs = inputs(rng, token_ids, T, B, D)
+    lengths = rng.integers(1, T + 1, B)
+    y = rng.integers(0, K, (T, B)) if mode == "many_to_many" else rng.integers(0, K, B)
+    h0 = {"none": None, "shared": rng.normal(0, .5, H), "per": rng.normal(0, .5, (B, H))}[h0_kind]
+    kw = dict(lengths=lengths, activation=activation, mode=mode)
+    _, g = masked_loss_and_grads(p, xs, y, h0=h0, **kw)
+    assert g["h0"].shape == ((B, H) if h0_kind == "per" else (H,))
+    if h0 is None:   # differentiate at h0 = 0 anyway, as the contract says grads["h0"] means
+        h0 = np.zeros(H)
+    assert worst_error(lambda q, h: masked_loss_and_grads(q, xs, y, h0=h, **kw)[0], p, h0, g) < TOL
+
+
+@settings(max_examples=10, deadline=None)
+@given(token_ids=st.booleans(), mode=st.sampled_from(["many_to_many", "many_to_one"]),
+       padded=st.booleans(), seed=st.integers(0, 10**6))
+def test_bidirectional_gradients(token_ids, mode, padded, seed):
+    rng = np.random.default_rng(seed)
+    T, B, D, H, K = 4, 3, 3, 3, 3
+    p = init_bidirectional(D, H, K, seed=seed % 1000)
+    xs = inputs(rng, token_ids, T, B, D)
+    lengths = rng.integers(1, T + 1, B) if padded else None
+    y = rng.integers(0, K, (T, B)) if mode == "many_to_many" else rng.integers(0, K, B)
+    h0 = {"forward": rng.normal(0, .5, H), "backward": rng.normal(0, .5, (B, H))}
+    kw = dict(lengths=lengths, mode=mode)
+    _, g = bidirectional_loss_and_grads(p, xs, y, h0=h0, **kw)
+    assert g["h0"]["forward"].shape == (H,) and g["h0"]["backward"].shape == (B, H)
+    assert worst_error(lambda q, h: bidirectional_loss_and_grads(q, xs, y, h0=h, **kw)[0], p, h0, g) < TOL
+
+
+@settings(max_examples=8, deadline=None)
+@given(sizes=st.sampled_from([[3], [3, 4], [2, 3, 2]]), mode=st.sampled_from(["many_to_many", "many_to_one"]),
+       seed=st.integers(0, 10**6))
+def test_stacked_gradients(sizes, mode, seed):
+    rng = np.random.default_rng(seed)
+    T, B, D, K = 4, 2, 3, 3
+    p = init_stacked(D, sizes, K, seed=seed % 1000)
+    xs = rng.integers(0, D, (T, B))
+    lengths = rng.integers(1, T + 1, B)
+    y = rng.integers(0, K, (T, B)) if mode == "many_to_many" else rng.integers(0, K, B)
+    h0 = [rng.normal(0, .5, h) for h in sizes]
+    kw = dict(lengths=lengths, mode=mode)
+    _, g = stacked_loss_and_grads(p, xs, y, h0=h0, **kw)
+    assert [a.shape for a in g["h0"]] == [(h,) for h in sizes]
+    assert worst_error(lambda q, h: stacked_loss_and_grads(q, xs, y, h0=h, **kw)[0], p, h0, g) < TOL
+
+
+@settings(max_examples=8, deadline=None)
+@given(T_src=st.integers(1, 4), T_out=st.integers(1, 4), float_src=st.booleans(), seed=st.integers(0, 10**6))
+def test_encoder_decoder_gradients(T_src, T_out, float_src, seed):
+    rng = np.random.default_rng(seed)
+    B, D, H, K = 3, 3, 4, 3
+    p = init_encoder_decoder(D, H, K, seed=seed % 1000)
+    src = inputs(rng, not float_src, T_src, B, D)
+    tgt = rng.integers(0, K, (T_out, B))
+    kw = dict(src_lengths=rng.integers(1, T_src + 1, B), tgt_lengths=rng.integers(1, T_out + 1, B))
+    h0 = rng.normal(0, .5, (B, H))
+    _, g = encoder_decoder_loss_and_grads(p, src, tgt, h0=h0, **kw)
+    assert g["h0"].shape == (B, H)
+    assert worst_error(lambda q, h: encoder_decoder_loss_and_grads(q, src, tgt, h0=h, **kw)[0], p, h0, g) < TOL
+
+
+def test_one_sequence_gives_unbatched_h0_gradient():
+    p = init_encoder_decoder(3, 4, 3, seed=0)
+    _, g = encoder_decoder_loss_and_grads(p, np.array([0, 2, 1]), np.array([1, 1]))
+    assert g["h0"].shape == (4,)
+    pb = init_bidirectional(3, 2, 3, seed=0)
+    _, g = bidirectional_loss_and_grads(pb, np.array([0, 2, 1]), np.array([1, 1, 0]))
+    assert g["h0"]["forward"].shape == (2,)
