@@ -65,6 +65,9 @@ def grade(key_path: str, source: str, out: str, *, limits: runner.Limits | None 
         for student, path in found.items():
             sub, why = assemble.read_submission(path)
             notes[student] = [why] if why else []
+            rejected[student] = {}
+            if sub is None:                      # nothing to run: every check scores 0
+                continue
             graded, rejected[student] = assemble.graded_notebook(
                 expected_nb, assemble.answers_of(sub) if sub else {}, allowed, limits.max_output)
             numbers = assemble.check_cell_numbers(graded)

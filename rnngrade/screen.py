@@ -9,8 +9,9 @@ kernel:
   allowed names (``import rnnlib`` then ``rnnlib.<allowed name>``);
 - names: no ``open``, ``exec``, ``eval``, ``__import__``, ``get_ipython``, ``exit`` ... which
   read files, run hidden code, reach the kernel or end it;
-- attributes: no dunder attributes (``__globals__``, ``__subclasses__``, ...), which walk from
-  any object to the modules the checks use;
+- attributes: no private or dunder attributes (``__globals__``, ``__subclasses__``, ...),
+  which walk from any object to the modules the checks use, and none of the numpy attributes
+  that reach the operating system or files (``np.ctypeslib``, ``np.load``, ``np.lib`` ...);
 - no assignment to, or deletion of, an attribute of anything but ``self`` (``np.allclose =
   ...``), no rebinding of the names the checks use (``SEED``, ``np``, ``print``...), and no
   ``global`` statement;
@@ -34,6 +35,12 @@ PROTECTED = {"SEED", "show", "random_params", "np", "numpy", "rnnlib", "rnngrade
              "abs", "bool", "str", "list", "dict", "tuple", "set", "min", "max", "sum", "round",
              "sorted", "zip", "enumerate", "isinstance", "repr", "type", "all", "any", "map"}
 ALLOWED_DUNDERS = {"__init__", "__name__", "__doc__", "__repr__", "__call__", "__len__"}
+# Attributes through which numpy reaches the operating system, files or other modules.
+FORBIDDEN_ATTRIBUTES = {"ctypeslib", "ctypes", "os", "sys", "subprocess", "testing", "lib",
+                        "distutils", "f2py", "compat", "core", "builtins", "importlib", "load",
+                        "save", "savez", "savez_compressed", "savetxt", "loadtxt", "genfromtxt",
+                        "fromfile", "tofile", "memmap", "DataSource", "system", "popen",
+                        "fromregex", "dump", "dumps", "show_config", "info"}
 
 
 def to_python(source: str) -> str:
@@ -98,8 +105,10 @@ def _node_problems(node, aliases, allowed_rnnlib) -> list[str]:
 
 def _attribute_problems(node: ast.Attribute, aliases, allowed_rnnlib) -> list[str]:
     found = []
-    if node.attr.startswith("__") and node.attr not in ALLOWED_DUNDERS:
-        found.append(f"uses the attribute {node.attr}")
+    if node.attr.startswith("_") and node.attr not in ALLOWED_DUNDERS:
+        found.append(f"uses the private attribute {node.attr}")
+    if node.attr in FORBIDDEN_ATTRIBUTES:
+        found.append(f"uses the attribute {node.attr}, which reaches outside the answer")
     base = node.value
     if isinstance(base, ast.Name) and base.id in aliases:
         module = aliases[base.id]
