@@ -27,6 +27,7 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--workers", type=int, default=2, help="pytest-xdist processes (default 2)")
     g.add_argument("--timeout", type=int, default=30, help="seconds per cell (default 30)")
     g.add_argument("--memory", type=int, default=2048, help="MB per kernel (default 2048)")
+    g.add_argument("--cpu", type=int, default=300, help="CPU seconds per kernel (default 300)")
     g.add_argument("--seed", type=int, default=None,
                    help="grading seed (default: a fresh random one per run)")
     g.add_argument("--no-namespaces", action="store_true",
@@ -44,7 +45,7 @@ def main(argv=None) -> int:
         print(grading.release_key(args.key, args.out))
         return 0
     if args.command == "grade":
-        limits = runner.Limits(cell_timeout=args.timeout, mem_mb=args.memory,
+        limits = runner.Limits(cell_timeout=args.timeout, mem_mb=args.memory, cpu_s=args.cpu,
                                workers=args.workers, namespaces=not args.no_namespaces)
         grading.grade(args.key, args.submissions, args.out, limits=limits, seed=args.seed,
                       progress=lambda m: print(m, flush=True))
