@@ -1,7 +1,7 @@
 """Runs first in the student's kernel, before any answer cell: the second line of defence.
 
-- Every public rnnlib name the assignment does not allow is replaced, wherever rnnlib's own
-  modules hold it, by a function that raises ``RnnlibBlocked``: an answer that delegates to
+- Every public rnnlib name the assignment does not allow is replaced, at the package's top
+  level, by a function that raises ``RnnlibBlocked``: an answer that delegates to
   the function it was asked to write fails its checks instead of passing them. (The screen
   in ``rnngrade.screen`` already refuses such answers before they run; this also catches a
   call the screen cannot see.)
@@ -27,22 +27,18 @@ def _blocker(name: str):
 
 
 def block_rnnlib(allowed) -> list[str]:
-    """Replace every public rnnlib name not in ``allowed``; returns the names blocked."""
+    """Replace every public rnnlib name not in ``allowed``; returns the names blocked.
+
+    Only the package's top level is changed, where answers reach rnnlib (``rnnlib.forward``):
+    the submodules keep their functions, so an allowed helper such as ``loss_and_grads`` still
+    works, and the screen refuses any answer that reaches into a submodule.
+    """
     import rnnlib
 
     allowed = set(allowed)
     names = [n for n in rnnlib.__all__ if n not in allowed]
-    modules = [m for k, m in list(sys.modules.items())
-               if m is not None and (k == "rnnlib" or k.startswith("rnnlib."))
-               and k != "rnnlib.report"]
     for name in names:
-        original = getattr(rnnlib, name)
-        replacement = _blocker(name)
-        for module in modules:
-            for key, value in list(vars(module).items()):
-                if value is original:
-                    setattr(module, key, replacement)
-        del original
+        setattr(rnnlib, name, _blocker(name))
     rnnlib.__getattr__ = _no_lazy_modules
     return names
 

@@ -295,3 +295,20 @@ def test_sandbox_has_no_network_and_hides_paths(tmp_path):
     server.close()
     assert r.stdout.split("\n")[:3] == ["no network", "[]", str(run / "nbdir")], r.stderr
     assert (secret / "key.ipynb").read_text() == "the key"      # hidden only inside
+
+
+def test_guard_blocks_what_the_student_writes_and_keeps_allowed_helpers_working():
+    code = ("import numpy as np, rnnlib, rnngrade.guard\n"
+            "rnngrade.guard.install(['init_params', 'loss_and_grads'])\n"
+            "p = rnnlib.init_params(2, 3, 2)\n"
+            "print(round(rnnlib.loss_and_grads(p, np.zeros((4, 2)), np.zeros(4, int))[0], 3))\n"
+            "try:\n    rnnlib.forward(p, np.zeros((4, 2)))\nexcept rnngrade.guard.RnnlibBlocked"
+            " as e:\n    print('blocked:', e)\n"
+            "try:\n    rnnlib.symbolic\nexcept AttributeError:\n    print('no symbolic')\n"
+            "for i in range(5000):\n    print('x' * 10)\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    lines = r.stdout.splitlines()
+    assert lines[0] == "2.773", r.stderr
+    assert lines[1].startswith("blocked: rnnlib.forward is what this assignment asks you")
+    assert lines[2] == "no symbolic"
+    assert len(r.stdout) < 20_000 + 100 and lines[-1] == "[rnn-grade: output truncated]"
