@@ -54,7 +54,8 @@ def main(argv=None) -> int:
                                  runner.Limits(cell_timeout=args.timeout, workers=1,
                                                namespaces=False))
     for check, passed in results:
-        print(f"{'PASS' if passed else 'FAIL'}  {check.name}  ({check.points:g} points)")
+        unit = "point" if check.points == 1 else "points"
+        print(f"{'PASS' if passed else 'FAIL'}  {check.name}  ({check.points:g} {unit})")
     got = sum(c.points for c, ok in results if ok)
     print(f"{got:g} / {sum(c.points for c, _ in results):g} points from the public checks")
     return 0

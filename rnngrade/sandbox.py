@@ -15,7 +15,8 @@ The grader's kernelspec runs ``python -m rnngrade.sandbox -- python -m ipykernel
 Where namespaces are not allowed, step 2 is skipped and ``isolation()`` says so; limits and
 the empty working folder still apply. Not enforced anywhere: another user id (the kernel runs
 as the grader's user; the screen of answer cells is what keeps them from opening files) and a
-separate PID namespace (``/proc`` still lists the grader's processes).
+separate PID namespace (``/proc`` still lists the grader's processes). Run as root, the kernel keeps
+root's powers inside its namespaces; run the grader as an ordinary user.
 """
 from __future__ import annotations
 

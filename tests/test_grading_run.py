@@ -204,3 +204,19 @@ def test_each_key_full_marks_and_its_blank_zero(name, tmp_path):
     assert results["blank"].score == 0
     assert all(r.why == "not answered yet (NotImplementedError)"
                for r in results["blank"].results), [r.why for r in results["blank"].results]
+
+
+def test_student_self_check_lists_public_checks(tmp_path):
+    released = grading.release_key(str(KEYS["01_forward"]), str(tmp_path / "rel"))
+    blank = nbformat.read(released, as_version=4)
+    key = nbformat.read(KEYS["01_forward"], as_version=4)
+    _answers(blank)["rnn_step"].source = _answers(key)["rnn_step"].source
+    path = tmp_path / "mine.ipynb"
+    nbformat.write(blank, path)
+    proc = subprocess.run([sys.executable, "-m", "rnngrade.cli", "check", str(path)],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.splitlines() == [
+        "PASS  step_shapes  (1 point)", "PASS  step_values  (2 points)",
+        "FAIL  forward_shapes  (1 point)", "FAIL  forward_values  (2 points)",
+        "3 / 6 points from the public checks"]
