@@ -39,8 +39,8 @@ def release_key(key_path: str, out: str) -> str:
 
 
 def _expected(executed_key) -> dict[str, str]:
-    from .recorder import _text
-    return {cells.check_of(c).name: _text(c.outputs) for c in executed_key.cells
+    from .recorder import text_of
+    return {cells.check_of(c).name: text_of(c.outputs) for c in executed_key.cells
             if c.cell_type == "code" and cells.role(c) == "check"}
 
 

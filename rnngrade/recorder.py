@@ -34,7 +34,8 @@ def _ipc_manager(cls, *args, **kwargs):
     return cls(*args, transport="ipc", ip=prefix, **kwargs)
 
 
-def _text(outputs) -> str:
+def text_of(outputs) -> str:
+    """The text a list of cell outputs shows: streams, text/plain, errors (at most 4000 chars)."""
     parts = []
     for out in outputs or []:
         if out.get("output_type") == "stream":
@@ -56,7 +57,7 @@ def pytest_runtest_makereport(item, call):
     if report.when == "call" or (report.when == "setup" and report.failed):
         record = {"notebook": str(item.fspath), "cell": item.cell_num,
                   "passed": bool(report.passed),
-                  "got": _text(getattr(item, "test_outputs", None)),
+                  "got": text_of(getattr(item, "test_outputs", None)),
                   "error": "" if report.passed else str(report.longrepr)[-2000:]}
         worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
         with open(f"{path}.{worker}", "a") as f:                # one file per worker
