@@ -80,10 +80,11 @@ def main(argv=None) -> int:
                   f"{m / args.n:.2f} s per submission; target <= {TARGET_S * args.n / 100:.0f}"
                   f" s: {verdict}")
         if len(times) > 1:
-            base = median(times[args.workers[0]])
-            for w in args.workers[1:]:
-                print(f"  speed-up of workers={w} over workers={args.workers[0]}: "
-                      f"{base / median(times[w]):.2f}x")
+            fewest = min(times)
+            for w in sorted(times):
+                if w != fewest:
+                    print(f"  workers={w} grades {median(times[fewest]) / median(times[w]):.2f}x"
+                          f" as fast as workers={fewest}")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return 0
