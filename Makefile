@@ -29,7 +29,7 @@ export MKL_NUM_THREADS := 1
 STAMP        := $(VENV)/.rnnbook-installed
 VENDOR_STAMP := _vendor/VERSIONS.txt
 HTML_INDEX   := _build/html/index.html
-NOTEBOOKS    := $(wildcard chapters/*.ipynb assignments/*.ipynb)
+NOTEBOOKS    := $(wildcard chapters/*.ipynb assignments/*/key.ipynb)
 NBVAL_FLAGS  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 BUILD_CMD    := $(BIN)/jupyter-book build . --all -W -n --keep-going
 

@@ -1,0 +1,90 @@
+"""What each cell of an assignment notebook is, read from its ``metadata["rnngrade"]``.
+
+A key (the instructor notebook) marks its cells with a small dict:
+
+    {"role": "seed"}                                     SEED = ...; the grader sets a new one
+    {"role": "answer", "answer": "rnn_step"}             a solution region the student writes
+    {"role": "check", "check": "step_shape", "answer": "rnn_step", "points": 1}
+    {"role": "check", ..., "hidden": true}               graded, never released
+    {"role": "key-only"}                                 the key's own comparison with rnnlib
+
+Cells without the dict (task text, setup code) are kept as they are. The notebook's own
+``metadata["rnngrade"]`` names the assignment and the rnnlib names an answer may use:
+``{"assignment": "01_forward", "allowed_rnnlib": ["init_params"]}``.
+
+Solution regions use nbgrader's markers, so lecturers already know them::
+
+    def rnn_step(params, x, h_prev):
+        ### BEGIN SOLUTION
+        ...
+        ### END SOLUTION
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+ROLES = ("seed", "answer", "check", "key-only")
+BEGIN = "### BEGIN SOLUTION"
+END = "### END SOLUTION"
+_REGION = re.compile(r"^([ \t]*)### BEGIN SOLUTION[^\n]*\n.*?^[ \t]*### END SOLUTION[^\n]*$",
+                     re.MULTILINE | re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One graded check: its name, the answer it grades, its points, whether it is hidden."""
+    name: str
+    answer: str
+    points: float
+    hidden: bool
+
+
+def info(cell) -> dict:
+    """The cell's rnngrade metadata ({} for a plain cell)."""
+    meta = cell.get("metadata", {}).get("rnngrade", {})
+    return meta if isinstance(meta, dict) else {}
+
+
+def role(cell) -> str | None:
+    r = info(cell).get("role")
+    return r if r in ROLES else None
+
+
+def check_of(cell) -> Check:
+    m = info(cell)
+    return Check(name=str(m["check"]), answer=str(m.get("answer", "")),
+                 points=float(m.get("points", 1)), hidden=bool(m.get("hidden", False)))
+
+
+def checks(nb) -> list[Check]:
+    """The checks of a key in notebook order; raises ValueError on a repeated name."""
+    found = [check_of(c) for c in nb.cells if c.cell_type == "code" and role(c) == "check"]
+    names = [c.name for c in found]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise ValueError(f"key: check names must be unique, repeated: {repeated}")
+    return found
+
+
+def assignment_meta(nb) -> dict:
+    meta = nb.metadata.get("rnngrade")
+    if not isinstance(meta, dict) or "assignment" not in meta:
+        raise ValueError("key: notebook metadata['rnngrade'] must name the 'assignment' "
+                         f"and its 'allowed_rnnlib' names, got {meta!r}")
+    return meta
+
+
+def stub(source: str) -> str:
+    """``source`` with every solution region replaced by ``raise NotImplementedError``."""
+    if BEGIN not in source:
+        raise ValueError(f"answer cell: expected a '{BEGIN}' ... '{END}' region, got:\n{source}")
+
+    def replace(m: re.Match) -> str:
+        indent = m.group(1)
+        return f'{indent}# YOUR CODE HERE\n{indent}raise NotImplementedError("write this part")'
+
+    out = _REGION.sub(replace, source)
+    if BEGIN in out or END in out:
+        raise ValueError(f"answer cell: unmatched solution markers in:\n{source}")
+    return out

@@ -1,0 +1,140 @@
+"""Scores and what the grader writes: gradebook.csv, feedback HTML, Gradescope results.json.
+
+Feedback shows, for a public check, the expected and the obtained output; for a hidden
+check only whether it passed and its points, never its inputs or its expected output.
+"""
+from __future__ import annotations
+
+import csv
+import html
+import json
+import os
+from dataclasses import dataclass, field
+
+from .cells import Check
+
+
+@dataclass
+class CheckResult:
+    check: Check
+    passed: bool
+    earned: float
+    expected: str = ""
+    got: str = ""
+    why: str = ""          # a short reason for a failure, safe to show
+
+
+@dataclass
+class StudentResult:
+    student: str
+    results: list[CheckResult]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def score(self) -> float:
+        return sum(r.earned for r in self.results)
+
+    @property
+    def max_score(self) -> float:
+        return sum(r.check.points for r in self.results)
+
+
+def score(student: str, checks: list[Check], outcomes: dict[str, dict], expected: dict[str, str],
+          rejected: dict[str, list[str]], notes: list[str]) -> StudentResult:
+    """Points per check: the check's cell passed nbval and its answer passed the screen."""
+    results = []
+    for check in checks:
+        rec = outcomes.get(check.name)
+        passed = bool(rec and rec["passed"])
+        why = ""
+        if check.answer in rejected:
+            passed = False
+            why = f"answer '{check.answer}' was not run: " + "; ".join(rejected[check.answer])
+        elif rec is None:
+            why = "the check did not run (the kernel stopped or timed out before it)"
+        elif not passed:
+            why = _short_error(rec.get("error", ""))
+        results.append(CheckResult(check, passed, check.points if passed else 0.0,
+                                   expected.get(check.name, ""),
+                                   "" if check.hidden or rec is None else rec.get("got", ""),
+                                   why))
+    return StudentResult(student, results, notes)
+
+
+def _short_error(error: str) -> str:
+    for marker in ("Timeout", "Kernel dead", "NotImplementedError", "RnnlibBlocked",
+                   "MemoryError"):
+        if marker in error:
+            return {"Timeout": "the cell ran past the time limit",
+                    "Kernel dead": "the kernel had stopped",
+                    "NotImplementedError": "not answered yet (NotImplementedError)",
+                    "RnnlibBlocked": "the answer called the rnnlib function it should write",
+                    "MemoryError": "the memory limit was reached"}[marker]
+    if "Cell execution caused an exception" in error:
+        return "the check raised an error"
+    return "the output differs from the expected output"
+
+
+def write_gradebook(path: str, checks: list[Check], students: list[StudentResult]) -> None:
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["student", "score", "max_score"] + [c.name for c in checks])
+        for s in students:
+            earned = {r.check.name: r.earned for r in s.results}
+            w.writerow([s.student, _num(s.score), _num(s.max_score)]
+                       + [_num(earned[c.name]) for c in checks])
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+def gradescope(s: StudentResult) -> dict:
+    """Gradescope's autograder results.json for one student."""
+    tests = []
+    for r in s.results:
+        if r.check.hidden:
+            output = "hidden check: " + ("passed" if r.passed else "failed")
+        else:
+            output = (f"expected:\n{r.expected}\ngot:\n{r.got}" if not r.passed
+                      else "passed") + (f"\n{r.why}" if r.why else "")
+        tests.append({"name": r.check.name, "score": r.earned, "max_score": r.check.points,
+                      "output": output, "visibility": "visible"})
+    return {"score": s.score, "output": "\n".join(s.notes), "tests": tests}
+
+
+def feedback_html(assignment: str, s: StudentResult) -> str:
+    rows = []
+    for r in s.results:
+        status = "passed" if r.passed else "failed"
+        detail = ""
+        if not r.check.hidden:
+            detail = (f"<details><summary>expected vs got</summary><p>expected</p><pre>"
+                      f"{html.escape(r.expected)}</pre><p>got</p><pre>{html.escape(r.got)}"
+                      f"</pre></details>")
+        why = f"<p>{html.escape(r.why)}</p>" if r.why and not r.passed else ""
+        kind = "hidden" if r.check.hidden else "public"
+        rows.append(f"<tr class='{status}'><td>{html.escape(r.check.name)}</td><td>{kind}</td>"
+                    f"<td>{status}</td><td>{_num(r.earned)} / {_num(r.check.points)}</td>"
+                    f"<td>{why}{detail}</td></tr>")
+    notes = "".join(f"<p>{html.escape(n)}</p>" for n in s.notes)
+    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(assignment)}"
+            f" — {html.escape(s.student)}</title><style>body{{font-family:sans-serif}}"
+            f"td{{border-top:1px solid #ccc;padding:4px;vertical-align:top}}"
+            f".passed td:nth-child(3){{color:#0072b2}}.failed td:nth-child(3){{color:#d55e00}}"
+            f"</style></head><body><h1>{html.escape(assignment)}: {html.escape(s.student)}</h1>"
+            f"<p>Score: {_num(s.score)} / {_num(s.max_score)}</p>{notes}<table><tr><th>check"
+            f"</th><th>kind</th><th>result</th><th>points</th><th>details</th></tr>"
+            f"{''.join(rows)}</table></body></html>")
+
+
+def write_all(out: str, assignment: str, checks: list[Check],
+              students: list[StudentResult]) -> None:
+    os.makedirs(os.path.join(out, "feedback"), exist_ok=True)
+    os.makedirs(os.path.join(out, "results"), exist_ok=True)
+    write_gradebook(os.path.join(out, "gradebook.csv"), checks, students)
+    for s in students:
+        with open(os.path.join(out, "feedback", f"{s.student}.html"), "w") as f:
+            f.write(feedback_html(assignment, s))
+        with open(os.path.join(out, "results", f"{s.student}.json"), "w") as f:
+            json.dump(gradescope(s), f, indent=1)

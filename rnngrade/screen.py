@@ -1,0 +1,120 @@
+"""What a student's answer cell may use, decided from its syntax before it runs.
+
+The first line of defence. An answer that fails the screen is not run at all and its
+checks score 0, with the reason in the feedback. The rules fit the assignments, which need
+numpy, a little arithmetic and a few rnnlib helpers, and nothing that reaches outside the
+kernel:
+
+- imports: only the modules in ``ALLOWED_MODULES``; from rnnlib only the assignment's
+  allowed names (``import rnnlib`` then ``rnnlib.<allowed name>``);
+- names: no ``open``, ``exec``, ``eval``, ``__import__``, ``get_ipython``, ``exit`` ... which
+  read files, run hidden code, reach the kernel or end it;
+- attributes: no private or dunder attributes (``__globals__``, ``__subclasses__``, ...),
+  which walk from any object to the modules the checks use, and none of the numpy attributes
+  that reach the operating system or files (``np.ctypeslib``, ``np.load``, ``np.lib`` ...);
+- no assignment to, or deletion of, an attribute of anything but ``self`` (``np.allclose =
+  ...``), no rebinding of the names the checks use (``SEED``, ``np``, ``print``...), and no
+  ``global`` statement;
+- no line magics or shell escapes (``%``, ``!``): IPython turns them into ``get_ipython()``.
+
+An answer that calls the very rnnlib function the student is asked to write is caught here
+(the name is not allowed) and again at run time by ``rnngrade.guard``.
+"""
+from __future__ import annotations
+
+import ast
+
+ALLOWED_MODULES = {"numpy", "math", "collections", "itertools", "functools", "typing",
+                   "dataclasses", "string", "rnnlib", "rnnlib.report"}
+FORBIDDEN_NAMES = {"open", "exec", "eval", "compile", "__import__", "globals", "locals", "vars",
+                   "get_ipython", "exit", "quit", "input", "breakpoint", "help", "setattr",
+                   "delattr", "getattr", "memoryview", "__builtins__", "__loader__", "__spec__",
+                   "display", "In", "Out", "_ih", "_oh", "_i", "_ii", "_iii"}
+# Names the check cells use: an answer may read them but never rebind them.
+PROTECTED = {"SEED", "show", "random_params", "np", "numpy", "rnnlib", "rnngrade", "print", "len", "range", "float", "int",
+             "abs", "bool", "str", "list", "dict", "tuple", "set", "min", "max", "sum", "round",
+             "sorted", "zip", "enumerate", "isinstance", "repr", "type", "all", "any", "map"}
+ALLOWED_DUNDERS = {"__init__", "__name__", "__doc__", "__repr__", "__call__", "__len__"}
+# Attributes through which numpy reaches the operating system, files or other modules.
+FORBIDDEN_ATTRIBUTES = {"ctypeslib", "ctypes", "os", "sys", "subprocess", "testing", "lib",
+                        "distutils", "f2py", "compat", "core", "builtins", "importlib", "load",
+                        "save", "savez", "savez_compressed", "savetxt", "loadtxt", "genfromtxt",
+                        "fromfile", "tofile", "memmap", "DataSource", "system", "popen",
+                        "fromregex", "dump", "dumps", "show_config", "info"}
+
+
+def to_python(source: str) -> str:
+    """The Python IPython would run for ``source`` (magics become get_ipython() calls)."""
+    try:
+        from IPython.core.inputtransformer2 import TransformerManager
+    except ImportError:                       # plain Python: no magics to transform
+        return source
+    return TransformerManager().transform_cell(source)
+
+
+def problems(source: str, allowed_rnnlib: set[str]) -> list[str]:
+    """Why ``source`` may not run as an answer ([] when it may), one sentence per problem."""
+    try:
+        tree = ast.parse(to_python(source))
+    except SyntaxError as err:
+        return [f"syntax error on line {err.lineno}: {err.msg}"]
+    found: list[str] = []
+    aliases = _module_aliases(tree)
+    for node in ast.walk(tree):
+        found += _node_problems(node, aliases, allowed_rnnlib)
+    return sorted(set(found))
+
+
+def _module_aliases(tree) -> dict[str, str]:
+    """Local name → module it is bound to, for every ``import`` in the cell."""
+    aliases = {"np": "numpy", "rnnlib": "rnnlib", "math": "math"}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                aliases[a.asname or a.name.split(".")[0]] = a.name
+    return aliases
+
+
+def _node_problems(node, aliases, allowed_rnnlib) -> list[str]:
+    if isinstance(node, ast.Import):
+        return [f"imports {a.name}" for a in node.names if a.name not in ALLOWED_MODULES]
+    if isinstance(node, ast.ImportFrom):
+        mod = node.module or ""
+        if node.level or mod not in ALLOWED_MODULES:
+            return [f"imports from {mod or '.'}"]
+        if mod == "rnnlib":
+            return [f"uses rnnlib.{a.name}, which this assignment asks you to write"
+                    for a in node.names if a.name not in allowed_rnnlib]
+        return []
+    if isinstance(node, ast.Name) and node.id in FORBIDDEN_NAMES:
+        return [f"uses the name {node.id}"]
+    if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)) \
+            and node.id in PROTECTED:
+        return [f"rebinds {node.id}, which the checks use"]
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) \
+            and node.name in PROTECTED:
+        return [f"rebinds {node.name}, which the checks use"]
+    if isinstance(node, ast.alias) and (node.asname or "") in PROTECTED - {"np", "numpy", "rnnlib"}:
+        return [f"rebinds {node.asname}, which the checks use"]
+    if isinstance(node, ast.Attribute):
+        return _attribute_problems(node, aliases, allowed_rnnlib)
+    if isinstance(node, (ast.Global, ast.Nonlocal)):
+        return [f"declares {', '.join(node.names)} global"]
+    return []
+
+
+def _attribute_problems(node: ast.Attribute, aliases, allowed_rnnlib) -> list[str]:
+    found = []
+    if node.attr.startswith("_") and node.attr not in ALLOWED_DUNDERS:
+        found.append(f"uses the private attribute {node.attr}")
+    if node.attr in FORBIDDEN_ATTRIBUTES:
+        found.append(f"uses the attribute {node.attr}, which reaches outside the answer")
+    base = node.value
+    if isinstance(base, ast.Name) and base.id in aliases:
+        module = aliases[base.id]
+        if module == "rnnlib" and node.attr not in allowed_rnnlib:
+            found.append(f"uses rnnlib.{node.attr}, which this assignment asks you to write")
+    if isinstance(node.ctx, (ast.Store, ast.Del)) and not (isinstance(base, ast.Name)
+                                                            and base.id == "self"):
+        found.append(f"changes the attribute {node.attr} of an object it did not create")
+    return found

@@ -1,0 +1,53 @@
+"""Submissions: a folder of ``<student>.ipynb`` files, or a zip of them (an LMS download).
+
+Student names come from the file names, reduced to letters, digits, ``.``, ``_`` and ``-``.
+A zip's members are read by name only (folders inside the zip are ignored, nothing is
+extracted outside the grader's folder), so a crafted zip cannot write elsewhere.
+"""
+from __future__ import annotations
+
+import os
+import re
+import zipfile
+
+MAX_BYTES = 20 << 20            # a notebook bigger than this is not read
+
+
+def student_name(filename: str) -> str:
+    stem = os.path.splitext(os.path.basename(filename))[0]
+    return re.sub(r"[^A-Za-z0-9._-]", "_", stem).strip("._") or "student"
+
+
+def collect(source: str, into: str) -> dict[str, str]:
+    """Student → path of a private copy of their notebook under ``into``."""
+    os.makedirs(into, exist_ok=True)
+    found: dict[str, str] = {}
+    if os.path.isdir(source):
+        for name in sorted(os.listdir(source)):
+            path = os.path.join(source, name)
+            if name.endswith(".ipynb") and os.path.isfile(path):
+                with open(path, "rb") as f:
+                    _store(found, into, name, f.read(MAX_BYTES + 1))
+    elif zipfile.is_zipfile(source):
+        with zipfile.ZipFile(source) as z:
+            for info in sorted(z.infolist(), key=lambda i: i.filename):
+                base = os.path.basename(info.filename)
+                if (info.is_dir() or not base.endswith(".ipynb") or base.startswith(".")
+                        or "__MACOSX" in info.filename):
+                    continue
+                with z.open(info) as f:
+                    _store(found, into, base, f.read(MAX_BYTES + 1))
+    else:
+        raise ValueError(f"SUBMISSIONS: expected a folder of .ipynb files or a zip of them, "
+                         f"got {source!r}")
+    return found
+
+
+def _store(found: dict, into: str, filename: str, data: bytes) -> None:
+    student = student_name(filename)
+    while student in found:                      # two files with one name: keep both
+        student += "_"
+    path = os.path.join(into, student + ".ipynb")
+    with open(path, "wb") as f:
+        f.write(data[:MAX_BYTES + 1])
+    found[student] = path
