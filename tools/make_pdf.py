@@ -32,6 +32,7 @@ PRINT_CSS = """
   .rnnw, .rnnw .rnnw-view, .rnnw .eq { overflow: visible !important; max-width: none !important; }
   .rnnw, figure, img, svg, .mermaid, table { break-inside: avoid; }
   h1, h2, h3 { break-after: avoid; }
+  pre, .highlight pre { white-space: pre-wrap !important; overflow-wrap: anywhere; }
 }
 """
 
@@ -67,7 +68,7 @@ def build_pdf(out: Path = OUT, pages: list[str] | None = None) -> Path:
                 first = len(writer.pages)
                 for sheet in PdfReader(io.BytesIO(pdf)).pages:
                     writer.add_page(sheet)
-                writer.add_outline_item(title, first)
+                writer.add_outline_item(title=title, page_number=first)
         finally:
             browser.close()
     writer.add_metadata({"/Title": _book_title(), "/Creator": "tools/make_pdf.py (Chromium)"})
