@@ -3,6 +3,7 @@
 #   make book    set up .venv and the JS assets, build the site strictly, print its path
 #   make test    everything CI checks: unit tests, notebooks (nbval), strict build, browser test
 #   make lab     JupyterLab on chapters/ with rnnlib importable
+#   make pdf     the book as one PDF (_build/pdf/book.pdf), printed by Chromium from the site
 #   make bench   run benchmarks/run_all.py (if present)
 #   make clean   remove build outputs (keeps .venv); `make distclean` removes .venv too
 #
@@ -32,12 +33,17 @@ HTML_INDEX   := _build/html/index.html
 NOTEBOOKS    := $(wildcard chapters/*.ipynb assignments/*/key.ipynb)
 NBVAL_FLAGS  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 BUILD_CMD    := $(BIN)/jupyter-book build . --all -W -n --keep-going
+# Notebooks from the repository are trusted (`jupyter trust`), so JupyterLab shows their
+# stored steppers working before the first run instead of stripping their scripts and styles.
+TRUSTED      := $(wildcard chapters/*.ipynb assignments/*.ipynb assignments/*/*.ipynb)
+PDF          := _build/pdf/book.pdf
 
-.PHONY: book build test setup vendor chromium lab bench clean distclean screenshots
+.PHONY: book build test setup vendor chromium lab bench clean distclean screenshots pdf
 
 # ---------------------------------------------------------------- setup
 
 setup: $(STAMP)
+	$(if $(TRUSTED),@$(BIN)/jupyter trust $(TRUSTED) >/dev/null)
 
 # Reinstall only when the requirements or the package metadata change.
 $(STAMP): requirements.txt pyproject.toml
@@ -85,12 +91,17 @@ chromium:
 test: setup vendor chromium
 	@failed=""; \
 	echo "==> [1/4] unit tests + [2/4] notebooks (nbval)"; \
-	$(BIN)/pytest tests/ $(NOTEBOOKS) -m "not browser" $(NBVAL_FLAGS) || failed="$$failed unit-tests/notebooks"; \
+	$(BIN)/pytest tests/ $(NOTEBOOKS) -m "not browser and not site and not lab" $(NBVAL_FLAGS) || failed="$$failed unit-tests/notebooks"; \
 	echo "==> [3/4] strict book build"; \
 	$(BUILD_CMD) || failed="$$failed book-build"; \
-	echo "==> [4/4] browser test of the built site"; \
-	$(BIN)/pytest tests/ -m browser || failed="$$failed browser-test"; \
+	echo "==> [4/4] the built site (links, browser, accessibility, search, PDF) and JupyterLab"; \
+	$(BIN)/pytest tests/ -m "browser or site or lab" || failed="$$failed site/browser/lab-tests"; \
 	if [ -n "$$failed" ]; then echo "make test: FAILED steps:$$failed" >&2; exit 1; fi
+
+# The book as one PDF: Chromium prints each page of the built site, pypdf joins them.
+pdf: setup vendor
+	@test -f $(HTML_INDEX) || $(BUILD_CMD)
+	$(BIN)/python tools/make_pdf.py --out $(PDF)
 
 # One PNG per page in _build/screenshots/, to look at what a reader sees.
 screenshots:

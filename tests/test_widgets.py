@@ -286,3 +286,64 @@ def test_redraw_for_T_50_completes():
     e.live()
     e.controls["rho"].value = 1.1
     assert len(e.current["norms"]) == 51 and e.redraw_ms
+
+
+# ------------------------------------------------------------------ live callbacks: longer text, errors
+
+@pytest.mark.parametrize("make", [forward_stepper, backward_stepper])
+def test_live_text_longer_then_shorter_follows(make):
+    """Typing a longer text (the slider's options grow) and a shorter one: the slider, Play,
+    Next and the view all follow the new sequence; no error reaches the error area."""
+    s = make(text="hello")
+    s.live()
+    c = s.controls
+    c["next"].click()                          # not at the first frame when the text changes
+    for text, T in (("recurrent", 8), ("hi", 1), ("recurrent network", 16)):
+        c["text"].value = text
+        assert s.last_error is None and c["errors"].value == ""
+        assert s.T == T and len(c["slider"].options) == T and c["play"].max == T - 1
+        assert c["slider"].index == 0 and c["slider"].value == s.steps()[0]
+        assert c["view"].value == s._view_value(s.frame_html(0))
+        for _ in range(T + 3):                 # Next stops at the new last frame, no error
+            c["next"].click()
+        assert c["slider"].index == T - 1 and s.last_error is None
+        assert c["view"].value == s._view_value(s.frame_html(T - 1))
+    if make is backward_stepper:               # the view holds the longer sequence's numbers
+        assert "going back from T = 16" in c["view"].value
+        assert close(shown(c["view"].value, "dh"), s.trace.backward[0].dh)
+
+
+def test_an_error_inside_a_callback_shows_in_the_widget(monkeypatch):
+    s = backward_stepper(text="hello")
+    s.live()
+    c = s.controls
+    assert c["errors"] in s._widget.children and c["errors"].value == ""
+
+    def broken(k):
+        raise RuntimeError("frame renderer broke")
+
+    monkeypatch.setattr(s, "frame_html", broken)
+    c["next"].click()                                  # a button handler
+    assert isinstance(s.last_error, RuntimeError)
+    assert "RuntimeError: frame renderer broke" in c["errors"].value
+    assert 'role="alert"' in c["errors"].value and "Traceback" in c["errors"].value
+    monkeypatch.undo()
+    c["next"].click()                                  # the next good callback clears it
+    assert s.last_error is None and c["errors"].value == ""
+    c["slider"].index = 0
+
+
+@pytest.mark.parametrize("make, control, value", [
+    (lambda: softmax_temperature(), "temperature", 2.0),
+    (lambda: gradient_flow_explorer(T=20), "rho", 1.2),
+])
+def test_explorer_callback_errors_show_in_the_widget(monkeypatch, make, control, value):
+    s = make()
+    s.live()
+    c = s.controls
+    monkeypatch.setattr(s, "render", lambda *a, **k: 1 / 0)
+    c[control].value = value
+    assert "ZeroDivisionError" in c["errors"].value and isinstance(s.last_error, ZeroDivisionError)
+    monkeypatch.undo()
+    c[control].value = value / 2
+    assert c["errors"].value == "" and s.last_error is None

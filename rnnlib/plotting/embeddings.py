@@ -13,10 +13,8 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .style import DIVERGING, PALETTE
+from .style import DIVERGING, ORDER, PALETTE
 
-# Colours that stay distinct under the common colour-vision deficiencies, then the rest.
-ORDER = ("blue", "orange", "green", "vermillion", "sky", "purple", "black", "yellow")
 MARKERS = "o^sDvP*X"
 # Where a label may go, relative to its point (points): right, left, above, below, diagonals.
 _OFFSETS = ((6, 0), (-6, 0), (0, 7), (0, -7), (6, 6), (-6, 6), (6, -6), (-6, -6),

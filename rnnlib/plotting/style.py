@@ -28,15 +28,19 @@ def use_book_style() -> None:
         "grid.alpha": 0.3,
         "axes.spines.top": False,
         "axes.spines.right": False,
-        "axes.prop_cycle": mpl.cycler(color=list(PALETTE.values())),
+        "axes.prop_cycle": mpl.cycler(color=[PALETTE[name] for name in ORDER]),
         "image.cmap": SEQUENTIAL,
         "legend.frameon": False,
         "figure.constrained_layout.use": True,
     })
 
-# The order in which a figure's lines take colours: the first four stay distinct under the
-# common colour-vision deficiencies, the rest follow.
-ORDER = ("blue", "orange", "green", "vermillion", "sky", "purple", "black", "yellow")
+# The order in which a figure's lines take colours. Each of the first five comes from another
+# hue family (blue / orange / green / reddish purple / black), so five curves stay apart for
+# readers with any common colour-vision deficiency; the near twins of earlier colours (sky
+# blue next to blue, vermillion next to orange) come only from the sixth on, and yellow,
+# faint on white, last. (Before, a figure of five curves drew its first in blue and its
+# fifth in sky blue, which many readers could not tell apart.)
+ORDER = ("blue", "orange", "green", "purple", "black", "sky", "vermillion", "yellow")
 
 
 def colour(i: int) -> str:

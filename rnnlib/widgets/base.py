@@ -15,9 +15,12 @@ Two homes:
 """
 from __future__ import annotations
 
+import functools
 import time
+import traceback
 
 from .player import Axis, StaticHTML, player_html
+from .formatting import esc
 from .styles import CSS
 
 
@@ -32,6 +35,9 @@ class Stepper:
         self._frames: dict = {}
         self.redraw_ms: list[float] = []   # wall time of each live redraw callback
         self._widget = None
+        self.last_error: BaseException | None = None   # the last error a live callback raised
+        self._error_area = None
+        self._depth = 0
 
     # --------------------------------------------------------------- what subclasses provide
     def axes(self) -> list[Axis]:
@@ -104,7 +110,57 @@ class Stepper:
                 self.redraw_ms.append((time.perf_counter() - t0) * 1000)
         return wrapper
 
+    def _errors_widget(self):
+        """The live form's error area: empty until a callback raises (see ``_guard``)."""
+        import ipywidgets as w
+
+        self._error_area = w.HTML(value="")
+        self._error_area.add_class("rnnw-live-error")
+        return self._error_area
+
+    def _guard(self, fn):
+        """Wrap a live callback so that an error shows *in the widget*, not only in Jupyter's log.
+
+        ipywidgets sends an exception raised in an observer or a button handler to the kernel's
+        log, which JupyterLab shows only in its log console: the student just sees a stepper
+        that stopped. Here the error's type, message and traceback go to the error area
+        (``_errors_widget``) and ``self.last_error``; the next callback that succeeds clears
+        them. Nested callbacks (an observer fired by another callback) re-raise, so the outer
+        one reports the error once.
+        """
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            self._depth += 1
+            try:
+                result = fn(*args, **kwargs)
+            except Exception as err:   # noqa: BLE001 - shown to the reader, not swallowed silently
+                if self._depth > 1:
+                    raise
+                self.last_error = err
+                if self._error_area is not None:
+                    self._error_area.value = error_html(err)
+                return None
+            finally:
+                self._depth -= 1
+            if self._depth == 0:
+                self.last_error = None
+                if self._error_area is not None and self._error_area.value:
+                    self._error_area.value = ""
+            return result
+        return wrapper
+
     @staticmethod
     def _view_value(frame: str) -> str:
         """What the live HTML widget shows: the shared CSS and one frame, in the same box."""
         return f'<style>{CSS}</style><div class="rnnw">{frame}</div>'
+
+
+def error_html(err: BaseException) -> str:
+    """An error from a live callback as HTML: what went wrong, then the traceback (folded)."""
+    tb = "".join(traceback.format_exception(type(err), err, err.__traceback__))
+    return ('<div role="alert" style="border-left:4px solid #b00;background:#fdf0f0;color:#111;'
+            'padding:4px 8px;margin:4px 0;font-size:13px">'
+            f"<b>The live stepper hit an error</b> and kept its last picture: "
+            f"<code>{esc(type(err).__name__)}: {esc(err)}</code>"
+            '<details><summary>traceback</summary><pre style="font-size:11px;white-space:pre-wrap">'
+            f"{esc(tb)}</pre></details></div>")

@@ -150,6 +150,7 @@ class GradientFlowExplorer(Stepper):
         seed = w.BoundedIntText(value=self.seed, min=0, max=10**6, description="seed",
                                 layout=w.Layout(width="150px"))
         view = w.HTML()
+        errors = self._errors_widget()
 
         @self._timed
         def redraw(change=None):
@@ -164,13 +165,14 @@ class GradientFlowExplorer(Stepper):
             self.configure(seed=seed.value, activation=act.value)
             redraw()
 
-        rho.observe(redraw, names="value")
-        T.observe(redraw, names="value")
-        act.observe(recompute, names="value")
-        seed.observe(recompute, names="value")
-        redraw()
-        self.controls = {"rho": rho, "T": T, "activation": act, "seed": seed, "view": view}
-        self._widget = w.VBox([rho, T, w.HBox([act, seed]), view])
+        rho.observe(self._guard(redraw), names="value")
+        T.observe(self._guard(redraw), names="value")
+        act.observe(self._guard(recompute), names="value")
+        seed.observe(self._guard(recompute), names="value")
+        self._guard(redraw)()
+        self.controls = {"rho": rho, "T": T, "activation": act, "seed": seed, "view": view,
+                         "errors": errors}
+        self._widget = w.VBox([rho, T, w.HBox([act, seed]), errors, view])
         return self._widget
 
 

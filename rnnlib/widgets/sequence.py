@@ -145,6 +145,7 @@ class SequenceStepper(Stepper):
         b_prev = w.Button(description="◀ Previous", tooltip="Previous frame", layout=lay(width="110px"))
         b_next = w.Button(description="Next ▶", tooltip="Next frame", layout=lay(width="90px"))
         status = w.HTML(value="")
+        errors = self._errors_widget()
         view = w.HTML(value=self._view_value(self.frame_html(0)))
         w.link((play, "value"), (slider, "index"))
 
@@ -159,27 +160,30 @@ class SequenceStepper(Stepper):
                 status.value = f'<span style="color:#b00">{esc(err)}</span>'
                 return
             status.value = ""
-            with slider.hold_trait_notifications():
-                slider.options = self._options()
-                slider.value = self.steps()[0]
-            play.max = self.n_frames - 1
+            # New options first: ipywidgets then moves the slider to the first of them and
+            # fires redraw. (Setting the value while the old options still hold fails when
+            # the new sequence is longer, e.g. "hello" -> "recurrent".)
             play.value = 0
+            play.max = self.n_frames - 1
+            slider.options = self._options()
+            slider.index = 0
             redraw()
 
         def move(delta):
             slider.index = min(max(slider.index + delta, 0), self.n_frames - 1)
 
-        slider.observe(redraw, names="value")
+        guard = self._guard
+        slider.observe(guard(redraw), names="value")
         for widget in (text, seed, act):
-            widget.observe(recompute, names="value")
-        b_first.on_click(lambda _: setattr(slider, "index", 0))
-        b_prev.on_click(lambda _: move(-1))
-        b_next.on_click(lambda _: move(+1))
+            widget.observe(guard(recompute), names="value")
+        b_first.on_click(guard(lambda _: setattr(slider, "index", 0)))
+        b_prev.on_click(guard(lambda _: move(-1)))
+        b_next.on_click(guard(lambda _: move(+1)))
         box = w.VBox([w.HBox([text, seed, act]), w.HBox([b_first, b_prev, play, b_next]),
-                      slider, status, view])
+                      slider, status, errors, view])
         self.controls = {"text": text, "seed": seed, "activation": act, "slider": slider,
                          "play": play, "first": b_first, "prev": b_prev, "next": b_next,
-                         "view": view, "status": status}
+                         "view": view, "status": status, "errors": errors}
         self._widget = box
         return box
 

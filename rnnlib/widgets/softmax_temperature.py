@@ -118,6 +118,7 @@ class SoftmaxTemperature(Stepper):
         logits = w.Text(value=", ".join(f"{v:g}" for v in self.logits), description="logits",
                         continuous_update=False, layout=w.Layout(width="320px"))
         status = w.HTML()
+        errors = self._errors_widget()
         view = w.HTML()
 
         @self._timed
@@ -133,11 +134,13 @@ class SoftmaxTemperature(Stepper):
                             "p": self.distribution(values, self.temperature)}
             view.value = self._view_value(self.render(values, self.temperature))
 
+        redraw = self._guard(redraw)
         tau.observe(redraw, names="value")
         logits.observe(redraw, names="value")
         redraw()
-        self.controls = {"temperature": tau, "logits": logits, "view": view, "status": status}
-        self._widget = w.VBox([tau, logits, status, view])
+        self.controls = {"temperature": tau, "logits": logits, "view": view, "status": status,
+                         "errors": errors}
+        self._widget = w.VBox([tau, logits, status, errors, view])
         return self._widget
 
 

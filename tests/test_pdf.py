@@ -1,0 +1,70 @@
+"""`make pdf`: the book printed by Chromium from the built site (tools/make_pdf.py).
+
+Builds the PDF into a temporary folder, then reads it back with pypdf: one bookmark per toc
+page, each on the sheet where that page's title starts (pages start on a new sheet), every
+chapter title present as extractable text, math typeset (no raw TeX), steppers printed as a
+still (their first frame, without the player's buttons).
+"""
+from __future__ import annotations
+
+import re
+import sys
+from html import unescape
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import site_browser  # noqa: E402
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def pdf(tmp_path_factory):
+    if site_browser.chromium_path() is None:
+        pytest.skip("chromium not installed (make test installs it with apt-get when root)")
+    if not (site_browser.HTML / "index.html").exists():
+        pytest.skip("no built site in _build/html (run `make book` first)")
+    import make_pdf
+    from pypdf import PdfReader
+
+    out = make_pdf.build_pdf(tmp_path_factory.mktemp("pdf") / "book.pdf")
+    return out, PdfReader(out)
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+def _title(text: str) -> str:
+    """A page title without its section number ("1. Unfolding" -> "unfolding")."""
+    return _squash(re.sub(r"^\s*[\d.]+\s+", "", text))
+
+
+def test_one_bookmark_per_page_each_starting_a_sheet(pdf):
+    out, reader = pdf
+    pages = site_browser.toc_pages()
+    marks = reader.outline
+    assert len(marks) == len(pages)
+    starts = [reader.get_destination_page_number(m) for m in marks]
+    assert starts == sorted(starts) and len(set(starts)) == len(starts) and starts[0] == 0
+    assert len(reader.pages) > len(pages) * 2
+    for mark, start in zip(marks, starts):
+        first_sheet = _squash(reader.pages[start].extract_text())
+        assert _title(mark.title)[:30] in first_sheet, (mark.title, first_sheet[:200])
+
+
+def test_every_chapter_title_is_in_the_text(pdf):
+    out, reader = pdf
+    text = _squash(" ".join(p.extract_text() for p in reader.pages))
+    for page_path in site_browser.toc_pages():
+        html = (site_browser.HTML / page_path).read_text(encoding="utf-8")
+        title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+        title = _title(unescape(title).split(" \u2014 ")[0])
+        assert title[:30] in text, f"{page_path}: title {title!r} not in the PDF's text"
+    assert "vanishing" in text and "backpropagation through time" in text
+    # untypeset math would print its delimiters (code cells may contain TeX, not these)
+    assert "\\(" not in text and "\\[" not in text and "$$" not in text, "raw TeX: math not typeset"
+    assert "previous frame" not in text, "the steppers' buttons were printed"
