@@ -30,12 +30,16 @@ from .training.sampling import sample
 from .core.softmax import log_softmax, softmax
 from .core.step import StepCache, StepGrads, one_hot, step_backward, step_forward
 from .trace import Trace, trace
+from .training.adam import Adam
+from .training.trainer import OPTIMIZERS, freeze, train_model
+from .forgetting import shared_suffix_gaps
+from .cost import step_multiply_adds
 from .training.train import History, accuracy, fit
 from .core.validation import ACTIVATIONS, LOSSES, MODES, PARAM_KEYS
 from .text.vocab import EOS, UNK, Vocabulary, tokenize
 
 __all__ = [
-    "ACTIVATIONS", "Adagrad", "EOS", "ForwardResult", "History", "LOSSES", "MODES", "NOTATIONS",
+    "ACTIVATIONS", "Adagrad", "Adam", "OPTIMIZERS", "freeze", "shared_suffix_gaps", "step_multiply_adds", "train_model", "EOS", "ForwardResult", "History", "LOSSES", "MODES", "NOTATIONS",
     "PARAM_KEYS", "StepCache", "StepGrads", "Trace", "UNK", "Vocabulary", "accuracy", "activate",
     "check_grads", "clip_by_global_norm", "clip_elementwise", "copy_params", "derivative", "fit",
     "forward", "forward_in_notation", "from_notation", "global_norm", "init_params",
