@@ -1,7 +1,7 @@
 """What one forward step costs, counted in multiply-adds (chapter 2's exercise)."""
 from __future__ import annotations
 
-from numbers import Integral
+from .core.validation import check_int
 
 
 def step_multiply_adds(D: int, H: int, K: int, *, token_ids: bool = False) -> int:
@@ -10,7 +10,5 @@ def step_multiply_adds(D: int, H: int, K: int, *, token_ids: bool = False) -> in
     U x_t costs H·D, W h_{t-1} costs H·H, V h_t costs K·H. With a token id, U x_t is a column
     lookup and costs nothing, so the count is H·(H + K).
     """
-    for name, value in (("D", D), ("H", H), ("K", K)):
-        if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
-            raise ValueError(f"argument '{name}': expected an int >= 1, got {value!r}")
+    D, H, K = check_int("D", D), check_int("H", H), check_int("K", K)
     return (0 if token_ids else H * D) + H * H + K * H

@@ -10,13 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .core.forward import forward
-from .core.validation import check_params
-
-
-def _positive(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"argument '{name}': expected an int >= 1, got {value!r}")
-    return int(value)
+from .core.validation import check_int, check_params
 
 
 def shared_suffix_gaps(params: dict, *, T: int, n_pairs: int, seed: int = 0,
@@ -28,7 +22,7 @@ def shared_suffix_gaps(params: dict, *, T: int, n_pairs: int, seed: int = 0,
     Returns gaps (len(agree), n_pairs): gaps[j, i] is the distance for pair i with
     d = agree[j]. The same seed gives the same tokens.
     """
-    T, n_pairs = _positive("T", T), _positive("n_pairs", n_pairs)
+    T, n_pairs = check_int("T", T), check_int("n_pairs", n_pairs)
     _, sizes = check_params(params)
     agree = np.arange(T) if agree is None else np.asarray(agree)
     if agree.ndim != 1 or agree.dtype.kind not in "iu" or (agree < 0).any() or (agree > T).any():

@@ -119,7 +119,7 @@ def test_shared_suffix_gaps_rejects_bad_arguments():
         rnnlib.shared_suffix_gaps(params, T=5, n_pairs=2, agree=[6])
     with pytest.raises(ValueError, match="'T'"):
         rnnlib.shared_suffix_gaps(params, T=0, n_pairs=2)
-    with pytest.raises(ValueError, match="'n_pairs'"):
+    with pytest.raises(TypeError, match="'n_pairs'"):
         rnnlib.shared_suffix_gaps(params, T=3, n_pairs=1.5)
 
 

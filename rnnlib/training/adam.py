@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core.validation import PARAM_KEYS
-from .optim import _check_grads, _check_lr
+from ..core.validation import PARAM_KEYS, check_positive
+from .optim import _check_grads
 
 
 def _check_beta(name: str, value) -> float:
@@ -27,12 +27,10 @@ class Adam:
 
     def __init__(self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999,
                  eps: float = 1e-8):
-        self.lr = _check_lr(lr)
+        self.lr = check_positive("lr", lr)
         self.beta1 = _check_beta("beta1", beta1)
         self.beta2 = _check_beta("beta2", beta2)
-        if not (isinstance(eps, (int, float)) and eps > 0):
-            raise ValueError(f"argument 'eps': expected a number > 0, got {eps!r}")
-        self.eps = float(eps)
+        self.eps = check_positive("eps", eps)
         self.t = 0                       # updates done so far
         self.m: dict = {}                # running mean of g, per parameter
         self.v: dict = {}                # running mean of g², per parameter

@@ -10,10 +10,10 @@ from __future__ import annotations
 import numpy as np
 
 from ..core.bptt import loss_and_grads
-from ..core.validation import PARAM_KEYS
+from ..core.validation import PARAM_KEYS, check_choice, check_int, check_positive
 from .adam import Adam
 from .clipping import clip_by_global_norm, global_norm
-from .optim import Adagrad, _check_lr, sgd_step
+from .optim import Adagrad, sgd_step
 from .train import History
 
 OPTIMIZERS = ("sgd", "adagrad", "adam")
@@ -30,8 +30,7 @@ def freeze(grads: dict, keys) -> dict:
 
 
 def _make_optimizer(name: str, lr: float):
-    if name not in OPTIMIZERS:
-        raise ValueError(f"argument 'optimizer': expected one of {list(OPTIMIZERS)}, got {name!r}")
+    check_choice("optimizer", name, OPTIMIZERS)
     if name == "adagrad":
         return Adagrad(lr)
     if name == "adam":
@@ -50,24 +49,24 @@ def train_model(params: dict, data, *, steps: int, lr: float, optimizer: str = "
         ``loss_and_grads``. A run whose loss or gradient stops being finite stops early with
         ``history.diverged = True``.
     """
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
-        raise ValueError(f"argument 'steps': expected an int >= 0, got {steps!r}")
+    steps = check_int("steps", steps, minimum=0)
     frozen = tuple(frozen)
     freeze({}, frozen)                       # checks the names before any work
-    opt = _make_optimizer(optimizer, _check_lr(lr))
+    opt = _make_optimizer(optimizer, check_positive("lr", lr))
     batch = data if callable(data) else (lambda _step: data)
     history = History()
     for step in range(steps):
         xs, targets = batch(step)
         try:
+            # a blow-up is reported through history.diverged, not through numpy warnings
             with np.errstate(over="ignore", invalid="ignore"):
                 loss, grads = loss_and_grads(params, xs, targets, **options)
+                norm = global_norm(grads)
         except ValueError as exc:            # non-finite parameters: the run blew up earlier
             if "finite" not in str(exc):
                 raise
             history.diverged = True
             break
-        norm = global_norm(grads)
         history.loss.append(loss)
         history.grad_norm.append(norm)
         if not (np.isfinite(loss) and np.isfinite(norm)):
