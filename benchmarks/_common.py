@@ -1,9 +1,10 @@
 """What every benchmark shares: thread settings, timing, and one row of the report table.
 
 Timing rule: warm up, then take the *median* of many repetitions (robust to the occasional
-slow run on a shared machine). When two implementations are compared, their repetitions are
-interleaved — A, B, A, B, ... — so a burst of load from elsewhere hits both alike and the
-ratio of the medians stays honest.
+slow run on a shared machine). When implementations are compared (:func:`compare`), their
+calls are interleaved — A, B, A, B, ... — in several rounds; each round gives one ratio, and
+the report shows the median ratio with its min..max over rounds, so a reader sees how much
+the machine's load moved it.
 """
 from __future__ import annotations
 
@@ -77,6 +78,60 @@ def time_interleaved(fns: dict, reps: int,
         for name, fn in fns.items():
             samples[name].append(time_once(fn))
     return {name: median(s) for name, s in samples.items()}
+
+
+@dataclass
+class Comparison:
+    """Timings of several contestants over interleaved rounds.
+
+    ``rounds[name]`` holds one median per round (seconds). A ratio A/B is taken *within* each
+    round (both medians come from the same stretch of machine load), and then summarised over
+    rounds by its median and its range: on a shared machine that range is the honest error bar.
+    """
+
+    rounds: dict
+
+    def seconds(self, name: str) -> float:
+        """The median over rounds of ``name``'s per-round medians."""
+        return median(self.rounds[name])
+
+    def ratios(self, a: str, b: str) -> list[float]:
+        """time(a) / time(b), one value per round."""
+        return [x / y for x, y in zip(self.rounds[a], self.rounds[b])]
+
+    def ratio(self, a: str, b: str) -> tuple[float, float, float]:
+        """(median, min, max) over rounds of time(a) / time(b)."""
+        r = self.ratios(a, b)
+        return median(r), min(r), max(r)
+
+
+def compare(fns: dict, rounds: int, reps: int, warmup: int = 3) -> Comparison:
+    """Time every function in ``fns`` in ``rounds`` rounds of ``reps`` calls each.
+
+    Within a round the calls are interleaved A, B, C, A, B, C, ..., and the order of the
+    contestants rotates from round to round, so neither position nor a burst of load from
+    another process favours one of them.
+    """
+    names = list(fns)
+    for _ in range(warmup):
+        for fn in fns.values():
+            fn()
+    out: dict[str, list[float]] = {name: [] for name in names}
+    for r in range(rounds):
+        order = names[r % len(names):] + names[:r % len(names)]
+        samples: dict[str, list[float]] = {name: [] for name in names}
+        for _ in range(reps):
+            for name in order:
+                samples[name].append(time_once(fns[name]))
+        for name in names:
+            out[name].append(median(samples[name]))
+    return Comparison(out)
+
+
+def spread(values: tuple[float, float, float], fmt: str = ".2f") -> str:
+    """'0.55 (0.51..0.60)': a median and its min..max."""
+    mid, lo, hi = values
+    return f"{mid:{fmt}} ({lo:{fmt}}..{hi:{fmt}})"
 
 
 def try_import_torch():

@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/run_all.py            # the full run (a few minutes)
     .venv/bin/python benchmarks/run_all.py --quick    # fewer repetitions, shorter sequences
     .venv/bin/python benchmarks/run_all.py --only vs_pytorch scaling
+    .venv/bin/python benchmarks/run_all.py --threads 1   # one thread count (default: 1 and 2)
 
 This is a report, not a test: it always exits 0. Each row says what was measured, the goal,
 their ratio and PASS / FAIL; a row is SKIP when what it needs (torch, rnnlib.symbolic) is
@@ -14,6 +15,7 @@ import argparse
 import importlib
 import os
 import platform
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -27,10 +29,9 @@ BENCHMARKS = ("vs_pytorch", "vs_minchar", "scaling", "memory", "symbolic")
 def parse(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions, shorter runs")
-    parser.add_argument("--threads", type=int, default=1,
-                        help="BLAS/OpenMP threads for numpy and PyTorch alike (default 1: at these "
-                             "sizes more threads buy little, and on a shared machine they make "
-                             "timings erratic)")
+    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2],
+                        help="BLAS/OpenMP threads for numpy and PyTorch alike; several counts run "
+                             "one after the other, each in a fresh process (default: 1 2)")
     parser.add_argument("--only", nargs="+", choices=BENCHMARKS, help="run just these")
     return parser.parse_args(argv)
 
@@ -63,8 +64,17 @@ def print_table(rows: list[Row]) -> None:
 
 
 def main(argv=None) -> int:
-    args = parse(sys.argv[1:] if argv is None else argv)
-    pin_threads(args.threads)          # before anything imports numpy
+    argv = sys.argv[1:] if argv is None else argv
+    args = parse(argv)
+    if len(args.threads) > 1:          # one fresh process per thread count: pinning needs it
+        rest = [a for a in argv if not a.startswith("--threads") and not a.isdigit()]
+        for n in args.threads:
+            print(f"==================== {n} BLAS thread{'s' * (n > 1)} ====================",
+                  flush=True)
+            subprocess.run([sys.executable, __file__, *rest, "--threads", str(n)], check=False)
+            print(flush=True)
+        return 0
+    pin_threads(args.threads[0])       # before anything imports numpy
     import numpy as np
 
     threads, how = blas_threads()

@@ -16,11 +16,18 @@ def test_sgd_step_moves_against_the_gradient_and_lowers_the_loss():
 
 
 def test_adagrad_matches_its_formula():
+    """Two steps: the second divides by the root of the *sum* of both squared gradients."""
     params, xs, targets, _ = problem(T=3)
-    _, g = rnnlib.loss_and_grads(params, xs, targets)
+    _, g1 = rnnlib.loss_and_grads(params, xs, targets)
     before = rnnlib.copy_params(params)
-    rnnlib.Adagrad(lr=0.1, eps=1e-8).step(params, g)
-    np.testing.assert_allclose(params["U"], before["U"] - 0.1 * g["U"] / np.sqrt(g["U"] ** 2 + 1e-8))
+    adagrad = rnnlib.Adagrad(lr=0.1, eps=1e-8)
+    adagrad.step(params, g1)
+    np.testing.assert_allclose(params["U"], before["U"] - 0.1 * g1["U"] / np.sqrt(g1["U"] ** 2 + 1e-8))
+    middle = rnnlib.copy_params(params)
+    _, g2 = rnnlib.loss_and_grads(params, xs, targets)
+    adagrad.step(params, g2)
+    memory = g1["W"] ** 2 + g2["W"] ** 2
+    np.testing.assert_allclose(params["W"], middle["W"] - 0.1 * g2["W"] / np.sqrt(memory + 1e-8))
 
 
 def test_updates_reject_bad_arguments():
@@ -66,7 +73,67 @@ def test_fit_reports_divergence_instead_of_crashing():
     params = rnnlib.init_params(1, 8, 1, seed=0)
     with np.errstate(all="ignore"):
         history = rnnlib.fit(params, (xs, y), steps=200, lr=50.0, loss="mse", mode="many_to_one")
-    assert history.diverged
+    assert history.diverged and len(history.loss) < 200
+    # it stopped at the first update whose loss or gradient norm was not finite
+    finite = np.isfinite(history.loss) & np.isfinite(history.grad_norm)
+    assert finite[:-1].all() and not finite[-1]
+
+
+def test_fit_stops_at_the_first_infinite_loss():
+    """o ~ 1e200 is finite, but ½‖o - y‖² overflows while ∂L/∂o = o - y stays finite."""
+    params, xs, targets, _ = problem(T=3, B=2, loss="mse")
+    params["c"][:] = 1e200
+    with np.errstate(all="ignore"):
+        history = rnnlib.fit(params, (xs, targets), steps=5, loss="mse", lr=1e-3)
+    assert history.diverged and history.loss == [np.inf]
+
+
+def test_fit_stops_when_the_logits_overflow():
+    """Finite parameters so large that o = c + V h overflows: divergence, not a crash."""
+    params, xs, targets, _ = problem(T=3, B=2)
+    params["V"][:] = 1e308                      # σ(a) > 0, so every o_k = Σ_j 1e308 σ(a_j) = inf
+    with np.errstate(all="ignore"):
+        history = rnnlib.fit(params, (xs, targets), steps=5, activation="sigmoid")
+    assert history.diverged and history.loss == []
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adagrad"])
+@pytest.mark.parametrize("clip, clip_mode", [(None, "global_norm"), (0.5, "global_norm"),
+                                             (0.05, "elementwise")])
+def test_fit_updates_by_the_clipped_gradient(optimizer, clip, clip_mode):
+    """Two updates of fit equal gradient -> clip -> update written out by hand, and the history
+    records the loss and the norm before clipping."""
+    params, xs, targets, _ = problem(T=6, B=3, seed=4, scale=1.5)
+    options = dict(activation="relu", truncate=4)          # options reach loss_and_grads
+    by_hand, fitted = rnnlib.copy_params(params), rnnlib.copy_params(params)
+    adagrad = rnnlib.Adagrad(0.2)
+    losses, norms = [], []
+    for _ in range(2):
+        loss, grads = rnnlib.loss_and_grads(by_hand, xs, targets, **options)
+        losses.append(loss)
+        norms.append(rnnlib.global_norm(grads))
+        if clip is not None:
+            grads = (rnnlib.clip_by_global_norm(grads, clip)[0] if clip_mode == "global_norm"
+                     else rnnlib.clip_elementwise(grads, clip))
+        if optimizer == "sgd":
+            rnnlib.sgd_step(by_hand, grads, 0.2)
+        else:
+            adagrad.step(by_hand, grads)
+    history = rnnlib.fit(fitted, (xs, targets), steps=2, lr=0.2, optimizer=optimizer, clip=clip,
+                         clip_mode=clip_mode, **options)
+    assert norms[0] > 0.5 and history.loss == losses and history.grad_norm == norms
+    for k in rnnlib.PARAM_KEYS:
+        np.testing.assert_array_equal(fitted[k], by_hand[k], err_msg=k)
+    assert not history.diverged
+
+
+def test_fit_raises_on_bad_data_instead_of_calling_it_divergence():
+    params, xs, targets, _ = problem(T=3, B=2)
+    xs[0, 0, 0] = np.nan
+    with pytest.raises(ValueError, match="'xs'"):
+        rnnlib.fit(params, (xs, targets), steps=3)
+    with pytest.raises(ValueError, match="'optimizer'"):
+        rnnlib.fit(params, (xs, targets), steps=3, optimizer="adam")
 
 
 def test_fit_takes_a_batch_function_and_clips():
@@ -147,9 +214,12 @@ def test_row_vector_shapes_are_transposed():
 
 
 def test_datasets_are_seeded_and_shaped():
-    xs, y = rnnlib.sine_windows(5, 7, seed=1)
+    xs, y = rnnlib.sine_windows(5, 7, dx=0.3, seed=1)
     assert xs.shape == (7, 5, 1) and y.shape == (5, 1)
-    np.testing.assert_allclose(np.arcsin(xs[1, :, 0]), np.arcsin(xs[1, :, 0]))
+    starts = np.random.default_rng(1).uniform(0, 2 * np.pi, 5)     # the documented recipe
+    np.testing.assert_allclose(xs[:, :, 0], np.sin(starts + 0.3 * np.arange(7)[:, None]))
+    np.testing.assert_allclose(y[:, 0], np.sin(starts + 0.3 * 7))   # the value after the window
+    assert not np.allclose(rnnlib.sine_windows(5, 7, seed=2)[0], rnnlib.sine_windows(5, 7)[0])
     ids, targets = rnnlib.recall_first(10, 6, n_symbols=3, n_noise=2, seed=0)
     assert ids.shape == (6, 10) and np.array_equal(ids[0], targets)
     assert ids[1:].min() >= 3 and ids.max() < 5

@@ -33,6 +33,21 @@ def activate(a: np.ndarray, activation: str, out: np.ndarray | None = None) -> n
     return np.maximum(a, 0.0, out=out)
 
 
+def _sigmoid_into(a: np.ndarray, out: np.ndarray) -> np.ndarray:
+    return activate(a, "sigmoid", out=out)
+
+
+def _relu_into(a: np.ndarray, out: np.ndarray) -> np.ndarray:
+    return np.maximum(a, 0.0, out=out)
+
+
+def activation_into(activation: str):
+    """f as a function (a, out) -> out that writes f(a) into ``out``: chosen once before a
+    loop over time steps, so no step pays for looking the activation up again."""
+    check_choice("activation", activation, ACTIVATIONS)
+    return {"tanh": np.tanh, "sigmoid": _sigmoid_into, "relu": _relu_into}[activation]
+
+
 def derivative(a: np.ndarray, h: np.ndarray, activation: str) -> np.ndarray:
     """f'(a) elementwise, given a and h = f(a) (both the same shape)."""
     check_choice("activation", activation, ACTIVATIONS)
@@ -43,16 +58,12 @@ def derivative(a: np.ndarray, h: np.ndarray, activation: str) -> np.ndarray:
     return (a > 0).astype(np.float64)
 
 
-def multiply_by_derivative(dh: np.ndarray, h: np.ndarray, activation: str) -> np.ndarray:
-    """∂L/∂a = ∂L/∂h ⊙ f'(a), computed in place in ``dh`` (the hot loop of BPTT).
-
-    Every f' here is read off h = f(a) alone (for ReLU, h > 0 exactly where a > 0), so the
-    fast BPTT need not keep a.
-    """
+def derivative_from_h(h: np.ndarray, activation: str) -> np.ndarray:
+    """f'(a) computed from h = f(a) alone, any shape: 1 - h², h(1 - h), or [h > 0] for ReLU
+    (h > 0 exactly where a > 0). The fast BPTT uses it, so it need not keep a."""
+    out = np.multiply(h, h) if activation != "relu" else np.greater(h, 0).astype(np.float64)
     if activation == "tanh":
-        dh *= 1.0 - h * h
+        np.subtract(1.0, out, out=out)
     elif activation == "sigmoid":
-        dh *= h * (1.0 - h)
-    else:
-        dh *= h > 0
-    return dh
+        np.subtract(h, out, out=out)          # h - h² = h(1 - h)
+    return out

@@ -1,4 +1,9 @@
-"""Backpropagation through time: the loss and its gradient for every parameter.
+"""Backpropagation through time, fast: the numbers of ``rnnlib.reference``, for whole batches.
+
+:mod:`rnnlib.core.reference` is the algorithm as a student reads it (one sequence, column
+vectors, a loop backward with dh_next). This module computes the same numbers — the tests hold
+them equal over every option — in the batched, row-major layout numpy is fast in, and with
+the tricks that speed needs (each is commented where it is used).
 
 The backward recursion (Goodfellow et al., eq. 10.18-10.21, in the book's notation):
 
@@ -15,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .activations import multiply_by_derivative
+from .activations import derivative_from_h
 from .forward import forward_checked
 from .losses import score
 from .validation import PARAM_KEYS, Call, Sizes, check_call
@@ -25,9 +30,14 @@ def scatter_rows(ids: np.ndarray, rows: np.ndarray, size: int) -> np.ndarray:
     """Σ of ``rows`` (N, H) grouped by ``ids`` (N,), as a (size, H) array.
 
     The gradient of U x for one-hot x only touches the column x picks, so ∂L/∂U gathers
-    ∂L/∂a_t into column x_t. Sorting the ids puts each id's row numbers in one contiguous
-    block; no one-hot matrix, and none of the slow ``np.add.at``.
+    ∂L/∂a_t into column x_t. For a few rows (N <= 4·size) one small product with the one-hot
+    matrix is quickest. Otherwise sorting the ids puts each id's row numbers in one contiguous
+    block: memory O(N), no (N, size) one-hot matrix, and none of the slow ``np.add.at``.
     """
+    if len(ids) <= 4 * size:
+        one_hot = np.zeros((len(ids), size))
+        one_hot[np.arange(len(ids)), ids] = 1.0
+        return one_hot.T @ rows
     order = np.argsort(ids, kind="stable")
     sorted_ids = ids[order]
     starts = np.flatnonzero(np.r_[True, sorted_ids[1:] != sorted_ids[:-1]])
@@ -52,13 +62,14 @@ def backward(p: dict, sizes: Sizes, xs: np.ndarray, token_ids: bool, h_prev: np.
     T, B, H = h.shape
     V, W = p["V"], p["W"]
     h2, d_o2 = h.reshape(T * B, H), d_o.reshape(T * B, sizes.K)   # all T·B rows at once
+    slope = derivative_from_h(h, activation)   # f'(a_t) for every t in one pass, not T small ones
     da = a                             # the buffer is reused: big fresh arrays cost page faults
     da2 = da.reshape(T * B, H)
     np.matmul(d_o2, V, out=da2)        # the output's share of ∂L/∂h_t; becomes ∂L/∂a_t in place
     dh_next = np.zeros((B, H))         # Wᵀ ∂L/∂a_{t+1}: what step t+1 sends back to h_t
-    for t in range(T - 1, -1, -1):
+    for t in range(T - 1, -1, -1):     # the only sequential part: three small operations a step
         da[t] += dh_next
-        multiply_by_derivative(da[t], h[t], activation)  # f' from h alone
+        da[t] *= slope[t]
         np.matmul(da[t], W, out=dh_next)   # (∂L/∂a_t)ᵀ W: Wᵀ ∂L/∂a_t, as a row
     dW = da[0].T @ h_prev
     if T > 1:
@@ -94,9 +105,7 @@ def bptt_checked(call: Call) -> tuple[float, dict, np.ndarray]:
     with T. The state is carried as a plain array: no gradient crosses a chunk boundary.
     """
     p, sizes = call.params, call.sizes
-    total = 0.0
-    grads = {k: np.zeros_like(v) for k, v in p.items()}
-    grads["h0"] = np.zeros_like(call.h0)
+    total, grads = 0.0, None
     h_prev = call.h0
     spans = chunks(call.T, call.truncate)
     for i, (start, stop) in enumerate(spans):
@@ -108,11 +117,17 @@ def bptt_checked(call: Call) -> tuple[float, dict, np.ndarray]:
         total += loss
         if d_o is not None:
             g = backward(p, sizes, xs, call.token_ids, h_prev, a, h, d_o, call.activation)
-            for key in PARAM_KEYS:
-                grads[key] += g[key]
-            if i == 0:  # h0 is reached through the first chunk only
-                grads["h0"] = g["h0"]
+            if grads is None:         # the first scored chunk: its arrays become the sums
+                grads = g
+                if i > 0:             # h0 is reached through the first chunk only
+                    grads["h0"] = np.zeros_like(call.h0)
+            else:
+                for key in PARAM_KEYS:
+                    grads[key] += g[key]
         h_prev = h[-1].copy()  # a copy, so this chunk's buffers can be freed
+    if grads is None:          # defensive: some step is always scored
+        grads = {k: np.zeros_like(v) for k, v in p.items()}
+        grads["h0"] = np.zeros_like(call.h0)
     return total, grads, h_prev
 
 

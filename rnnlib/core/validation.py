@@ -110,11 +110,12 @@ def check_float_array(name: str, value: Any) -> np.ndarray:
     except Exception as exc:  # ragged lists and the like
         raise TypeError(f"argument '{name}': expected a numeric array, got {type(value).__name__} "
                         f"that numpy cannot convert ({exc})") from None
-    if arr.dtype == bool or not (np.issubdtype(arr.dtype, np.integer)
-                                 or np.issubdtype(arr.dtype, np.floating)):
+    if arr.dtype.kind not in "iuf":       # "b" bool, "c" complex, "U" strings, "O" objects
         raise TypeError(f"argument '{name}': expected a real numeric array, got dtype {arr.dtype}")
     arr = arr.astype(np.float64, copy=False)
-    if not np.all(np.isfinite(arr)):
+    # min and max are nan when any entry is nan and ±inf when one is infinite: two reductions
+    # with no temporary array (the full isfinite mask is built only to report the bad entry)
+    if arr.size and not (np.isfinite(arr.min()) and np.isfinite(arr.max())):
         bad = np.argwhere(~np.isfinite(arr))[0]
         raise NonFiniteError(name, f"argument '{name}': expected finite values, got "
                                    f"{arr[tuple(bad)]} at index {tuple(int(i) for i in bad)}")

@@ -19,7 +19,7 @@ from typing import Callable
 
 import sympy as sp
 
-from .model import ACTIVATION_EXPRS, relu_kink_convention
+from .model import relu_kink_convention, run
 
 
 def plain_symbols(name: str, rows: int, cols: int = 1) -> sp.Matrix:
@@ -58,16 +58,14 @@ class Graph:
         return u
 
     def run(self, P: dict, ux: list, h_prev: sp.Matrix, tag: str) -> tuple[list, list]:
-        """Unroll one sequence (as ``model.run``): h_t and o_t are units. Returns the units of
-        the last state h_T and the list of o_t (each (K, 1))."""
-        f, o = ACTIVATION_EXPRS[self.activation], []
-        for t, u in enumerate(ux, start=1):
-            a = P["b"] + P["W"] * h_prev + u
-            h_prev = sp.Matrix([self.unit(f"h_{tag}_{t}_{j}", f(a[j])) for j in range(a.rows)])
-            logits = P["c"] + P["V"] * h_prev
-            o.append(sp.Matrix([self.unit(f"o_{tag}_{t}_{k}", logits[k])
-                                for k in range(logits.rows)]))
-        return list(h_prev), o
+        """Unroll one sequence with ``model.run``, each entry of h_t and o_t a unit. Returns the
+        units of the last state h_T and the list of o_t (each (K, 1))."""
+        def units(kind: str):
+            return lambda t, m: sp.Matrix([self.unit(f"{kind}_{tag}_{t}_{j}", m[j])
+                                           for j in range(m.rows)])
+        _, h, o = run(P["U"], P["W"], P["V"], P["b"], P["c"], ux, h_prev, self.activation,
+                      name_h=units("h"), name_o=units("o"))
+        return list(h[-1]), o
 
     def forward_steps(self) -> list:
         """(unit, definition) pairs in evaluation order."""

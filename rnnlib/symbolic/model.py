@@ -76,16 +76,27 @@ def step_loss(o: sp.Matrix, target, loss: str, shift: sp.Expr = sp.S.Zero) -> sp
     return log_sum_exp - o[int(target)]
 
 
+def _as_is(t: int, m: sp.Matrix) -> sp.Matrix:
+    return m
+
+
 def run(U: sp.Matrix, W: sp.Matrix, V: sp.Matrix, b: sp.Matrix, c: sp.Matrix, ux: list,
-        h_prev: sp.Matrix, activation: str) -> tuple[list, list, list]:
-    """Unroll one sequence: ``ux[t]`` is the (H, 1) input term U x_t, ``h_prev`` (H, 1) the
-    state before the first step. Returns the lists a, h (each (H, 1)) and o ((K, 1)) per step."""
+        h_prev: sp.Matrix, activation: str, name_h=_as_is, name_o=_as_is
+        ) -> tuple[list, list, list]:
+    """Unroll one sequence — the only sympy unroller: ``ux[t]`` is the (H, 1) input term U x_t,
+    ``h_prev`` (H, 1) the state before the first step. Returns the lists a, h (each (H, 1)) and
+    o ((K, 1)) per step, t = 1..T at index t - 1.
+
+    ``name_h(t, h_t)`` and ``name_o(t, o_t)`` may replace each new h_t, o_t by symbols standing
+    for it (graph.py does, to differentiate quickly); by default the expressions are kept, so
+    h_2 contains h_1 spelled out.
+    """
     a, h, o = [], [], []
-    for u in ux:
+    for t, u in enumerate(ux, start=1):
         a.append(b + W * h_prev + u)
-        h_prev = activate(a[-1], activation)
+        h_prev = name_h(t, activate(a[-1], activation))
         h.append(h_prev)
-        o.append(c + V * h_prev)
+        o.append(name_o(t, c + V * h_prev))
     return a, h, o
 
 

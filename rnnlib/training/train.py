@@ -47,7 +47,7 @@ def fit(params: dict, data, *, steps: int, lr: float = 0.1, optimizer: str = "sg
         try:
             loss, grads = loss_and_grads(params, xs, targets, **options)
         except NonFiniteError as exc:
-            if exc.argument != "o" or step == 0:   # bad data, or bad parameters from the start
+            if exc.argument != "o":     # a non-finite input or parameter: the caller's error
                 raise
             history.diverged = True     # finite but huge parameters: the logits overflowed
             break

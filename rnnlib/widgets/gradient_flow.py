@@ -12,7 +12,7 @@ import numpy as np
 from ..core.jacobians import jacobian_norms, with_spectral_radius
 from ..core.params import init_params
 from ..plotting.style import PALETTE
-from ..core.validation import ACTIVATIONS
+from ..core.validation import ACTIVATIONS, check_choice
 from .base import Stepper
 from .player import Axis
 from .charts import log_plot_svg
@@ -42,8 +42,7 @@ class GradientFlowExplorer(Stepper):
                  hidden_size: int = 16, input_size: int = 4, activation: str = "tanh",
                  seed: int = 0, input_scale: float = 1.0):
         super().__init__()
-        if activation not in ACTIVATIONS:
-            raise ValueError(f"argument 'activation': expected one of {ACTIVATIONS}, got {activation!r}")
+        check_choice("activation", activation, ACTIVATIONS)
         self.rhos = tuple(float(r) for r in rhos)
         self.lengths = tuple(int(n) for n in lengths)
         if not self.rhos or not self.lengths or min(self.lengths) < 1:
