@@ -37,13 +37,19 @@ from .core.encoding import one_hot
 from .core.step import StepCache, StepGrads, step_backward, step_forward
 from .trace import Trace, trace
 from .gated_trace import GatedTrace, gated_trace
+from .training.adam import Adam
+from .training.trainer import OPTIMIZERS, freeze, train_model
+from .forgetting import shared_suffix_gaps
+from .cost import step_multiply_adds
 from .training.train import History, accuracy, fit
 from .core.validation import ACTIVATIONS, CELLS, LOSSES, MODES, PARAM_KEYS
 from .text.vocab import EOS, UNK, Vocabulary, tokenize
 from . import architectures  # chapter 7: bidirectional, stacked, encoder–decoder, masking
 
 __all__ = [
-    "ACTIVATIONS", "Adagrad", "CELLS", "GatedForwardResult", "GatedTrace", "gated_trace", "EOS", "ForwardResult", "History", "LOSSES", "MODES", "NOTATIONS",
+    "ACTIVATIONS", "Adagrad", "Adam", "CELLS", "GatedForwardResult", "GatedTrace", "OPTIMIZERS",
+    "freeze", "gated_trace", "shared_suffix_gaps", "step_multiply_adds", "train_model", "EOS",
+    "ForwardResult", "History", "LOSSES", "MODES", "NOTATIONS",
     "PARAM_KEYS", "StepCache", "StepGrads", "Trace", "UNK", "Vocabulary", "accuracy", "activate",
     "check_grads", "clip_by_global_norm", "clip_elementwise", "copy_params", "derivative", "fit",
     "forward", "forward_in_notation", "from_notation", "global_norm", "init_params",
