@@ -7,7 +7,9 @@ One notation everywhere (Goodfellow et al., ch. 10), column vectors, time-major:
 The package, one concept per module:
 
     core/        the model: params, activations, softmax, losses, step (one time step),
-                 forward, bptt (loss and gradients), jacobians, gradcheck, validation
+                 reference (forward and BPTT written as the algorithm, one sequence, loops),
+                 forward and bptt (the same numbers, fast, for batches), jacobians,
+                 gradcheck, validation
     training/    optim, clipping, train (the loop), sampling, datasets
     text/        vocab, corpus, embeddings
     teaching layer: trace.py (every intermediate per step), notation.py (the sources'
@@ -16,6 +18,7 @@ The package, one concept per module:
 
 The names below are the public surface; ``rnnlib.symbolic`` loads on first use.
 """
+from .core import reference
 from .core.activations import activate, derivative, relu, sigmoid
 from .core.bptt import loss_and_grads
 from .training.clipping import clip_by_global_norm, clip_elementwise, global_norm
@@ -28,7 +31,8 @@ from .training.optim import Adagrad, sgd_step
 from .core.params import copy_params, init_params
 from .training.sampling import sample
 from .core.softmax import log_softmax, softmax
-from .core.step import StepCache, StepGrads, one_hot, step_backward, step_forward
+from .core.encoding import one_hot
+from .core.step import StepCache, StepGrads, step_backward, step_forward
 from .trace import Trace, trace
 from .training.train import History, accuracy, fit
 from .core.validation import ACTIVATIONS, LOSSES, MODES, PARAM_KEYS
@@ -40,7 +44,7 @@ __all__ = [
     "check_grads", "clip_by_global_norm", "clip_elementwise", "copy_params", "derivative", "fit",
     "forward", "forward_in_notation", "from_notation", "global_norm", "init_params",
     "jacobian_norms", "log_softmax", "loss_and_grads", "numerical_grads", "one_hot", "predict",
-    "recall_first", "relative_error", "relu", "sample", "sgd_step", "sigmoid", "sine_windows",
+    "recall_first", "reference", "relative_error", "relu", "sample", "sgd_step", "sigmoid", "sine_windows",
     "softmax", "spectral_radius", "step_backward", "step_forward", "step_jacobians",
     "to_notation", "tokenize", "trace", "with_spectral_radius",
 ]

@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .core.losses import LOSS_FUNCTIONS
-from .core.step import StepCache, StepGrads, step_backward, step_forward
+from .core import reference
+from .core.softmax import softmax
+from .core.step import StepCache, StepGrads, step_backward
 from .core.validation import PARAM_KEYS, check_call
 
 
@@ -41,54 +42,51 @@ class Trace:
         return float(self.step_losses.sum())
 
 
-def _step_loss(o: np.ndarray, target, loss: str) -> tuple[float, np.ndarray]:
-    losses, delta = LOSS_FUNCTIONS[loss](o[None], np.asarray(target)[None])
-    return float(losses[0]), delta[0]
-
-
 def trace(params: dict, xs, targets=None, *, h0=None, activation: str = "tanh",
           loss: str = "cross_entropy", mode: str = "many_to_many") -> Trace:
     """Run one sequence step by step and record everything; backward too if targets given.
 
     xs: (T, D) floats or (T,) token ids (one sequence: a trace is for looking at).
     targets: as for ``loss_and_grads`` (one sequence), or None for a forward-only trace.
+    The forward pass is :func:`rnnlib.reference.rnn_forward`; each backward step is
+    :func:`rnnlib.step_backward`, the reference's backward loop run over that one step.
     """
     call = check_call(params, xs, h0=h0, activation=activation,
                       targets=targets, loss=None if targets is None else loss, mode=mode)
     if call.batched:
         raise ValueError(f"argument 'xs': a trace follows one sequence, expected shape (T, D) or "
                          f"(T,), got {np.shape(xs)}")
-    p, xs1, h = call.params, call.xs[:, 0], call.h0[0]
-    steps = []
-    for t in range(call.T):
-        steps.append(step_forward(p, xs1[t], h, activation, loss))
-        h = steps[-1].h
-    tr = Trace(params=p, xs=xs1, targets=None if targets is None else call.targets,
+    p, x = call.params, reference.sequence_inputs(call, 0)
+    a, h, o = reference.rnn_forward(reference.column_params(p), x, call.h0[0][:, None], activation)
+    steps = [StepCache(x=x[t][:, 0], h_prev=h[t - 1][:, 0], a=a[t][:, 0], h=h[t][:, 0],
+                       o=o[t][:, 0], y_hat=softmax(o[t][:, 0]) if loss == "cross_entropy"
+                       else o[t][:, 0], activation=activation) for t in range(1, call.T + 1)]
+    tr = Trace(params=p, xs=call.xs[:, 0], targets=None if targets is None else call.targets,
                forward=steps, step_losses=np.zeros(call.T))
-    if targets is None:
-        return tr
-    _backward(tr, call.targets, loss, mode)
+    if targets is not None:
+        _backward(tr, reference.sequence_targets(call, 0), o, loss)
     return tr
 
 
-def _backward(tr: Trace, targets: np.ndarray, loss: str, mode: str) -> None:
-    """Fill in the backward half of a trace, from step T down to step 1."""
+def _backward(tr: Trace, y: dict, o: dict, loss: str) -> None:
+    """Fill in the backward half of a trace, from step T down to step 1.
+
+    y: {t: y_t} for the scored steps; o: {t: o_t (K, 1)} from the forward pass.
+    """
     p, T = tr.params, tr.T
-    K, H = p["V"].shape
     back: list[StepGrads | None] = [None] * T
     running: list[dict | None] = [None] * T
     total = {k: np.zeros_like(p[k]) for k in PARAM_KEYS}
-    dh_next = np.zeros(H)
-    for t in range(T - 1, -1, -1):
-        scored = mode == "many_to_many" or t == T - 1
-        d_o = np.zeros(K)
-        if scored:
-            target = targets[t, 0] if mode == "many_to_many" else targets[0]
-            tr.step_losses[t], d_o = _step_loss(tr.forward[t].o, target, loss)
-        g = step_backward(p, tr.forward[t], d_o, dh_next)
+    dh_next = np.zeros(p["W"].shape[0])
+    for t in range(T, 0, -1):
+        d_o = np.zeros(p["V"].shape[0])
+        if t in y:
+            tr.step_losses[t - 1], do = reference.step_loss(o[t], y[t], loss)
+            d_o = do[:, 0]
+        g = step_backward(p, tr.forward[t - 1], d_o, dh_next)
         for k in PARAM_KEYS:
             total[k] = total[k] + g.contrib[k]
-        back[t], running[t] = g, {k: v.copy() for k, v in total.items()}
+        back[t - 1], running[t - 1] = g, {k: v.copy() for k, v in total.items()}
         dh_next = g.dh_prev
     tr.backward, tr.running = back, running
     tr.grads = {**total, "h0": dh_next}

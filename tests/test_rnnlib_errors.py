@@ -192,9 +192,10 @@ def test_jacobian_norms_check_their_input(ok):
         rnnlib.jacobian_norms(ok[0], np.array([0, 5]))
 
 
-@pytest.mark.parametrize("size", [0, -1, 2.0, True])
-def test_init_params_sizes(size):
-    with raises(ValueError, "'hidden_size'", ">= 1"):
+@pytest.mark.parametrize("size, error", [(0, ValueError), (-1, ValueError), (2.0, TypeError),
+                                         (True, TypeError)])
+def test_init_params_sizes(size, error):
+    with raises(error, "'hidden_size'", ">= 1", repr(size)):
         rnnlib.init_params(3, size, 2)
 
 

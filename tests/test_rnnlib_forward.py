@@ -79,11 +79,40 @@ def test_trace_agrees_with_loss_and_grads(loss, mode):
         np.testing.assert_allclose(tr.backward[t].dh_from_next, tr.backward[t + 1].dh_prev)
         np.testing.assert_allclose(tr.backward[t].dh,
                                    tr.backward[t].dh_from_output + tr.backward[t].dh_from_next)
-    # running sums grow from step T backwards: running[t] = Σ_{s >= t} contrib[s]
-    np.testing.assert_allclose(tr.running[-1]["U"], tr.backward[-1].contrib["U"])
+    # running sums grow from step T backwards: running[t-1] = Σ_{s >= t} contrib[s-1], every t
+    for t in range(tr.T):
+        for k in rnnlib.PARAM_KEYS:
+            partial = sum(tr.backward[s].contrib[k] for s in range(t, tr.T))
+            np.testing.assert_allclose(tr.running[t][k], partial, atol=1e-13, err_msg=f"{k} {t}")
+
+
+@pytest.mark.parametrize("token_ids", [True, False])
+@pytest.mark.parametrize("activation", rnnlib.ACTIVATIONS)
+def test_trace_is_the_reference_step_by_step(activation, token_ids):
+    """The trace records the reference implementation's own numbers, step by step."""
+    params, xs, targets, h0 = problem(T=6, token_ids=token_ids, h0="shared", seed=5)
+    tr = rnnlib.trace(params, xs, targets, h0=h0, activation=activation)
+    run = rnnlib.reference.forward(params, xs, h0, activation)
+    _, grads = rnnlib.reference.loss_and_grads(params, xs, targets, h0=h0, activation=activation)
+    np.testing.assert_array_equal(np.array([s.h for s in tr.forward]), run.h)
+    np.testing.assert_array_equal(np.array([s.a for s in tr.forward]), run.a)
+    for k in grads:
+        np.testing.assert_allclose(tr.grads[k], grads[k], rtol=1e-14, atol=1e-15, err_msg=k)
 
 
 def test_forward_only_trace_has_no_backward():
     params, xs, _, _ = problem(T=3)
     tr = rnnlib.trace(params, xs)
     assert tr.T == 3 and tr.backward == [] and tr.targets is None
+
+
+def test_one_hot_encodes_ids_of_any_shape():
+    np.testing.assert_array_equal(rnnlib.one_hot(2, 4), [0, 0, 1, 0])
+    grid = rnnlib.one_hot(np.array([[0, 3], [1, 1]]), 4)
+    assert grid.shape == (2, 2, 4)
+    np.testing.assert_array_equal(grid.argmax(axis=-1), [[0, 3], [1, 1]])
+    np.testing.assert_array_equal(grid.sum(axis=-1), np.ones((2, 2)))
+    with pytest.raises(ValueError, match="'ids'.*4.*\\[0, 4\\)"):
+        rnnlib.one_hot(4, 4)
+    with pytest.raises(TypeError, match="'ids'"):
+        rnnlib.one_hot(1.0, 4)

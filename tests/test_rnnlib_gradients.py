@@ -58,13 +58,20 @@ def test_many_to_one_scores_only_the_last_step():
     np.testing.assert_allclose(grads["c"], expected_dc, atol=1e-12)
 
 
-def test_h0_gradient_shapes_follow_h0():
+@pytest.mark.parametrize("engine", ["numeric", "reference"])
+def test_h0_gradient_has_the_shape_h0_has_or_would_have(engine):
+    """The contract: grads["h0"] is shaped like h0, also when h0=None (zeros of (B, H))."""
+    lg = rnnlib.loss_and_grads if engine == "numeric" else rnnlib.reference.loss_and_grads
     params, xs, targets, _ = problem(T=3, B=2)
-    assert rnnlib.loss_and_grads(params, xs, targets)[1]["h0"].shape == (4,)
-    assert rnnlib.loss_and_grads(params, xs, targets, h0=np.zeros(4))[1]["h0"].shape == (4,)
-    assert rnnlib.loss_and_grads(params, xs, targets, h0=np.zeros((2, 4)))[1]["h0"].shape == (2, 4)
-    one = rnnlib.loss_and_grads(params, xs[:, 0], targets[:, 0])[1]["h0"]
-    assert one.shape == (4,)
+    none = lg(params, xs, targets)[1]["h0"]
+    each = lg(params, xs, targets, h0=np.zeros((2, 4)))[1]["h0"]
+    shared = lg(params, xs, targets, h0=np.zeros(4))[1]["h0"]
+    one = lg(params, xs[:, 0], targets[:, 0])[1]["h0"]
+    assert none.shape == (2, 4) and each.shape == (2, 4)
+    assert shared.shape == (4,) and one.shape == (4,)
+    np.testing.assert_array_equal(none, each)       # None is zeros of shape (B, H)
+    np.testing.assert_allclose(shared, each.sum(axis=0), atol=1e-13)
+    np.testing.assert_array_equal(one, lg(params, xs[:, :1], targets[:, :1])[1]["h0"][0])
 
 
 def test_shared_h0_gradient_is_the_sum_over_the_batch():

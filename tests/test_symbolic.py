@@ -1,4 +1,4 @@
-"""rnnlib.symbolic: sympy's derivatives against the numeric BPTT, and seed 002's formulas."""
+"""rnnlib.symbolic: sympy's derivatives against the numeric BPTT, and the index-notation formulas."""
 import numpy as np
 import pytest
 import sympy as sp
@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 import rnnlib
 from rnnlib import symbolic as S
 from rnnlib.core.gradcheck import relative_error
-from rnnlib.symbolic import seed002
+from rnnlib.symbolic import index_notation as ix
 
 TOL = 1e-10
 
@@ -83,13 +83,19 @@ def test_largest_required_size():
     assert_same(params, xs, targets)
 
 
-def test_h0_gradient_shapes():
+def test_h0_gradient_has_the_shape_h0_has_or_would_have():
     params, xs, targets, _ = make_case(4, 2, 2, 3, 2, 2, ids=False, loss="mse",
                                        mode="many_to_many", h0_kind="none")
-    assert S.loss_and_grads(params, xs, targets, loss="mse")[1]["h0"].shape == (3,)
-    assert S.loss_and_grads(params, xs, targets, loss="mse",
-                            h0=np.ones((2, 3)))[1]["h0"].shape == (2, 3)
-    assert S.loss_and_grads(params, xs[:, 0], targets[:, 0], loss="mse")[1]["h0"].shape == (3,)
+    none = S.loss_and_grads(params, xs, targets, loss="mse")[1]["h0"]
+    each = S.loss_and_grads(params, xs, targets, loss="mse", h0=np.zeros((2, 3)))[1]["h0"]
+    shared = S.loss_and_grads(params, xs, targets, loss="mse", h0=np.zeros(3))[1]["h0"]
+    one = S.loss_and_grads(params, xs[:, 0], targets[:, 0], loss="mse")[1]["h0"]
+    assert none.shape == (2, 3) and each.shape == (2, 3)   # None: zeros of shape (B, H)
+    assert shared.shape == (3,) and one.shape == (3,)
+    np.testing.assert_allclose(none, each, atol=1e-13)
+    np.testing.assert_allclose(shared, each.sum(axis=0), atol=1e-13)
+    np.testing.assert_allclose(none, rnnlib.loss_and_grads(params, xs, targets,
+                                                           loss="mse")[1]["h0"], atol=1e-13)
 
 
 def test_large_logits_stay_finite():
@@ -229,49 +235,49 @@ def test_unrolled_shapes_and_latex():
     assert "W_{12}" in sp.latex(net.a[1][0])
 
 
-# --- seed 002 ------------------------------------------------------------------------------
+# --- index notation ------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("t", [1, 2])
-def test_seed002_dh_dU_formula_matches_sympy(t):
-    assert seed002.check_dh_dU(t) < 1e-12
-    assert seed002.check_dh_dU(t, D=3, H=3, seed=1) < 1e-12
+def test_dh_dU_index_formula_matches_sympy(t):
+    assert S.check_dh_dU_index_formula(t) < 1e-12
+    assert S.check_dh_dU_index_formula(t, D=3, H=3, seed=1) < 1e-12
 
 
 @pytest.mark.parametrize("t", [1, 2])
-def test_seed002_dh_dU_formula_is_exact(t):
+def test_dh_dU_index_formula_is_exact(t):
     """With D = H = 1, substitute h^t by its sigmoid expression: the difference simplifies to 0."""
-    net = seed002.model(T=t, D=1, H=1, K=1)
-    formula = S.seed002_index_formula(t).subs({seed002.i: 1, seed002.j: 1, seed002.k: 1})
-    reads = {seed002.h(s)[1]: net.h[s - 1][0] for s in range(1, t + 1)}
-    reads.update({seed002.x(s)[1]: net.xs[s - 1][0] for s in range(1, t + 1)})
-    reads[seed002.W[1, 1]] = net.W[0, 0]
-    assert sp.simplify(formula.xreplace(reads) - S.seed002_dh_dU(t, D=1, H=1)[0, 0, 0]) == 0
+    net = S.bias_free_model(T=t, D=1, H=1, K=1)
+    formula = S.dh_dU_index_formula(t).subs({ix.i: 1, ix.j: 1, ix.k: 1})
+    reads = {ix.h(s)[1]: net.h[s - 1][0] for s in range(1, t + 1)}
+    reads.update({ix.x(s)[1]: net.xs[s - 1][0] for s in range(1, t + 1)})
+    reads[ix.W[1, 1]] = net.W[0, 0]
+    assert sp.simplify(formula.xreplace(reads) - S.dh_dU_by_sympy(t, D=1, H=1)[0, 0, 0]) == 0
 
 
 @pytest.mark.parametrize("name", ["U", "V", "W"])
 @pytest.mark.parametrize("T", [1, 2, 3])
-def test_seed002_loss_gradients_match_sympy(name, T):
-    assert seed002.check_dL(name, T=T, D=2, H=3, K=2) < 1e-12
+def test_loss_gradient_index_formulas_match_sympy(name, T):
+    assert S.check_dL_index_formula(name, T=T, D=2, H=3, K=2) < 1e-12
 
 
-def test_seed002_printed_dL_dU_is_wrong_and_ours_is_right():
-    assert seed002.check_dL("U", S.seed002_dL_dU_source_formula(), T=2) > 1e-3
-    assert seed002.check_dL("U", S.seed002_dL_dU_formula(2), T=2) < 1e-12
+def test_misindexed_dL_dU_is_wrong_and_the_contraction_is_right():
+    assert S.check_dL_index_formula("U", S.dL_dU_misindexed_formula(), T=2) > 1e-3
+    assert S.check_dL_index_formula("U", S.dL_dU_index_formula(2), T=2) < 1e-12
 
 
-def test_seed002_dL_dW_T2_closed_form():
+def test_dL_dW_index_formula_T2_closed_form():
     """For T = 2, ∂L/∂W_jk = Σ_i (ỹ_i - y_i) V_ij h²_j (1 - h²_j) h¹_k: no h⁰ term."""
-    i, j, k = seed002.i, seed002.j, seed002.k
-    h1, h2 = seed002.h(1), seed002.h(2)
-    by_hand = sp.Sum((seed002.y_tilde[i] - seed002.y[i]) * seed002.V[i, j], (i, 1, seed002.D_y)) \
+    i, j, k = ix.i, ix.j, ix.k
+    h1, h2 = ix.h(1), ix.h(2)
+    by_hand = sp.Sum((ix.y_tilde[i] - ix.y[i]) * ix.V[i, j], (i, 1, ix.D_y)) \
         * h2[j] * (1 - h2[j]) * h1[k]
-    assert sp.simplify(S.seed002_dL_dW_formula(2) - by_hand) == 0
-    assert seed002.check_dL("W", by_hand, T=2) < 1e-12
+    assert sp.simplify(S.dL_dW_index_formula(2) - by_hand) == 0
+    assert S.check_dL_index_formula("W", by_hand, T=2) < 1e-12
 
 
-def test_seed002_model_matches_numeric_path():
-    """The seed's model is rnnlib's with b = c = 0, h0 = 0, sigmoid, mse, many_to_one."""
-    net = S.seed002_model(T=2, D=2, H=2, K=2)
+def test_bias_free_model_matches_numeric_path():
+    """The bias-free model is rnnlib's with b = c = 0, h0 = 0, sigmoid, mse, many_to_one."""
+    net = S.bias_free_model(T=2, D=2, H=2, K=2)
     values, params, xs, _ = _numbers(net, seed=11)
     y = np.array(net.targets[0].xreplace(values).tolist(), dtype=float)[:, 0]
     L, grads = rnnlib.loss_and_grads(params, xs, y, activation="sigmoid", loss="mse",
@@ -282,10 +288,16 @@ def test_seed002_model_matches_numeric_path():
     assert relative_error(dW, grads["W"]) <= TOL
 
 
-def test_sign_slip_sigmoid_has_the_opposite_slope():
+def test_sigmoid_missing_minus_has_the_opposite_slope():
     a = sp.Symbol("a", real=True)
-    slip, right = S.seed002_sign_slip_sigmoid(a), 1 / (1 + sp.exp(-a))
+    slip, right = S.sigmoid_missing_minus(a), 1 / (1 + sp.exp(-a))
     assert sp.simplify(sp.diff(right, a) - right * (1 - right)) == 0
     assert sp.simplify(sp.diff(slip, a) + slip * (1 - slip)) == 0      # -h(1 - h)
     assert sp.simplify(sp.diff(slip, a) + sp.diff(right, a)) == 0      # opposite slopes
     assert sp.diff(slip, a).subs(a, 0) == -sp.Rational(1, 4)
+
+
+def test_old_names_still_resolve_to_the_renamed_functions():
+    assert S.seed002_check_dL is S.check_dL_index_formula
+    assert S.seed002 is S.index_notation
+    assert not any(name.startswith("seed") for name in S.__all__)

@@ -1,6 +1,6 @@
 """The steppers of rnnlib.widgets: what each frame shows is what rnnlib computed for that step.
 
-Fast (no browser): frames are read back from their HTML (``render.read_cells``) and compared
+Fast (no browser): frames are read back from their HTML (``html_cells.read_cells``) and compared
 with the trace; live controls are driven by setting widget values in the kernel-less process.
 The browser half (the static player on the built site) is tests/test_site_steppers.py.
 """
@@ -15,7 +15,8 @@ import rnnlib
 from rnnlib.widgets import (backward_stepper, forward_stepper, gradient_flow_explorer,
                             player_html, softmax_temperature)
 from rnnlib.widgets.player import Axis
-from rnnlib.widgets.render import colour, read_cells, text_colour
+from html_cells import read_cells
+from rnnlib.widgets.colours import colour, text_colour
 from rnnlib.widgets.sequence import char_sequence
 
 

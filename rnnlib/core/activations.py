@@ -43,12 +43,11 @@ def derivative(a: np.ndarray, h: np.ndarray, activation: str) -> np.ndarray:
     return (a > 0).astype(np.float64)
 
 
-def multiply_by_derivative(dh: np.ndarray, a: np.ndarray, h: np.ndarray,
-                           activation: str) -> np.ndarray:
+def multiply_by_derivative(dh: np.ndarray, h: np.ndarray, activation: str) -> np.ndarray:
     """∂L/∂a = ∂L/∂h ⊙ f'(a), computed in place in ``dh`` (the hot loop of BPTT).
 
-    Every f' here is read off h alone (for ReLU, h > 0 exactly where a > 0), so BPTT may
-    reuse a's buffer for ∂L/∂a; ``a`` is accepted for symmetry with :func:`derivative`.
+    Every f' here is read off h = f(a) alone (for ReLU, h > 0 exactly where a > 0), so the
+    fast BPTT need not keep a.
     """
     if activation == "tanh":
         dh *= 1.0 - h * h

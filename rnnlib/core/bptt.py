@@ -58,7 +58,7 @@ def backward(p: dict, sizes: Sizes, xs: np.ndarray, token_ids: bool, h_prev: np.
     dh_next = np.zeros((B, H))         # Wᵀ ∂L/∂a_{t+1}: what step t+1 sends back to h_t
     for t in range(T - 1, -1, -1):
         da[t] += dh_next
-        multiply_by_derivative(da[t], a=None, h=h[t], activation=activation)  # f' from h alone
+        multiply_by_derivative(da[t], h[t], activation)  # f' from h alone
         np.matmul(da[t], W, out=dh_next)   # (∂L/∂a_t)ᵀ W: Wᵀ ∂L/∂a_t, as a row
     dW = da[0].T @ h_prev
     if T > 1:

@@ -11,7 +11,7 @@ import numpy as np
 
 from .activations import derivative
 from .forward import forward_checked
-from .validation import _float_array, check_call
+from .validation import check_call, check_float_array, check_positive
 
 
 def step_jacobians(params: dict, xs, *, h0=None, activation: str = "tanh") -> np.ndarray:
@@ -42,7 +42,7 @@ def jacobian_norms(params: dict, xs, *, h0=None, activation: str = "tanh") -> np
 
 def spectral_radius(W) -> float:
     """ρ(W) = the largest |eigenvalue| of the square matrix W."""
-    W = _float_array("W", W)
+    W = check_float_array("W", W)
     if W.ndim != 2 or W.shape[0] != W.shape[1]:
         raise ValueError(f"argument 'W': expected a square matrix, got shape {W.shape}")
     return float(np.abs(np.linalg.eigvals(W)).max())
@@ -50,8 +50,7 @@ def spectral_radius(W) -> float:
 
 def with_spectral_radius(W, rho: float) -> np.ndarray:
     """W rescaled so that its spectral radius is exactly ``rho`` (same eigenvectors)."""
-    if not (np.isfinite(rho) and rho >= 0):
-        raise ValueError(f"argument 'rho': expected a finite number >= 0, got {rho!r}")
+    rho = check_positive("rho", rho, allow_zero=True)
     current = spectral_radius(W)
     if current == 0:
         raise ValueError("argument 'W': its spectral radius is 0, so it cannot be rescaled")

@@ -1,15 +1,9 @@
 """Creating the parameters U, W, V, b, c of the book's RNN."""
 from __future__ import annotations
 
-from numbers import Integral
-
 import numpy as np
 
-
-def _size(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
-        raise ValueError(f"argument '{name}': expected an int >= 1, got {value!r}")
-    return int(value)
+from .validation import check_int
 
 
 def init_params(input_size: int, hidden_size: int, output_size: int, *, seed: int = 0,
@@ -20,9 +14,9 @@ def init_params(input_size: int, hidden_size: int, output_size: int, *, seed: in
     and V), which keeps a_t of order one at the start; ``weight_scale`` overrides s for all
     three. The same ``seed`` always gives the same numbers.
     """
-    D = _size("input_size", input_size)
-    H = _size("hidden_size", hidden_size)
-    K = _size("output_size", output_size)
+    D = check_int("input_size", input_size)
+    H = check_int("hidden_size", hidden_size)
+    K = check_int("output_size", output_size)
     rng = np.random.default_rng(seed)
     sU, sW = (1 / np.sqrt(D), 1 / np.sqrt(H)) if weight_scale is None else (weight_scale,) * 2
     return {

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .validation import _float_array
+from .validation import check_float_array, check_positive
 
 
 def _checked(o, axis: int) -> np.ndarray:
-    arr = _float_array("o", o)
+    arr = check_float_array("o", o)
     if arr.ndim == 0:
         raise ValueError("argument 'o': expected an array of logits with at least one axis, got a scalar")
     if not -arr.ndim <= axis < arr.ndim:
@@ -31,8 +31,6 @@ def softmax(o, axis: int = -1, temperature: float = 1.0) -> np.ndarray:
 
     A temperature above 1 flattens the distribution, below 1 sharpens it.
     """
-    if not (isinstance(temperature, (int, float)) and np.isfinite(temperature) and temperature > 0):
-        raise ValueError(f"argument 'temperature': expected a finite number > 0, got {temperature!r}")
-    o = _checked(o, axis) / temperature
+    o = _checked(o, axis) / check_positive("temperature", temperature)
     e = np.exp(o - o.max(axis=axis, keepdims=True))
     return e / e.sum(axis=axis, keepdims=True)

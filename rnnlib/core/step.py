@@ -1,7 +1,8 @@
-"""One timestep, forward and backward, for one sequence: the unit a student can hold in mind.
+"""One time step, forward and backward, for one sequence: the unit a student can hold in mind.
 
-The vectorised engine (forward.py, bptt.py) computes the same numbers for whole sequences at
-once; these functions exist to *show* a single step, and trace.py strings them together.
+Each is the reference loop (:mod:`rnnlib.core.reference`) run over a single step, so a step
+shown on its own computes exactly what the loop computes at that step. trace.py strings them
+together; the fast path (forward.py, bptt.py) computes the same numbers for whole batches.
 """
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .activations import activate, derivative
+from .encoding import one_hot
+from .reference import column_params, rnn_backward, rnn_forward
 from .softmax import softmax
 
 
@@ -39,41 +41,31 @@ class StepGrads:
     contrib: dict              # this step's share of ∂L/∂U, W, V, b, c
 
 
-def one_hot(index: int, size: int) -> np.ndarray:
-    """The vector with a 1 at ``index`` and 0 elsewhere (size,)."""
-    if not 0 <= index < size:
-        raise ValueError(f"argument 'index': expected a token id in [0, {size}), got {index}")
-    v = np.zeros(size)
-    v[index] = 1.0
-    return v
+def _col(v) -> np.ndarray:
+    return np.asarray(v, dtype=float).reshape(-1, 1)
 
 
 def step_forward(params: dict, x_t, h_prev: np.ndarray, activation: str = "tanh",
                  loss: str = "cross_entropy") -> StepCache:
     """a_t, h_t, o_t, ŷ_t from x_t (D,) or a token id, and h_{t-1} (H,)."""
-    U, W, V, b, c = (params[k] for k in ("U", "W", "V", "b", "c"))
-    x = one_hot(int(x_t), U.shape[1]) if np.ndim(x_t) == 0 else np.asarray(x_t, dtype=float)
-    a = b + W @ h_prev + U @ x
-    h = activate(a, activation)
-    o = c + V @ h
-    y_hat = softmax(o) if loss == "cross_entropy" else o
-    return StepCache(x=x, h_prev=np.asarray(h_prev, dtype=float), a=a, h=h, o=o, y_hat=y_hat,
+    p = column_params(params)
+    x = one_hot(int(x_t), p["U"].shape[1]) if np.ndim(x_t) == 0 else np.asarray(x_t, dtype=float)
+    a, h, o = rnn_forward(p, {1: _col(x)}, _col(h_prev), activation)
+    o_t = o[1][:, 0]
+    return StepCache(x=x, h_prev=np.asarray(h_prev, dtype=float), a=a[1][:, 0], h=h[1][:, 0],
+                     o=o_t, y_hat=softmax(o_t) if loss == "cross_entropy" else o_t,
                      activation=activation)
 
 
 def step_backward(params: dict, cache: StepCache, d_o: np.ndarray,
                   dh_from_next: np.ndarray) -> StepGrads:
     """Backpropagate through step t given ∂L/∂o_t (K,) and Wᵀ ∂L/∂a_{t+1} (H,)."""
-    dh_from_output = params["V"].T @ d_o
-    dh = dh_from_output + dh_from_next
-    da = dh * derivative(cache.a, cache.h, cache.activation)
-    contrib = {
-        "U": np.outer(da, cache.x),
-        "W": np.outer(da, cache.h_prev),
-        "V": np.outer(d_o, cache.h),
-        "b": da.copy(),
-        "c": np.array(d_o, dtype=float),
-    }
-    return StepGrads(d_o=np.array(d_o, dtype=float), dh_from_output=dh_from_output,
-                     dh_from_next=np.array(dh_from_next, dtype=float), dh=dh, da=da,
-                     dh_prev=params["W"].T @ da, contrib=contrib)
+    p = column_params(params)
+    record: dict = {}
+    g = rnn_backward(p, {1: _col(cache.x)}, {1: _col(cache.a)},
+                     {0: _col(cache.h_prev), 1: _col(cache.h)}, {1: _col(d_o)},
+                     cache.activation, dh_next=_col(dh_from_next), steps=record)
+    flat = {k: (v[:, 0] if k in ("b", "c", "h0") else v) for k, v in g.items()}
+    return StepGrads(d_o=np.array(d_o, dtype=float), dh_from_output=(p["V"].T @ _col(d_o))[:, 0],
+                     dh_from_next=np.array(dh_from_next, dtype=float), dh=record[1]["dh"][:, 0],
+                     da=record[1]["da"][:, 0], dh_prev=flat.pop("h0"), contrib=flat)

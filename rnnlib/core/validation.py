@@ -11,7 +11,7 @@ path: ``xs`` (T, B, D) floats or (T, B) ids, ``h0`` (B, H), targets (T, B[, K]).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from numbers import Integral
+from numbers import Integral, Real
 from typing import Any, Mapping
 
 import numpy as np
@@ -20,6 +20,15 @@ PARAM_KEYS = ("U", "W", "V", "b", "c")
 ACTIVATIONS = ("tanh", "sigmoid", "relu")
 LOSSES = ("cross_entropy", "mse")
 MODES = ("many_to_many", "many_to_one")
+
+
+class NonFiniteError(ValueError):
+    """A value that must be finite is inf or nan. ``argument`` names it: "o" for logits that
+    overflowed in the forward pass (the model diverged), else the caller's argument."""
+
+    def __init__(self, argument: str, message: str):
+        super().__init__(message)
+        self.argument = argument
 
 
 @dataclass(frozen=True)
@@ -41,7 +50,8 @@ class Call:
     token_ids: bool
     batched: bool           # False: the caller passed one sequence; results drop the B axis
     h0: np.ndarray          # (B, H)
-    h0_shared: bool         # True: the caller passed (H,) h0 (or None) for a batch
+    h0_shared: bool         # True: one (H,) state for every sequence (given as (H,), or one
+                            # sequence); False: (B, H), given so or None (zeros) for a batch
     activation: str
     targets: np.ndarray | None = None   # (T, B) ids / (T, B, K) floats; (B,) / (B, K) many_to_one
     loss: str = "cross_entropy"
@@ -71,7 +81,29 @@ def check_choice(name: str, value: Any, allowed: tuple) -> str:
     return value
 
 
-def _float_array(name: str, value: Any) -> np.ndarray:
+def check_int(name: str, value: Any, minimum: int = 1, maximum: int | None = None) -> int:
+    """``value`` must be an int (not a bool) in [minimum, maximum]; returns it as an int."""
+    upper = "" if maximum is None else f" and <= {maximum}"
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise TypeError(f"argument '{name}': expected an int >= {minimum}{upper}, got {value!r} "
+                        f"of type {type(value).__name__}")
+    if value < minimum or (maximum is not None and value > maximum):
+        raise ValueError(f"argument '{name}': expected an int >= {minimum}{upper}, got {value!r}")
+    return int(value)
+
+
+def check_positive(name: str, value: Any, *, allow_zero: bool = False) -> float:
+    """``value`` must be a finite real number > 0 (>= 0 with ``allow_zero``); returns a float."""
+    want = f"a finite number {'>=' if allow_zero else '>'} 0"
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(f"argument '{name}': expected {want}, got {value!r} "
+                        f"of type {type(value).__name__}")
+    if not (np.isfinite(value) and (value >= 0 if allow_zero else value > 0)):
+        raise ValueError(f"argument '{name}': expected {want}, got {value!r}")
+    return float(value)
+
+
+def check_float_array(name: str, value: Any) -> np.ndarray:
     """A real float64 array; rejects strings, objects, complex numbers and non-finite values."""
     try:
         arr = np.asarray(value)
@@ -84,8 +116,8 @@ def _float_array(name: str, value: Any) -> np.ndarray:
     arr = arr.astype(np.float64, copy=False)
     if not np.all(np.isfinite(arr)):
         bad = np.argwhere(~np.isfinite(arr))[0]
-        raise ValueError(f"argument '{name}': expected finite values, got {arr[tuple(bad)]} at "
-                         f"index {tuple(int(i) for i in bad)}")
+        raise NonFiniteError(name, f"argument '{name}': expected finite values, got "
+                                   f"{arr[tuple(bad)]} at index {tuple(int(i) for i in bad)}")
     return arr
 
 
@@ -98,7 +130,7 @@ def check_params(params: Any) -> tuple[dict, Sizes]:
     if missing:
         raise ValueError(f"argument 'params': missing keys {missing}; expected keys "
                          f"{list(PARAM_KEYS)}, got {sorted(params)}")
-    p = {k: _float_array(f"params['{k}']", params[k]) for k in PARAM_KEYS}
+    p = {k: check_float_array(f"params['{k}']", params[k]) for k in PARAM_KEYS}
     if p["W"].ndim != 2 or p["W"].shape[0] != p["W"].shape[1] or p["W"].shape[0] == 0:
         raise ValueError(f"argument 'params['W']': expected a square (H, H) matrix, "
                          f"got shape {p['W'].shape}")
@@ -135,16 +167,20 @@ def check_xs(xs: Any, D: int) -> tuple[np.ndarray, bool, bool]:
     if arr.ndim not in (2, 3) or arr.shape[-1] != D or 0 in arr.shape:
         raise ValueError(f"argument 'xs': expected float shape (T, D={D}) or (T, B, D={D}) with "
                          f"T, B >= 1, got {arr.shape}")
-    arr = _float_array("xs", arr)
+    arr = check_float_array("xs", arr)
     batched = arr.ndim == 3
     return (arr if batched else arr[:, None, :]), False, batched
 
 
 def check_h0(h0: Any, H: int, B: int, batched: bool) -> tuple[np.ndarray, bool]:
-    """Return ``(h0 as (B, H), shared)``; shared means one (H,) state for every sequence."""
+    """Return ``(h0 as (B, H), shared)``; shared means one (H,) state for every sequence.
+
+    ``None`` stands for the zeros of the shape h0 would have: (H,) for one sequence, (B, H)
+    for a batch, so the gradient of a batch's None h0 is (B, H), one row per sequence.
+    """
     if h0 is None:
-        return np.zeros((B, H)), True
-    arr = _float_array("h0", h0)
+        return np.zeros((B, H)), not batched
+    arr = check_float_array("h0", h0)
     if arr.shape == (H,):
         return np.broadcast_to(arr, (B, H)).copy(), True
     if batched and arr.shape == (B, H):
@@ -171,7 +207,7 @@ def check_targets(targets: Any, loss: str, mode: str, T: int, B: int, K: int,
         arr = arr.astype(np.int64, copy=False)   # no copy of a long target array
     else:
         expected = lead + (K,)
-        arr = _float_array("targets", targets)
+        arr = check_float_array("targets", targets)
         if arr.shape != expected:
             raise ValueError(f"argument 'targets': expected float targets of shape {expected} "
                              f"(loss='mse', mode='{mode}'), got {arr.shape}")
@@ -181,13 +217,8 @@ def check_targets(targets: Any, loss: str, mode: str, T: int, B: int, K: int,
 
 
 def check_truncate(truncate: Any) -> int | None:
-    if truncate is None:
-        return None
-    if isinstance(truncate, bool) or not isinstance(truncate, Integral):
-        raise TypeError(f"argument 'truncate': expected None or an int >= 1, got {truncate!r}")
-    if truncate < 1:
-        raise ValueError(f"argument 'truncate': expected None or an int >= 1, got {truncate}")
-    return int(truncate)
+    """None (full BPTT) or a chunk length k >= 1."""
+    return None if truncate is None else check_int("truncate", truncate)
 
 
 def check_call(params: Any, xs: Any, *, h0: Any = None, activation: str = "tanh",
@@ -210,5 +241,5 @@ def check_call(params: Any, xs: Any, *, h0: Any = None, activation: str = "tanh"
 def check_finite_logits(o: np.ndarray) -> None:
     """Logits overflow only when the parameters are absurd; say so instead of returning NaN."""
     if not np.all(np.isfinite(o)):
-        raise ValueError("logits 'o' became non-finite (inf or nan) during the forward pass; "
-                         "expected finite logits: check the scale of params and xs")
+        raise NonFiniteError("o", "logits 'o' became non-finite (inf or nan) during the forward "
+                                  "pass; expected finite logits: check the scale of params and xs")

@@ -4,33 +4,47 @@
   every derivative comes from ``sympy.diff``: an independent check of the numeric BPTT.
 - :func:`unrolled` — the symbols and expressions a_t, h_t, o_t, L of a small network, to print.
 - :func:`gradient_entry` — one entry ∂L/∂θ as a formula, optionally in terms of h^{(t)}.
-- ``seed002_*`` — seed 002's worked problem (sigmoid, no biases, ½‖ỹ - y‖² at the last step):
-  its index-notation results, the ∂L/∂W it leaves as an exercise, and checks against sympy.
+- ``index_notation`` — BPTT derived by hand in index notation for the bias-free sigmoid model
+  with ½‖ỹ - y‖² at the last step (:func:`bias_free_model`): the formulas for ∂h^t/∂U and
+  ∂L/∂U, W, V (``*_index_formula``), a misindexed printed ∂L/∂U and a sigmoid missing its
+  minus sign, and ``check_*`` functions that compare each formula with sympy's derivative.
 
 Modules: model (symbols and the unrolled expressions), graph (differentiating the unrolled
-network quickly), engine (loss_and_grads), entries (gradient_entry), seed002.
+network quickly), engine (loss_and_grads), entries (gradient_entry), index_notation.
 Importing this package imports sympy (slow), so ``import rnnlib`` loads it only on demand.
 """
-from . import seed002
+from . import index_notation
 from .engine import loss_and_grads
 from .entries import gradient_entry, name_states
+from .index_notation import (bias_free_model, check_dh_dU_index_formula, check_dL_index_formula,
+                             dh_dU_by_sympy, dh_dU_index_formula, dL_dU_index_formula,
+                             dL_dU_misindexed_formula, dL_dV_index_formula, dL_dW_index_formula,
+                             sigmoid_missing_minus)
 from .model import Unrolled, unrolled
 
-seed002_model = seed002.model
-seed002_dh_dU = seed002.dh_dU
-seed002_index_formula = seed002.dh_dU_formula
-seed002_check_dh_dU = seed002.check_dh_dU
-seed002_dL_dV_formula = seed002.dL_dV_formula
-seed002_dL_dW_formula = seed002.dL_dW_formula
-seed002_dL_dU_formula = seed002.dL_dU_formula
-seed002_dL_dU_source_formula = seed002.dL_dU_source_formula
-seed002_check_dL = seed002.check_dL
-seed002_sign_slip_sigmoid = seed002.sign_slip_sigmoid
-
 __all__ = [
-    "Unrolled", "gradient_entry", "loss_and_grads", "name_states", "seed002",
-    "seed002_check_dL", "seed002_check_dh_dU", "seed002_dL_dU_formula",
-    "seed002_dL_dU_source_formula", "seed002_dL_dV_formula", "seed002_dL_dW_formula",
-    "seed002_dh_dU", "seed002_index_formula", "seed002_model", "seed002_sign_slip_sigmoid",
-    "unrolled",
+    "Unrolled", "bias_free_model", "check_dL_index_formula", "check_dh_dU_index_formula",
+    "dL_dU_index_formula", "dL_dU_misindexed_formula", "dL_dV_index_formula",
+    "dL_dW_index_formula", "dh_dU_by_sympy", "dh_dU_index_formula", "gradient_entry",
+    "index_notation", "loss_and_grads", "name_states", "sigmoid_missing_minus", "unrolled",
 ]
+
+# Names before they said what they compute. Kept (out of __all__) only until the chapters
+# that used them have moved to the new names; remove them then.
+_RENAMED = {
+    "seed002": "index_notation", "seed002_model": "bias_free_model",
+    "seed002_dh_dU": "dh_dU_by_sympy", "seed002_index_formula": "dh_dU_index_formula",
+    "seed002_check_dh_dU": "check_dh_dU_index_formula",
+    "seed002_dL_dV_formula": "dL_dV_index_formula",
+    "seed002_dL_dW_formula": "dL_dW_index_formula",
+    "seed002_dL_dU_formula": "dL_dU_index_formula",
+    "seed002_dL_dU_source_formula": "dL_dU_misindexed_formula",
+    "seed002_check_dL": "check_dL_index_formula",
+    "seed002_sign_slip_sigmoid": "sigmoid_missing_minus",
+}
+
+
+def __getattr__(name):
+    if name in _RENAMED:
+        return globals()[_RENAMED[name]]
+    raise AttributeError(f"module 'rnnlib.symbolic' has no attribute {name!r}")

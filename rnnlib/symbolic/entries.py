@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ..core.validation import PARAM_KEYS
+from ..core.validation import PARAM_KEYS, check_choice
 from .model import Unrolled, relu_kink_convention, unrolled
 
 _MATRICES = ("U", "W", "V")
@@ -17,9 +17,7 @@ _MATRICES = ("U", "W", "V")
 
 def parameter_symbol(net: Unrolled, name: str, i: int, j: int | None = None) -> sp.Symbol:
     """The symbol of entry [i, j] of U, W, V, or entry [i] of b, c, h0 (0-based, as numpy)."""
-    names = PARAM_KEYS + ("h0",)
-    if name not in names:
-        raise ValueError(f"argument 'name': expected one of {list(names)}, got {name!r}")
+    check_choice("name", name, PARAM_KEYS + ("h0",))
     m = net.params[name]
     if (name in _MATRICES) != (j is not None):
         want = "a column index j" if name in _MATRICES else "j=None (a vector)"

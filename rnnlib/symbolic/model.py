@@ -128,10 +128,6 @@ class Unrolled:
         """{"U": U, "W": W, "V": V, "b": b, "c": c, "h0": h0} as sympy matrices."""
         return {"U": self.U, "W": self.W, "V": self.V, "b": self.b, "c": self.c, "h0": self.h0}
 
-    def free_parameter_symbols(self) -> list:
-        """Every parameter and h0 symbol, in the order U, W, V, b, c, h0 (row-major)."""
-        return [s for m in self.params.values() for s in m if isinstance(s, sp.Symbol)]
-
 
 def unrolled(T: int, D: int, H: int, K: int, *, activation: str = "tanh",
              loss: str = "cross_entropy", mode: str = "many_to_many", biases: bool = True,

@@ -11,6 +11,8 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+from ..core.encoding import one_hot
+
 UNK, EOS = "<UNK>", "<EOS>"
 
 
@@ -81,10 +83,7 @@ class Vocabulary:
         """The one-hot matrix (n, len(vocab)): for showing what the ids stand for. rnnlib's
         forward pass never builds it; it indexes columns of U instead."""
         self.decode(ids)  # validates
-        ids = np.asarray(ids).reshape(-1)
-        out = np.zeros((ids.size, len(self)))
-        out[np.arange(ids.size), ids] = 1.0
-        return out
+        return one_hot(np.asarray(ids).reshape(-1), len(self))
 
     def coverage(self, tokens: Sequence[str]) -> float:
         """The fraction of ``tokens`` the vocabulary knows (the rest would become <UNK>)."""

@@ -8,13 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core.validation import PARAM_KEYS
-
-
-def _check_limit(name: str, value) -> float:
-    if not (isinstance(value, (int, float)) and np.isfinite(value) and value > 0):
-        raise ValueError(f"argument '{name}': expected a finite number > 0, got {value!r}")
-    return float(value)
+from ..core.validation import PARAM_KEYS, check_positive
 
 
 def global_norm(grads: dict) -> float:
@@ -24,7 +18,7 @@ def global_norm(grads: dict) -> float:
 
 def clip_by_global_norm(grads: dict, max_norm: float) -> tuple[dict, float]:
     """Scale all gradients by max_norm / ‖g‖ when ‖g‖ > max_norm. Returns (clipped, ‖g‖ before)."""
-    max_norm = _check_limit("max_norm", max_norm)
+    max_norm = check_positive("max_norm", max_norm)
     norm = global_norm(grads)
     scale = max_norm / norm if norm > max_norm else 1.0
     return {k: (v * scale if k in PARAM_KEYS else v) for k, v in grads.items()}, norm
@@ -32,5 +26,5 @@ def clip_by_global_norm(grads: dict, max_norm: float) -> tuple[dict, float]:
 
 def clip_elementwise(grads: dict, limit: float) -> dict:
     """Clamp every gradient entry to [-limit, limit] (the min-char-rnn rule, limit 5)."""
-    limit = _check_limit("limit", limit)
+    limit = check_positive("limit", limit)
     return {k: (np.clip(v, -limit, limit) if k in PARAM_KEYS else v) for k, v in grads.items()}

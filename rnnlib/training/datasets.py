@@ -3,11 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-
-def _positive(name: str, value: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"argument '{name}': expected an int >= 1, got {value!r}")
-    return int(value)
+from ..core.validation import check_int
 
 
 def sine_windows(n_sequences: int, T: int, *, dx: float = 0.2, seed: int = 0):
@@ -16,7 +12,7 @@ def sine_windows(n_sequences: int, T: int, *, dx: float = 0.2, seed: int = 0):
     Returns xs (T, B, 1) with xs[t, i, 0] = sin(x_i + t·dx) for a random start x_i, and the
     targets (B, 1) = sin(x_i + T·dx): score with loss="mse", mode="many_to_one".
     """
-    n_sequences, T = _positive("n_sequences", n_sequences), _positive("T", T)
+    n_sequences, T = check_int("n_sequences", n_sequences), check_int("T", T)
     starts = np.random.default_rng(seed).uniform(0, 2 * np.pi, n_sequences)
     grid = starts[None, :] + dx * np.arange(T + 1)[:, None]         # (T + 1, B)
     values = np.sin(grid)
@@ -32,8 +28,8 @@ def recall_first(n_sequences: int, length: int, *, n_symbols: int = 4, n_noise: 
     to score with mode="many_to_one". Chance accuracy is 1 / n_symbols; a model must carry
     the first token through ``length - 1`` steps to beat it.
     """
-    n_sequences, length = _positive("n_sequences", n_sequences), _positive("length", length)
-    n_symbols, n_noise = _positive("n_symbols", n_symbols), _positive("n_noise", n_noise)
+    n_sequences, length = check_int("n_sequences", n_sequences), check_int("length", length)
+    n_symbols, n_noise = check_int("n_symbols", n_symbols), check_int("n_noise", n_noise)
     rng = np.random.default_rng(seed)
     xs = rng.integers(n_symbols, n_symbols + n_noise, size=(length, n_sequences))
     targets = rng.integers(0, n_symbols, size=n_sequences)

@@ -7,13 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core.validation import PARAM_KEYS
-
-
-def _check_lr(lr) -> float:
-    if not (isinstance(lr, (int, float)) and np.isfinite(lr) and lr > 0):
-        raise ValueError(f"argument 'lr': expected a finite number > 0, got {lr!r}")
-    return float(lr)
+from ..core.validation import PARAM_KEYS, check_positive
 
 
 def _check_grads(params: dict, grads: dict) -> None:
@@ -27,7 +21,7 @@ def _check_grads(params: dict, grads: dict) -> None:
 
 def sgd_step(params: dict, grads: dict, lr: float) -> dict:
     """θ ← θ - lr · ∂L/∂θ for every parameter; returns ``params`` (updated in place)."""
-    lr = _check_lr(lr)
+    lr = check_positive("lr", lr)
     _check_grads(params, grads)
     for k in PARAM_KEYS:
         params[k] -= lr * grads[k]
@@ -39,7 +33,7 @@ class Adagrad:
     so rarely-updated entries (columns of U for rare tokens) keep larger steps (Duchi et al., 2011)."""
 
     def __init__(self, lr: float = 0.1, eps: float = 1e-8):
-        self.lr = _check_lr(lr)
+        self.lr = check_positive("lr", lr)
         self.eps = eps
         self.memory: dict = {}
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..core.activations import activate
 from ..core.softmax import softmax
-from ..core.validation import check_call
+from ..core.validation import check_call, check_int
 
 
 def sample(params: dict, first_id: int, n: int, *, h0=None, temperature: float = 1.0,
@@ -24,8 +24,7 @@ def sample(params: dict, first_id: int, n: int, *, h0=None, temperature: float =
     if call.sizes.D != call.sizes.K:
         raise ValueError(f"argument 'params': sampling feeds outputs back as inputs, so it needs "
                          f"D == K, got D={call.sizes.D}, K={call.sizes.K}")
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
-        raise ValueError(f"argument 'n': expected an int >= 0, got {n!r}")
+    n = check_int("n", n, minimum=0)
     rng = np.random.default_rng(seed)
     h, token, out = call.h0[0], int(first_id), []
     for _ in range(n):

@@ -11,6 +11,7 @@ from typing import Callable
 import numpy as np
 
 from ..core.bptt import loss_and_grads
+from ..core.validation import PARAM_KEYS, NonFiniteError, check_choice, check_int
 from .clipping import clip_by_global_norm, clip_elementwise, global_norm
 from .optim import Adagrad, sgd_step
 
@@ -35,12 +36,9 @@ def fit(params: dict, data, *, steps: int, lr: float = 0.1, optimizer: str = "sg
         ``loss_and_grads``). clip: None, or the max global norm (clip_mode="global_norm") or the
         max |entry| (clip_mode="elementwise").
     """
-    if optimizer not in ("sgd", "adagrad"):
-        raise ValueError(f"argument 'optimizer': expected 'sgd' or 'adagrad', got {optimizer!r}")
-    if clip_mode not in ("global_norm", "elementwise"):
-        raise ValueError(f"argument 'clip_mode': expected 'global_norm' or 'elementwise', got {clip_mode!r}")
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
-        raise ValueError(f"argument 'steps': expected an int >= 0, got {steps!r}")
+    check_choice("optimizer", optimizer, ("sgd", "adagrad"))
+    check_choice("clip_mode", clip_mode, ("global_norm", "elementwise"))
+    steps = check_int("steps", steps, minimum=0)
     batch = data if callable(data) else (lambda _step: data)
     adagrad = Adagrad(lr) if optimizer == "adagrad" else None
     history = History()
@@ -48,10 +46,10 @@ def fit(params: dict, data, *, steps: int, lr: float = 0.1, optimizer: str = "sg
         xs, targets = batch(step)
         try:
             loss, grads = loss_and_grads(params, xs, targets, **options)
-        except ValueError as exc:
-            if "non-finite" not in str(exc) and "finite values" not in str(exc):
+        except NonFiniteError as exc:
+            if exc.argument != "o" or step == 0:   # bad data, or bad parameters from the start
                 raise
-            history.diverged = True     # the parameters blew up: report it, don't crash
+            history.diverged = True     # finite but huge parameters: the logits overflowed
             break
         norm = global_norm(grads)
         history.loss.append(loss)
@@ -66,6 +64,9 @@ def fit(params: dict, data, *, steps: int, lr: float = 0.1, optimizer: str = "sg
             adagrad.step(params, grads)
         else:
             sgd_step(params, grads, lr)
+        if not all(np.all(np.isfinite(params[k])) for k in PARAM_KEYS):
+            history.diverged = True     # the update blew the parameters up
+            break
     return history
 
 

@@ -12,7 +12,9 @@ import numpy as np
 from ..core.activations import derivative
 from ..core.bptt import loss_and_grads
 from ..core.validation import PARAM_KEYS
-from .render import column, esc, fmt, fmt_sci, legend_html, matrix, token_label, unrolled_svg, vector_row
+from .cells import column, legend_html, matrix, vector_row
+from .diagram import unrolled_svg
+from .formatting import esc, fmt, fmt_sci, token_label
 from .sequence import SequenceStepper
 
 _DF = {"tanh": "1 \u2212 h<sub>{t}</sub><sup>2</sup>",

@@ -18,7 +18,7 @@ from __future__ import annotations
 import time
 
 from .player import Axis, StaticHTML, player_html
-from .render import CSS
+from .styles import CSS
 
 
 class Stepper:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .render import column, esc, fmt, legend_html, matrix, token_label, unrolled_svg, vector_row
+from .cells import column, legend_html, matrix, vector_row
+from .diagram import unrolled_svg
+from .formatting import esc, fmt, token_label
 from .sequence import SequenceStepper
 
 _F = {"tanh": "tanh", "sigmoid": "\u03c3", "relu": "ReLU"}
@@ -46,11 +48,6 @@ class ForwardStepper(SequenceStepper):
             return legend_html("a, h, o and the terms of a", "probabilities ŷ and one-hot x")
         return legend_html("a, o and the terms of a",
                            f"h = {self.activation}(a) ≥ 0, probabilities ŷ, one-hot x")
-
-    def step_data(self, t: int) -> dict:
-        """The numbers frame t displays (from the trace): x, h_prev, a, h, o, y_hat."""
-        s = self.trace.forward[t - 1]
-        return {"x": s.x, "h_prev": s.h_prev, "a": s.a, "h": s.h, "o": s.o, "y_hat": s.y_hat}
 
     def render_step(self, t: int) -> str:
         s = self.trace.forward[t - 1]

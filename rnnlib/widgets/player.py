@@ -23,7 +23,8 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from .render import CSS, esc
+from .formatting import esc
+from .styles import CSS
 
 
 @dataclass
@@ -126,8 +127,3 @@ class StaticHTML:
 
     def __str__(self) -> str:
         return self.html
-
-    @property
-    def nbytes(self) -> int:
-        """Size of the HTML in bytes (UTF-8), i.e. what it adds to a page."""
-        return len(self.html.encode("utf-8"))

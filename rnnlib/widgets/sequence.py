@@ -15,7 +15,7 @@ from ..trace import trace as make_trace
 from ..core.validation import ACTIVATIONS
 from .base import Stepper
 from .player import Axis
-from .render import esc, token_label
+from .formatting import esc, token_label
 
 
 def char_sequence(text: str):

@@ -10,7 +10,9 @@ import numpy as np
 from ..core.softmax import softmax
 from .base import Stepper
 from .player import Axis
-from .render import bars_svg, esc, fmt, vector_row
+from .cells import vector_row
+from .charts import bars_svg
+from .formatting import esc, fmt
 
 DEFAULT_LOGITS = (2.0, 1.0, 0.1, -1.0)
 DEFAULT_TEMPERATURES = (0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0)

@@ -1,4 +1,4 @@
-"""Seed 002's worked problem, rederived and checked by sympy.
+"""BPTT derived by hand in index notation (a source article's worked problem), checked by sympy.
 
 The model (bar-U/W/V, no biases, h^0 = 0, sigmoid, one ½-sum-of-squares loss at the last step):
 
@@ -10,14 +10,15 @@ expression in indexed symbols (h^{t}_{i}, W_{ij}, ...) and Kronecker deltas; eac
 evaluates it at random numbers and compares it with sympy's own derivative of the model.
 
 Two slips in the seed: its sigmoid is printed 1/(1 + exp(U·x)), missing the minus sign
-(:func:`sign_slip_sigmoid`), and its final ∂L/∂U contracts V with W on the wrong index
-(:func:`dL_dU_source_formula`; the corrected one is :func:`dL_dU_formula`).
+(:func:`sigmoid_missing_minus`), and its final ∂L/∂U contracts V with W on the wrong index
+(:func:`dL_dU_misindexed_formula`; the corrected one is :func:`dL_dU_index_formula`).
 """
 from __future__ import annotations
 
 import numpy as np
 import sympy as sp
 
+from ..core.validation import check_choice
 from .model import Unrolled, unrolled
 
 i, j, k, l = sp.symbols("i j k l", integer=True, positive=True)
@@ -36,14 +37,14 @@ def x(t: int) -> sp.IndexedBase:
     return sp.IndexedBase(f"x^{{{t}}}")
 
 
-def model(T: int = 2, D: int = 2, H: int = 2, K: int = 2) -> Unrolled:
+def bias_free_model(T: int = 2, D: int = 2, H: int = 2, K: int = 2) -> Unrolled:
     """The seed's network unrolled for T steps as sympy (see :func:`rnnlib.symbolic.unrolled`):
     sigmoid, no biases, h0 = 0, loss ½‖ỹ - y‖² at the last step only."""
     return unrolled(T, D, H, K, activation="sigmoid", loss="mse", mode="many_to_one",
                     biases=False, zero_h0=True)
 
 
-def sign_slip_sigmoid(a: sp.Expr) -> sp.Expr:
+def sigmoid_missing_minus(a: sp.Expr) -> sp.Expr:
     """The seed's printed sigmoid 1/(1 + e^{a}) = σ(-a): its derivative is -h(1 - h), not
     h(1 - h), so every gradient built on it has the wrong sign."""
     return 1 / (1 + sp.exp(a))
@@ -54,7 +55,7 @@ def _slope(t: int, n: sp.Symbol) -> sp.Expr:
     return h(t)[n] * (1 - h(t)[n])
 
 
-def dh_dU_formula(t: int) -> sp.Expr:
+def dh_dU_index_formula(t: int) -> sp.Expr:
     """The seed's ∂h^t_i/∂U_jk for t = 1, 2, free indices i, j, k:
 
     t = 1:  h^1_i (1 - h^1_i) x^1_k δ_ij
@@ -68,10 +69,10 @@ def dh_dU_formula(t: int) -> sp.Expr:
     raise ValueError(f"argument 't': the seed works out t = 1 and t = 2, got {t!r}")
 
 
-def dh_dU(t: int, D: int = 2, H: int = 2) -> sp.Array:
+def dh_dU_by_sympy(t: int, D: int = 2, H: int = 2) -> sp.Array:
     """sympy's own ∂h^t_i/∂U_jk for the model: an Array of shape (H, H, D), entry [i, j, k]
     (0-based), each entry a derivative of the spelled-out h^t."""
-    net = model(T=t, D=D, H=H, K=1)
+    net = bias_free_model(T=t, D=D, H=H, K=1)
     return sp.Array([[[sp.diff(net.h[t - 1][a], net.U[b, c]) for c in range(D)]
                       for b in range(H)] for a in range(H)])
 
@@ -92,12 +93,12 @@ def _delta(t: int, T: int, n: sp.Symbol) -> sp.Expr:
     return sp.Sum(_delta(t + 1, T, m) * W[m, n], (m, 1, D_h)) * _slope(t, n)
 
 
-def dL_dV_formula(T: int = 2) -> sp.Expr:
+def dL_dV_index_formula(T: int = 2) -> sp.Expr:
     """∂L/∂V_ik = (ỹ_i - y_i) h^T_k: the outer product (ỹ - y) ⊗ h^T."""
     return _error(i, y) * h(T)[k]
 
 
-def dL_dW_formula(T: int = 2) -> sp.Expr:
+def dL_dW_index_formula(T: int = 2) -> sp.Expr:
     """∂L/∂W_jk = Σ_{t=2}^{T} δ^t_j h^{t-1}_k (the exercise the seed leaves open).
 
     Every step t contributes its δ^t_j times the state W multiplied, h^{t-1}_k; the t = 1 term
@@ -107,7 +108,7 @@ def dL_dW_formula(T: int = 2) -> sp.Expr:
     return sp.Add(*[_delta(t, T, j) * h(t - 1)[k] for t in range(2, T + 1)])
 
 
-def dL_dU_formula(T: int = 2) -> sp.Expr:
+def dL_dU_index_formula(T: int = 2) -> sp.Expr:
     """∂L/∂U_jk = Σ_{t=1}^{T} δ^t_j x^t_k (the seed's α, β are j, k here). For T = 2:
 
         Σ_i (ỹ_i - y_i) [V_ij h^2_j (1 - h^2_j) x^2_k
@@ -116,10 +117,10 @@ def dL_dU_formula(T: int = 2) -> sp.Expr:
     return sp.Add(*[_delta(t, T, j) * x(t)[k] for t in range(1, T + 1)])
 
 
-def dL_dU_source_formula() -> sp.Expr:
+def dL_dU_misindexed_formula() -> sp.Expr:
     """The seed's printed ∂L/∂U_jk at T = 2 (α, β → j, k; its repeated k → m, summed):
     Σ_i (ỹ_i - y_i) V_ij (h^2_j(1 - h^2_j) W_jm h^1_m(1 - h^1_m) x^1_k + h^2_j(1 - h^2_j) x^2_k).
-    The first term contracts W on the wrong index; compare :func:`dL_dU_formula`."""
+    The first term contracts W on the wrong index; compare :func:`dL_dU_index_formula`."""
     m = sp.Symbol("m", integer=True, positive=True)
     inner = (sp.Sum(_slope(2, j) * W[j, m] * _slope(1, m), (m, 1, D_h)) * x(1)[k]
              + _slope(2, j) * x(2)[k])
@@ -150,29 +151,28 @@ def evaluate(formula: sp.Expr, arrays: dict, at: dict, sizes: dict) -> float:
     return float(e.xreplace(reads))
 
 
-def check_dh_dU(t: int, D: int = 2, H: int = 2, seed: int = 0) -> float:
+def check_dh_dU_index_formula(t: int, D: int = 2, H: int = 2, seed: int = 0) -> float:
     """max over i, j, k of |seed's ∂h^t_i/∂U_jk - sympy's|, at random U, W, x: ~1e-16 when
     the seed's formula is right."""
-    net = model(T=t, D=D, H=H, K=1)
+    net = bias_free_model(T=t, D=D, H=H, K=1)
     values, arrays = _random_point(net, seed)
-    exact, formula = dh_dU(t, D, H), dh_dU_formula(t)
+    exact, formula = dh_dU_by_sympy(t, D, H), dh_dU_index_formula(t)
     return max(abs(float(exact[a, b, c].xreplace(values))
                    - evaluate(formula, arrays, {i: a + 1, j: b + 1, k: c + 1}, {}))
                for a in range(H) for b in range(H) for c in range(D))
 
 
-def check_dL(name: str, formula: sp.Expr | None = None, T: int = 2, D: int = 2, H: int = 2,
-             K: int = 2, seed: int = 0) -> float:
+def check_dL_index_formula(name: str, formula: sp.Expr | None = None, T: int = 2, D: int = 2,
+                           H: int = 2, K: int = 2, seed: int = 0) -> float:
     """max over the entries of |formula - sympy.diff(L, name[row, col])| at random values.
 
     ``name`` is "U", "W" or "V"; ``formula`` has free indices (row, col) = (j, k) for U and W,
-    (i, k) for V, and defaults to this module's ``dL_d<name>_formula(T)``.
+    (i, k) for V, and defaults to this module's ``dL_d<name>_index_formula(T)``.
     """
-    builders = {"U": dL_dU_formula, "W": dL_dW_formula, "V": dL_dV_formula}
-    if name not in builders:
-        raise ValueError(f"argument 'name': expected one of {list(builders)}, got {name!r}")
+    builders = {"U": dL_dU_index_formula, "W": dL_dW_index_formula, "V": dL_dV_index_formula}
+    check_choice("name", name, tuple(builders))
     formula = builders[name](T) if formula is None else formula
-    net = model(T=T, D=D, H=H, K=K)
+    net = bias_free_model(T=T, D=D, H=H, K=K)
     values, arrays = _random_point(net, seed)
     matrix = {"U": net.U, "W": net.W, "V": net.V}[name]
     row, col = (i, k) if name == "V" else (j, k)

@@ -1,0 +1,82 @@
+"""The fast path (rnnlib.forward, rnnlib.loss_and_grads) equals the reference implementation
+(rnnlib.reference: the loops of the algorithm, one sequence at a time) over every option."""
+import inspect
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import rnnlib
+from helpers import problem
+
+options = st.fixed_dictionaries({
+    "T": st.integers(1, 7), "B": st.sampled_from([None, 1, 2, 4]), "D": st.integers(1, 5),
+    "H": st.integers(1, 5), "K": st.integers(1, 4), "token_ids": st.booleans(),
+    "loss": st.sampled_from(rnnlib.LOSSES), "mode": st.sampled_from(rnnlib.MODES),
+    "h0": st.sampled_from(["none", "shared", "each"]), "seed": st.integers(0, 10_000),
+    "scale": st.sampled_from([0.5, 0.8, 1.5]),
+})
+TOL = 1e-12
+
+
+def assert_grads_equal(fast: dict, ref: dict, tol: float = TOL) -> None:
+    assert fast.keys() == ref.keys() == {"U", "W", "V", "b", "c", "h0"}
+    for key in fast:
+        assert fast[key].shape == ref[key].shape, key
+        scale = max(1.0, float(np.max(np.abs(ref[key]), initial=0.0)))
+        assert np.max(np.abs(fast[key] - ref[key]), initial=0.0) <= tol * scale, key
+
+
+@settings(max_examples=150, deadline=None)
+@given(case=options, activation=st.sampled_from(rnnlib.ACTIVATIONS),
+       truncate=st.sampled_from([None, 1, 2, 3, 5]))
+def test_fast_path_equals_reference(case, activation, truncate):
+    if case["h0"] == "each" and case["B"] is None:
+        case["h0"] = "shared"
+    params, xs, targets, h0 = problem(**case)
+    kw = dict(h0=h0, activation=activation, loss=case["loss"], mode=case["mode"],
+              truncate=truncate)
+    loss_fast, fast = rnnlib.loss_and_grads(params, xs, targets, **kw)
+    loss_ref, ref = rnnlib.reference.loss_and_grads(params, xs, targets, **kw)
+    assert loss_fast == pytest.approx(loss_ref, rel=TOL, abs=TOL)
+    assert_grads_equal(fast, ref)
+    run_fast = rnnlib.forward(params, xs, h0=h0, activation=activation)
+    run_ref = rnnlib.reference.forward(params, xs, h0=h0, activation=activation)
+    for name in ("a", "h", "o", "h0"):
+        np.testing.assert_allclose(getattr(run_fast, name), getattr(run_ref, name),
+                                   rtol=TOL, atol=TOL, err_msg=name)
+
+
+def test_reference_matches_finite_differences():
+    """The reference is right on its own (full BPTT), not only equal to the fast path."""
+    params, xs, targets, h0 = problem(T=5, B=2, h0="each", seed=3)
+    _, ref = rnnlib.reference.loss_and_grads(params, xs, targets, h0=h0)
+    arrays = {**{k: params[k].copy() for k in rnnlib.PARAM_KEYS}, "h0": h0.copy()}
+
+    def f(a):
+        p = {k: a[k] for k in rnnlib.PARAM_KEYS}
+        return rnnlib.reference.loss_and_grads(p, xs, targets, h0=a["h0"])[0]
+
+    numeric = rnnlib.numerical_grads(f, arrays)
+    for key in numeric:
+        assert rnnlib.relative_error(ref[key], numeric[key], 1e-8) < 1e-7, key
+
+
+def test_reference_rejects_bad_input_as_the_fast_path_does():
+    params, xs, targets, _ = problem(T=3)
+    huge = dict(params, V=np.full_like(params["V"], 1e308))   # finite; o = V σ(a) overflows
+    for p, kw in ((params, dict(activation="swish")), (params, dict(truncate=0)),
+                  (params, dict(loss="hinge")), (huge, dict(activation="sigmoid"))):
+        with pytest.raises(ValueError) as fast, np.errstate(over="ignore"):
+            rnnlib.loss_and_grads(p, xs, targets, **kw)
+        with pytest.raises(ValueError) as ref, np.errstate(over="ignore"):
+            rnnlib.reference.loss_and_grads(p, xs, targets, **kw)
+        assert str(fast.value) == str(ref.value)
+    assert "non-finite" in str(ref.value)
+
+
+def test_the_two_loops_each_fit_on_a_screen():
+    """Chapter 4 prints them with inspect.getsource: each must stay a screenful."""
+    for fn in (rnnlib.reference.rnn_forward, rnnlib.reference.rnn_backward):
+        assert len(inspect.getsource(fn).splitlines()) <= 30, fn.__name__
+    assert "dh_next" in inspect.getsource(rnnlib.reference.rnn_backward)
