@@ -1,7 +1,8 @@
 """The gradient-flow explorer (chapter 5): how ‖∂h_T/∂h_t‖ depends on ρ(W) and on the distance T − t.
 
-Controls: the spectral radius ρ(W) of the recurrent matrix and the sequence length T. For each
-setting, W is rescaled with ``rnnlib.with_spectral_radius`` (same eigenvectors, same inputs, same
+Controls: the spectral radius ρ(W) of the recurrent matrix and the sequence length T, and
+optionally the input scale (how far the inputs push the units into saturation) and the
+activation. For each setting, W is rescaled with ``rnnlib.with_spectral_radius`` (same eigenvectors, same inputs, same
 U) and the norms come from ``rnnlib.jacobian_norms``; the plot shows them against t on a log
 scale beside the linear guess ρ(W)^(T−t).
 """
@@ -40,9 +41,21 @@ class GradientFlowExplorer(Stepper):
 
     def __init__(self, rho: float = 0.9, T: int = 30, *, rhos=DEFAULT_RHOS, lengths=DEFAULT_LENGTHS,
                  hidden_size: int = 16, input_size: int = 4, activation: str = "tanh",
-                 seed: int = 0, input_scale: float = 1.0):
+                 seed: int = 0, input_scale: float = 1.0, input_scales=None, activations=None):
         super().__init__()
         check_choice("activation", activation, ACTIVATIONS)
+        # extra axes of the static player; a single value means no control for it
+        self.input_scales = tuple(float(s) for s in (input_scales or (input_scale,)))
+        self.activations = tuple(activations or (activation,))
+        for a in self.activations:
+            if a not in ACTIVATIONS:
+                raise ValueError(f"argument 'activations': expected names from {ACTIVATIONS}, got {a!r}")
+        if min(self.input_scales) <= 0 or not np.all(np.isfinite(self.input_scales)):
+            raise ValueError(f"argument 'input_scales': expected positive numbers, got {self.input_scales}")
+        if input_scales and input_scale not in self.input_scales:
+            input_scale = self.input_scales[0]
+        if activations and activation not in self.activations:
+            activation = self.activations[0]
         self.rhos = tuple(float(r) for r in rhos)
         self.lengths = tuple(int(n) for n in lengths)
         if not self.rhos or not self.lengths or min(self.lengths) < 1:
@@ -64,10 +77,13 @@ class GradientFlowExplorer(Stepper):
         self.base = init_params(self.input_size, self.hidden_size, 1, seed=self.seed)
         rng = np.random.default_rng(self.seed + 1)
         t_max = max(max(self.lengths), self.T, 200)
-        self.xs_all = rng.normal(0.0, self.input_scale, (t_max, self.input_size))
+        self.unit_xs = rng.normal(0.0, 1.0, (t_max, self.input_size))
         self._cache = {}
         self._invalidate()
-        every = [self.compute(r, n)["norms"] for r in self.rhos for n in self.lengths]
+        chosen = (self.input_scale, self.activation)
+        every = [self.compute(r, n, scale=s, activation=a)["norms"] for r in self.rhos
+                 for n in self.lengths for s in self.input_scales for a in self.activations]
+        self.input_scale, self.activation = chosen
         guesses = [r ** np.arange(n + 1.0) for r in self.rhos for n in self.lengths]
         self.y_lim = _decade_limits(np.concatenate(every + guesses))
 
@@ -75,30 +91,53 @@ class GradientFlowExplorer(Stepper):
         """The base parameters with W rescaled to spectral radius ``rho``."""
         return {**self.base, "W": with_spectral_radius(self.base["W"], rho)}
 
-    def compute(self, rho: float, T: int) -> dict:
-        """norms[t] = ‖∂h_T/∂h_t‖₂ for t = 0..T (rnnlib.jacobian_norms), cached per (ρ, T)."""
-        key = (round(float(rho), 10), int(T), self.activation)
+    @property
+    def xs_all(self):
+        """The inputs at the current input scale, (t_max, input_size)."""
+        return self.input_scale * self.unit_xs
+
+    def compute(self, rho: float, T: int, *, scale=None, activation=None) -> dict:
+        """norms[t] = ‖∂h_T/∂h_t‖₂ for t = 0..T (rnnlib.jacobian_norms), cached per setting.
+
+        scale, activation: default to the current ``input_scale`` and ``activation``."""
+        scale = self.input_scale if scale is None else float(scale)
+        activation = self.activation if activation is None else activation
+        key = (round(float(rho), 10), int(T), scale, activation)
         if key not in self._cache:
-            norms = jacobian_norms(self.params_for(rho), self.xs_all[:T], activation=self.activation)
-            self._cache[key] = {"rho": float(rho), "T": int(T), "norms": norms}
+            norms = jacobian_norms(self.params_for(rho), scale * self.unit_xs[:T],
+                                   activation=activation)
+            self._cache[key] = {"rho": float(rho), "T": int(T), "scale": scale,
+                                "activation": activation, "norms": norms}
         return self._cache[key]
 
     # --------------------------------------------------------------- frames: ρ × T
     def axes(self) -> list[Axis]:
         r0 = int(np.argmin([abs(r - self.rho) for r in self.rhos]))
         n0 = int(np.argmin([abs(n - self.T) for n in self.lengths]))
-        return [Axis("ρ(W)", [f"ρ = {r:.2f}" for r in self.rhos], r0),
+        axes = [Axis("ρ(W)", [f"ρ = {r:.2f}" for r in self.rhos], r0),
                 Axis("T", [f"T = {n}" for n in self.lengths], n0)]
+        if len(self.input_scales) > 1:
+            s0 = int(np.argmin([abs(np.log(s / self.input_scale)) for s in self.input_scales]))
+            axes.append(Axis("input scale", [f"inputs × {s:g}" for s in self.input_scales], s0))
+        if len(self.activations) > 1:
+            a0 = self.activations.index(self.activation) if self.activation in self.activations else 0
+            axes.append(Axis("f", [f"f = {a}" for a in self.activations], a0))
+        return axes
 
-    def frame_setting(self, k: int) -> tuple[float, int]:
-        return self.rhos[k // len(self.lengths)], self.lengths[k % len(self.lengths)]
+    def frame_setting(self, k: int) -> tuple:
+        """(ρ, T, input scale, activation) of frame ``k`` (row-major over the axes)."""
+        sizes = (len(self.rhos), len(self.lengths), len(self.input_scales), len(self.activations))
+        idx = np.unravel_index(k, sizes)
+        return (self.rhos[idx[0]], self.lengths[idx[1]], self.input_scales[idx[2]],
+                self.activations[idx[3]])
 
     def render_frame(self, k: int) -> str:
-        rho, T = self.frame_setting(k)
-        return self.render(rho, T, self.y_lim)
+        rho, T, scale, activation = self.frame_setting(k)
+        return self.render(rho, T, self.y_lim, scale=scale, activation=activation)
 
-    def render(self, rho: float, T: int, y_lim) -> str:
-        data = self.compute(rho, T)
+    def render(self, rho: float, T: int, y_lim, *, scale=None, activation=None) -> str:
+        data = self.compute(rho, T, scale=scale, activation=activation)
+        scale, activation = data["scale"], data["activation"]
         norms = data["norms"]
         t = np.arange(T + 1)
         guess = rho ** (T - t.astype(float))
@@ -127,7 +166,7 @@ class GradientFlowExplorer(Stepper):
                 f"\u2016\u2202h<sub>{T}</sub>/\u2202h<sub>0</sub>\u2016 = <b>{fmt_sci(far, 2)}</b> "
                 f"(the guess ρ<sup>{T}</sup> = {fmt_sci(rho ** T, 2)}); "
                 f"10 steps back: {fmt_sci(norms[max(T - 10, 0)], 2)}. {verdict}. "
-                f"Activation {esc(self.activation)}, seed {self.seed}.</div>")
+                f"Activation {esc(activation)}, inputs × {scale:g}, seed {self.seed}.</div>")
         return svg + note
 
     def header_html(self) -> str:
@@ -138,7 +177,8 @@ class GradientFlowExplorer(Stepper):
 
     # --------------------------------------------------------------- live
     def live(self):
-        """ipywidgets: ρ(W) and T sliders (recompute jacobian_norms and redraw), activation, seed."""
+        """ipywidgets: ρ(W), T and input-scale sliders (recompute jacobian_norms and redraw),
+        activation, seed."""
         import ipywidgets as w
 
         rho = w.FloatSlider(value=self.rho, min=0.1, max=2.0, step=0.05, description="ρ(W)",
@@ -147,6 +187,9 @@ class GradientFlowExplorer(Stepper):
                         continuous_update=True, layout=w.Layout(width="420px"))
         act = w.Dropdown(options=list(ACTIVATIONS), value=self.activation, description="f",
                          layout=w.Layout(width="150px"))
+        scale = w.FloatLogSlider(value=self.input_scale, base=10, min=-4, max=1, step=0.25,
+                                 description="inputs ×", readout_format=".3g",
+                                 continuous_update=True, layout=w.Layout(width="420px"))
         seed = w.BoundedIntText(value=self.seed, min=0, max=10**6, description="seed",
                                 layout=w.Layout(width="150px"))
         view = w.HTML()
@@ -155,6 +198,7 @@ class GradientFlowExplorer(Stepper):
         @self._timed
         def redraw(change=None):
             self.rho, self.T = float(rho.value), int(T.value)
+            self.input_scale = float(scale.value)
             data = self.compute(self.rho, self.T)
             self.current = data
             guess = self.rho ** np.arange(self.T + 1.0)
@@ -167,25 +211,32 @@ class GradientFlowExplorer(Stepper):
 
         rho.observe(self._guard(redraw), names="value")
         T.observe(self._guard(redraw), names="value")
+        scale.observe(self._guard(redraw), names="value")
         act.observe(self._guard(recompute), names="value")
         seed.observe(self._guard(recompute), names="value")
         self._guard(redraw)()
-        self.controls = {"rho": rho, "T": T, "activation": act, "seed": seed, "view": view,
-                         "errors": errors}
-        self._widget = w.VBox([rho, T, w.HBox([act, seed]), errors, view])
+        self.controls = {"rho": rho, "T": T, "input_scale": scale, "activation": act,
+                         "seed": seed, "view": view, "errors": errors}
+        self._widget = w.VBox([rho, T, scale, w.HBox([act, seed]), errors, view])
         return self._widget
 
 
 def gradient_flow_explorer(rho: float = 0.9, T: int = 30, *, rhos=DEFAULT_RHOS,
                            lengths=DEFAULT_LENGTHS, hidden_size: int = 16, input_size: int = 4,
                            activation: str = "tanh", seed: int = 0,
-                           input_scale: float = 1.0) -> GradientFlowExplorer:
+                           input_scale: float = 1.0, input_scales=None,
+                           activations=None) -> GradientFlowExplorer:
     """Explore ‖∂h_T/∂h_t‖ against t as the spectral radius ρ(W) and the length T change (chapter 5).
 
     rho, T: where the controls start. rhos, lengths: the grid the static player precomputes
     (len(rhos) × len(lengths) frames). The weights come from ``init_params(input_size,
-    hidden_size, 1, seed=seed)`` with W rescaled to each ρ; the inputs are N(0, input_scale²).
+    hidden_size, 1, seed=seed)`` with W rescaled to each ρ; the inputs are N(0, input_scale²)
+    (one draw of unit-normal inputs, multiplied by the scale).
+    input_scales, activations: optional lists of values; with two or more, the static player
+    gets a slider for each (small scales keep tanh units linear, large ones saturate them), and
+    the frames multiply accordingly. The live form always has both controls.
     """
     return GradientFlowExplorer(rho, T, rhos=rhos, lengths=lengths, hidden_size=hidden_size,
                                 input_size=input_size, activation=activation, seed=seed,
-                                input_scale=input_scale)
+                                input_scale=input_scale, input_scales=input_scales,
+                                activations=activations)
