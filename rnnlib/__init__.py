@@ -24,6 +24,9 @@ from .core.forward import ForwardResult, forward, predict
 from .core.gradcheck import check_grads, numerical_grads, relative_error
 from .core.jacobians import jacobian_norms, spectral_radius, step_jacobians, with_spectral_radius
 from .notation import NOTATIONS, forward_in_notation, from_notation, to_notation
+from .training.adam import Adam
+from .training.language_model import (LMHistory, batchify, generate, mean_loss, perplexity,
+                                      train_language_model)
 from .training.optim import Adagrad, sgd_step
 from .core.params import copy_params, init_params
 from .training.sampling import sample
@@ -35,7 +38,8 @@ from .core.validation import ACTIVATIONS, LOSSES, MODES, PARAM_KEYS
 from .text.vocab import EOS, UNK, Vocabulary, tokenize
 
 __all__ = [
-    "ACTIVATIONS", "Adagrad", "EOS", "ForwardResult", "History", "LOSSES", "MODES", "NOTATIONS",
+    "ACTIVATIONS", "Adagrad", "Adam", "LMHistory", "batchify", "generate", "mean_loss",
+    "perplexity", "train_language_model", "EOS", "ForwardResult", "History", "LOSSES", "MODES", "NOTATIONS",
     "PARAM_KEYS", "StepCache", "StepGrads", "Trace", "UNK", "Vocabulary", "accuracy", "activate",
     "check_grads", "clip_by_global_norm", "clip_elementwise", "copy_params", "derivative", "fit",
     "forward", "forward_in_notation", "from_notation", "global_norm", "init_params",

@@ -93,3 +93,26 @@ def glue(name: str, x, digits: int = 4, *, display: bool = False):
         value = rounded(x, digits)
     myst_glue(name, value, display=display)
     return value
+
+
+def source(func, *, docstring: bool = True) -> str:
+    """The source code of ``func`` as the book prints it; without its docstring if asked.
+
+    Chapters show rnnlib's own code this way, so the page cannot drift from the library.
+    """
+    import ast
+    import inspect
+    import textwrap
+
+    if not callable(func):
+        raise TypeError(f"func: expected a function, got {type(func).__name__}")
+    text = textwrap.dedent(inspect.getsource(func))
+    if docstring:
+        return text
+    body = ast.parse(text).body[0].body
+    first = body[0]
+    if not (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
+            and isinstance(first.value.value, str)):
+        return text
+    lines = text.splitlines(keepends=True)
+    return "".join(lines[:first.lineno - 1] + lines[first.end_lineno:])

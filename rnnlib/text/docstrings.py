@@ -5,14 +5,16 @@ pinned in requirements.txt, so the text, and every number the chapter computes f
 same on every machine set up with the book's commands. (Python's own documentation would do as
 well, but it changes with the Python version, which the book does not pin.)
 
-Each public numpy function contributes the prose at the top of its docstring: the one-line
+Each public numpy function (and method of numpy's main classes) contributes the prose at the top of its docstring: the one-line
 summary and the paragraph after it, up to the first numpydoc section ("Parameters", ...).
 Signatures, reStructuredText directives and code examples are left out.
 """
 from __future__ import annotations
 
 import hashlib
+import importlib
 import inspect
+import operator
 import re
 
 import numpy as np
@@ -38,22 +40,42 @@ def docstring_summary(doc: str) -> str:
     return _DIRECTIVE.sub("", text).replace("  ", " ").strip()
 
 
+# Where the functions come from: numpy's main namespace, its submodules, and the methods of its
+# main classes, in this order (and by name within each), so the text is always assembled alike.
+NAMESPACES = ("numpy", "numpy.linalg", "numpy.fft", "numpy.random", "numpy.ma", "numpy.polynomial",
+              "numpy.strings", "numpy.lib", "numpy.testing", "numpy.lib.scimath")
+CLASSES = ("ndarray", "random.Generator", "ma.MaskedArray", "polynomial.Polynomial")
+
+
+def _documented(owner):
+    """Every public callable attribute of a module or class, by name."""
+    for name in sorted(n for n in dir(owner) if not n.startswith("_")):
+        obj = getattr(owner, name, None)
+        # Only numpy's own code: a name re-exported from the standard library (numpy.testing
+        # has a few) would bring in text that changes with the Python version.
+        if callable(obj) and (getattr(obj, "__module__", None) or "numpy").startswith("numpy"):
+            yield obj
+
+
 def numpy_docstrings(min_length: int = 40) -> str:
-    """One line per public numpy function (sorted by name): the prose summary of its docstring.
+    """One line per documented numpy function or method: the prose summary of its docstring.
 
     Summaries shorter than ``min_length`` characters (bare one-liners such as "Alias of ...")
-    are skipped. The result depends only on numpy's version; see ``corpus_fingerprint``.
+    and repeats (aliases share a docstring) are skipped. The result depends only on numpy's
+    version; ``corpus_fingerprint`` tells two versions apart.
     """
     if isinstance(min_length, bool) or not isinstance(min_length, int) or min_length < 0:
         raise ValueError(f"min_length: expected an int >= 0, got {min_length!r}")
+    owners = [importlib.import_module(m) for m in NAMESPACES]
+    owners += [operator.attrgetter(c)(np) for c in CLASSES]
     seen, out = set(), []
-    for name in sorted(n for n in dir(np) if not n.startswith("_")):
-        obj = getattr(np, name)
-        doc = inspect.getdoc(obj) if callable(obj) else None
-        text = docstring_summary(doc) if doc else ""
-        if len(text) >= min_length and text not in seen:   # aliases share a docstring
-            seen.add(text)
-            out.append(text)
+    for owner in owners:
+        for obj in _documented(owner):
+            doc = inspect.getdoc(obj)
+            text = docstring_summary(doc) if doc else ""
+            if len(text) >= min_length and text not in seen:
+                seen.add(text)
+                out.append(text)
     return "\n".join(out) + "\n"
 
 
