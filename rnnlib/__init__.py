@@ -21,6 +21,8 @@ from .core.bptt import loss_and_grads
 from .training.clipping import clip_by_global_norm, clip_elementwise, global_norm
 from .training.datasets import recall_first, sine_windows
 from .core.forward import ForwardResult, forward, predict
+from .core.gated import GatedForwardResult, to_pytorch
+from .core.gru import pytorch_gru_forward
 from .core.gradcheck import check_grads, numerical_grads, relative_error
 from .core.jacobians import jacobian_norms, spectral_radius, step_jacobians, with_spectral_radius
 from .notation import NOTATIONS, forward_in_notation, from_notation, to_notation
@@ -34,16 +36,18 @@ from .core.softmax import log_softmax, softmax
 from .core.step import StepCache, StepGrads, one_hot, step_backward, step_forward
 from .trace import Trace, trace
 from .training.train import History, accuracy, fit
-from .core.validation import ACTIVATIONS, LOSSES, MODES, PARAM_KEYS
+from .core.validation import ACTIVATIONS, CELLS, LOSSES, MODES, PARAM_KEYS
 from .text.vocab import EOS, UNK, Vocabulary, tokenize
 
 __all__ = [
-    "ACTIVATIONS", "Adagrad", "Adam", "LMHistory", "batchify", "generate", "mean_loss",
-    "perplexity", "train_language_model", "EOS", "ForwardResult", "History", "LOSSES", "MODES", "NOTATIONS",
+    "ACTIVATIONS", "Adagrad", "Adam", "CELLS", "GatedForwardResult", "LMHistory", "batchify",
+    "generate", "mean_loss", "perplexity", "train_language_model", "EOS", "ForwardResult",
+    "History", "LOSSES", "MODES", "NOTATIONS",
     "PARAM_KEYS", "StepCache", "StepGrads", "Trace", "UNK", "Vocabulary", "accuracy", "activate",
     "check_grads", "clip_by_global_norm", "clip_elementwise", "copy_params", "derivative", "fit",
     "forward", "forward_in_notation", "from_notation", "global_norm", "init_params",
     "jacobian_norms", "log_softmax", "loss_and_grads", "numerical_grads", "one_hot", "predict",
+    "pytorch_gru_forward", "to_pytorch",
     "recall_first", "relative_error", "relu", "sample", "sgd_step", "sigmoid", "sine_windows",
     "softmax", "spectral_radius", "step_backward", "step_forward", "step_jacobians",
     "to_notation", "tokenize", "trace", "with_spectral_radius",

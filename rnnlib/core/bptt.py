@@ -125,7 +125,7 @@ def unbatch_h0_grad(call: Call, dh0: np.ndarray) -> np.ndarray:
 
 def loss_and_grads(params: dict, xs, targets, *, h0=None, activation: str = "tanh",
                    loss: str = "cross_entropy", mode: str = "many_to_many",
-                   truncate: int | None = None) -> tuple[float, dict]:
+                   truncate: int | None = None, s0=None, cell: str = "rnn") -> tuple[float, dict]:
     """The summed loss and its gradient for every parameter, by BPTT.
 
     params: U (H, D), W (H, H), V (K, H), b (H,), c (K,).
@@ -134,7 +134,12 @@ def loss_and_grads(params: dict, xs, targets, *, h0=None, activation: str = "tan
         mode="many_to_one" the time axis is dropped (only the last step is scored).
     h0: (H,) or (B, H); None means zeros. truncate: None (full BPTT) or chunk length k >= 1.
     Returns (loss, grads) with grads keys U, W, V, b, c, h0 shaped like the inputs.
+    cell: "rnn" (this model), "lstm" or "gru" (rnnlib.core.gated; the LSTM adds s0, grads["s0"]).
     """
+    if cell != "rnn" or s0 is not None:
+        from . import gated
+        return gated.loss_and_grads(params, xs, targets, h0=h0, s0=s0, cell=cell,
+                                    activation=activation, loss=loss, mode=mode, truncate=truncate)
     call = check_call(params, xs, h0=h0, activation=activation, targets=targets, loss=loss,
                       mode=mode, truncate=truncate)
     total, grads, _ = bptt_checked(call)

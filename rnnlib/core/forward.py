@@ -90,14 +90,19 @@ def forward_checked(call: Call, xs: np.ndarray | None = None, h_prev: np.ndarray
     return a, h, output_term(call.params, h)
 
 
-def forward(params: dict, xs, *, h0=None, activation: str = "tanh") -> ForwardResult:
+def forward(params: dict, xs, *, h0=None, activation: str = "tanh", s0=None,
+            cell: str = "rnn") -> ForwardResult:
     """Run the RNN over ``xs`` and keep every intermediate.
 
     params: mapping with U (H, D), W (H, H), V (K, H), b (H,), c (K,).
     xs: floats (T, D) / (T, B, D), or integer token ids (T,) / (T, B) meaning one-hot inputs.
     h0: (H,) or, for a batch, (B, H); None means zeros.
     activation: "tanh", "sigmoid" or "relu".
+    cell: "rnn" (this model), "lstm" or "gru" (rnnlib.core.gated; s0 is the LSTM's cell state).
     """
+    if cell != "rnn" or s0 is not None:
+        from . import gated
+        return gated.forward(params, xs, h0=h0, s0=s0, cell=cell, activation=activation)
     call = check_call(params, xs, h0=h0, activation=activation)
     a, h, o = forward_checked(call)
     if not call.batched:

@@ -22,11 +22,16 @@ def step_jacobians(params: dict, xs, *, h0=None, activation: str = "tanh") -> np
     return J if call.batched else J[:, 0]
 
 
-def jacobian_norms(params: dict, xs, *, h0=None, activation: str = "tanh") -> np.ndarray:
+def jacobian_norms(params: dict, xs, *, h0=None, activation: str = "tanh", s0=None,
+                   cell: str = "rnn") -> np.ndarray:
     """‖∂h_T/∂h_t‖₂ (spectral norm) for t = 0..T: (T+1,), or (T+1, B) for a batch.
 
     Entry T is 1 (∂h_T/∂h_T = I); entry t multiplies J_T J_{T-1} ... J_{t+1}.
+    cell="lstm"/"gru": see rnnlib.core.gated.jacobian_norms (the LSTM's state is (h, s)).
     """
+    if cell != "rnn" or s0 is not None:
+        from . import gated
+        return gated.jacobian_norms(params, xs, h0=h0, s0=s0, cell=cell, activation=activation)
     J = step_jacobians(params, xs, h0=h0, activation=activation)
     batched = J.ndim == 4
     if not batched:

@@ -212,3 +212,56 @@ def check_finite_logits(o: np.ndarray) -> None:
     if not np.all(np.isfinite(o)):
         raise ValueError("logits 'o' became non-finite (inf or nan) during the forward pass; "
                          "expected finite logits: check the scale of params and xs")
+
+
+# --- gated cells (LSTM, GRU) -------------------------------------------------------------
+# The gates are stacked along the first axis of U, W and b, so those have G·H rows instead of
+# H; V and c are the output layer as before. These helpers check that layout and the extra
+# LSTM state s0; rnnlib.core.gated.check_gated_call strings them together.
+
+CELLS = ("rnn", "lstm", "gru")
+GATE_COUNT = {"rnn": 1, "lstm": 4, "gru": 3}
+
+
+def check_gated_params(params: Any, cell: str) -> tuple[dict, Sizes]:
+    """Check a gated cell's parameters: U (G·H, D), W (G·H, H), b (G·H,), V (K, H), c (K,)."""
+    if not isinstance(params, Mapping):
+        raise TypeError(f"argument 'params': expected a mapping with keys {list(PARAM_KEYS)}, "
+                        f"got {type(params).__name__}")
+    missing = [k for k in PARAM_KEYS if k not in params]
+    if missing:
+        raise ValueError(f"argument 'params': missing keys {missing}; expected keys "
+                         f"{list(PARAM_KEYS)}, got {sorted(params)}")
+    G = GATE_COUNT[cell]
+    p = {k: _float_array(f"params['{k}']", params[k]) for k in PARAM_KEYS}
+    W = p["W"]
+    if W.ndim != 2 or W.shape[1] == 0 or W.shape[0] != G * W.shape[1]:
+        raise ValueError(f"argument 'params['W']': cell='{cell}' stacks {G} gates, expected "
+                         f"shape ({G}·H, H), got {W.shape}")
+    H = W.shape[1]
+    if p["U"].ndim != 2 or p["U"].shape[0] != G * H or p["U"].shape[1] == 0:
+        raise ValueError(f"argument 'params['U']': expected shape ({G}·H={G * H}, D) for "
+                         f"cell='{cell}', got {p['U'].shape}")
+    D = p["U"].shape[1]
+    if p["V"].ndim != 2 or p["V"].shape[1] != H or p["V"].shape[0] == 0:
+        raise ValueError(f"argument 'params['V']': expected shape (K, H={H}), got {p['V'].shape}")
+    K = p["V"].shape[0]
+    if p["b"].shape != (G * H,):
+        raise ValueError(f"argument 'params['b']': expected shape ({G}·H,) = ({G * H},) for "
+                         f"cell='{cell}', got {p['b'].shape}")
+    if p["c"].shape != (K,):
+        raise ValueError(f"argument 'params['c']': expected shape (K,) = ({K},), got {p['c'].shape}")
+    return p, Sizes(D=D, H=H, K=K)
+
+
+def check_state(name: str, value: Any, H: int, B: int, batched: bool) -> tuple[np.ndarray, bool]:
+    """:func:`check_h0` for any initial state (the LSTM's s0 too): ``(state (B, H), shared)``."""
+    if value is None:
+        return np.zeros((B, H)), True
+    arr = _float_array(name, value)
+    if arr.shape == (H,):
+        return np.broadcast_to(arr, (B, H)).copy(), True
+    if batched and arr.shape == (B, H):
+        return arr.copy(), False
+    expected = f"(H,) = ({H},) or (B, H) = ({B}, {H})" if batched else f"(H,) = ({H},)"
+    raise ValueError(f"argument '{name}': expected shape {expected}, got {arr.shape}")

@@ -181,7 +181,7 @@ def _chunk(call: Call, start: int, stop: int, state: np.ndarray, first: bool):
 
 def loss_and_grads(params: dict, xs, targets, *, h0=None, activation: str = "tanh",
                    loss: str = "cross_entropy", mode: str = "many_to_many",
-                   truncate: int | None = None) -> tuple[float, dict]:
+                   truncate: int | None = None, s0=None, cell: str = "rnn") -> tuple[float, dict]:
     """The summed loss and its gradient for every parameter, derived by ``sympy.diff``.
 
     Same arguments, checks and result as :func:`rnnlib.loss_and_grads`:
@@ -190,7 +190,12 @@ def loss_and_grads(params: dict, xs, targets, *, h0=None, activation: str = "tan
     many_to_one; h0 (H,) / (B, H) / None. Returns (loss, grads) with grads U, W, V, b, c shaped
     like the parameters and "h0" (H,), or (B, H) when a per-sequence h0 was given.
     Meant for small sizes (T, D, H, K ≤ 3, B ≤ 2 run in seconds); cost grows fast beyond.
+    cell="lstm"/"gru": the gated cells, derived in ``rnnlib.symbolic.gated``.
     """
+    if cell != "rnn" or s0 is not None:
+        from . import gated
+        return gated.loss_and_grads(params, xs, targets, h0=h0, s0=s0, cell=cell,
+                                    activation=activation, loss=loss, mode=mode, truncate=truncate)
     call = check_call(params, xs, h0=h0, activation=activation, targets=targets, loss=loss,
                       mode=mode, truncate=truncate)
     p = call.params
