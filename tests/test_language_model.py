@@ -120,3 +120,34 @@ def test_docstring_corpus_is_prose_and_its_fingerprint_pins_it():
         == "Calculate it."
     assert corpus_fingerprint(text) == corpus_fingerprint(numpy_docstrings())
     assert len(text) > 50_000
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_gated_cells_carry_their_whole_state_between_chunks(cell):
+    rng = np.random.default_rng(0)
+    ids = rng.integers(0, 5, size=200)
+    p = rnnlib.init_params(5, 4, 5, cell=cell, seed=1)
+    mine = rnnlib.copy_params(p)
+    train_language_model(mine, ids, steps=2, optimizer=rnnlib.Adagrad(0.1), batch_size=4,
+                         seq_len=6, clip=None, cell=cell)
+    s, opt, state = batchify(ids, 4), rnnlib.Adagrad(0.1), {}
+    for start in (0, 6):
+        xs, ys = s[start:start + 6], s[start + 1:start + 7]
+        _, g = rnnlib.loss_and_grads(p, xs, ys, cell=cell, **state)
+        run = rnnlib.forward(p, xs, cell=cell, **state)
+        state = {"h0": run.h[-1], **({"s0": run.s[-1]} if cell == "lstm" else {})}
+        opt.step(p, {k: v / ys.size for k, v in g.items()})
+    for k in rnnlib.PARAM_KEYS:
+        np.testing.assert_allclose(mine[k], p[k], rtol=0, atol=1e-14)
+
+
+def test_known_word_rate_counts_words_found_in_the_reference():
+    from rnnlib.text.word_check import known_word_rate, words
+
+    assert words("Return the `x1`, twice!") == ["return", "the", "x", "twice"]
+    assert known_word_rate("the arary of the", "the array of values") == 2 / 3   # 'of' too short
+    assert known_word_rate("the arary of the", "the array of values", min_letters=1) == 0.75
+    with pytest.raises(ValueError, match="generated: expected a text with at least one word"):
+        known_word_rate("12 34 !! a", "the")
+    with pytest.raises(TypeError, match="text: expected str"):
+        words(3)

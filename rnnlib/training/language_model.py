@@ -51,11 +51,6 @@ def batchify(ids, batch_size: int) -> np.ndarray:
     return ids[:N * B].reshape(B, N).T.copy()
 
 
-def _cell(cell: str) -> dict:
-    # The plain cell is the default everywhere; gated cells are named with cell=.
-    return {} if cell == "rnn" else {"cell": cell}
-
-
 def carried_state(run, cell: str) -> dict:
     """The state after a chunk, as keyword arguments for the next call (h0, and s0 for an LSTM)."""
     state = {"h0": run.h[-1]}
@@ -97,18 +92,18 @@ def train_language_model(params: dict, ids, *, steps: int, optimizer, batch_size
         if start + L + 1 > len(streams):     # the streams ran out: back to the top, fresh state
             state, start = {}, 0
         xs, ys = streams[start:start + L], streams[start + 1:start + L + 1]
-        loss, grads = loss_and_grads(params, xs, ys, **_cell(cell), **state)
+        loss, grads = loss_and_grads(params, xs, ys, cell=cell, **state)
         grads = {k: g / ys.size for k, g in grads.items()}
         if clip is not None:
             grads, _ = clip_by_global_norm(grads, clip)
         # The state for the next chunk comes from the parameters this chunk was scored with.
-        state = carried_state(forward(params, xs, **_cell(cell), **state), cell)
+        state = carried_state(forward(params, xs, cell=cell, **state), cell)
         optimizer.step(params, grads)
         history.train_loss.append(loss / ys.size)
         start += L
         if val_ids is not None and eval_every and ((i + 1) % eval_every == 0 or i + 1 == steps):
             history.val_step.append(i + 1)
-            history.val_loss.append(mean_loss(params, val_ids, **_cell(cell)))
+            history.val_loss.append(mean_loss(params, val_ids, cell=cell))
         if progress is not None:
             progress(i)
     return history
@@ -118,7 +113,7 @@ def mean_loss(params: dict, ids, *, cell: str = "rnn", batch_size: int = 8) -> f
     """Held-out cross-entropy in nats per token: the text read as ``batch_size`` streams, each
     from a zero state, every next token scored."""
     streams = batchify(ids, batch_size)
-    run = forward(params, streams[:-1], **_cell(cell))
+    run = forward(params, streams[:-1], cell=cell)
     logp = log_softmax(run.o, axis=-1)
     targets = streams[1:]
     picked = np.take_along_axis(logp, targets[..., None], axis=-1)
@@ -142,11 +137,11 @@ def generate(params: dict, prime_ids, n: int, *, temperature: float = 1.0, seed:
     if len(prime) == 0:
         raise ValueError("argument 'prime_ids': expected at least one token to start from")
     rng = np.random.default_rng(seed)
-    run = forward(params, prime[:-1], **_cell(cell)) if len(prime) > 1 else None
+    run = forward(params, prime[:-1], cell=cell) if len(prime) > 1 else None
     state = carried_state(run, cell) if run is not None else {}
     token, out = int(prime[-1]), []
     for _ in range(n):
-        run = forward(params, np.array([token]), **_cell(cell), **state)
+        run = forward(params, np.array([token]), cell=cell, **state)
         state = carried_state(run, cell)
         probs = softmax(run.o[-1], temperature=temperature)
         token = int(rng.choice(len(probs), p=probs))
