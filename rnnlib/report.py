@@ -80,10 +80,11 @@ def below(x, bound: float) -> str:
     return f"< {bound:.0e}".replace("e-0", "e-").replace("e+0", "e")
 
 
-def glue(name: str, x, digits: int = 4, *, display: bool = False):
+def glue(name: str, x, digits: int = 4, *, display: bool = False) -> None:
     """Glue ``x`` rounded to ``digits`` significant digits under ``name`` for the prose.
 
-    Strings and whole numbers (ints, numpy ints) are glued as they are.
+    Strings and whole numbers (ints, numpy ints) are glued as they are. Returns None, so a
+    cell that ends with a glue shows nothing more (nbval ignores a trailing semicolon).
     """
     from myst_nb import glue as myst_glue   # only inside a notebook build or Jupyter
 
@@ -92,7 +93,6 @@ def glue(name: str, x, digits: int = 4, *, display: bool = False):
     else:
         value = rounded(x, digits)
     myst_glue(name, value, display=display)
-    return value
 
 
 def source(func, *, docstring: bool = True) -> str:
