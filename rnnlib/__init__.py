@@ -29,6 +29,9 @@ from .core.gru import pytorch_gru_forward
 from .core.gradcheck import check_grads, numerical_grads, relative_error
 from .core.jacobians import jacobian_norms, spectral_radius, step_jacobians, with_spectral_radius
 from .notation import NOTATIONS, forward_in_notation, from_notation, to_notation
+from .training.adam import Adam
+from .training.language_model import (LMHistory, batchify, generate, mean_loss, perplexity,
+                                      train_language_model)
 from .training.optim import Adagrad, sgd_step
 from .core.params import copy_params, init_params
 from .training.sampling import sample
@@ -47,8 +50,9 @@ from .text.vocab import EOS, UNK, Vocabulary, tokenize
 from . import architectures  # chapter 7: bidirectional, stacked, encoder–decoder, masking
 
 __all__ = [
-    "ACTIVATIONS", "Adagrad", "Adam", "CELLS", "GatedForwardResult", "GatedTrace", "OPTIMIZERS",
-    "freeze", "gated_trace", "shared_suffix_gaps", "step_multiply_adds", "train_model", "EOS",
+    "ACTIVATIONS", "Adagrad", "Adam", "CELLS", "GatedForwardResult", "GatedTrace", "LMHistory",
+    "OPTIMIZERS", "batchify", "freeze", "gated_trace", "generate", "mean_loss", "perplexity",
+    "shared_suffix_gaps", "step_multiply_adds", "train_language_model", "train_model", "EOS",
     "ForwardResult", "History", "LOSSES", "MODES", "NOTATIONS",
     "PARAM_KEYS", "StepCache", "StepGrads", "Trace", "UNK", "Vocabulary", "accuracy", "activate",
     "check_grads", "clip_by_global_norm", "clip_elementwise", "copy_params", "derivative", "fit",

@@ -80,10 +80,11 @@ def below(x, bound: float) -> str:
     return f"< {bound:.0e}".replace("e-0", "e-").replace("e+0", "e")
 
 
-def glue(name: str, x, digits: int = 4, *, display: bool = False):
+def glue(name: str, x, digits: int = 4, *, display: bool = False) -> None:
     """Glue ``x`` rounded to ``digits`` significant digits under ``name`` for the prose.
 
-    Strings and whole numbers (ints, numpy ints) are glued as they are.
+    Strings and whole numbers (ints, numpy ints) are glued as they are. Returns None, so a
+    cell that ends with a glue shows nothing more (nbval ignores a trailing semicolon).
     """
     from myst_nb import glue as myst_glue   # only inside a notebook build or Jupyter
 
@@ -92,4 +93,26 @@ def glue(name: str, x, digits: int = 4, *, display: bool = False):
     else:
         value = rounded(x, digits)
     myst_glue(name, value, display=display)
-    return value
+
+
+def source(func, *, docstring: bool = True) -> str:
+    """The source code of ``func`` as the book prints it; without its docstring if asked.
+
+    Chapters show rnnlib's own code this way, so the page cannot drift from the library.
+    """
+    import ast
+    import inspect
+    import textwrap
+
+    if not callable(func):
+        raise TypeError(f"func: expected a function, got {type(func).__name__}")
+    text = textwrap.dedent(inspect.getsource(func))
+    if docstring:
+        return text
+    body = ast.parse(text).body[0].body
+    first = body[0]
+    if not (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
+            and isinstance(first.value.value, str)):
+        return text
+    lines = text.splitlines(keepends=True)
+    return "".join(lines[:first.lineno - 1] + lines[first.end_lineno:])

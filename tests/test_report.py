@@ -40,3 +40,18 @@ def test_digits_must_be_a_small_whole_number(bad):
 def test_rounded_rejects_non_numbers_by_name():
     with pytest.raises(TypeError, match="x: expected a real number"):
         rounded(np.array(["a"]))
+
+
+def test_source_can_leave_out_the_docstring():
+    from rnnlib.report import source
+
+    def f(x):
+        """Doubles.
+
+        Over two lines."""
+        return 2 * x      # the body stays
+
+    assert '"""' in source(f)
+    assert source(f, docstring=False) == "def f(x):\n    return 2 * x      # the body stays\n"
+    with pytest.raises(TypeError, match="func: expected a function"):
+        source(3)

@@ -1,0 +1,35 @@
+"""How much of a generated text is spelled right: the share of its words found in a reference.
+
+A cheap, honest measure of what a character model has learned at the level of words: it says
+nothing about grammar or meaning, only whether the letters between two spaces form a word the
+reference text uses.
+"""
+from __future__ import annotations
+
+import re
+
+_WORD = re.compile(r"[A-Za-z]+")
+
+
+def words(text: str) -> list[str]:
+    """The runs of ASCII letters in ``text``, lower-cased ("Return the `x1`" → return, the, x)."""
+    if not isinstance(text, str):
+        raise TypeError(f"text: expected str, got {type(text).__name__}")
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+def known_word_rate(generated: str, reference: str, *, min_letters: int = 3) -> float:
+    """The fraction of the words of ``generated`` that also occur in ``reference`` (0 to 1).
+
+    Only words of at least ``min_letters`` letters count: random letters make one- and
+    two-letter "words" ("a", "x", "is") by chance, which would flatter an untrained model.
+    Raises ValueError if ``generated`` has no such word.
+    """
+    if isinstance(min_letters, bool) or not isinstance(min_letters, int) or min_letters < 1:
+        raise ValueError(f"min_letters: expected an int >= 1, got {min_letters!r}")
+    found = [w for w in words(generated) if len(w) >= min_letters]
+    if not found:
+        raise ValueError(f"generated: expected a text with at least one word of "
+                         f"{min_letters} or more letters, found none")
+    known = set(words(reference))
+    return sum(w in known for w in found) / len(found)
