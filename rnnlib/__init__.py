@@ -40,7 +40,6 @@ from .core.encoding import one_hot
 from .core.step import StepCache, StepGrads, step_backward, step_forward
 from .trace import Trace, trace
 from .gated_trace import GatedTrace, gated_trace
-from .training.adam import Adam
 from .training.trainer import OPTIMIZERS, freeze, train_model
 from .forgetting import shared_suffix_gaps
 from .cost import step_multiply_adds
