@@ -103,7 +103,7 @@ def check_positive(name: str, value: Any, *, allow_zero: bool = False) -> float:
     return float(value)
 
 
-def checkcheck_float_array(name: str, value: Any) -> np.ndarray:
+def check_float_array(name: str, value: Any) -> np.ndarray:
     """A real float64 array; rejects strings, objects, complex numbers and non-finite values."""
     try:
         arr = np.asarray(value)
@@ -131,7 +131,7 @@ def check_params(params: Any) -> tuple[dict, Sizes]:
     if missing:
         raise ValueError(f"argument 'params': missing keys {missing}; expected keys "
                          f"{list(PARAM_KEYS)}, got {sorted(params)}")
-    p = {k: checkcheck_float_array(f"params['{k}']", params[k]) for k in PARAM_KEYS}
+    p = {k: check_float_array(f"params['{k}']", params[k]) for k in PARAM_KEYS}
     if p["W"].ndim != 2 or p["W"].shape[0] != p["W"].shape[1] or p["W"].shape[0] == 0:
         raise ValueError(f"argument 'params['W']': expected a square (H, H) matrix, "
                          f"got shape {p['W'].shape}")
@@ -168,7 +168,7 @@ def check_xs(xs: Any, D: int) -> tuple[np.ndarray, bool, bool]:
     if arr.ndim not in (2, 3) or arr.shape[-1] != D or 0 in arr.shape:
         raise ValueError(f"argument 'xs': expected float shape (T, D={D}) or (T, B, D={D}) with "
                          f"T, B >= 1, got {arr.shape}")
-    arr = checkcheck_float_array("xs", arr)
+    arr = check_float_array("xs", arr)
     batched = arr.ndim == 3
     return (arr if batched else arr[:, None, :]), False, batched
 
@@ -181,7 +181,7 @@ def check_h0(h0: Any, H: int, B: int, batched: bool) -> tuple[np.ndarray, bool]:
     """
     if h0 is None:
         return np.zeros((B, H)), not batched
-    arr = checkcheck_float_array("h0", h0)
+    arr = check_float_array("h0", h0)
     if arr.shape == (H,):
         return np.broadcast_to(arr, (B, H)).copy(), True
     if batched and arr.shape == (B, H):
@@ -208,7 +208,7 @@ def check_targets(targets: Any, loss: str, mode: str, T: int, B: int, K: int,
         arr = arr.astype(np.int64, copy=False)   # no copy of a long target array
     else:
         expected = lead + (K,)
-        arr = checkcheck_float_array("targets", targets)
+        arr = check_float_array("targets", targets)
         if arr.shape != expected:
             raise ValueError(f"argument 'targets': expected float targets of shape {expected} "
                              f"(loss='mse', mode='{mode}'), got {arr.shape}")
