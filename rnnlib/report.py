@@ -80,11 +80,12 @@ def below(x, bound: float) -> str:
     return f"< {bound:.0e}".replace("e-0", "e-").replace("e+0", "e")
 
 
-def glue(name: str, x, digits: int = 4, *, display: bool = False) -> None:
+def glue(name: str, x, digits: int = 4, *, display: bool = False):
     """Glue ``x`` rounded to ``digits`` significant digits under ``name`` for the prose.
 
-    Strings and whole numbers (ints, numpy ints) are glued as they are. Returns None, so a
-    cell that ends with a glue shows nothing more (nbval ignores a trailing semicolon).
+    Strings and whole numbers (ints, numpy ints) are glued as they are. Returns the glued
+    value; end a cell with ``_ = glue(...)`` to keep it out of the output (nbval does not
+    honour a trailing semicolon).
     """
     from myst_nb import glue as myst_glue   # only inside a notebook build or Jupyter
 
@@ -93,6 +94,7 @@ def glue(name: str, x, digits: int = 4, *, display: bool = False) -> None:
     else:
         value = rounded(x, digits)
     myst_glue(name, value, display=display)
+    return value
 
 
 def source(func, *, docstring: bool = True) -> str:

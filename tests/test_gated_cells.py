@@ -124,12 +124,14 @@ def test_token_ids_are_one_hot_inputs(cell):
 def test_gradient_shapes_follow_the_states(cell):
     params, xs, targets, _, _ = gated_problem(cell, T=3, B=2, seed=5)
     _, grads = rnnlib.loss_and_grads(params, xs, targets, cell=cell)
-    assert grads["h0"].shape == (3,)
+    assert grads["h0"].shape == (2, 3)      # h0=None for a batch: zeros of shape (B, H)
     assert set(grads) == set(rnnlib.PARAM_KEYS) | {"h0"} | ({"s0"} if cell == "lstm" else set())
     for key in rnnlib.PARAM_KEYS:
         assert grads[key].shape == params[key].shape
     if cell == "lstm":   # s0's gradient has s0's shape whatever h0 is
-        _, g = rnnlib.loss_and_grads(params, xs, targets, cell=cell, h0=np.zeros((2, 3)))
+        _, g = rnnlib.loss_and_grads(params, xs, targets, cell=cell, h0=np.zeros(3))
+        assert g["h0"].shape == (3,) and g["s0"].shape == (2, 3)
+        _, g = rnnlib.loss_and_grads(params, xs, targets, cell=cell, s0=np.zeros(3))
         assert g["h0"].shape == (2, 3) and g["s0"].shape == (3,)
 
 

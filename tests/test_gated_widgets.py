@@ -6,7 +6,7 @@ import pytest
 
 import rnnlib
 from rnnlib.widgets import lstm_stepper
-from rnnlib.widgets.render import read_cells
+from html_cells import read_cells
 
 
 def close(displayed, values) -> bool:

@@ -9,7 +9,7 @@ import pytest
 
 from rnnlib.architectures import greedy_decode, init_encoder_decoder, layer_forward
 from rnnlib.widgets.encoder_decoder import encoder_decoder_stepper
-from rnnlib.widgets.render import read_cells
+from html_cells import read_cells
 
 LABELS = list("abcde")
 
