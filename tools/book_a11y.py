@@ -7,6 +7,8 @@
   as visible text: it is named by its title instead.
 - myst-nb's "Show code cell source" toggles are labelled "Toggle hidden content", which is not
   what they show: the label goes, the visible text names them.
+- The sidebar's expand/collapse toggle of a page with sub-pages (the Assignments index) is a
+  <summary> holding only an icon: it gets the name "Show or hide the sub-pages".
 - sphinxcontrib-bibtex marks the bibliography role="list" with children that are no list
   items (a critical violation): the role goes.
 - book-a11y.css (tools/site_static/): contrast of links in admonitions, focus outlines,
@@ -28,6 +30,8 @@ FIXES = [
      r'\1 title="Color mode"'),
     (re.compile(r'<summary aria-label="Toggle hidden content">'), "<summary>"),
     (re.compile(r'<div role="list" class="citation-list">'), '<div class="citation-list">'),
+    (re.compile(r'<summary>(<span class="toctree-toggle")'),
+     r'<summary aria-label="Show or hide the sub-pages">\1'),
 ]
 
 
