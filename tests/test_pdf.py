@@ -35,7 +35,8 @@ def pdf(tmp_path_factory):
 
 
 def _squash(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip().lower()
+    # a hyphenated word broken at the line end extracts as "character- level"
+    return re.sub(r"-\s+", "-", re.sub(r"\s+", " ", text)).strip().lower()
 
 
 def _title(text: str) -> str:
