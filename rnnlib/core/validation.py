@@ -122,8 +122,8 @@ def check_float_array(name: str, value: Any) -> np.ndarray:
     return arr
 
 
-def check_params(params: Any) -> tuple[dict, Sizes]:
-    """Check the parameter mapping; return float64 copies-or-views and the sizes D, H, K."""
+def check_param_mapping(params: Any) -> None:
+    """``params`` must be a mapping holding every key of PARAM_KEYS (any cell)."""
     if not isinstance(params, Mapping):
         raise TypeError(f"argument 'params': expected a mapping with keys {list(PARAM_KEYS)}, "
                         f"got {type(params).__name__}")
@@ -131,6 +131,11 @@ def check_params(params: Any) -> tuple[dict, Sizes]:
     if missing:
         raise ValueError(f"argument 'params': missing keys {missing}; expected keys "
                          f"{list(PARAM_KEYS)}, got {sorted(params)}")
+
+
+def check_params(params: Any) -> tuple[dict, Sizes]:
+    """Check the parameter mapping; return float64 copies-or-views and the sizes D, H, K."""
+    check_param_mapping(params)
     p = {k: check_float_array(f"params['{k}']", params[k]) for k in PARAM_KEYS}
     if p["W"].ndim != 2 or p["W"].shape[0] != p["W"].shape[1] or p["W"].shape[0] == 0:
         raise ValueError(f"argument 'params['W']': expected a square (H, H) matrix, "
@@ -257,13 +262,7 @@ GATE_COUNT = {"rnn": 1, "lstm": 4, "gru": 3}
 
 def check_gated_params(params: Any, cell: str) -> tuple[dict, Sizes]:
     """Check a gated cell's parameters: U (G·H, D), W (G·H, H), b (G·H,), V (K, H), c (K,)."""
-    if not isinstance(params, Mapping):
-        raise TypeError(f"argument 'params': expected a mapping with keys {list(PARAM_KEYS)}, "
-                        f"got {type(params).__name__}")
-    missing = [k for k in PARAM_KEYS if k not in params]
-    if missing:
-        raise ValueError(f"argument 'params': missing keys {missing}; expected keys "
-                         f"{list(PARAM_KEYS)}, got {sorted(params)}")
+    check_param_mapping(params)
     G = GATE_COUNT[cell]
     p = {k: check_float_array(f"params['{k}']", params[k]) for k in PARAM_KEYS}
     W = p["W"]
