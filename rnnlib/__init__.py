@@ -40,10 +40,9 @@ from .core.encoding import one_hot
 from .core.step import StepCache, StepGrads, step_backward, step_forward
 from .trace import Trace, trace
 from .gated_trace import GatedTrace, gated_trace
-from .training.trainer import OPTIMIZERS, freeze, train_model
 from .forgetting import shared_suffix_gaps
 from .cost import step_multiply_adds
-from .training.train import History, accuracy, fit
+from .training.train import OPTIMIZERS, History, accuracy, fit, freeze
 from .core.validation import ACTIVATIONS, CELLS, LOSSES, MODES, PARAM_KEYS
 from .text.vocab import EOS, UNK, Vocabulary, tokenize
 from . import architectures  # chapter 7: bidirectional, stacked, encoder–decoder, masking
@@ -51,7 +50,7 @@ from . import architectures  # chapter 7: bidirectional, stacked, encoder–deco
 __all__ = [
     "ACTIVATIONS", "Adagrad", "Adam", "CELLS", "GatedForwardResult", "GatedTrace", "LMHistory",
     "OPTIMIZERS", "batchify", "freeze", "gated_trace", "generate", "mean_loss", "perplexity",
-    "shared_suffix_gaps", "step_multiply_adds", "train_language_model", "train_model", "EOS",
+    "shared_suffix_gaps", "step_multiply_adds", "train_language_model", "EOS",
     "ForwardResult", "History", "LOSSES", "MODES", "NOTATIONS",
     "PARAM_KEYS", "StepCache", "StepGrads", "Trace", "UNK", "Vocabulary", "accuracy", "activate",
     "check_grads", "clip_by_global_norm", "clip_elementwise", "copy_params", "derivative", "fit",

@@ -1,4 +1,4 @@
-"""Mutation check of the training pieces: apply each mutation, run tests/test_rnnlib_training.py, revert.
+"""Mutation check of the training pieces: apply each mutation, run the training tests, revert.
 
     .venv/bin/python tests/mutate_training.py      # every line must say "caught by <test>"
 
@@ -11,7 +11,9 @@ M = [
  ("train.py", "fit: clipping removed", "        if clip is not None:\n            grads =", "        if False:\n            grads ="),
  ("train.py", "fit: elementwise mode clips by global norm", 'if clip_mode == "global_norm"\n', 'if True\n'),
  ("train.py", "fit: no update", "            sgd_step(params, grads, lr)\n", "            pass\n"),
- ("train.py", "fit: adagrad ignored (always SGD)", "        if adagrad:\n", "        if False:\n"),
+ ("train.py", "fit: adagrad/adam ignored (always SGD)", "            opt.step(params, grads)\n", "            sgd_step(params, grads, lr)\n"),
+ ("train.py", "fit: frozen ignored", "        grads = freeze(grads, frozen)\n", ""),
+ ("train.py", "fit: blown-up parameters not detected", "            history.diverged = True     # the update blew", "            break\n            history.diverged = True     # the update blew"),
  ("train.py", "fit: options not passed on", "loss_and_grads(params, xs, targets, **options)", "loss_and_grads(params, xs, targets)"),
  ("train.py", "fit: non-finite loss not detected", "        if not (np.isfinite(loss) and np.isfinite(norm)):\n            history.diverged = True\n            break\n", ""),
  ("train.py", "fit: overflowing logits crash", '            if exc.argument != "o":', '            if True:'),
@@ -29,7 +31,7 @@ M = [
  ("datasets.py", "sine_windows: target is the last input", "values[T][:, None]", "values[T - 1][:, None]"),
 ]
 # fit's norm mutation: record the clipped norm instead
-M[8] = ("train.py", "fit: norm recorded after clipping",
+M[10] = ("train.py", "fit: norm recorded after clipping",
         "        history.grad_norm.append(norm)\n", "        history.grad_norm.append(global_norm(grads) if clip is None else min(norm, clip))\n")
 rows = []
 SEL = [m for m in M if m[1] in ("fit: non-finite loss not detected", "Adagrad: no memory")] if "--two" in sys.argv else M
@@ -41,7 +43,7 @@ for fname, what, old, new in SEL:
     path.write_text(src.replace(old, new, 1))
     try:
         r = subprocess.run([str(root / ".venv/bin/pytest"), "-q", "-x", "-p", "no:cacheprovider",
-                            "tests/test_rnnlib_training.py"], cwd=root, capture_output=True, text=True)
+                            "tests/test_rnnlib_training.py", "tests/test_trainer_adam_forgetting.py"], cwd=root, capture_output=True, text=True)
         failed = [l.split("::")[-1].split(" ")[0] for l in r.stdout.splitlines() if l.startswith("FAILED")]
         rows.append((what, ("caught by " + ", ".join(failed)) if r.returncode else "NOT CAUGHT"))
     finally:

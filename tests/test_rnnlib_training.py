@@ -133,7 +133,7 @@ def test_fit_raises_on_bad_data_instead_of_calling_it_divergence():
     with pytest.raises(ValueError, match="'xs'"):
         rnnlib.fit(params, (xs, targets), steps=3)
     with pytest.raises(ValueError, match="'optimizer'"):
-        rnnlib.fit(params, (xs, targets), steps=3, optimizer="adam")
+        rnnlib.fit(params, (xs, targets), steps=3, optimizer="rmsprop")
 
 
 def test_fit_takes_a_batch_function_and_clips():
@@ -225,3 +225,13 @@ def test_datasets_are_seeded_and_shaped():
     assert ids[1:].min() >= 3 and ids.max() < 5
     with pytest.raises(ValueError, match="'length'"):
         rnnlib.recall_first(3, 0)
+
+
+def test_fit_stops_when_an_update_blows_the_parameters_up():
+    # The loss and gradient of the first step are finite; lr = 1e308 makes the update overflow.
+    # fit must call that divergence, not hand the next step parameters it would reject.
+    params, xs, targets, _ = problem(T=3, B=2, loss="mse")
+    with np.errstate(over="ignore", invalid="ignore"):   # gradients ~1e3 times lr = 1e308
+        history = rnnlib.fit(params, (xs, 1e3 * targets), steps=3, lr=1e308, loss="mse")
+    assert history.diverged
+    assert len(history.loss) == 1 and np.isfinite(history.loss[0])

@@ -1,4 +1,4 @@
-"""Adam, freezing parameters, train_model, and the shared-suffix forgetting experiment."""
+"""Adam, freezing parameters in fit, and the shared-suffix forgetting experiment."""
 import numpy as np
 import pytest
 
@@ -46,52 +46,52 @@ def test_freeze_zeroes_only_the_named_gradients():
     assert not f["b"].any() and not f["c"].any()
     np.testing.assert_array_equal(f["W"], g["W"])
     assert g["b"].any()                               # the input is not modified
-    with pytest.raises(ValueError, match="'keys'.*'z'"):
+    with pytest.raises(ValueError, match="'frozen'.*'z'"):
         rnnlib.freeze(g, ("z",))
 
 
 @pytest.mark.parametrize("optimizer", rnnlib.OPTIMIZERS)
-def test_train_model_keeps_frozen_parameters_and_lowers_the_loss(optimizer):
+def test_fit_keeps_frozen_parameters_and_lowers_the_loss(optimizer):
     xs, ys = rnnlib.sine_windows(16, 8, seed=0)
     params = rnnlib.init_params(1, 4, 1, seed=0)
-    hist = rnnlib.train_model(params, (xs, ys), steps=30, lr=0.01, optimizer=optimizer,
-                              frozen=("b", "c"), activation="sigmoid", loss="mse",
-                              mode="many_to_one")
+    hist = rnnlib.fit(params, (xs, ys), steps=30, lr=0.01, optimizer=optimizer,
+                      frozen=("b", "c"), activation="sigmoid", loss="mse",
+                      mode="many_to_one")
     assert not params["b"].any() and not params["c"].any()
     assert len(hist.loss) == 30 and hist.loss[-1] < hist.loss[0]
     assert not hist.diverged
 
 
-def test_train_model_sgd_is_the_sgd_formula():
+def test_fit_sgd_is_the_sgd_formula():
     xs, ys = rnnlib.sine_windows(4, 5, seed=1)
     params = rnnlib.init_params(1, 3, 1, seed=2)
     manual = rnnlib.copy_params(params)
-    rnnlib.train_model(params, (xs, ys), steps=1, lr=0.5, loss="mse", mode="many_to_one",
-                       clip=0.1)
+    rnnlib.fit(params, (xs, ys), steps=1, lr=0.5, loss="mse", mode="many_to_one",
+               clip=0.1)
     _, g = rnnlib.loss_and_grads(manual, xs, ys, loss="mse", mode="many_to_one")
     g, _ = rnnlib.clip_by_global_norm(g, 0.1)
     np.testing.assert_allclose(params["U"], manual["U"] - 0.5 * g["U"], rtol=0, atol=1e-15)
 
 
-def test_train_model_reports_divergence_instead_of_crashing():
+def test_fit_reports_divergence_instead_of_crashing():
     xs, ys = rnnlib.sine_windows(8, 5, seed=0)
     params = rnnlib.init_params(1, 4, 1, seed=0, weight_scale=3.0)
-    hist = rnnlib.train_model(params, (xs, 1e3 * ys), steps=200, lr=1e3, activation="relu",
-                              loss="mse", mode="many_to_one")
+    hist = rnnlib.fit(params, (xs, 1e3 * ys), steps=200, lr=1e3, activation="relu",
+                      loss="mse", mode="many_to_one")
     assert hist.diverged and len(hist.loss) < 200
 
 
-def test_train_model_rejects_bad_arguments():
+def test_fit_rejects_bad_arguments():
     xs, ys = rnnlib.sine_windows(4, 5)
     p = rnnlib.init_params(1, 3, 1)
     with pytest.raises(ValueError, match="'optimizer'.*'rmsprop'"):
-        rnnlib.train_model(p, (xs, ys), steps=1, lr=0.1, optimizer="rmsprop")
+        rnnlib.fit(p, (xs, ys), steps=1, lr=0.1, optimizer="rmsprop")
     with pytest.raises(ValueError, match="'lr'"):
-        rnnlib.train_model(p, (xs, ys), steps=1, lr=-0.1)
+        rnnlib.fit(p, (xs, ys), steps=1, lr=-0.1)
     with pytest.raises(ValueError, match="'steps'"):
-        rnnlib.train_model(p, (xs, ys), steps=-1, lr=0.1)
-    with pytest.raises(ValueError, match="'keys'"):
-        rnnlib.train_model(p, (xs, ys), steps=1, lr=0.1, frozen=("h0",))
+        rnnlib.fit(p, (xs, ys), steps=-1, lr=0.1)
+    with pytest.raises(ValueError, match="'frozen'"):
+        rnnlib.fit(p, (xs, ys), steps=1, lr=0.1, frozen=("h0",))
 
 
 def test_shared_suffix_gaps_with_no_recurrence_forget_at_once():

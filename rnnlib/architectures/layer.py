@@ -11,8 +11,9 @@ that comes back through the recurrence:
 
 Everything works in the batched layout: xs (T, B, D) floats or (T, B) token ids, h0 (B, H).
 ``as_batch`` brings a caller's single sequence into it. The forward pass is rnnlib's own
-(``rnnlib.forward``, with a placeholder output layer that nothing reads), so the recurrence,
-its input checks and its error messages are the core's.
+(``rnnlib.forward``, with a placeholder output layer that nothing reads), and so is the
+backward pass (``rnnlib.core.bptt.recurrence_backward``, the part of BPTT below the output
+layer): the recurrence, its input checks and its error messages are the core's.
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..core.activations import derivative
+from ..core.bptt import recurrence_backward
 from ..core.forward import forward
 from ..core.params import init_params
 
@@ -120,23 +121,14 @@ def layer_backward(params: dict, cache: LayerCache, dh: np.ndarray, *,
     layer below receives from this one.
     """
     U, W = np.asarray(params["U"], float), np.asarray(params["W"], float)
-    h, a = cache.h, cache.a
+    h = cache.h
     if np.shape(dh) != h.shape:
         raise ValueError(f"argument 'dh': expected shape {h.shape} like the layer's states, "
                          f"got {np.shape(dh)}")
-    T, B, H = h.shape
-    da = np.empty_like(h)
-    dh_next = np.zeros((B, H))             # Wᵀ ∂L/∂a_{t+1}: what step t+1 sends back to h_t
-    for t in range(T - 1, -1, -1):
-        da[t] = (dh[t] + dh_next) * derivative(a[t], h[t], cache.activation)
-        dh_next = da[t] @ W                # rows: (Wᵀ ∂L/∂a_t)ᵀ
-    h_prev = np.concatenate([cache.h0[None], h[:-1]])          # h_{t-1} for t = 1..T
-    da2 = da.reshape(T * B, H)
-    if cache.token_ids:                    # U x_t for one-hot x_t is column x_t of U
-        dU = da2.T @ np.eye(U.shape[1])[cache.xs.reshape(-1)]   # D is small here
-    else:
-        dU = da2.T @ cache.xs.reshape(T * B, -1)
-    grads = {"U": dU, "W": da2.T @ h_prev.reshape(T * B, H), "b": da2.sum(axis=0), "h0": dh_next}
+    hs = np.concatenate([cache.h0[None], h])    # h_0..h_T, as the core's BPTT takes them
+    da = np.array(dh, dtype=float)              # becomes ∂L/∂a_t in place
+    grads = recurrence_backward(W, cache.xs, cache.token_ids, U.shape[1], hs, da,
+                                cache.activation)
     if input_grad:
         if cache.token_ids:
             raise ValueError("argument 'input_grad': token-id inputs have no gradient; "

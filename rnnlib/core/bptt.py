@@ -51,41 +51,48 @@ def scatter_rows(ids: np.ndarray, rows: np.ndarray, size: int) -> np.ndarray:
     return out
 
 
-def backward(p: dict, sizes: Sizes, xs: np.ndarray, token_ids: bool, h_prev: np.ndarray,
-             a: np.ndarray, h: np.ndarray, d_o: np.ndarray, activation: str) -> dict:
-    """Gradients of one run of steps, batched layout.
+def recurrence_backward(W: np.ndarray, xs: np.ndarray, token_ids: bool, D: int, hs: np.ndarray,
+                        da: np.ndarray, activation: str) -> dict:
+    """BPTT through the recurrence alone, given ∂L/∂h_t from above for every t.
 
-    xs (T, B, D) or (T, B) ids; h_prev (B, H) the state before the run; a, h (T, B, H);
-    d_o = ∂L/∂o (T, B, K). Returns U, W, V, b, c gradients and "h0" of shape (B, H).
-    ``a`` is overwritten: ∂L/∂a_t takes a_t's place (f' is read off h, so a is not needed).
+    ``da`` (T, B, H) holds, on entry, what reaches each h_t from outside the recurrence (the
+    output layer's Vᵀ ∂L/∂o_t, or a layer above); on return it holds ∂L/∂a_t, computed in
+    place. xs (T, B, D) or (T, B) ids; hs (T+1, B, H) the states h_0..h_T. Returns the
+    gradients of U, W, b and "h0" (B, H): ∂L/∂h_0.
     """
-    T, B, H = h.shape
-    V, W = p["V"], p["W"]
-    h2, d_o2 = h.reshape(T * B, H), d_o.reshape(T * B, sizes.K)   # all T·B rows at once
-    slope = derivative_from_h(h, activation)   # f'(a_t) for every t in one pass, not T small ones
-    da = a                             # the buffer is reused: big fresh arrays cost page faults
-    da2 = da.reshape(T * B, H)
-    np.matmul(d_o2, V, out=da2)        # the output's share of ∂L/∂h_t; becomes ∂L/∂a_t in place
+    T, B, H = da.shape
+    slope = derivative_from_h(hs[1:], activation)   # f'(a_t) for every t in one pass
     dh_next = np.zeros((B, H))         # Wᵀ ∂L/∂a_{t+1}: what step t+1 sends back to h_t
-    for t in range(T - 1, -1, -1):     # the only sequential part: three small operations a step
-        da[t] += dh_next
-        da[t] *= slope[t]
-        np.matmul(da[t], W, out=dh_next)   # (∂L/∂a_t)ᵀ W: Wᵀ ∂L/∂a_t, as a row
-    dW = da[0].T @ h_prev
-    if T > 1:
-        dW += da2[B:].T @ h2[:-B]      # step t pairs ∂L/∂a_t with h_{t-1}
+    for da_t, slope_t in zip(da[::-1], slope[::-1]):   # t = T-1 down to 0: the only
+        da_t += dh_next                                # sequential part, three small
+        da_t *= slope_t                                # operations a step
+        np.dot(da_t, W, out=dh_next)   # (∂L/∂a_t)ᵀ W: Wᵀ ∂L/∂a_t, as a row (np.dot: see recur)
+    # Every sum over time is one product over all T·B rows.
+    da2 = da.reshape(T * B, H)
+    dW = da2.T @ hs[:-1].reshape(T * B, H)   # step t pairs ∂L/∂a_t with h_{t-1}
     if token_ids:
-        dU = scatter_rows(xs.reshape(-1), da2, sizes.D).T
+        dU = scatter_rows(xs.reshape(-1), da2, D).T
     else:
-        dU = da2.T @ xs.reshape(T * B, sizes.D)
-    return {
-        "U": dU,
-        "W": dW,
-        "V": d_o2.T @ h2,
-        "b": da2.sum(axis=0),
-        "c": d_o2.sum(axis=0),
-        "h0": dh_next,
-    }
+        dU = da2.T @ xs.reshape(T * B, D)
+    return {"U": dU, "W": dW, "b": da2.sum(axis=0), "h0": dh_next}
+
+
+def backward(p: dict, sizes: Sizes, xs: np.ndarray, token_ids: bool, hs: np.ndarray,
+             a: np.ndarray, d_o: np.ndarray, activation: str) -> dict:
+    """Gradients of one run of steps, batched layout: the output layer, then the recurrence.
+
+    xs (T, B, D) or (T, B) ids; hs (T+1, B, H) the states h_0..h_T (h_0: the state before the
+    run); a (T, B, H); d_o = ∂L/∂o (T, B, K). Returns U, W, V, b, c gradients and "h0" of
+    shape (B, H). ``a`` is overwritten: ∂L/∂a_t takes a_t's place (f' is read off h, so a is
+    not needed, and big fresh arrays cost page faults).
+    """
+    T, B, H = a.shape
+    h2, d_o2 = hs[1:].reshape(T * B, H), d_o.reshape(T * B, sizes.K)
+    np.dot(d_o2, p["V"], out=a.reshape(T * B, H))   # Vᵀ ∂L/∂o_t for every t: the output's
+    grads = recurrence_backward(p["W"], xs, token_ids, sizes.D, hs, a, activation)  # share
+    grads["V"] = d_o2.T @ h2
+    grads["c"] = d_o2.sum(axis=0)
+    return grads
 
 
 def chunks(T: int, truncate: int | None):
@@ -110,13 +117,13 @@ def bptt_checked(call: Call) -> tuple[float, dict, np.ndarray]:
     spans = chunks(call.T, call.truncate)
     for i, (start, stop) in enumerate(spans):
         xs = call.xs[start:stop]
-        a, h, o = forward_checked(call, xs, h_prev)
+        a, hs, o = forward_checked(call, xs, h_prev)
         targets = call.targets[start:stop] if call.mode == "many_to_many" else call.targets
         # o is not needed after scoring, so ∂L/∂o is written over it (out=o).
         loss, d_o = score(o, targets, call.loss, call.mode, holds_last_step=stop == call.T, out=o)
         total += loss
         if d_o is not None:
-            g = backward(p, sizes, xs, call.token_ids, h_prev, a, h, d_o, call.activation)
+            g = backward(p, sizes, xs, call.token_ids, hs, a, d_o, call.activation)
             if grads is None:         # the first scored chunk: its arrays become the sums
                 grads = g
                 if i > 0:             # h0 is reached through the first chunk only
@@ -124,7 +131,7 @@ def bptt_checked(call: Call) -> tuple[float, dict, np.ndarray]:
             else:
                 for key in PARAM_KEYS:
                     grads[key] += g[key]
-        h_prev = h[-1].copy()  # a copy, so this chunk's buffers can be freed
+        h_prev = hs[-1].copy()  # a copy, so this chunk's buffers can be freed
     if grads is None:          # defensive: some step is always scored
         grads = {k: np.zeros_like(v) for k, v in p.items()}
         grads["h0"] = np.zeros_like(call.h0)

@@ -61,19 +61,26 @@ def input_term(p: dict, xs: np.ndarray, token_ids: bool) -> np.ndarray:
 def recur(p: dict, xu: np.ndarray, h_prev: np.ndarray, activation: str) -> tuple[np.ndarray, np.ndarray]:
     """Run the recurrence over precomputed input terms ``xu`` (T, B, H) from ``h_prev`` (B, H).
 
-    Returns a and h, both (T, B, H). ``xu`` is reused as the buffer for a.
+    Returns a (T, B, H) and the states hs (T+1, B, H) with hs[0] = h_prev: hs[t] is h_t, as
+    in the book. ``xu`` is reused as the buffer for a.
     """
     # Wᵀ as a C-contiguous copy: numpy's product with the transposed *view* measured 3-4x
     # slower for these small (B, H) x (H, H) steps (and worse when BLAS runs two threads).
     WT = np.ascontiguousarray(p["W"].T)
-    a, h = xu, np.empty_like(xu)
+    a = xu
+    # One array for h_0..h_T: BPTT's ∂L/∂W pairs ∂L/∂a_t with h_{t-1}, and with h_0 in the
+    # same array that is one matrix product over all T·B rows instead of two.
+    hs = np.empty((a.shape[0] + 1,) + a.shape[1:])
+    hs[0] = h_prev
     Wh = np.empty_like(h_prev)            # W h_{t-1}, one buffer reused at every step
     f = activation_into(activation)
-    for t in range(a.shape[0]):           # the only sequential part: three small operations
-        np.matmul(h_prev, WT, out=Wh)
-        a[t] += Wh
-        h_prev = f(a[t], h[t])
-    return a, h
+    # np.dot rather than np.matmul: the same BLAS product, with less overhead per call (about
+    # 0.5 µs), which is a fifth of a step at B = 1.
+    for a_t, h_prev, h_t in zip(a, hs[:-1], hs[1:]):   # the only sequential part:
+        np.dot(h_prev, WT, out=Wh)                    # three small operations a step
+        a_t += Wh
+        f(a_t, h_t)
+    return a, hs
 
 
 def output_term(p: dict, h: np.ndarray) -> np.ndarray:
@@ -86,11 +93,14 @@ def output_term(p: dict, h: np.ndarray) -> np.ndarray:
 
 
 def forward_checked(call: Call, xs: np.ndarray | None = None, h_prev: np.ndarray | None = None):
-    """Forward on an already-checked call, batched layout: returns (a, h, o)."""
+    """Forward on an already-checked call, batched layout: returns (a, hs, o).
+
+    hs (T+1, B, H) holds h_0 (``h_prev``) to h_T; a and o are (T, B, ·).
+    """
     xs = call.xs if xs is None else xs
     h_prev = call.h0 if h_prev is None else h_prev
-    a, h = recur(call.params, input_term(call.params, xs, call.token_ids), h_prev, call.activation)
-    return a, h, output_term(call.params, h)
+    a, hs = recur(call.params, input_term(call.params, xs, call.token_ids), h_prev, call.activation)
+    return a, hs, output_term(call.params, hs[1:])
 
 
 def forward(params: dict, xs, *, h0=None, activation: str = "tanh", s0=None,
@@ -107,7 +117,8 @@ def forward(params: dict, xs, *, h0=None, activation: str = "tanh", s0=None,
         from . import gated
         return gated.forward(params, xs, h0=h0, s0=s0, cell=cell, activation=activation)
     call = check_call(params, xs, h0=h0, activation=activation)
-    a, h, o = forward_checked(call)
+    a, hs, o = forward_checked(call)
+    h = hs[1:]
     if not call.batched:
         a, h, o = a[:, 0], h[:, 0], o[:, 0]
     h0_out = call.h0 if call.batched else call.h0[0]

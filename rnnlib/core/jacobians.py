@@ -17,8 +17,8 @@ from .validation import check_call, check_float_array, check_positive
 def step_jacobians(params: dict, xs, *, h0=None, activation: str = "tanh") -> np.ndarray:
     """J_t = ∂h_t/∂h_{t-1} = diag(f'(a_t)) W for t = 1..T: (T, H, H), or (T, B, H, H)."""
     call = check_call(params, xs, h0=h0, activation=activation)
-    a, h, _ = forward_checked(call)
-    J = derivative(a, h, activation)[..., :, None] * call.params["W"]   # row i scaled by f'(a_i)
+    a, hs, _ = forward_checked(call)
+    J = derivative(a, hs[1:], activation)[..., :, None] * call.params["W"]   # row i scaled by f'(a_i)
     return J if call.batched else J[:, 0]
 
 

@@ -22,14 +22,15 @@ def cross_entropy(o: np.ndarray, y: np.ndarray,
     # One (..., K) buffer goes through every stage in place: o - max, then e^{o - max}, then
     # ŷ, then ŷ - onehot(y). Only per-row vectors are allocated besides it.
     delta = np.subtract(o, o.max(axis=-1, keepdims=True), out=out)
-    rows = delta.reshape(-1, o.shape[-1])            # a view: rows[n] is one o_t of one sequence
-    n, y_flat = np.arange(rows.shape[0]), y.reshape(-1)
-    picked = rows[n, y_flat].reshape(y.shape)        # o_t[y_t] - max, read before exp overwrites it
+    flat = delta.reshape(-1)                         # a view of the buffer
+    K = o.shape[-1]
+    target_at = np.arange(0, flat.size, K) + y.reshape(-1)   # where o_t[y_t] sits in flat
+    picked = flat[target_at].reshape(y.shape)        # o_t[y_t] - max, read before exp overwrites it
     np.exp(delta, out=delta)
     total = delta.sum(axis=-1, keepdims=True)
     losses = np.log(total[..., 0]) - picked
     delta *= 1.0 / total                             # ŷ_t: one division per row, not per entry
-    rows[n, y_flat] -= 1.0                           # ŷ_t - onehot(y_t)
+    flat[target_at] -= 1.0                           # ŷ_t - onehot(y_t)
     return losses, delta
 
 

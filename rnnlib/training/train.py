@@ -11,7 +11,8 @@ from typing import Callable
 import numpy as np
 
 from ..core.bptt import loss_and_grads
-from ..core.validation import PARAM_KEYS, NonFiniteError, check_choice, check_int
+from ..core.validation import PARAM_KEYS, NonFiniteError, check_choice, check_int, check_positive
+from .adam import Adam
 from .clipping import clip_by_global_norm, clip_elementwise, global_norm
 from .optim import Adagrad, sgd_step
 
@@ -26,32 +27,64 @@ class History:
     diverged: bool = False
 
 
+OPTIMIZERS = ("sgd", "adagrad", "adam")
+
+
+def freeze(grads: dict, frozen) -> dict:
+    """A copy of ``grads`` with the gradients of the parameters named in ``frozen`` set to zero."""
+    frozen = tuple(frozen)
+    for k in frozen:
+        if k not in PARAM_KEYS:
+            raise ValueError(f"argument 'frozen': expected parameter names from "
+                             f"{list(PARAM_KEYS)}, got {k!r}")
+    return {k: (np.zeros_like(v) if k in frozen else v) for k, v in grads.items()}
+
+
+def make_optimizer(name: str, lr: float):
+    """The update rule by name: None for plain SGD (θ ← θ - lr·g, no state), else an object
+    with ``step(params, grads)`` that keeps its per-parameter state between updates."""
+    check_choice("optimizer", name, OPTIMIZERS)
+    if name == "sgd":
+        return None
+    return Adagrad(lr) if name == "adagrad" else Adam(lr)
+
+
 def fit(params: dict, data, *, steps: int, lr: float = 0.1, optimizer: str = "sgd",
-        clip: float | None = None, clip_mode: str = "global_norm",
+        clip: float | None = None, clip_mode: str = "global_norm", frozen=(),
         **options) -> History:
     """Train ``params`` in place for ``steps`` updates; return the history.
 
-    data: (xs, targets) used at every step, or a function step -> (xs, targets) giving a new
-        mini-batch each step. options: h0, activation, loss, mode, truncate (as for
-        ``loss_and_grads``). clip: None, or the max global norm (clip_mode="global_norm") or the
-        max |entry| (clip_mode="elementwise").
+    data: (xs, targets) used at every step (full-batch gradient descent), or a function
+        step -> (xs, targets) giving a new mini-batch each step.
+    optimizer: "sgd" (θ ← θ - lr·g), "adagrad" or "adam" (rnnlib.Adagrad, rnnlib.Adam).
+    clip: None, or the max global norm (clip_mode="global_norm") or the max |entry|
+        (clip_mode="elementwise").
+    frozen: names of parameters whose gradients are zeroed before every update, so they keep
+        their initial values under every optimiser (e.g. ("b", "c"): a model without biases).
+    options: h0, activation, loss, mode, truncate (as for ``loss_and_grads``).
+    A run whose loss, gradient or parameters stop being finite stops early with
+    ``history.diverged = True``.
     """
-    check_choice("optimizer", optimizer, ("sgd", "adagrad"))
-    check_choice("clip_mode", clip_mode, ("global_norm", "elementwise"))
     steps = check_int("steps", steps, minimum=0)
+    lr = check_positive("lr", lr)
+    check_choice("clip_mode", clip_mode, ("global_norm", "elementwise"))
+    frozen = tuple(frozen)
+    freeze({}, frozen)                  # checks the names before any work
+    opt = make_optimizer(optimizer, lr)
     batch = data if callable(data) else (lambda _step: data)
-    adagrad = Adagrad(lr) if optimizer == "adagrad" else None
     history = History()
     for step in range(steps):
         xs, targets = batch(step)
         try:
-            loss, grads = loss_and_grads(params, xs, targets, **options)
+            # a blow-up is reported through history.diverged, not through numpy warnings
+            with np.errstate(over="ignore", invalid="ignore"):
+                loss, grads = loss_and_grads(params, xs, targets, **options)
+                norm = global_norm(grads)
         except NonFiniteError as exc:
             if exc.argument != "o":     # a non-finite input or parameter: the caller's error
                 raise
             history.diverged = True     # finite but huge parameters: the logits overflowed
             break
-        norm = global_norm(grads)
         history.loss.append(loss)
         history.grad_norm.append(norm)
         if not (np.isfinite(loss) and np.isfinite(norm)):
@@ -60,10 +93,11 @@ def fit(params: dict, data, *, steps: int, lr: float = 0.1, optimizer: str = "sg
         if clip is not None:
             grads = (clip_by_global_norm(grads, clip)[0] if clip_mode == "global_norm"
                      else clip_elementwise(grads, clip))
-        if adagrad:
-            adagrad.step(params, grads)
-        else:
+        grads = freeze(grads, frozen)
+        if opt is None:
             sgd_step(params, grads, lr)
+        else:
+            opt.step(params, grads)
         if not all(np.all(np.isfinite(params[k])) for k in PARAM_KEYS):
             history.diverged = True     # the update blew the parameters up
             break
