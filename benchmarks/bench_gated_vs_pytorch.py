@@ -10,8 +10,8 @@ formulations that compute the same function; the fastest is the comparison:
 * GRU: only the loop is the same model: ``torch.nn.GRU`` is PyTorch's variant (reset gate after
   the recurrent product), so it is timed and reported for information, not compared.
 
-Same thread count on both sides (1 by default), repetitions interleaved round-robin; each
-time is the median with the min..max of the rounds. Goal: ratio rnnlib / PyTorch <= 1.5.
+Same thread count on both sides; interleaved rounds as every comparison here (``_common.compare``):
+the ratio is the median of the per-round ratios, with its min..max. Goal: rnnlib / PyTorch <= 1.5.
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import Row, blas_threads, median, time_once, try_import_torch  # noqa: E402
+from _common import Row, blas_threads, compare, spread, try_import_torch  # noqa: E402
 
 import numpy as np  # noqa: E402
 
@@ -93,27 +93,11 @@ def torch_versions(torch, cell: str, params, ids, targets) -> tuple[dict, dict]:
     return {"loop (F.embedding)": gru_loop}, {"nn.GRU (PyTorch's variant)": nn_module}
 
 
-def interleaved(fns: dict, reps: int, warmup: int = 5) -> dict:
-    """{name: (median, min, max)} seconds, the calls interleaved round-robin."""
-    for _ in range(warmup):
-        for fn in fns.values():
-            fn()
-    samples = {name: [] for name in fns}
-    for _ in range(reps):
-        for name, fn in fns.items():
-            samples[name].append(time_once(fn))
-    return {name: (median(s), min(s), max(s)) for name, s in samples.items()}
-
-
-def ms(stats) -> str:
-    return f"{stats[0] * 1e3:.2f} ms ({stats[1] * 1e3:.2f}..{stats[2] * 1e3:.2f})"
-
-
 def run(quick: bool = False) -> list[Row]:
     torch = try_import_torch()
     rows = []
     for cell in ("lstm", "gru"):
-        name = f"gated {cell}: fwd+bwd vs PyTorch (T={T}, B={B}, H={H}, D=K={D})"
+        name = f"6. gated {cell}: fwd+bwd vs PyTorch (T={T}, B={B}, H={H}, D=K={D})"
         if torch is None:
             rows.append(Row(name, "skipped: torch not installed", f"ratio <= {TARGET}",
                             note="pip install torch==2.13.0 (CPU wheel) to enable"))
@@ -129,29 +113,23 @@ def run(quick: bool = False) -> list[Row]:
             assert abs(t_loss.item() - loss) <= 1e-9 * abs(loss), (t_loss.item(), loss)
         fns = {"rnnlib": lambda: rnnlib.loss_and_grads(params, ids, targets, cell=cell),
                **same, **info}
-        reps = 15 if quick else 100
-        times = interleaved(fns, reps)
-        best = min(same, key=lambda k: times[k][0])
-        ratio = times["rnnlib"][0] / times[best][0]
-        detail = "; ".join(f"{k} {ms(v)}" for k, v in times.items())
-        rows.append(Row(name, f"{times['rnnlib'][0] * 1e3:.2f} ms vs {times[best][0] * 1e3:.2f} ms",
-                        f"ratio <= {TARGET}", ratio, ratio <= TARGET,
-                        note=f"PyTorch {torch.__version__} '{best}' is the comparison. Medians "
-                             f"(min..max) of {reps} interleaved rounds: {detail}. Threads: numpy "
-                             f"BLAS {threads} [{how}], torch {torch.get_num_threads()}"))
+        rounds, reps = (4, 5) if quick else (10, 15)
+        result = compare(fns, rounds=rounds, reps=reps, warmup=3)
+        best = min(same, key=result.seconds)
+        ratio = result.ratio("rnnlib", best)
+        detail = "; ".join(f"{k} {result.seconds(k) * 1e3:.2f} ms" for k in fns)
+        rows.append(Row(name, f"{result.seconds('rnnlib') * 1e3:.2f} ms vs "
+                              f"{result.seconds(best) * 1e3:.2f} ms; ratio {spread(ratio)}",
+                        f"ratio <= {TARGET}", ratio[0], ratio[0] <= TARGET,
+                        note=f"PyTorch {torch.__version__} '{best}' is the comparison (fastest of "
+                             f"the same model: {detail}); threads: numpy BLAS {threads} [{how}], "
+                             f"torch {torch.get_num_threads()}; {rounds} rounds x {reps} "
+                             f"interleaved calls, median (min..max) of the per-round ratios"))
     return rows
 
 
 if __name__ == "__main__":
-    import argparse
+    # Run through run_all in a fresh interpreter, so threads are pinned before numpy loads.
     import os
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true")
-    args = parser.parse_args()
-    if os.environ.get("OPENBLAS_NUM_THREADS") != "1":   # pin before numpy loads, then rerun
-        for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-            os.environ[var] = "1"
-        os.execv(sys.executable, [sys.executable, *sys.argv])
-    for row in run(quick=args.quick):
-        print(f"{row.name}: {row.measured}  ratio {row.ratio if row.ratio is None else round(row.ratio, 3)}"
-              f"  {'PASS' if row.passed else 'FAIL' if row.passed is False else 'SKIP'}\n  {row.note}")
+    os.execv(sys.executable, [sys.executable, str(Path(__file__).with_name("run_all.py")),
+                              "--only", "gated_vs_pytorch", *sys.argv[1:]])

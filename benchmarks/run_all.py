@@ -23,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import Row, blas_threads, pin_threads  # noqa: E402  (no numpy import yet)
 
-BENCHMARKS = ("vs_pytorch", "vs_minchar", "scaling", "memory", "symbolic")
+BENCHMARKS = ("vs_pytorch", "vs_minchar", "scaling", "memory", "symbolic", "gated_vs_pytorch")
 
 
 def parse(argv):

@@ -47,6 +47,20 @@ def test_fast_path_equals_reference(case, activation, truncate):
                                    rtol=TOL, atol=TOL, err_msg=name)
 
 
+@pytest.mark.parametrize("T", [63, 64, 65, 130])
+@pytest.mark.parametrize("activation", rnnlib.ACTIVATIONS)
+def test_fast_path_equals_reference_across_its_blocks_of_steps(T, activation):
+    # The fast BPTT computes f'(a_t) for blocks of SLOPE_BLOCK steps; the hypothesis cases
+    # above are shorter than one block. Lengths on both sides of one and two block edges:
+    assert rnnlib.core.bptt.SLOPE_BLOCK == 64
+    params, xs, targets, h0 = problem(T=T, B=2, D=3, H=4, K=3, token_ids=True, seed=T)
+    loss_fast, fast = rnnlib.loss_and_grads(params, xs, targets, h0=h0, activation=activation)
+    loss_ref, ref = rnnlib.reference.loss_and_grads(params, xs, targets, h0=h0,
+                                                    activation=activation)
+    assert loss_fast == pytest.approx(loss_ref, rel=TOL, abs=TOL)
+    assert_grads_equal(fast, ref)
+
+
 def test_reference_matches_finite_differences():
     """The reference is right on its own (full BPTT), not only equal to the fast path."""
     params, xs, targets, h0 = problem(T=5, B=2, h0="each", seed=3)

@@ -51,6 +51,9 @@ def scatter_rows(ids: np.ndarray, rows: np.ndarray, size: int) -> np.ndarray:
     return out
 
 
+SLOPE_BLOCK = 64   # steps whose f'(a_t) recurrence_backward computes together
+
+
 def recurrence_backward(W: np.ndarray, xs: np.ndarray, token_ids: bool, D: int, hs: np.ndarray,
                         da: np.ndarray, activation: str) -> dict:
     """BPTT through the recurrence alone, given ∂L/∂h_t from above for every t.
@@ -61,12 +64,17 @@ def recurrence_backward(W: np.ndarray, xs: np.ndarray, token_ids: bool, D: int, 
     gradients of U, W, b and "h0" (B, H): ∂L/∂h_0.
     """
     T, B, H = da.shape
-    slope = derivative_from_h(hs[1:], activation)   # f'(a_t) for every t in one pass
     dh_next = np.zeros((B, H))         # Wᵀ ∂L/∂a_{t+1}: what step t+1 sends back to h_t
-    for da_t, slope_t in zip(da[::-1], slope[::-1]):   # t = T-1 down to 0: the only
-        da_t += dh_next                                # sequential part, three small
-        da_t *= slope_t                                # operations a step
-        np.dot(da_t, W, out=dh_next)   # (∂L/∂a_t)ᵀ W: Wᵀ ∂L/∂a_t, as a row (np.dot: see recur)
+    # t = T-1 down to 0, the only sequential part: three small operations a step. f'(a_t) is
+    # computed a block of steps at a time, just before the loop needs it: one pass per block
+    # rather than one per step, and at long T no (T, B, H) array that has to come back from RAM.
+    for stop in range(T, 0, -SLOPE_BLOCK):
+        start = max(stop - SLOPE_BLOCK, 0)
+        slope = derivative_from_h(hs[start + 1:stop + 1], activation)
+        for da_t, slope_t in zip(da[start:stop][::-1], slope[::-1]):
+            da_t += dh_next
+            da_t *= slope_t
+            da_t.dot(W, out=dh_next)   # (∂L/∂a_t)ᵀ W: Wᵀ ∂L/∂a_t, as a row (.dot: see recur)
     # Every sum over time is one product over all T·B rows.
     da2 = da.reshape(T * B, H)
     dW = da2.T @ hs[:-1].reshape(T * B, H)   # step t pairs ∂L/∂a_t with h_{t-1}

@@ -10,6 +10,7 @@ path: ``xs`` (T, B, D) floats or (T, B) ids, ``h0`` (B, H), targets (T, B[, K]).
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from numbers import Integral, Real
 from typing import Any, Mapping
@@ -130,7 +131,7 @@ def _float_array(name: str, value: Any) -> np.ndarray:
     # training). It also overflows for finite |x| > 1e154; only then is the exact elementwise
     # mask built, and it decides.
     flat = arr.reshape(-1)
-    if not np.isfinite(np.dot(flat, flat)):
+    if not math.isfinite(flat.dot(flat)):   # math.isfinite: a scalar test without a ufunc call
         bad = np.argwhere(~np.isfinite(arr))
         if len(bad):
             raise NonFiniteError(name, f"argument '{name}': expected finite values, got "
@@ -266,7 +267,7 @@ def check_finite_logits(o: np.ndarray) -> None:
     """Logits overflow only when the parameters are absurd; say so instead of returning NaN."""
     flat = o.reshape(-1)
     with _overflow_expected():           # Σ o² is inf or nan if any logit is (see _float_array)
-        suspect = not np.isfinite(np.dot(flat, flat))
+        suspect = not math.isfinite(flat.dot(flat))
     if suspect and not np.all(np.isfinite(o)):
         raise NonFiniteError("o", "logits 'o' became non-finite (inf or nan) during the forward "
                                   "pass; expected finite logits: check the scale of params and xs")
