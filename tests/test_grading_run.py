@@ -312,3 +312,18 @@ def test_student_self_check_lists_public_checks(tmp_path):
         "PASS  step_shapes  (1 point)", "PASS  step_values  (2 points)",
         "FAIL  forward_shapes  (1 point)", "FAIL  forward_values  (2 points)",
         "3 / 6 points from the public checks"]
+
+
+def test_the_output_cap_holds_in_every_cell_of_a_real_kernel(tmp_path):
+    # IPython swaps the streams' write around each cell; the cap must survive that.
+    from rnngrade import runner
+    flood = "for i in range(100000):\n    print(i)"
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("import rnngrade.guard\n"
+                                  "rnngrade.guard.install([], max_output=5000)"),
+        nbformat.v4.new_code_cell(flood), nbformat.v4.new_code_cell(flood)])
+    runner.execute(nb, cwd=str(tmp_path))
+    for cell in nb.cells[1:]:
+        text = "".join(o.get("text", "") for o in cell.outputs)
+        assert text.startswith("0\n1\n2\n") and len(text) <= 5000 + 40, len(text)
+        assert text.endswith("[rnn-grade: output truncated]\n")
