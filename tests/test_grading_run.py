@@ -100,9 +100,11 @@ def batch(tmp_path_factory):
                            rnn_forward=forward))
     (subs / "notjson.ipynb").write_text("this is not a notebook {")
     out = tmp / "out"
+    # 10 s per cell: assignment 1's cells take well under a second even on a loaded machine,
+    # and the endless loop burns a whole core for the full limit.
     proc = subprocess.run([sys.executable, "-m", "rnngrade.cli", "grade",
                            str(KEYS["01_forward"]), str(subs), "--out", str(out),
-                           "--timeout", "15", "--memory", "1500"],
+                           "--timeout", "10", "--memory", "1500"],
                           capture_output=True, text=True, timeout=900, cwd=tmp)
     rows = {r["student"]: r for r in csv.DictReader(open(out / "gradebook.csv"))}
     return {"proc": proc, "rows": rows, "out": out, "released": released}
