@@ -287,6 +287,22 @@ def test_a_rejected_answer_scores_zero_even_if_its_check_passed():
     assert s.score == 0 and "imports os" in s.results[0].why
 
 
+# ------------------------------------------------------------------ the nbval run
+
+def test_the_nbval_run_loads_only_its_plugins_and_spreads_only_a_large_enough_class(tmp_path):
+    from rnngrade import runner
+
+    def run(n, workers=2):
+        notebooks = {f"s{i}": str(tmp_path / f"s{i}.ipynb") for i in range(n)}
+        return runner.Run(str(tmp_path), notebooks, runner.Limits(workers=workers))
+    small, large = run(2 * runner.MIN_NOTEBOOKS_PER_WORKER - 1), run(30)
+    assert "-n" not in small.command() and "xdist.plugin" not in small.command()
+    assert large.command()[large.command().index("-n") + 1] == "2"
+    assert "-n" not in run(30, workers=1).command()
+    assert {"nbval.plugin", "rnngrade.recorder"} <= set(large.command())
+    assert large.environment("rt", "run", "jp")["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] == "1"
+
+
 # ------------------------------------------------------------------ sandbox (child processes)
 
 def _sandboxed(code: str, env_extra: dict, cwd) -> subprocess.CompletedProcess:
