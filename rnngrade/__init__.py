@@ -44,12 +44,19 @@ def _is_numeric_sequence(x) -> bool:
     return all(isinstance(v, (int, float)) for v in x)
 
 
-def random_params(rng, D: int, H: int, K: int, scale: float = 0.5) -> dict:
-    """Parameters with the contract's shapes (U (H, D), W (H, H), V (K, H), b (H,), c (K,)).
+def random_params(rng, D: int, H: int, K: int, scale: float = 0.5, gates: int = 1) -> dict:
+    """Parameters with the contract's shapes: U (G·H, D), W (G·H, H), V (K, H), b (G·H,), c (K,).
 
-    Check cells draw their own parameters with this (not with rnnlib, which the grader hides
-    from the student's kernel), from a generator seeded by the grading run.
+    ``gates`` is G: 1 for the plain cell, 4 for the LSTM (blocks i, f, g, q), 3 for the GRU
+    (u, r, n), stacked along the first axis as rnnlib stacks them. Check cells draw their own
+    parameters with this (not with rnnlib, which the grader hides from the student's kernel),
+    from a generator seeded by the grading run.
     """
-    return {"U": scale * rng.standard_normal((H, D)), "W": scale * rng.standard_normal((H, H)),
-            "V": scale * rng.standard_normal((K, H)), "b": scale * rng.standard_normal(H),
+    if gates not in (1, 3, 4):
+        raise ValueError("argument 'gates': expected 1 (plain), 3 (GRU) or 4 (LSTM), "
+                         f"got {gates!r}")
+    G = gates
+    return {"U": scale * rng.standard_normal((G * H, D)),
+            "W": scale * rng.standard_normal((G * H, H)),
+            "V": scale * rng.standard_normal((K, H)), "b": scale * rng.standard_normal(G * H),
             "c": scale * rng.standard_normal(K)}

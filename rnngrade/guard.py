@@ -55,11 +55,11 @@ class _CappedWrite:
 
     def __call__(self, text):
         left = self._budget["left"]
-        if left <= 0:
+        if left < 0:                          # already cut off, and said so
             return len(text)
         if len(text) > left:
             self._write(text[:left] + "\n[rnn-grade: output truncated]\n")
-            self._budget["left"] = 0
+            self._budget["left"] = -1
             return len(text)
         self._budget["left"] = left - len(text)
         return self._write(text)
@@ -68,13 +68,22 @@ class _CappedWrite:
 def cap_output(max_output: int) -> None:
     """Cap each cell's stdout+stderr at ``max_output`` characters (reset before each cell)."""
     budget = {"left": max_output}
-    for stream in (sys.stdout, sys.stderr):
-        stream.write = _CappedWrite(stream.write, budget)
+
+    def cap_streams(*_):
+        budget["left"] = max_output
+        for stream in (sys.stdout, sys.stderr):
+            if not isinstance(stream.write, _CappedWrite):
+                stream.write = _CappedWrite(stream.write, budget)
+
+    cap_streams()
     try:
         ip = get_ipython()  # noqa: F821  (defined inside a kernel)
     except NameError:
         return
-    ip.events.register("pre_run_cell", lambda *a: budget.__setitem__("left", max_output))
+    # IPython 9 swaps each stream's ``write`` for one that also records the output, around
+    # every cell, and puts the previous one back afterwards, which would drop a cap set once:
+    # so the cap goes in again before each cell (inside the swap, so the record is capped too).
+    ip.events.register("pre_run_cell", cap_streams)
 
 
 def install(allowed, max_output: int = 20_000) -> None:

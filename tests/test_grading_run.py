@@ -2,7 +2,10 @@
 
 One grading run of assignment 1 grades a batch with one student per kind of tamper (each
 asserted in its own test), beside an honest key, a blank and a partly right answer; then
-each other key is graded with its released blank.
+each other key is graded with its released blank, in one grading run per key (assignment 6's
+run also grades a partly right answer and two that call rnnlib's LSTM). The blanks are the
+released notebooks in the repository; test_grading_units checks that they are what
+`rnn-grade release` makes of the keys, and the batch releases key 1 afresh.
 """
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ from rnngrade import cells, grading
 
 ROOT = Path(__file__).resolve().parents[1]
 KEYS = {p.parent.name: p for p in sorted((ROOT / "assignments").glob("*/key.ipynb"))}
+RELEASED = ROOT / "assignments" / "released"
 FULL_1 = 12
 STEP_POINTS = 5            # rnn_step's three checks
 FORWARD_SHAPES = 1
@@ -86,16 +90,21 @@ def batch(tmp_path_factory):
     put("exits", _variant(blank, rnn_step="import os\nos._exit(1)\n" + step,
                           rnn_forward=forward))
     put("network", _variant(blank, rnn_step="import socket\n" + step, rnn_forward=forward))
-    put("loops", _variant(blank, rnn_step="while True:\n    pass\n" + step, rnn_forward=forward))
+    # Named to sort first: the grader hands notebooks to its workers in name order, and the
+    # loop holds its worker for the whole cell time limit while the other grades the rest.
+    put("a_loops", _variant(blank, rnn_step="while True:\n    pass\n" + step,
+                            rnn_forward=forward))
     put("memory", _variant(blank, rnn_step=step,
                            rnn_forward="big = np.ones((60000, 60000))\n" + forward))
     put("floods", _variant(blank, rnn_step="for i in range(300000):\n    print(i)\n" + step,
                            rnn_forward=forward))
     (subs / "notjson.ipynb").write_text("this is not a notebook {")
     out = tmp / "out"
+    # 10 s per cell: assignment 1's cells take well under a second even on a loaded machine,
+    # and the endless loop burns a whole core for the full limit.
     proc = subprocess.run([sys.executable, "-m", "rnngrade.cli", "grade",
                            str(KEYS["01_forward"]), str(subs), "--out", str(out),
-                           "--timeout", "15", "--memory", "1500"],
+                           "--timeout", "10", "--memory", "1500"],
                           capture_output=True, text=True, timeout=900, cwd=tmp)
     rows = {r["student"]: r for r in csv.DictReader(open(out / "gradebook.csv"))}
     return {"proc": proc, "rows": rows, "out": out, "released": released}
@@ -166,7 +175,7 @@ def test_opening_the_network_gains_nothing(batch):
 
 
 def test_an_endless_loop_is_stopped(batch):
-    assert _score(batch, "loops") == 0
+    assert _score(batch, "a_loops") == 0
 
 
 def test_exhausting_memory_is_stopped(batch):
@@ -188,16 +197,62 @@ def test_hidden_expected_outputs_never_reach_feedback(batch):
     assert page.count("expected vs got") == 4          # the four public checks only
 
 
-@pytest.mark.parametrize("name", ["02_softmax", "03_bptt", "04_clipping", "05_char_lm"])
-def test_each_key_full_marks_and_its_blank_zero(name, tmp_path):
-    released = grading.release_key(str(KEYS[name]), str(tmp_path / "rel"))
-    subs = tmp_path / "subs"
+def _grade_key_and_blank(name, tmp, **others):
+    """One grading run of ``name``: its key, its released blank and ``others`` (notebooks)."""
+    subs = tmp / "subs"
     subs.mkdir()
     (subs / "key.ipynb").write_bytes(KEYS[name].read_bytes())
-    (subs / "blank.ipynb").write_bytes(Path(released).read_bytes())
-    results = {r.student: r for r in grading.grade(str(KEYS[name]), str(subs),
-                                                   str(tmp_path / "out"),
-                                                   progress=lambda *_: None)}
+    (subs / "blank.ipynb").write_bytes((RELEASED / f"{name}.ipynb").read_bytes())
+    for student, nb in others.items():
+        nbformat.write(nb, subs / f"{student}.ipynb")
+    results = grading.grade(str(KEYS[name]), str(subs), str(tmp / "out"),
+                            progress=lambda *_: None)
+    return {r.student: r for r in results}
+
+
+# Assignment 6: points of each part (see the key), and answers that are partly right or that
+# call rnnlib's LSTM for the part they must write.
+GATED_FULL = 34
+GATED_PARTS = {"lstm_step": 4, "lstm_forward": 5, "lstm_step_backward": 4, "lstm_bptt": 6,
+               "relative_errors": 5, "gru_step": 4, "lstm_jacobian_norms": 6}
+GATED_DELEGATES_STEP = """
+def lstm_step(params, x, h_prev, s_prev):
+    r = rnnlib.forward(params, x[None], h0=h_prev, s0=s_prev, cell="lstm")
+    return r.h[0], r.s[0], {k: v[0] for k, v in r.gates.items()}
+"""
+GATED_DELEGATES_BPTT = """
+def lstm_bptt(params, xs, ys):
+    loss, grads = rnnlib.loss_and_grads(params, xs, ys, cell="lstm")
+    return loss, {k: grads[k] for k in params}
+"""
+
+
+@pytest.fixture(scope="module")
+def gated(tmp_path_factory):
+    name = "06_gated_cells"
+    blank = nbformat.read(RELEASED / f"{name}.ipynb", as_version=4)
+    key = {n: c.source for n, c in _answers(nbformat.read(KEYS[name], as_version=4)).items()}
+    # the backward step forgets that s_t also reaches L through h_t = q_t tanh(s_t)
+    wrong_backward = key["lstm_step_backward"].replace(
+        "ds = ds + dh * q * (1.0 - tanh_s ** 2)", "ds = ds + dh * q")
+    assert wrong_backward != key["lstm_step_backward"]
+    partial = {n: key[n] for n in ("lstm_step", "lstm_forward", "lstm_bptt", "relative_errors",
+                                   "gru_step")}
+    tmp = tmp_path_factory.mktemp("grade6")
+    return _grade_key_and_blank(
+        name, tmp,
+        partial=_variant(blank, lstm_step_backward=wrong_backward, **partial),
+        delegates_step=_variant(blank, **dict(key, lstm_step=GATED_DELEGATES_STEP)),
+        delegates_bptt=_variant(blank, **dict(key, lstm_bptt=GATED_DELEGATES_BPTT)))
+
+
+@pytest.mark.parametrize("name", ["02_softmax", "03_bptt", "04_clipping", "05_char_lm",
+                                  "06_gated_cells"])
+def test_each_key_full_marks_and_its_blank_zero(name, tmp_path, request):
+    if name == "06_gated_cells":                 # graded once with more submissions
+        results = request.getfixturevalue("gated")
+    else:
+        results = _grade_key_and_blank(name, tmp_path)
     assert results["key"].score == results["key"].max_score > 0, [
         (r.check.name, r.why) for r in results["key"].results if not r.passed]
     assert results["blank"].score == 0
@@ -205,9 +260,49 @@ def test_each_key_full_marks_and_its_blank_zero(name, tmp_path):
                for r in results["blank"].results), [r.why for r in results["blank"].results]
 
 
+def _gated_points(result):
+    return {part: sum(r.earned for r in result.results if r.check.answer == part)
+            for part in GATED_PARTS}
+
+
+def test_gated_points_per_part_are_as_the_tests_assume(gated):
+    assert gated["key"].max_score == GATED_FULL == sum(GATED_PARTS.values())
+    assert _gated_points(gated["key"]) == GATED_PARTS
+
+
+def test_gated_partly_right_gets_exactly_its_parts(gated):
+    # right: the step, the forward pass, the GRU, the gradient check on known functions and
+    # the loss of BPTT; wrong: the backward step, and so BPTT's gradients and the gradient
+    # check of the LSTM; not written: the Jacobian norms
+    assert gated["partial"].score == 4 + 5 + 1 + 3 + 4, [
+        (r.check.name, r.passed) for r in gated["partial"].results]
+    assert _gated_points(gated["partial"]) == {
+        "lstm_step": 4, "lstm_forward": 5, "lstm_step_backward": 0, "lstm_bptt": 1,
+        "relative_errors": 3, "gru_step": 4, "lstm_jacobian_norms": 0}
+
+
+def test_gated_step_that_calls_rnnlib_earns_nothing_for_it(gated):
+    result = gated["delegates_step"]
+    points = _gated_points(result)
+    assert points["lstm_step"] == 0
+    assert "uses rnnlib.forward, which this assignment asks you to write" in " ".join(
+        r.why for r in result.results if r.check.answer == "lstm_step")
+    # the rest of this answer is the key's, but it stands on the missing step; the parts that
+    # do not (the GRU, the gradient check on known functions) keep their points
+    assert result.score == points["gru_step"] + 3 == 7
+
+
+def test_gated_bptt_that_calls_rnnlib_earns_nothing_for_it(gated):
+    result = gated["delegates_bptt"]
+    assert _gated_points(result)["lstm_bptt"] == 0
+    assert "uses rnnlib.loss_and_grads, which this assignment asks you to write" in " ".join(
+        r.why for r in result.results if r.check.answer == "lstm_bptt")
+    # everything else is the key's; the LSTM's gradient check (2 points) runs its BPTT
+    assert result.score == GATED_FULL - GATED_PARTS["lstm_bptt"] - 2
+
+
 def test_student_self_check_lists_public_checks(tmp_path):
-    released = grading.release_key(str(KEYS["01_forward"]), str(tmp_path / "rel"))
-    blank = nbformat.read(released, as_version=4)
+    blank = nbformat.read(RELEASED / "01_forward.ipynb", as_version=4)
     key = nbformat.read(KEYS["01_forward"], as_version=4)
     _answers(blank)["rnn_step"].source = _answers(key)["rnn_step"].source
     path = tmp_path / "mine.ipynb"
@@ -219,3 +314,18 @@ def test_student_self_check_lists_public_checks(tmp_path):
         "PASS  step_shapes  (1 point)", "PASS  step_values  (2 points)",
         "FAIL  forward_shapes  (1 point)", "FAIL  forward_values  (2 points)",
         "3 / 6 points from the public checks"]
+
+
+def test_the_output_cap_holds_in_every_cell_of_a_real_kernel(tmp_path):
+    # IPython swaps the streams' write around each cell; the cap must survive that.
+    from rnngrade import runner
+    flood = "for i in range(100000):\n    print(i)"
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("import rnngrade.guard\n"
+                                  "rnngrade.guard.install([], max_output=5000)"),
+        nbformat.v4.new_code_cell(flood), nbformat.v4.new_code_cell(flood)])
+    runner.execute(nb, cwd=str(tmp_path))
+    for cell in nb.cells[1:]:
+        text = "".join(o.get("text", "") for o in cell.outputs)
+        assert text.startswith("0\n1\n2\n") and len(text) <= 5000 + 40, len(text)
+        assert text.endswith("[rnn-grade: output truncated]\n")

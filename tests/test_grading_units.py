@@ -39,9 +39,9 @@ def test_stub_refuses_a_cell_without_markers():
         cells.stub("def f(x):\n    return x\n")
 
 
-def test_there_are_five_keys_each_with_public_and_hidden_checks():
+def test_there_are_six_keys_each_with_public_and_hidden_checks():
     assert [k.parent.name for k in KEYS] == ["01_forward", "02_softmax", "03_bptt",
-                                             "04_clipping", "05_char_lm"]
+                                             "04_clipping", "05_char_lm", "06_gated_cells"]
     for key in KEYS:
         found = cells.checks(nbformat.read(key, as_version=4))
         assert any(c.hidden for c in found) and any(not c.hidden for c in found), key
@@ -109,6 +109,40 @@ def test_release_stubs_solutions_drops_hidden_and_key_only_cells():
         if cells.role(c) == "check":
             assert c.outputs and c.execution_count is not None
     assert student.metadata["mystnb"] == {"execution_mode": "off"}
+
+
+def _as_released(nb):
+    """What a released notebook says: cells, sources, rnngrade metadata, printed text."""
+    from rnngrade.recorder import text_of
+    return ([(c.cell_type, c.source, c.metadata.get("rnngrade"),
+              text_of(c.outputs) if c.cell_type == "code" else None) for c in nb.cells],
+            {k: nb.metadata.get(k) for k in ("rnngrade", "mystnb", "kernelspec")})
+
+
+@pytest.mark.parametrize("key", KEYS, ids=lambda k: k.parent.name)
+def test_the_released_notebooks_are_what_release_makes_of_the_keys(key):
+    # The key's stored outputs come from a run with the release seed, as release's own run
+    # does; so a key changed without re-running `rnn-grade release` fails here.
+    released = ROOT / "assignments" / "released" / f"{key.parent.name}.ipynb"
+    assert _as_released(nbformat.read(released, as_version=4)) == _as_released(
+        release.student_version(nbformat.read(key, as_version=4))), (
+        f"re-run: rnn-grade release {key.relative_to(ROOT)} --out assignments/released/")
+
+
+# ------------------------------------------------------------------ check helpers
+
+def test_random_params_stacks_gate_blocks_and_keeps_the_plain_draws():
+    import numpy as np
+    from rnngrade import random_params
+    plain = random_params(np.random.default_rng(3), 2, 3, 4)
+    assert {k: v.shape for k, v in plain.items()} == {"U": (3, 2), "W": (3, 3), "V": (4, 3),
+                                                      "b": (3,), "c": (4,)}
+    assert plain["U"][0, 0] == 0.5 * np.random.default_rng(3).standard_normal()
+    lstm = random_params(np.random.default_rng(3), 2, 3, 4, gates=4)
+    assert {k: v.shape for k, v in lstm.items()} == {"U": (12, 2), "W": (12, 3), "V": (4, 3),
+                                                     "b": (12,), "c": (4,)}
+    with pytest.raises(ValueError, match="argument 'gates'"):
+        random_params(np.random.default_rng(3), 2, 3, 4, gates=2)
 
 
 # ------------------------------------------------------------------ assembly
@@ -251,6 +285,22 @@ def test_a_rejected_answer_scores_zero_even_if_its_check_passed():
     s = gradebook.score("x", [check], {"c": {"passed": True, "got": "", "error": ""}},
                         {"c": ""}, {"a": ["imports os"]}, [])
     assert s.score == 0 and "imports os" in s.results[0].why
+
+
+# ------------------------------------------------------------------ the nbval run
+
+def test_the_nbval_run_loads_only_its_plugins_and_spreads_only_a_large_enough_class(tmp_path):
+    from rnngrade import runner
+
+    def run(n, workers=2):
+        notebooks = {f"s{i}": str(tmp_path / f"s{i}.ipynb") for i in range(n)}
+        return runner.Run(str(tmp_path), notebooks, runner.Limits(workers=workers))
+    small, large = run(2 * runner.MIN_NOTEBOOKS_PER_WORKER - 1), run(30)
+    assert "-n" not in small.command() and "xdist.plugin" not in small.command()
+    assert large.command()[large.command().index("-n") + 1] == "2"
+    assert "-n" not in run(30, workers=1).command()
+    assert {"nbval.plugin", "rnngrade.recorder"} <= set(large.command())
+    assert large.environment("rt", "run", "jp")["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] == "1"
 
 
 # ------------------------------------------------------------------ sandbox (child processes)
