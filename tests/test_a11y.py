@@ -32,26 +32,6 @@ STEPPER_PAGE = "chapters/04_bptt.html"
 CHAPTER_5 = "chapters/05_vanishing_exploding.html"
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if site_browser.chromium_path() is None:
-        pytest.skip("chromium not installed (make test installs it with apt-get when root)")
-    if not (site_browser.HTML / "index.html").exists():
-        pytest.skip("no built site in _build/html (run `make book` first)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = site_browser.launch(playwright)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
-def base_url(browser):
-    with site_browser.serve() as url:
-        yield url
-
-
 def open_page(browser, base_url, page_path, viewport=(1280, 900)):
     page = site_browser.offline_page(browser, [], viewport=viewport)
     page.goto(base_url + page_path)

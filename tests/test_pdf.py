@@ -23,10 +23,9 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def pdf(tmp_path_factory):
-    if site_browser.chromium_path() is None:
-        pytest.skip("chromium not installed (make test installs it with apt-get when root)")
-    if not (site_browser.HTML / "index.html").exists():
-        pytest.skip("no built site in _build/html (run `make book` first)")
+    problem = site_browser.missing_prerequisite()
+    if problem:   # `make test` installs chromium with apt-get when it runs as root
+        pytest.skip(problem)
     import make_pdf
     from pypdf import PdfReader
 

@@ -35,26 +35,6 @@ BENIGN_CONSOLE_ERRORS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if site_browser.chromium_path() is None:
-        pytest.skip("chromium not installed (make test installs it with apt-get when root)")
-    if not (site_browser.HTML / "index.html").exists():
-        pytest.skip("no built site in _build/html (run `make book` first)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = site_browser.launch(playwright)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
-def base_url(browser):
-    with site_browser.serve() as url:
-        yield url
-
-
 def test_toc_pages_were_built():
     if not (site_browser.HTML / "index.html").exists():
         pytest.skip("no built site in _build/html (run `make book` first)")

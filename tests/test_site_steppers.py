@@ -11,17 +11,11 @@ build made elsewhere, e.g. ``--path-output /tmp/x``).
 """
 from __future__ import annotations
 
-import contextlib
-import functools
-import http.server
 import os
-import shutil
-import sys
-import threading
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
+import site_browser   # tools/, put on the path by conftest.py
 
 pytestmark = pytest.mark.browser
 
@@ -33,69 +27,12 @@ PAGES = ["chapters/02_forward_equations.html", "chapters/03_softmax.html",
 # Page errors the theme / widget manager raise on every page (see tests/test_site.py); not ours.
 BENIGN = ("Identifier 'THEBE_JS_URL' has already been declared",
           "Cannot read properties of undefined (reading 'Queue')")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-# Reuse the platform's helpers (tools/site_browser.py) when they are there.
-sys.path.insert(0, str(ROOT / "tools"))
-try:
-    import site_browser  # noqa: E402
-except ImportError:  # pragma: no cover - the platform helper is optional
-    site_browser = None
-
-
-def _chromium() -> str | None:
-    if site_browser is not None:
-        return site_browser.chromium_path()
-    for candidate in ("/usr/bin/chromium", shutil.which("chromium")):
-        if candidate and Path(candidate).exists():
-            return candidate
-    return None
-
-
-@contextlib.contextmanager
-def _serve(directory: Path):
-    if site_browser is not None:
-        with site_browser.serve(directory) as url:
-            yield url
-        return
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
-                          ".mjs": "text/javascript", ".js": "text/javascript"}
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(directory)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture(scope="module")
-def browser():
-    path = _chromium()
-    if path is None:
-        pytest.skip("chromium not installed (apt-get install -y chromium)")
-    if not HTML.is_dir():
-        pytest.skip(f"no built site at {HTML} (build the book first)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        b = playwright.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="module")
-def base_url(browser):
-    with _serve(HTML) as url:
-        yield url
+def site_html() -> Path:
+    """This module may check a site built elsewhere (``$STEPPER_SITE_HTML``)."""
+    return HTML
 
 
 @pytest.mark.parametrize("page_path", PAGES)
@@ -104,18 +41,8 @@ def test_stepper_steps_on_the_static_page(browser, base_url, page_path):
         pytest.skip(f"{page_path} not built")
     if 'class="rnnw"' not in (HTML / page_path).read_text(encoding="utf-8"):
         pytest.skip(f"{page_path} has no stepper yet")
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
     blocked, errors = [], []
-
-    def route(r):
-        if urlparse(r.request.url).hostname in ("127.0.0.1", "localhost"):
-            r.continue_()
-        else:
-            blocked.append(r.request.url)
-            r.abort()
-
-    page.route("**/*", route)
+    page = site_browser.offline_page(browser, blocked)
     page.on("pageerror", lambda e: errors.append(str(e)))
     try:
         page.goto(base_url + page_path)
@@ -145,4 +72,4 @@ def test_stepper_steps_on_the_static_page(browser, base_url, page_path):
         assert not errors, f"{page_path}: JavaScript errors: {errors}"
         assert not blocked, f"{page_path}: requests to other hosts: {blocked}"
     finally:
-        context.close()
+        page.context.close()

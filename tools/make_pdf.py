@@ -88,11 +88,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
-    if site_browser.chromium_path() is None:
-        print("chromium is not installed (Debian: apt-get install -y chromium)", file=sys.stderr)
-        return 1
-    if not (site_browser.HTML / "index.html").exists():
-        print("no built site in _build/html: run `make book` first", file=sys.stderr)
+    problem = site_browser.missing_prerequisite()
+    if problem:
+        print(problem, file=sys.stderr)
         return 1
     out = build_pdf(args.out)
     from pypdf import PdfReader

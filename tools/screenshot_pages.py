@@ -22,11 +22,9 @@ def main() -> int:
     parser.add_argument("--full-page", action="store_true", help="capture the whole page")
     args = parser.parse_args()
 
-    if site_browser.chromium_path() is None:
-        print("chromium is not installed (Debian: apt-get install -y chromium)", file=sys.stderr)
-        return 1
-    if not (site_browser.HTML / "index.html").exists():
-        print("no built site in _build/html: run `make book` first", file=sys.stderr)
+    problem = site_browser.missing_prerequisite()
+    if problem:
+        print(problem, file=sys.stderr)
         return 1
 
     out = site_browser.ROOT / "_build" / "screenshots"

@@ -38,6 +38,15 @@ def chromium_path() -> str | None:
     return None
 
 
+def missing_prerequisite(html: Path = HTML) -> str | None:
+    """Why the built site cannot be opened in a browser here, or None when it can."""
+    if chromium_path() is None:
+        return "chromium is not installed (Debian: apt-get install -y chromium)"
+    if not (html / "index.html").exists():
+        return f"no built site in {html}: run `make book` first"
+    return None
+
+
 def toc_pages(root: Path = ROOT) -> list[str]:
     """The html page of every document listed in _toc.yml, in reading order."""
     toc = yaml.safe_load((root / "_toc.yml").read_text())

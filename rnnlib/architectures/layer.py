@@ -26,6 +26,7 @@ import numpy as np
 from ..core.bptt import recurrence_backward
 from ..core.forward import forward
 from ..core.params import init_params
+from ..core.validation import check_param_mapping
 
 LAYER_KEYS = ("U", "W", "b")
 
@@ -68,13 +69,7 @@ def named(prefix: str):
 
 def check_layer_params(params, name: str = "params") -> dict:
     """The mapping must hold U, W and b (V and c, if present, are ignored)."""
-    if not hasattr(params, "keys"):
-        raise TypeError(f"argument '{name}': expected a mapping with keys {list(LAYER_KEYS)}, "
-                        f"got {type(params).__name__}")
-    missing = [k for k in LAYER_KEYS if k not in params]
-    if missing:
-        raise ValueError(f"argument '{name}': missing keys {missing}; expected keys "
-                         f"{list(LAYER_KEYS)}, got {sorted(params)}")
+    check_param_mapping(params, LAYER_KEYS, name)
     return {k: params[k] for k in LAYER_KEYS}
 
 

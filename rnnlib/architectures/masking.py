@@ -108,6 +108,21 @@ def unbatch_h0(dh0: np.ndarray, h0, batched: bool) -> np.ndarray:
     return dh0
 
 
+def padded_forward(params: dict, xs, lengths, h0, activation: str, mode: str):
+    """The checks and the layer's forward pass that training and prediction share.
+
+    Returns (cache, batched, lengths (B,), V, c): the batched layer cache, whether the caller
+    passed a batch, the checked lengths and the output layer.
+    """
+    check_choice("mode", mode, MODES)
+    xs_b, batched = as_batch(xs)
+    cache = layer_forward(params, xs_b, h0, activation=activation)
+    T, B, H = cache.h.shape
+    lengths = check_lengths(lengths, T, B)
+    V, c = check_head(params, H)
+    return cache, batched, lengths, V, c
+
+
 def masked_loss_and_grads(params: dict, xs, targets, *, lengths=None, h0=None,
                           activation: str = "tanh", mode: str = "many_to_many"):
     """The book's RNN on a right-padded batch; padded steps count for nothing.
@@ -119,12 +134,8 @@ def masked_loss_and_grads(params: dict, xs, targets, *, lengths=None, h0=None,
     Returns (loss, grads with U, W, V, b, c, h0), as ``rnnlib.loss_and_grads`` would for the
     sequences one at a time, summed.
     """
-    check_choice("mode", mode, MODES)
-    xs_b, batched = as_batch(xs)
-    cache = layer_forward(params, xs_b, h0, activation=activation)
-    T, B, H = cache.h.shape
-    lengths = check_lengths(lengths, T, B)
-    V, c = check_head(params, H)
+    cache, batched, lengths, V, c = padded_forward(params, xs, lengths, h0, activation, mode)
+    T, B, _ = cache.h.shape
     K = V.shape[0]
     if mode == "many_to_many":
         shape = (T, B) if batched else (T,)
@@ -143,12 +154,7 @@ def masked_loss_and_grads(params: dict, xs, targets, *, lengths=None, h0=None,
 def masked_predict(params: dict, xs, *, lengths=None, h0=None, activation: str = "tanh",
                    mode: str = "many_to_many") -> np.ndarray:
     """argmax_k o[k]: (T, B) for every step (padded places included), or (B,) for many_to_one."""
-    check_choice("mode", mode, MODES)
-    xs_b, batched = as_batch(xs)
-    cache = layer_forward(params, xs_b, h0, activation=activation)
-    T, B, H = cache.h.shape
-    lengths = check_lengths(lengths, T, B)
-    V, c = check_head(params, H)
+    cache, batched, lengths, V, c = padded_forward(params, xs, lengths, h0, activation, mode)
     states = cache.h if mode == "many_to_many" else last_states(cache.h, lengths)
     pred = (states @ V.T + c).argmax(axis=-1)
     return pred if batched else pred[..., 0] if mode == "many_to_many" else pred[0]

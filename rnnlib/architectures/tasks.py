@@ -6,7 +6,6 @@ for: memory for tagging, the future for the "Rex" task, the whole source for rev
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 import numpy as np
 

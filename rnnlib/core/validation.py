@@ -140,15 +140,16 @@ def _float_array(name: str, value: Any) -> np.ndarray:
     return arr
 
 
-def check_param_mapping(params: Any) -> None:
-    """``params`` must be a mapping holding every key of PARAM_KEYS (any cell)."""
+def check_param_mapping(params: Any, keys: tuple = PARAM_KEYS, name: str = "params") -> None:
+    """``params`` must be a mapping holding every one of ``keys`` (default: a whole model of any
+    cell; a single layer passes its own keys). ``name`` is how errors name the argument."""
     if not isinstance(params, Mapping):
-        raise TypeError(f"argument 'params': expected a mapping with keys {list(PARAM_KEYS)}, "
+        raise TypeError(f"argument '{name}': expected a mapping with keys {list(keys)}, "
                         f"got {type(params).__name__}")
-    missing = [k for k in PARAM_KEYS if k not in params]
+    missing = [k for k in keys if k not in params]
     if missing:
-        raise ValueError(f"argument 'params': missing keys {missing}; expected keys "
-                         f"{list(PARAM_KEYS)}, got {sorted(params)}")
+        raise ValueError(f"argument '{name}': missing keys {missing}; expected keys "
+                         f"{list(keys)}, got {sorted(params)}")
 
 
 def check_params(params: Any) -> tuple[dict, Sizes]:

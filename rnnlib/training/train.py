@@ -6,7 +6,6 @@ chapter can train the same model with and without it and compare.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
