@@ -41,7 +41,7 @@ def test_encoder_frames_show_the_encoder_states(stepper):
         assert close(read_cells(frame, "e"), enc[t - 1])
         assert close(read_cells(frame, "e_prev"), np.zeros(4) if t == 1 else enc[t - 2])
         assert f"Encoder step t = {t}" in frame
-    assert "the context s" in stepper.frame_html(2)
+    assert "the context C" in stepper.frame_html(2)
 
 
 def test_decoder_frames_show_greedy_decoding(stepper):

@@ -1,17 +1,18 @@
 """The encoder–decoder (Cho et al., 2014; Sutskever et al., 2014): read one sequence, write another
-of a different length.
+of a different length. In the book's notation:
 
-    encoder:  e_t = f(b_e + W_e e_{t-1} + U_e x_t)          t = 1..T   (reads the source)
-    context:  s = e_T                                        (one vector of H numbers)
-    decoder:  d_0 = s,   d_j = f(b_d + W_d d_{j-1} + U_d z_j),   o_j = c + V d_j,   j = 1..T'
+    encoder:  h^enc_t = f(b_e + W_e h^enc_{t-1} + U_e x_t)      t = 1..T   (reads the source)
+    context:  C = h^enc_T                                      (one vector of H numbers)
+    decoder:  h^dec_0 = C,   h^dec_j = f(b_d + W_d h^dec_{j-1} + U_d z_j),   o_j = c + V h^dec_j,
+              j = 1..T'
 
 The decoder's input z_j is the previous output symbol: the start symbol for j = 1, then y_{j-1}.
 In training the *true* previous symbol is fed (teacher forcing), so every step is scored in one
 pass; in generation the decoder feeds back its own most probable symbol (greedy decoding). The
-whole source reaches the decoder only through s, a vector whose size does not grow with T.
+whole source reaches the decoder only through C, a vector whose size does not grow with T.
 
-Backward, the decoder is an ordinary layer with an output on every step; its ∂L/∂d_0 is ∂L/∂s,
-which enters the encoder at its last (real) step and runs back through the encoder's time.
+Backward, the decoder is an ordinary layer with an output on every step; its ∂L/∂h^dec_0 is
+∂L/∂C, which enters the encoder at its last (real) step and runs back through the encoder's time.
 
 Parameters: ``{"encoder": {U (H, D), W, b}, "decoder": {U (H, K + 1), W, b}, "V": (K, H), "c"}``.
 The decoder reads K + 1 symbols: the K output symbols and the start symbol, id K by default.

@@ -6,7 +6,8 @@
     "one_to_many"      one input, then each output fed back as the next input
     "many_to_one"      T inputs, one output read from the last state
     "many_to_many"     an output at every step (tagging)
-    "encoder_decoder"  T inputs read into a state, T' outputs written from it
+    "encoder_decoder"  T inputs read into a state, T' outputs written from it (states h^enc_t,
+                       then h^dec_j; the context C between the two halves)
     "bidirectional"    a left-to-right and a right-to-left row of states, both under each output
     "stacked"          two rows of states, the upper reading the lower
 
@@ -72,7 +73,7 @@ def draw_shape(kind: str, ax=None, *, T: int = 3, T_out: int = 2, title: bool = 
         right = 1.5
     else:
         left = 0.0
-        first = {"encoder_decoder": "e_{0}", "stacked": "h^{1}_{0}",
+        first = {"encoder_decoder": "h^{\\mathrm{enc}}_{0}", "stacked": "h^{1}_{0}",
                  "bidirectional": "\\overrightarrow{h}_{0}"}.get(kind, "h_{0}")
         _node(ax, (0, 1.0), first, "h", False)
     if kind == "many_to_one":
@@ -84,11 +85,15 @@ def draw_shape(kind: str, ax=None, *, T: int = 3, T_out: int = 2, title: bool = 
         for t in range(2, T + 1):       # each output is the next step's input
             _edge(ax, (t - 1, 2.0), (t, 1.0), "", False)
     elif kind == "encoder_decoder":
-        _chain(ax, list(range(1, T + 1)), None, [], T, h_name="e")
-        _chain(ax, [], None, list(range(1, T_out + 1)), T_out, h_name="d", start=T)
+        # the book's notation: encoder states h^enc_t, decoder states h^dec_j, context C
+        _chain(ax, list(range(1, T + 1)), None, [], T, h_name="h^{\\mathrm{enc}}")
+        _chain(ax, [], None, list(range(1, T_out + 1)), T_out, h_name="h^{\\mathrm{dec}}", start=T)
         for j in range(2, T_out + 1):
             _edge(ax, (T + j - 1, 2.0), (T + j, 1.0), "", False)
-        ax.text(T + 0.5, 1.32, "$s$", ha="center", fontsize=11, color="#444")
+        for label in ax.texts:          # the longer state names, sized to fit their circles
+            if "mathrm" in label.get_text():
+                label.set_fontsize(9)
+        ax.text(T + 0.5, 1.32, "$C$", ha="center", fontsize=11, color="#444")
         right = T + T_out
     elif kind == "bidirectional":
         _chain(ax, list(range(1, T + 1)), None, [], T, h_name="\\overrightarrow{h}")

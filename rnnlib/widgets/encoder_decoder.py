@@ -2,10 +2,11 @@
 
 Frames 1..T are the encoder reading the source, one symbol per frame: the input x_t, the state
 before and after. Frames T+1..T+T' are the decoder writing: the symbol it is fed (the start
-symbol, then its own previous output), its state d_j, the distribution ŷ_j over the output
+symbol, then its own previous output), its state h^dec_j, the distribution ŷ_j over the output
 symbols with the chosen one outlined, and the output so far. The diagram on top shows the whole
 unrolled model with the current step highlighted; the arrow between the two halves is the
-context s = e_T, the only thing the decoder learns about the source. All numbers come from one
+context C = h^enc_T, the only thing the decoder learns about the source. The names are the
+book's: encoder states h^enc_t, decoder states h^dec_j, context C. All numbers come from one
 ``rnnlib.architectures.greedy_decode`` call.
 """
 from __future__ import annotations
@@ -35,8 +36,16 @@ def _line(x1, y1, x2, y2, colour="#555", width=1.3) -> str:
             f'stroke-width="{width}"/>')
 
 
-def _sub(base: str, sub) -> str:
-    return f'{esc(base)}<tspan dy="4" font-size="10">{esc(sub)}</tspan><tspan dy="-4"></tspan>'
+def _state(half: str, t) -> str:
+    """SVG text for h^half_t (half "enc" or "dec"): the superscript over the subscript."""
+    t = esc(t)
+    return (f'h<tspan dy="4" font-size="10">{t}</tspan>'
+            f'<tspan dx="{-5.6 * len(t):.1f}" dy="-10" font-size="9">{half}</tspan><tspan dy="6"></tspan>')
+
+
+def _html_state(half: str, t) -> str:
+    """HTML for h^half_t."""
+    return f"h<sup>{half}</sup><sub>{t}</sub>"
 
 
 class EncoderDecoderStepper(Stepper):
@@ -95,7 +104,7 @@ class EncoderDecoderStepper(Stepper):
         return [Axis("step", self.labels())]
 
     def header_html(self) -> str:
-        return legend_html("states e and d", "probabilities ŷ")
+        return legend_html("encoder and decoder states", "probabilities ŷ")
 
     def diagram(self, k: int) -> str:
         """The unrolled model; frame k's step is orange, finished steps blue."""
@@ -108,19 +117,19 @@ class EncoderDecoderStepper(Stepper):
                f'style="max-width:100%;height:auto" role="img" aria-label="The encoder–decoder '
                f'unrolled: {T} encoder steps, then {T_out} decoder steps; step {k + 1} of '
                f'{T + T_out} highlighted">',
-               _box(left - 34, y_h, _sub("e", 0), "#eeeeee")]
+               _box(left - 34, y_h, _state("enc", 0), "#eeeeee")]
         for t in range(1, T + 1):
             cx = left + (t - 1) * step + 20
             fill = hot if k == t - 1 else _DONE if k > t - 1 else _TODO
             out.append(_line(cx - step + 22 if t > 1 else left - 12, y_h + 13, cx - 22, y_h + 13))
             out.append(_line(cx, y_in, cx, y_h + 26))
-            out.append(_box(cx, y_h, _sub("e", t), fill, k == t - 1))
+            out.append(_box(cx, y_h, _state("enc", t), fill, k == t - 1))
             out.append(_box(cx, y_in, esc(self.src_labels[self.source[t - 1]]), fill, k == t - 1))
         ctx_x = left + T * step + gap / 2 - 10
         out.append(_line(left + (T - 1) * step + 42, y_h + 13, ctx_x + 30, y_h + 13,
                          PALETTE["vermillion"], 2.4))
         out.append(f'<text x="{ctx_x + 4:.1f}" y="{y_h - 4}" text-anchor="middle" font-size="12" '
-                   f'fill="{PALETTE["vermillion"]}">s = e<tspan dy="4" font-size="9">{T}</tspan></text>')
+                   f'fill="{PALETTE["vermillion"]}">C</text>')
         for j in range(1, T_out + 1):
             cx = left + T * step + gap + (j - 1) * step + 20
             kk = T + j - 1
@@ -129,7 +138,7 @@ class EncoderDecoderStepper(Stepper):
                 out.append(_line(cx - step + 22, y_h + 13, cx - 22, y_h + 13))
             out.append(_line(cx, y_in, cx, y_h + 26))
             out.append(_line(cx, y_h, cx, y_out + 26))
-            out.append(_box(cx, y_h, _sub("d", j), fill, k == kk))
+            out.append(_box(cx, y_h, _state("dec", j), fill, k == kk))
             z = self.dec.inputs[j - 1, 0]
             # z_j is the decoder's own output y_{j-1}: unknown until step j - 1 has run
             z_label = "go" if j == 1 else self.out_labels[z] if k >= kk - 1 else "?"
@@ -146,13 +155,14 @@ class EncoderDecoderStepper(Stepper):
             x = self.src_labels[self.source[t - 1]]
             prev = self.enc.h0[0] if t == 1 else self.enc.h[t - 2, 0]
             parts.append(f'<div class="rnnw-head"><b>Encoder step t = {t}</b> of T = {self.T}: '
-                         f'reads x<sub>{t}</sub> = {esc(x)}. e<sub>{t}</sub> = f(b<sub>e</sub> + '
-                         f'W<sub>e</sub> e<sub>{t - 1}</sub> + U<sub>e</sub> x<sub>{t}</sub>); '
+                         f'reads x<sub>{t}</sub> = {esc(x)}. {_html_state("enc", t)} = f(b<sub>e</sub> + '
+                         f'W<sub>e</sub> {_html_state("enc", t - 1)} + U<sub>e</sub> x<sub>{t}</sub>); '
                          f'no output yet.</div>')
-            rows = [vector_row(f"e<sub>{t - 1}</sub> (before)", prev, "signed", 1.0, key="e_prev"),
-                    vector_row(f"e<sub>{t}</sub> (after)", self.enc.h[t - 1, 0], "signed", 1.0, key="e")]
+            rows = [vector_row(f"{_html_state('enc', t - 1)} (before)", prev, "signed", 1.0, key="e_prev"),
+                    vector_row(f"{_html_state('enc', t)} (after)", self.enc.h[t - 1, 0], "signed", 1.0,
+                               key="e")]
             if t == self.T:
-                parts.append('<div class="rnnw-note">This last state is the context s: the '
+                parts.append('<div class="rnnw-note">This last state is the context C: the '
                              'decoder starts from it and sees nothing else of the source.</div>')
         else:
             j = k - self.T + 1
@@ -165,10 +175,12 @@ class EncoderDecoderStepper(Stepper):
             parts.append(f'<div class="rnnw-head"><b>Decoder step j = {j}</b> of {self.T_out}: '
                          f'fed {fed}; writes <b>{esc(self.out_labels[chosen])}</b> (probability '
                          f'{p[chosen]:.3f}). Output so far: <b>{esc(written)}</b></div>')
-            prev_name = "s = e<sub>%d</sub>" % self.T if j == 1 else f"d<sub>{j - 1}</sub>"
+            prev_name = (f"{_html_state('dec', 0)} = C" if j == 1
+                         else _html_state("dec", j - 1))
             rows = [vector_row(f"{prev_name} (before)", prev, "signed", 1.0, key="d_prev"),
-                    vector_row(f"d<sub>{j}</sub> (after)", self.dec.states[j - 1, 0], "signed", 1.0, key="d"),
-                    vector_row(f"ŷ<sub>{j}</sub> = softmax(c + V d<sub>{j}</sub>)", p, "magnitude",
+                    vector_row(f"{_html_state('dec', j)} (after)", self.dec.states[j - 1, 0], "signed",
+                               1.0, key="d"),
+                    vector_row(f"ŷ<sub>{j}</sub> = softmax(c + V {_html_state('dec', j)})", p, "magnitude",
                                1.0, key="y_hat", index_labels=self.out_labels, mark=chosen)]
         parts.append('<div class="rows">' + "".join(rows) + "</div>")
         return "".join(parts)
