@@ -22,14 +22,15 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def pdf(tmp_path_factory):
+def pdf(request, tmp_path_factory):
     problem = site_browser.missing_prerequisite()
     if problem:   # `make test` installs chromium with apt-get when it runs as root
         pytest.skip(problem)
     import make_pdf
     from pypdf import PdfReader
 
-    out = make_pdf.build_pdf(tmp_path_factory.mktemp("pdf") / "book.pdf")
+    out = make_pdf.build_pdf(tmp_path_factory.mktemp("pdf") / "book.pdf",
+                             browser=request.getfixturevalue("chromium"))   # the session's
     return out, PdfReader(out)
 
 
