@@ -111,12 +111,12 @@ chromium:
 
 # ruff, pinned in requirements.txt; its rules are in pyproject.toml ([tool.ruff]).
 lint: setup
-	$(BIN)/ruff check .
+	$(BIN)/ruff check --output-format concise .
 
 # Runs every step even when one fails, then exits non-zero if any failed.
 FAST_STEPS = \
 	echo "==> [1/5] lint (ruff)"; \
-	$(BIN)/ruff check . || failed="$$failed lint"; \
+	$(BIN)/ruff check --output-format concise . || failed="$$failed lint"; \
 	echo "==> [2/5] unit tests + [3/5] notebooks (nbval), $(JOBS) workers"; \
 	$(BIN)/pytest tests/ $(NOTEBOOKS) -m "not browser and not site and not lab" $(NBVAL_FLAGS) $(PYTEST_JOBS) \
 	  || failed="$$failed unit-tests/notebooks";

@@ -106,7 +106,12 @@ def run(quick: bool = False, threads=(1,)) -> list[Row]:
             rows.append(Row(name, "skipped: torch not installed", f"ratio <= {TARGET}",
                             note="pip install torch==2.13.0 (CPU wheel) to enable"))
             continue
-        switch = ThreadSwitch(torch)
+        try:
+            switch = ThreadSwitch(torch)
+        except ImportError:
+            rows.append(Row(name, "skipped: threadpoolctl not installed", f"ratio <= {TARGET}",
+                            note="pip install threadpoolctl (switches numpy's BLAS threads)"))
+            continue
         params, ids, targets = problem(cell)
         same, info = torch_versions(torch, cell, params, ids, targets)
         loss, grads = rnnlib.loss_and_grads(params, ids, targets, cell=cell)

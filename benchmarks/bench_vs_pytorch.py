@@ -86,7 +86,11 @@ def run(quick: bool = False, threads=(1,)) -> list[Row]:
     if torch is None:
         return [Row(name, "skipped: torch not installed", f"<= {TARGET}",
                     note="pip install torch==2.13.0 (CPU wheel) to enable")]
-    switch = ThreadSwitch(torch)
+    try:
+        switch = ThreadSwitch(torch)
+    except ImportError:
+        return [Row(name, "skipped: threadpoolctl not installed", f"<= {TARGET}",
+                    note="pip install threadpoolctl (switches numpy's BLAS threads)")]
     params, ids, targets = problem()
     versions = torch_versions(torch, params, ids, targets)
 
