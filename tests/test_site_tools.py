@@ -38,6 +38,13 @@ def test_execute_book_reads_budgets_and_the_toc():
             execute_book.stated_budget({"metadata": {"rnnbook": {"compute_budget_s": bad}}})
     assert execute_book.execution_off({"metadata": {"mystnb": {"execution_mode": "off"}}})
     assert not execute_book.execution_off({"metadata": {}})
+    timed = {"cells": [{"metadata": {"execution": {
+        "iopub.execute_input": "2026-12-07T10:00:00.000Z", "shell.execute_reply": "2026-12-07T10:00:02.500Z"}}},
+        {"metadata": {}}]}
+    assert execute_book.recorded_seconds(timed) == 2.5
+    assert execute_book.recorded_seconds({"cells": [{"metadata": {}}]}) is None
+    assert execute_book.expected_cost(timed) == 2.5
+    assert execute_book.expected_cost({"metadata": {"rnnbook": {"compute_budget_s": 9}}, **timed}) == 9
     notebooks = execute_book.toc_notebooks()
     assert notebooks[0].name.startswith("01_") and all(p.suffix == ".ipynb" for p in notebooks)
     assert {p.stem for p in notebooks} >= {"01_unfolding", "09_char_language_model"}

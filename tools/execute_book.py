@@ -9,7 +9,8 @@ the most expensive first, each kernel in the notebook's own folder as the build'
 
 - Which notebooks: every ``.ipynb`` page of ``_toc.yml`` (or those named), except pages whose
   metadata turns execution off (``"mystnb": {"execution_mode": "off"}``, the released
-  assignments).
+  assignments). The longest run first (by stated budget, else by the cell timings stored
+  from the notebook's last run), so the longest chapter does not start last.
 - The cache is the build's own, ``_build/.jupyter_cache`` (jupyter-cache): a notebook whose
   code cells and kernelspec match a cached run is not run again, the same rule the build
   applies (``execute_notebooks: cache``); ``--force`` runs them all.
@@ -35,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "_build" / ".jupyter_cache"
 BUDGET_KEY = ("rnnbook", "compute_budget_s")
-UNSTATED = 60.0        # seconds assumed for ordering when a notebook states no budget
+UNSTATED = 60.0        # seconds assumed for ordering when a notebook says nothing of its cost
 
 
 def toc_notebooks(root: Path = ROOT) -> list[Path]:
@@ -66,6 +67,31 @@ def stated_budget(nb: dict) -> float | None:
         raise ValueError(f"metadata {'.'.join(BUDGET_KEY)} must be a positive number of "
                          f"seconds, got {value!r}")
     return float(value)
+
+
+def recorded_seconds(nb: dict) -> float | None:
+    """Wall seconds of the notebook's last run, from the cell timings Jupyter stores in each
+    cell's metadata (``execution``: ``iopub.execute_input`` .. ``shell.execute_reply``)."""
+    from datetime import datetime
+
+    total, found = 0.0, False
+    for cell in nb.get("cells", []):
+        stamps = cell.get("metadata", {}).get("execution", {})
+        try:
+            start = datetime.fromisoformat(stamps["iopub.execute_input"].replace("Z", "+00:00"))
+            end = datetime.fromisoformat(stamps["shell.execute_reply"].replace("Z", "+00:00"))
+        except (KeyError, TypeError, ValueError, AttributeError):
+            continue
+        total, found = total + max((end - start).total_seconds(), 0.0), True
+    return total if found else None
+
+
+def expected_cost(nb: dict) -> float:
+    """For running the longest first: the stated budget, else the last run's time, else a guess."""
+    for cost in (stated_budget(nb), recorded_seconds(nb)):
+        if cost is not None:
+            return cost
+    return UNSTATED
 
 
 def execution_off(nb: dict) -> bool:
@@ -107,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     from jupyter_cache.base import CacheBundleIn
 
     cache = get_cache(str(args.cache))
-    todo: list[tuple[Path, float | None]] = []
+    todo: list[tuple[Path, float | None, float]] = []
     cached = 0
     for path in [p.resolve() for p in args.notebooks] or toc_notebooks():
         nb = nbformat.read(path, as_version=4)
@@ -121,19 +147,19 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             except KeyError:
                 pass
-        todo.append((path, budget))
+        todo.append((path, budget, expected_cost(nb)))
     print(f"execute_book: {len(todo)} notebook(s) to run, {cached} cached, {args.jobs} at a time",
           flush=True)
     if not todo:
         return 0
 
-    todo.sort(key=lambda item: -(item[1] or UNSTATED))       # the longest first
+    todo.sort(key=lambda item: -item[2])       # the longest first: it sets the wall time
     failed: list[str] = []
     rows: list[tuple[str, float, float, float | None]] = []
     start = time.perf_counter()
     with cf.ProcessPoolExecutor(max_workers=min(args.jobs, len(todo))) as pool:
         futures = {pool.submit(_execute, str(path), args.timeout): (path, budget)
-                   for path, budget in todo}
+                   for path, budget, _ in todo}
         for future in cf.as_completed(futures):
             path, budget = futures[future]
             name = str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
