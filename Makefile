@@ -1,13 +1,16 @@
 # Recurrent Neural Networks, Step by Step — build, test and work on the book.
 #
 #   make book    set up .venv and the JS assets, build the site strictly, print its path
-#   make test    everything CI checks: unit tests, notebooks (nbval), strict build, browser test
+#   make test    everything CI checks: lint, unit tests, notebooks (nbval), strict build, site tests
+#   make test-fast   the inner loop: lint, unit tests and notebooks (nbval), no build, no browser
+#   make lint    ruff over the whole tree (rules in pyproject.toml)
 #   make lab     JupyterLab on chapters/ with rnnlib importable
 #   make pdf     the book as one PDF (_build/pdf/book.pdf), printed by Chromium from the site
 #   make bench   run benchmarks/run_all.py (if present)
 #   make clean   remove build outputs (keeps .venv); `make distclean` removes .venv too
 #
-# Variables: PYTHON (interpreter that creates the venv), VENV (its path).
+# Variables: PYTHON (interpreter that creates the venv), VENV (its path), JOBS (parallel workers
+# for the notebooks and the tests; default: the number of CPUs).
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -16,6 +19,9 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
+JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
+# The oldest Python the book runs on: numpy 2.4.6 (requirements.txt) needs 3.11.
+PY_MIN := 3.11
 # Tools from the venv come first, so Jupyter kernels and jupyter-book are the venv's.
 export PATH := $(abspath $(BIN)):$(PATH)
 # No prompts from apt. (Do not set MPLBACKEND here: the kernels' inline backend draws the figures.)
@@ -32,22 +38,34 @@ VENDOR_STAMP := _vendor/VERSIONS.txt
 HTML_INDEX   := _build/html/index.html
 NOTEBOOKS    := $(wildcard chapters/*.ipynb assignments/*/key.ipynb)
 NBVAL_FLAGS  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
-BUILD_CMD    := $(BIN)/jupyter-book build . --all -W -n --keep-going
+# The strict build. tools/execute_book.py first runs the notebooks whose code changed, JOBS at a
+# time, into the cache the build reads (_build/.jupyter_cache), and checks each chapter's
+# compute budget; the build then executes nothing itself.
+EXECUTE_CMD  := $(BIN)/python tools/execute_book.py --jobs $(JOBS)
+BUILD_CMD    := $(EXECUTE_CMD) && $(BIN)/jupyter-book build . --all -W -n --keep-going
+# Unit tests and notebooks spread over JOBS processes; a notebook's cells stay in one process.
+PYTEST_JOBS  := $(if $(filter-out 0 1,$(JOBS)),-n $(JOBS) --dist loadfile)
 # Notebooks from the repository are trusted (`jupyter trust`), so JupyterLab shows their
 # stored steppers working before the first run instead of stripping their scripts and styles.
 TRUSTED      := $(wildcard chapters/*.ipynb assignments/*.ipynb assignments/*/*.ipynb)
 PDF          := _build/pdf/book.pdf
 
-.PHONY: book build test setup vendor chromium lab bench clean distclean screenshots pdf
+.PHONY: book build execute test test-fast lint setup vendor chromium lab bench clean distclean screenshots pdf
 
 # ---------------------------------------------------------------- setup
 
 setup: $(STAMP)
 	$(if $(TRUSTED),@$(BIN)/jupyter trust $(TRUSTED) >/dev/null)
 
-# Reinstall only when the requirements or the package metadata change.
+# Reinstall only when the requirements or the package metadata change. An interpreter older
+# than PY_MIN stops here with one line (pip would only say "No matching distribution").
+PY_CHECK = import sys; v = sys.version_info; sys.exit(0 if v >= ($(subst .,$(comma),$(PY_MIN)),) else \
+  f"ERROR: the book needs Python $(PY_MIN) or newer (numpy 2.4.6 does); {sys.executable} is \
+  {v.major}.{v.minor}.{v.micro}. Use e.g. make setup PYTHON=python3.11")
+comma := ,
 $(STAMP): requirements.txt pyproject.toml
-	@test -x $(BIN)/python || { echo "Creating virtual environment $(VENV)"; $(PYTHON) -m venv $(VENV); }
+	@if test -x $(BIN)/python; then $(BIN)/python -c '$(PY_CHECK)'; \
+	else $(PYTHON) -c '$(PY_CHECK)' && echo "Creating virtual environment $(VENV)" && $(PYTHON) -m venv $(VENV); fi
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet -e .
 	@touch $@
@@ -76,6 +94,10 @@ book: setup vendor build
 build:
 	$(BUILD_CMD)
 
+# Only run the notebooks into the cache (what `build` does first), with the budget report.
+execute:
+	$(EXECUTE_CMD)
+
 # Debian's chromium for the browser test; only attempted as root with apt-get available.
 chromium:
 	@if command -v chromium >/dev/null 2>&1; then :; \
@@ -87,20 +109,34 @@ chromium:
 
 # ---------------------------------------------------------------- tests
 
+# ruff, pinned in requirements.txt; its rules are in pyproject.toml ([tool.ruff]).
+lint: setup
+	$(BIN)/ruff check --output-format concise .
+
 # Runs every step even when one fails, then exits non-zero if any failed.
+FAST_STEPS = \
+	echo "==> [1/5] lint (ruff)"; \
+	$(BIN)/ruff check --output-format concise . || failed="$$failed lint"; \
+	echo "==> [2/5] unit tests + [3/5] notebooks (nbval), $(JOBS) workers"; \
+	$(BIN)/pytest tests/ $(NOTEBOOKS) -m "not browser and not site and not lab" $(NBVAL_FLAGS) $(PYTEST_JOBS) \
+	  || failed="$$failed unit-tests/notebooks";
+REPORT_FAILED = if [ -n "$$failed" ]; then echo "make $@: FAILED steps:$$failed" >&2; exit 1; fi
+
+# The inner loop (about 3 minutes on 2 cores): everything but the build and the site.
+test-fast: setup
+	@failed=""; $(FAST_STEPS) $(REPORT_FAILED)
+
 test: setup vendor chromium
-	@failed=""; \
-	echo "==> [1/4] unit tests + [2/4] notebooks (nbval)"; \
-	$(BIN)/pytest tests/ $(NOTEBOOKS) -m "not browser and not site and not lab" $(NBVAL_FLAGS) || failed="$$failed unit-tests/notebooks"; \
-	echo "==> [3/4] strict book build"; \
-	$(BUILD_CMD) || failed="$$failed book-build"; \
-	echo "==> [4/4] the built site (links, browser, accessibility, search, PDF) and JupyterLab"; \
+	@failed=""; $(FAST_STEPS) \
+	echo "==> [4/5] strict book build"; \
+	( $(BUILD_CMD) ) || failed="$$failed book-build"; \
+	echo "==> [5/5] the built site (links, browser, accessibility, search, PDF) and JupyterLab"; \
 	$(BIN)/pytest tests/ -m "browser or site or lab" || failed="$$failed site/browser/lab-tests"; \
-	if [ -n "$$failed" ]; then echo "make test: FAILED steps:$$failed" >&2; exit 1; fi
+	$(REPORT_FAILED)
 
 # The book as one PDF: Chromium prints each page of the built site, pypdf joins them.
 pdf: setup vendor
-	@test -f $(HTML_INDEX) || $(BUILD_CMD)
+	@test -f $(HTML_INDEX) || { $(BUILD_CMD); }
 	$(BIN)/python tools/make_pdf.py --out $(PDF)
 
 # One PNG per page in _build/screenshots/, to look at what a reader sees.

@@ -128,6 +128,57 @@ def compare(fns: dict, rounds: int, reps: int, warmup: int = 3) -> Comparison:
     return Comparison(out)
 
 
+class ThreadSwitch:
+    """``switch(n)``: numpy's BLAS and PyTorch's intra-op pool use ``n`` threads from now on.
+
+    Changes the count at run time inside one process (threadpoolctl for the BLAS), so that
+    contestants at different thread counts can be timed in the same interleaved rounds. The
+    process must start with the largest count pinned (``pin_threads``): OpenBLAS never grows
+    past the count it started with.
+    """
+
+    def __init__(self, torch=None):
+        from threadpoolctl import ThreadpoolController
+
+        self._blas = [c for c in ThreadpoolController().lib_controllers if c.user_api == "blas"]
+        self._torch = torch
+
+    def __call__(self, n: int) -> None:
+        for controller in self._blas:
+            controller.set_num_threads(n)
+        if self._torch is not None:
+            self._torch.set_num_threads(n)
+
+    def check(self, n: int) -> None:
+        """Fail loudly when the switch does not take: the table would then lie."""
+        self(n)
+        got = [c.get_num_threads() for c in self._blas]
+        torch_got = self._torch.get_num_threads() if self._torch is not None else n
+        if any(g != n for g in got) or torch_got != n:
+            raise RuntimeError(f"asked for {n} threads, got BLAS {got}, torch {torch_got}")
+
+
+def threads_label(n: int) -> str:
+    return f"{n} thread{'s' * (n != 1)}"
+
+
+def compare_at_best_threads(contestants: dict, threads, switch: ThreadSwitch, rounds: int,
+                            reps: int, warmup: int = 3) -> tuple[Comparison, dict]:
+    """Time every contestant at every thread count of ``threads`` in the same interleaved
+    rounds (:func:`compare`); the switch to a contestant's count is part of its call (a few
+    microseconds). Returns the comparison, keyed ``(name, n)``, and ``{name: its best n}``:
+    the count at which its median time is lowest, i.e. what a user who tuned it would see.
+    """
+    for n in threads:
+        switch.check(n)
+    fns = {(name, n): (lambda fn=fn, n=n: (switch(n), fn()))
+           for name, fn in contestants.items() for n in threads}
+    result = compare(fns, rounds=rounds, reps=reps, warmup=warmup)
+    best = {name: min(threads, key=lambda n, name=name: result.seconds((name, n)))
+            for name in contestants}
+    return result, best
+
+
 def spread(values: tuple[float, float, float], fmt: str = ".2f") -> str:
     """'0.55 (0.51..0.60)': a median and its min..max."""
     mid, lo, hi = values

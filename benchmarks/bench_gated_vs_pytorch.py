@@ -10,8 +10,10 @@ formulations that compute the same function; the fastest is the comparison:
 * GRU: only the loop is the same model: ``torch.nn.GRU`` is PyTorch's variant (reset gate after
   the recurrent product), so it is timed and reported for information, not compared.
 
-Same thread count on both sides; interleaved rounds as every comparison here (``_common.compare``):
-the ratio is the median of the per-round ratios, with its min..max. Goal: rnnlib / PyTorch <= 1.5.
+Each contestant is timed at every thread count asked for, in the same interleaved rounds
+(``_common.compare_at_best_threads``), and compared at its own best count, which the row
+names; the ratio is the median of the per-round ratios, with its min..max. Goal: rnnlib /
+PyTorch <= 1.5.
 """
 from __future__ import annotations
 
@@ -19,11 +21,12 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import Row, blas_threads, compare, spread, try_import_torch  # noqa: E402
+from _common import (Row, ThreadSwitch, compare_at_best_threads, spread, threads_label,
+                     try_import_torch)
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-import rnnlib  # noqa: E402
+import rnnlib
 
 D = K = 65
 H, T, B = 128, 50, 32
@@ -93,7 +96,8 @@ def torch_versions(torch, cell: str, params, ids, targets) -> tuple[dict, dict]:
     return {"loop (F.embedding)": gru_loop}, {"nn.GRU (PyTorch's variant)": nn_module}
 
 
-def run(quick: bool = False) -> list[Row]:
+def run(quick: bool = False, threads=(1,)) -> list[Row]:
+    """Goal 6 with each contestant at its best thread count among ``threads``."""
     torch = try_import_torch()
     rows = []
     for cell in ("lstm", "gru"):
@@ -102,28 +106,35 @@ def run(quick: bool = False) -> list[Row]:
             rows.append(Row(name, "skipped: torch not installed", f"ratio <= {TARGET}",
                             note="pip install torch==2.13.0 (CPU wheel) to enable"))
             continue
-        threads, how = blas_threads()
-        if threads is not None:
-            torch.set_num_threads(threads)
+        try:
+            switch = ThreadSwitch(torch)
+        except ImportError:
+            rows.append(Row(name, "skipped: threadpoolctl not installed", f"ratio <= {TARGET}",
+                            note="pip install threadpoolctl (switches numpy's BLAS threads)"))
+            continue
         params, ids, targets = problem(cell)
         same, info = torch_versions(torch, cell, params, ids, targets)
         loss, grads = rnnlib.loss_and_grads(params, ids, targets, cell=cell)
         for fn in same.values():     # same model, same numbers, before any timing
             t_loss, t_grads = fn()
             assert abs(t_loss.item() - loss) <= 1e-9 * abs(loss), (t_loss.item(), loss)
-        fns = {"rnnlib": lambda: rnnlib.loss_and_grads(params, ids, targets, cell=cell),
+        fns = {"rnnlib": lambda p=params, x=ids, y=targets, c=cell: rnnlib.loss_and_grads(p, x, y, cell=c),
                **same, **info}
         rounds, reps = (4, 5) if quick else (10, 15)
-        result = compare(fns, rounds=rounds, reps=reps, warmup=3)
-        best = min(same, key=result.seconds)
-        ratio = result.ratio("rnnlib", best)
-        detail = "; ".join(f"{k} {result.seconds(k) * 1e3:.2f} ms" for k in fns)
-        rows.append(Row(name, f"{result.seconds('rnnlib') * 1e3:.2f} ms vs "
-                              f"{result.seconds(best) * 1e3:.2f} ms; ratio {spread(ratio)}",
+        result, best = compare_at_best_threads(fns, threads, switch, rounds=rounds, reps=reps)
+        rival = min(same, key=lambda k: result.seconds((k, best[k])))
+        mine, theirs = ("rnnlib", best["rnnlib"]), (rival, best[rival])
+        ratio = result.ratio(mine, theirs)
+        detail = "; ".join(
+            f"{k}: " + ", ".join(f"{result.seconds((k, n)) * 1e3:.2f} ms at {threads_label(n)}"
+                                 for n in threads) for k in fns)
+        rows.append(Row(name, f"rnnlib {result.seconds(mine) * 1e3:.2f} ms ({threads_label(mine[1])}) "
+                              f"vs PyTorch {result.seconds(theirs) * 1e3:.2f} ms "
+                              f"({threads_label(theirs[1])}); ratio {spread(ratio)}",
                         f"ratio <= {TARGET}", ratio[0], ratio[0] <= TARGET,
-                        note=f"PyTorch {torch.__version__} '{best}' is the comparison (fastest of "
-                             f"the same model: {detail}); threads: numpy BLAS {threads} [{how}], "
-                             f"torch {torch.get_num_threads()}; {rounds} rounds x {reps} "
+                        note=f"each contestant at its best thread count of {list(threads)}; "
+                             f"PyTorch {torch.__version__} '{rival}' is the comparison (fastest "
+                             f"of the same model; {detail}); {rounds} rounds x {reps} "
                              f"interleaved calls, median (min..max) of the per-round ratios"))
     return rows
 

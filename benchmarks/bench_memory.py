@@ -16,13 +16,13 @@ import tracemalloc
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import Row  # noqa: E402
+from _common import Row
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-import rnnlib  # noqa: E402
-from rnnlib.core.bptt import bptt_checked  # noqa: E402
-from rnnlib.core.validation import check_call  # noqa: E402
+import rnnlib
+from rnnlib.core.bptt import bptt_checked
+from rnnlib.core.validation import check_call
 
 D = K = 65
 H, B, TRUNCATE = 128, 32, 50
@@ -62,7 +62,7 @@ def run(quick: bool = False) -> list[Row]:
     peaks = {T: extra_peak(whole_call(T))[0] for T in data}
     # The argument checks alone, and what the Call they return keeps (the engine's input).
     checked = {T: extra_peak(checks_only(T)) for T in data}
-    engine = {T: extra_peak(lambda: bptt_checked(checked[T][1]))[0] for T in data}
+    engine = {T: extra_peak(lambda call=checked[T][1]: bptt_checked(call))[0] for T in data}
 
     rows = []
     for label, p in (("loss_and_grads", peaks), ("BPTT engine alone (bptt_checked)", engine)):

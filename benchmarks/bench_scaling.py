@@ -9,11 +9,11 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import Row, median, spread, time_median  # noqa: E402
+from _common import Row, median, spread, time_median
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-import rnnlib  # noqa: E402
+import rnnlib
 
 D = K = 65
 H, B = 128, 32

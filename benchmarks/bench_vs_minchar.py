@@ -14,11 +14,11 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import Row, compare, spread, time_interleaved  # noqa: E402
+from _common import Row, compare, spread, time_interleaved
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-import rnnlib  # noqa: E402
+import rnnlib
 
 D = K = 65
 H, T = 100, 25

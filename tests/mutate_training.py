@@ -5,7 +5,9 @@
 Not collected by pytest (the name does not start with test_); it edits rnnlib/training/*.py
 in place and restores each file afterwards, so run it on a clean tree only.
 """
-import subprocess, sys, pathlib
+import subprocess
+import sys
+import pathlib
 root = pathlib.Path(__file__).resolve().parent.parent
 M = [
  ("train.py", "fit: clipping removed", "        if clip is not None:\n            grads =", "        if False:\n            grads ="),

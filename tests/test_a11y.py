@@ -2,7 +2,8 @@
 
 - axe-core (pinned in tools/vendor/package.json, injected from node_modules, never published)
   audits every page of the toc: no violation of impact "serious" or "critical". The counts per
-  page go to _build/a11y/axe.json.
+  page go to _build/a11y/axe.json. axe and the alt-text check read the page's one desktop
+  visit that tests/test_site.py's checks share (the ``page_audit`` fixture of conftest.py).
 - Every figure image in a page has alt text that says something (not empty, not a file name).
 - The static steppers work from the keyboard (Tab to a button, Enter; arrow keys on the
   slider), with a visible focus outline.
@@ -25,7 +26,7 @@ import site_browser  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
-AXE = ROOT / "tools" / "vendor" / "node_modules" / "axe-core" / "axe.min.js"
+AXE = site_browser.AXE
 PAGES = site_browser.toc_pages()
 REPORT = ROOT / "_build" / "a11y" / "axe.json"
 STEPPER_PAGE = "chapters/04_bptt.html"
@@ -39,32 +40,20 @@ def open_page(browser, base_url, page_path, viewport=(1280, 900)):
     return page
 
 
-def axe_violations(page) -> list[dict]:
-    page.add_script_tag(path=str(AXE))
-    return page.evaluate("""async () => {
-        const r = await axe.run(document, {resultTypes: ['violations']});
-        return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-            nodes: v.nodes.length, targets: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
-    }""")
-
-
 @pytest.fixture(scope="module")
 def axe_report():
     report: dict = {}
     yield report
-    REPORT.parent.mkdir(parents=True, exist_ok=True)
-    REPORT.write_text(json.dumps(report, indent=1, sort_keys=True))
+    if report:
+        REPORT.parent.mkdir(parents=True, exist_ok=True)
+        REPORT.write_text(json.dumps(report, indent=1, sort_keys=True))
 
 
 @pytest.mark.parametrize("page_path", PAGES)
-def test_axe_finds_no_serious_or_critical_violation(browser, base_url, axe_report, page_path):
+def test_axe_finds_no_serious_or_critical_violation(page_audit, axe_report, page_path):
     if not AXE.exists():
         pytest.skip("axe-core not installed (run `make vendor`)")
-    page = open_page(browser, base_url, page_path)
-    try:
-        violations = axe_violations(page)
-    finally:
-        page.context.close()
+    violations = page_audit(page_path)["axe"]    # the page's one visit, shared with test_site
     counts: dict = {}
     for v in violations:
         counts[v["impact"]] = counts.get(v["impact"], 0) + v["nodes"]
@@ -75,13 +64,8 @@ def test_axe_finds_no_serious_or_critical_violation(browser, base_url, axe_repor
 
 
 @pytest.mark.parametrize("page_path", PAGES)
-def test_every_figure_has_alt_text_that_says_something(browser, base_url, page_path):
-    page = open_page(browser, base_url, page_path)
-    try:
-        images = page.evaluate("""() => Array.from(document.querySelectorAll('article img'))
-            .map(i => ({src: i.getAttribute('src'), alt: (i.getAttribute('alt') || '').trim()}))""")
-    finally:
-        page.context.close()
+def test_every_figure_has_alt_text_that_says_something(page_audit, page_path):
+    images = page_audit(page_path)["figures"]
     poor = [i["src"] for i in images
             if len(i["alt"]) < 15 or re.search(r"\.(png|jpe?g|svg)$|^(image|figure|output|png)$", i["alt"], re.I)]
     assert not poor, f"{page_path}: images without alt text that says what they show: {poor}"

@@ -6,7 +6,6 @@ array at a time (``rnnlib.numerical_grads``) must reproduce what its backward pa
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from hypothesis import given, settings, strategies as st
 
 import rnnlib

@@ -19,7 +19,7 @@ XS = np.random.default_rng(0).integers(0, 4, (5, 2))
 def test_bidirectional_halves_are_two_core_runs():
     p = init_bidirectional(4, 3, 2, seed=0)
     states = bidirectional_forward(p, XS).h
-    plain = lambda q: {**q, "V": np.zeros((1, 3)), "c": np.zeros(1)}  # noqa: E731
+    plain = lambda q: {**q, "V": np.zeros((1, 3)), "c": np.zeros(1)}
     np.testing.assert_array_equal(states[..., :3], rnnlib.forward(plain(p["forward"]), XS).h)
     np.testing.assert_array_equal(states[..., 3:], rnnlib.forward(plain(p["backward"]), XS[::-1]).h[::-1])
 

@@ -162,7 +162,7 @@ def test_jacobian_norms_against_finite_differences(cell):
     for j in range(n_state):
         d = np.zeros(n_state); d[j] = eps
 
-        def h_T(sign):
+        def h_T(sign, d=d):
             hh = h0 + sign * d[:3]
             ss = None if cell == "gru" else s0 + sign * d[3:]
             return rnnlib.forward(params, xs, h0=hh, s0=ss, cell=cell).h[-1]

@@ -111,71 +111,69 @@ def lab(tmp_path):
         log.close()
 
 
-def test_chapter_runs_in_jupyterlab_and_the_live_stepper_follows_a_longer_text(lab):
-    from playwright.sync_api import sync_playwright
-
+def test_chapter_runs_in_jupyterlab_and_the_live_stepper_follows_a_longer_text(lab, chromium):
     url, notebook = lab
     if _live_cell_index(json.loads(notebook.read_text())) is None:
         pytest.fail(f"{CHAPTER.name} has no live stepper cell (a `.live()` call)")
-    with sync_playwright() as playwright:
-        browser = site_browser.launch(playwright)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page_errors: list[str] = []
-        page.on("pageerror", lambda e: page_errors.append(str(e)))
-        try:
-            page.goto(url)
-            page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
-            page.wait_for_function(
-                "() => document.querySelectorAll('.jp-Notebook .jp-Cell').length > 10", timeout=30_000)
-            # trusted: the stored static stepper's player script ran before any execution
-            page.wait_for_selector("div.rnnw[data-rnnw-ready]", timeout=20_000)
-            page.wait_for_timeout(1500)
-            dirty_on_open = page.locator(".lm-TabBar-tab.jp-mod-dirty").count()
+    # the session's Chromium (conftest.py), in a browser context of its own
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page_errors: list[str] = []
+    page.on("pageerror", lambda e: page_errors.append(str(e)))
+    try:
+        page.goto(url)
+        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+        page.wait_for_function(
+            "() => document.querySelectorAll('.jp-Notebook .jp-Cell').length > 10", timeout=30_000)
+        # trusted: the stored static stepper's player script ran before any execution
+        page.wait_for_selector("div.rnnw[data-rnnw-ready]", timeout=20_000)
+        page.wait_for_timeout(1500)
+        dirty_on_open = page.locator(".lm-TabBar-tab.jp-mod-dirty").count()
 
-            page.get_by_role("menuitem", name="View").click()
-            page.get_by_text("Show Log Console").click()
-            page.get_by_role("menuitem", name="Run").click()
-            page.get_by_text("Run All Cells", exact=True).click()
-            page.wait_for_function(
-                """() => { const p = Array.from(document.querySelectorAll(
-                       '.jp-Notebook .jp-CodeCell .jp-InputPrompt'));
-                   return p.length && p.every(e => /\\[\\d+\\]/.test(e.textContent)); }""",
-                timeout=150_000)
-            failed = page.locator('.jp-Notebook [data-mime-type="application/vnd.jupyter.error"]')
-            assert failed.count() == 0, "a cell failed: " + failed.first.inner_text()[:1000]
+        page.get_by_role("menuitem", name="View").click()
+        page.get_by_text("Show Log Console").click()
+        page.get_by_role("menuitem", name="Run").click()
+        page.get_by_text("Run All Cells", exact=True).click()
+        page.wait_for_function(
+            """() => { const p = Array.from(document.querySelectorAll(
+                   '.jp-Notebook .jp-CodeCell .jp-InputPrompt'));
+               return p.length && p.every(e => /\\[\\d+\\]/.test(e.textContent)); }""",
+            timeout=150_000)
+        failed = page.locator('.jp-Notebook [data-mime-type="application/vnd.jupyter.error"]')
+        assert failed.count() == 0, "a cell failed: " + failed.first.inner_text()[:1000]
 
-            text = page.locator(".jp-Notebook .widget-text input[type=text]")
-            assert text.count() == 1, "the live stepper's text box is not shown"
-            live = page.locator(".jp-OutputArea-output").filter(has=page.locator(".widget-text input[type=text]"))
-            assert text.input_value() == "hello"
-            text.fill("recurrent")
-            text.press("Enter")
-            readout = live.locator(".widget-readout").first
-            page.wait_for_function(
-                """el => el.textContent.trim() === '8'""", arg=readout.element_handle(), timeout=20_000)
-            view = live.locator(".rnnw-head").first
-            assert "going back from T = 8" in view.inner_text()
-            assert "Step t = 8" in view.inner_text()
-            next_button = live.get_by_role("button", name="Next ▶")
-            for _ in range(9):                 # two more than needed: Next stops at t = 1
-                next_button.click()
-                page.wait_for_timeout(150)
-            page.wait_for_function(
-                """el => el.textContent.trim() === '1'""", arg=readout.element_handle(), timeout=20_000)
-            page.wait_for_function(
-                """el => el.textContent.includes('Step t = 1')""",
-                arg=live.locator(".rnnw-head").first.element_handle(), timeout=20_000)
-            assert "max |difference|" in live.inner_text()          # the last frame's check
-            assert "hit an error" not in live.inner_text()
-            page.wait_for_timeout(500)
-            messages = page.locator(".jp-LogConsolePanel .jp-OutputArea-output")
-            assert messages.count() == 0, "log console: " + page.locator(".jp-LogConsolePanel").inner_text()[:2000]
-            assert not page_errors, page_errors
-            assert dirty_on_open == 0, (
-                f"opening {CHAPTER.name} marked it modified: store the kernelspec JupyterLab "
-                f"writes, {KERNELSPEC}")
-        finally:
-            browser.close()
+        text = page.locator(".jp-Notebook .widget-text input[type=text]")
+        assert text.count() == 1, "the live stepper's text box is not shown"
+        live = page.locator(".jp-OutputArea-output").filter(has=page.locator(".widget-text input[type=text]"))
+        assert text.input_value() == "hello"
+        text.fill("recurrent")
+        text.press("Enter")
+        readout = live.locator(".widget-readout").first
+        page.wait_for_function(
+            """el => el.textContent.trim() === '8'""", arg=readout.element_handle(), timeout=20_000)
+        view = live.locator(".rnnw-head").first
+        assert "going back from T = 8" in view.inner_text()
+        assert "Step t = 8" in view.inner_text()
+        next_button = live.get_by_role("button", name="Next ▶")
+        for _ in range(9):                 # two more than needed: Next stops at t = 1
+            next_button.click()
+            page.wait_for_timeout(150)
+        page.wait_for_function(
+            """el => el.textContent.trim() === '1'""", arg=readout.element_handle(), timeout=20_000)
+        page.wait_for_function(
+            """el => el.textContent.includes('Step t = 1')""",
+            arg=live.locator(".rnnw-head").first.element_handle(), timeout=20_000)
+        assert "max |difference|" in live.inner_text()          # the last frame's check
+        assert "hit an error" not in live.inner_text()
+        page.wait_for_timeout(500)
+        messages = page.locator(".jp-LogConsolePanel .jp-OutputArea-output")
+        assert messages.count() == 0, "log console: " + page.locator(".jp-LogConsolePanel").inner_text()[:2000]
+        assert not page_errors, page_errors
+        assert dirty_on_open == 0, (
+            f"opening {CHAPTER.name} marked it modified: store the kernelspec JupyterLab "
+            f"writes, {KERNELSPEC}")
+    finally:
+        context.close()
 
 
 def test_live_cell_finder():

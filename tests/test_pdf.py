@@ -22,15 +22,22 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def pdf(tmp_path_factory):
+def pdf(request, tmp_path_factory):
     problem = site_browser.missing_prerequisite()
     if problem:   # `make test` installs chromium with apt-get when it runs as root
         pytest.skip(problem)
     import make_pdf
     from pypdf import PdfReader
 
-    out = make_pdf.build_pdf(tmp_path_factory.mktemp("pdf") / "book.pdf")
+    out = make_pdf.build_pdf(tmp_path_factory.mktemp("pdf") / "book.pdf",
+                             browser=request.getfixturevalue("chromium"))   # the session's
     return out, PdfReader(out)
+
+
+@pytest.fixture(scope="module")
+def sheets(pdf) -> list[str]:
+    """The text of every sheet, squashed, extracted once (pypdf's extraction is the slow part)."""
+    return [_squash(sheet.extract_text()) for sheet in pdf[1].pages]
 
 
 def _squash(text: str) -> str:
@@ -43,7 +50,7 @@ def _title(text: str) -> str:
     return _squash(re.sub(r"^\s*[\d.]+\s+", "", text))
 
 
-def test_one_bookmark_per_page_each_starting_a_sheet(pdf):
+def test_one_bookmark_per_page_each_starting_a_sheet(pdf, sheets):
     out, reader = pdf
     pages = site_browser.toc_pages()
     marks = reader.outline
@@ -52,13 +59,12 @@ def test_one_bookmark_per_page_each_starting_a_sheet(pdf):
     assert starts == sorted(starts) and len(set(starts)) == len(starts) and starts[0] == 0
     assert len(reader.pages) > len(pages) * 2
     for mark, start in zip(marks, starts):
-        first_sheet = _squash(reader.pages[start].extract_text())
+        first_sheet = sheets[start]
         assert _title(mark.title)[:30] in first_sheet, (mark.title, first_sheet[:200])
 
 
-def test_every_chapter_title_is_in_the_text(pdf):
-    out, reader = pdf
-    text = _squash(" ".join(p.extract_text() for p in reader.pages))
+def test_every_chapter_title_is_in_the_text(sheets):
+    text = " ".join(sheets)
     for page_path in site_browser.toc_pages():
         html = (site_browser.HTML / page_path).read_text(encoding="utf-8")
         title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)

@@ -3,13 +3,13 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.colors import to_rgba  # noqa: E402
-from matplotlib.patches import Circle, FancyArrowPatch  # noqa: E402
+import matplotlib.pyplot as plt
+import pytest
+from matplotlib.colors import to_rgba
+from matplotlib.patches import Circle, FancyArrowPatch
 
-from rnnlib.plotting import diagrams  # noqa: E402
-from rnnlib.plotting.diagrams import draw_folded, draw_unrolled  # noqa: E402
+from rnnlib.plotting import diagrams
+from rnnlib.plotting.diagrams import draw_folded, draw_unrolled
 
 
 @pytest.fixture(autouse=True)

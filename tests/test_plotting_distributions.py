@@ -3,12 +3,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-import rnnlib  # noqa: E402
-from rnnlib.plotting.distributions import (entropy, plot_entropy_vs_temperature,  # noqa: E402
+import rnnlib
+from rnnlib.plotting.distributions import (entropy, plot_entropy_vs_temperature,
                                            plot_temperature_bars)
 
 

@@ -4,12 +4,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-from rnnlib.plotting import embeddings as P  # noqa: E402
-from rnnlib.plotting.style import PALETTE  # noqa: E402
+from rnnlib.plotting import embeddings as P
+from rnnlib.plotting.style import PALETTE
 
 
 @pytest.fixture(autouse=True)

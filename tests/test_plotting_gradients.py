@@ -4,12 +4,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-import rnnlib  # noqa: E402
-from rnnlib.plotting import gradients  # noqa: E402
+import rnnlib
+from rnnlib.plotting import gradients
 
 
 @pytest.fixture(autouse=True)

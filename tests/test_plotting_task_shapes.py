@@ -3,11 +3,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.patches import Circle, FancyArrowPatch  # noqa: E402
+import matplotlib.pyplot as plt
+import pytest
+from matplotlib.patches import Circle, FancyArrowPatch
 
-from rnnlib.plotting.task_shapes import SHAPES, draw_all_shapes, draw_shape  # noqa: E402
+from rnnlib.plotting.task_shapes import SHAPES, draw_all_shapes, draw_shape
 
 
 @pytest.fixture(autouse=True)

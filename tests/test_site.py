@@ -2,8 +2,10 @@
 
 For each page: no console error (except the allow-listed benign ones below), no request to any
 host but localhost, no missing local file, math typeset by MathJax, mermaid diagrams drawn as
-SVG, every image loaded, ipywidgets rendered. `make test` runs it after the strict build;
-`pytest tests/ -m "not browser"` leaves it out. Needs Debian's chromium (/usr/bin/chromium).
+SVG, every image loaded, ipywidgets rendered. Each page is loaded once for these checks and
+those of tests/test_a11y.py (the ``page_audit`` fixture of conftest.py). `make test` runs it
+after the strict build; `pytest tests/ -m "not browser"` leaves it out. Needs Debian's
+chromium (/usr/bin/chromium).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
-import site_browser  # noqa: E402
+import site_browser
 
 pytestmark = pytest.mark.browser
 
@@ -43,46 +45,28 @@ def test_toc_pages_were_built():
 
 
 @pytest.mark.parametrize("page_path", PAGES)
-def test_page_renders_offline(browser, base_url, page_path):
-    blocked: list[str] = []
-    errors: list[str] = []
-    failed_local: list[str] = []
-    page = site_browser.offline_page(browser, blocked)
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(f"uncaught: {e}"))
-    page.on("requestfailed", lambda r: failed_local.append(r.url) if r.url.startswith(base_url) else None)
-    page.on("response", lambda r: failed_local.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-    try:
-        page.goto(base_url + page_path)
-        site_browser.settle(page)
+def test_page_renders_offline(page_audit, page_path):
+    page = page_audit(page_path)      # the page's one visit, shared with tests/test_a11y.py
 
-        assert not blocked, f"{page_path} requested external URLs (a CDN?): {blocked}"
-        assert not failed_local, f"{page_path}: local files missing or failing: {failed_local}"
-        unexpected = [e for e in errors if not any(p.search(e) for p in BENIGN_CONSOLE_ERRORS)]
-        assert not unexpected, f"{page_path}: console errors: {unexpected}"
+    assert not page["blocked"], f"{page_path} requested external URLs (a CDN?): {page['blocked']}"
+    assert not page["failed_local"], \
+        f"{page_path}: local files missing or failing: {page['failed_local']}"
+    unexpected = [e for e in page["console_errors"]
+                  if not any(p.search(e) for p in BENIGN_CONSOLE_ERRORS)]
+    assert not unexpected, f"{page_path}: console errors: {unexpected}"
 
-        if page.locator(".math").count():
-            assert page.locator("mjx-container").count() > 0, f"{page_path}: math not typeset"
-            assert page.locator("mjx-merror").count() == 0, f"{page_path}: a TeX error in math"
-            raw = page.locator("article").inner_text()
-            assert "\\(" not in raw and "\\[" not in raw, f"{page_path}: raw TeX left on the page"
+    if page["math"]:
+        assert page["typeset"] > 0, f"{page_path}: math not typeset"
+        assert page["tex_errors"] == 0, f"{page_path}: a TeX error in math"
+        assert not page["raw_tex"], f"{page_path}: raw TeX left on the page"
 
-        diagrams = page.locator(".mermaid")
-        if diagrams.count():
-            assert page.locator(".mermaid[data-mermaid-render-failed]").count() == 0, page_path
-            assert page.locator('.mermaid svg[aria-roledescription="error"]').count() == 0, \
-                f"{page_path}: mermaid syntax error"
-            drawn = page.locator(".mermaid svg").count()
-            deferred = page.locator(".mermaid[data-mermaid-deferred]").count()
-            assert drawn + deferred == diagrams.count() and drawn > 0, \
-                f"{page_path}: {diagrams.count()} diagrams, {drawn} drawn"
+    if page["diagrams"]:
+        assert page["diagrams_failed"] == 0, page_path
+        assert page["diagrams_syntax"] == 0, f"{page_path}: mermaid syntax error"
+        drawn, deferred = page["diagrams_drawn"], page["diagrams_deferred"]
+        assert drawn + deferred == page["diagrams"] and drawn > 0, \
+            f"{page_path}: {page['diagrams']} diagrams, {drawn} drawn"
 
-        broken = page.evaluate(
-            "Array.from(document.images).filter(i => !(i.naturalWidth > 0)).map(i => i.src)")
-        assert not broken, f"{page_path}: images that did not load: {broken}"
-
-        views = page.locator('script[type="application/vnd.jupyter.widget-view+json"]').count()
-        if views:
-            page.wait_for_selector(".jupyter-widgets", timeout=20_000)
-    finally:
-        page.context.close()
+    assert not page["broken_images"], \
+        f"{page_path}: images that did not load: {page['broken_images']}"
+    assert page["widgets_rendered"] is not False, f"{page_path}: the ipywidgets did not render"

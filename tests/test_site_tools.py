@@ -1,11 +1,14 @@
-"""The site's Sphinx extensions as plain functions (no build needed)."""
+"""The site's Sphinx extensions and tools/execute_book.py's helpers as plain functions (no build
+needed)."""
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
-import book_a11y  # noqa: E402
+import book_a11y
 
 
 def test_fix_html_removes_the_mismatched_labels_and_the_wrong_list_role():
@@ -23,3 +26,25 @@ def test_fix_html_removes_the_mismatched_labels_and_the_wrong_list_role():
     assert book_a11y.fix_html(fixed) == fixed                 # idempotent
     other = '<button class="x" aria-label="Search">'           # other buttons keep their label
     assert book_a11y.fix_html(other) == other
+
+
+def test_execute_book_reads_budgets_and_the_toc():
+    import execute_book
+
+    assert execute_book.stated_budget({"metadata": {"rnnbook": {"compute_budget_s": 40}}}) == 40.0
+    assert execute_book.stated_budget({"metadata": {}}) is None
+    for bad in (0, -1, "40", True):
+        with pytest.raises(ValueError, match="compute_budget_s"):
+            execute_book.stated_budget({"metadata": {"rnnbook": {"compute_budget_s": bad}}})
+    assert execute_book.execution_off({"metadata": {"mystnb": {"execution_mode": "off"}}})
+    assert not execute_book.execution_off({"metadata": {}})
+    timed = {"cells": [{"metadata": {"execution": {
+        "iopub.execute_input": "2026-12-07T10:00:00.000Z", "shell.execute_reply": "2026-12-07T10:00:02.500Z"}}},
+        {"metadata": {}}]}
+    assert execute_book.recorded_seconds(timed) == 2.5
+    assert execute_book.recorded_seconds({"cells": [{"metadata": {}}]}) is None
+    assert execute_book.expected_cost(timed) == 2.5
+    assert execute_book.expected_cost({"metadata": {"rnnbook": {"compute_budget_s": 9}}, **timed}) == 9
+    notebooks = execute_book.toc_notebooks()
+    assert notebooks[0].name.startswith("01_") and all(p.suffix == ".ipynb" for p in notebooks)
+    assert {p.stem for p in notebooks} >= {"01_unfolding", "09_char_language_model"}

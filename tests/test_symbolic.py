@@ -164,7 +164,7 @@ def _numbers(net, seed, *, classes=None):
     if classes is not None:
         for y, cls in zip(net.targets, classes):
             values.update({y[k]: float(k == cls) for k in range(y.rows)})
-    as_array = lambda m: np.array(m.xreplace(values).tolist(), dtype=float)  # noqa: E731
+    as_array = lambda m: np.array(m.xreplace(values).tolist(), dtype=float)
     params = {k: as_array(getattr(net, k)) for k in ("U", "W", "V")}
     params.update(b=as_array(net.b)[:, 0], c=as_array(net.c)[:, 0])
     xs = np.stack([as_array(x)[:, 0] for x in net.xs])

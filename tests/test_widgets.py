@@ -57,7 +57,7 @@ def test_player_checks_frame_count_and_is_deterministic():
     b = player_html(["<p>1</p>", "<p>2</p>"], [Axis("t", ["t = 1", "t = 2"])])
     c = player_html(["<p>1</p>", "<p>3</p>"], [Axis("t", ["t = 1", "t = 2"])])
     assert a == b
-    key = lambda h: re.search(r'data-rnnw="(\w+)"', h).group(1)  # noqa: E731
+    key = lambda h: re.search(r'data-rnnw="(\w+)"', h).group(1)
     assert key(a) != key(c), "different content must get a different player id"
     assert "Next frame" in a and "Previous frame" in a and "require" not in a
 

@@ -12,6 +12,7 @@ a still (its buttons and slider, useless on paper, are hidden).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import sys
 from pathlib import Path
@@ -54,23 +55,26 @@ def print_page(browser, base_url: str, page_path: str) -> tuple[bytes, str]:
         page.context.close()
 
 
-def build_pdf(out: Path = OUT, pages: list[str] | None = None) -> Path:
-    """Print every toc page and join them into ``out``; return its path."""
-    from playwright.sync_api import sync_playwright
+def build_pdf(out: Path = OUT, pages: list[str] | None = None, browser=None) -> Path:
+    """Print every toc page and join them into ``out``; return its path. ``browser``: a
+    Playwright Chromium already running (the tests' session browser); else one is launched."""
     from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter()
-    with sync_playwright() as playwright, site_browser.serve() as base_url:
-        browser = site_browser.launch(playwright)
-        try:
-            for page_path in pages or site_browser.toc_pages():
-                pdf, title = print_page(browser, base_url, page_path)
-                first = len(writer.pages)
-                for sheet in PdfReader(io.BytesIO(pdf)).pages:
-                    writer.add_page(sheet)
-                writer.add_outline_item(title=title, page_number=first)
-        finally:
-            browser.close()
+    with contextlib.ExitStack() as stack:
+        if browser is None:
+            from playwright.sync_api import sync_playwright
+
+            playwright = stack.enter_context(sync_playwright())
+            browser = site_browser.launch(playwright)
+            stack.callback(browser.close)
+        base_url = stack.enter_context(site_browser.serve())
+        for page_path in pages or site_browser.toc_pages():
+            pdf, title = print_page(browser, base_url, page_path)
+            first = len(writer.pages)
+            for sheet in PdfReader(io.BytesIO(pdf)).pages:
+                writer.add_page(sheet)
+            writer.add_outline_item(title=title, page_number=first)
     writer.add_metadata({"/Title": _book_title(), "/Creator": "tools/make_pdf.py (Chromium)"})
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, "wb") as handle:

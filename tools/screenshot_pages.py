@@ -35,8 +35,8 @@ def main() -> int:
             blocked: list[str] = []
             errors: list[str] = []
             page = site_browser.offline_page(browser, blocked)
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: errors.append(f"uncaught: {e}"))
+            page.on("console", lambda m, errors=errors: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e, errors=errors: errors.append(f"uncaught: {e}"))
             page.goto(base_url + page_path)
             site_browser.settle(page)
             png = out / (page_path.replace("/", "__").removesuffix(".html") + ".png")

@@ -69,7 +69,7 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
                       ".mjs": "text/javascript", ".js": "text/javascript"}
 
-    def log_message(self, format, *args):  # noqa: A002 - keep test output clean
+    def log_message(self, format, *args):  # keep the test output clean
         pass
 
 
@@ -132,3 +132,75 @@ def settle(page, timeout_ms: int = 20_000) -> None:
     page.wait_for_function(
         "Array.from(document.images).every(img => img.complete)", timeout=timeout_ms)
     page.evaluate("window.scrollTo(0, 0)")
+
+
+AXE = ROOT / "tools" / "vendor" / "node_modules" / "axe-core" / "axe.min.js"
+
+# What one visit of a page records (see audit_page): everything tests/test_site.py and
+# tests/test_a11y.py check on a page at desktop width, so each page is loaded once for both.
+_FACTS_JS = """() => {
+    const article = document.querySelector('article');
+    const raw = article ? article.innerText : '';
+    return {
+        math: document.querySelectorAll('.math').length,
+        typeset: document.querySelectorAll('mjx-container').length,
+        tex_errors: document.querySelectorAll('mjx-merror').length,
+        raw_tex: raw.includes('\\\\(') || raw.includes('\\\\['),
+        diagrams: document.querySelectorAll('.mermaid').length,
+        diagrams_failed: document.querySelectorAll('.mermaid[data-mermaid-render-failed]').length,
+        diagrams_syntax: document.querySelectorAll('.mermaid svg[aria-roledescription="error"]').length,
+        diagrams_drawn: document.querySelectorAll('.mermaid svg').length,
+        diagrams_deferred: document.querySelectorAll('.mermaid[data-mermaid-deferred]').length,
+        broken_images: Array.from(document.images).filter(i => !(i.naturalWidth > 0)).map(i => i.src),
+        widget_views: document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]').length,
+        figures: Array.from(document.querySelectorAll('article img')).map(i => ({
+            src: i.getAttribute('src'), alt: (i.getAttribute('alt') || '').trim()})),
+    };
+}"""
+
+_AXE_JS = """async () => {
+    const r = await axe.run(document, {resultTypes: ['violations']});
+    return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+        nodes: v.nodes.length, targets: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
+}"""
+
+
+def audit_page(browser, base_url: str, page_path: str, axe: Path | None = AXE) -> dict:
+    """Open one page offline at desktop width, once, and record what the site tests check.
+
+    Returns a dict: ``blocked`` (requests to other hosts), ``failed_local`` (local files that
+    failed or answered >= 400), ``console_errors``, the page facts of ``_FACTS_JS`` (math,
+    diagrams, images, widget views, figure alt texts), ``widgets_rendered`` (None when the
+    page has no widget), and ``axe``: axe-core's violations (None when axe-core is not
+    installed). An exception while loading the page is raised to the caller.
+    """
+    blocked: list[str] = []
+    errors: list[str] = []
+    failed_local: list[str] = []
+    page = offline_page(browser, blocked)
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(f"uncaught: {e}"))
+    page.on("requestfailed",
+            lambda r: failed_local.append(r.url) if r.url.startswith(base_url) else None)
+    page.on("response",
+            lambda r: failed_local.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    try:
+        page.goto(base_url + page_path)
+        settle(page)
+        facts = page.evaluate(_FACTS_JS)
+        facts["widgets_rendered"] = None
+        if facts["widget_views"]:
+            try:
+                page.wait_for_selector(".jupyter-widgets", timeout=20_000)
+                facts["widgets_rendered"] = True
+            except Exception:   # playwright's TimeoutError: reported by the test, not raised
+                facts["widgets_rendered"] = False
+        # The console and network are read before axe is injected: axe's own script is ours.
+        facts.update(blocked=list(blocked), failed_local=list(failed_local),
+                     console_errors=list(errors), axe=None)
+        if axe is not None and axe.exists():
+            page.add_script_tag(path=str(axe))
+            facts["axe"] = page.evaluate(_AXE_JS)
+        return facts
+    finally:
+        page.context.close()
