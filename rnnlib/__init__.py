@@ -4,17 +4,12 @@ One notation everywhere (Goodfellow et al., ch. 10), column vectors, time-major:
 
     a_t = b + W h_{t-1} + U x_t,   h_t = f(a_t),   o_t = c + V h_t,   ŷ_t = softmax(o_t)
 
-The package, one concept per module:
+The packages (rnnlib/README.md has the map):
 
-    core/        the model: params, activations, softmax, losses, step (one time step),
-                 reference (forward and BPTT written as the algorithm, one sequence, loops),
-                 forward and bptt (the same numbers, fast, for batches), jacobians,
-                 gradcheck, validation
-    training/    optim, clipping, train (the loop), sampling, datasets
-    text/        vocab, corpus, embeddings
-    teaching layer: trace.py (every intermediate per step), notation.py (the sources'
-                 notations), report.py (numbers as the book prints them), and the packages
-                 symbolic/ (sympy), widgets/ (steppers) and plotting/, imported on their own
+    the library     core/ (cells, losses, forward, BPTT, checks), training/ (optimisers,
+                    clipping, the one loop ``fit``, the sampler), text/, architectures/
+    for the book    book/ (report, notation, traces, cost), plotting/, widgets/, symbolic/
+    experiments/    the chapters' data sets and experiments
 
 The names below are the public surface; ``rnnlib.symbolic`` loads on first use.
 """
@@ -22,33 +17,55 @@ from .core import reference
 from .core.activations import activate, derivative, relu, sigmoid
 from .core.bptt import loss_and_grads
 from .training.clipping import clip_by_global_norm, clip_elementwise, global_norm
-from .training.datasets import recall_first, sine_windows
+from .experiments.datasets import recall_first, sine_windows
 from .core.forward import ForwardResult, forward, predict
 from .core.gated import GatedForwardResult, to_pytorch
 from .core.gru import pytorch_gru_forward
 from .core.gradcheck import check_grads, numerical_grads, relative_error
 from .core.jacobians import jacobian_norms, spectral_radius, step_jacobians, with_spectral_radius
-from .notation import NOTATIONS, forward_in_notation, from_notation, to_notation
-from .training.adam import Adam
+from .book.notation import NOTATIONS, forward_in_notation, from_notation, to_notation
 from .training.language_model import (LMHistory, batchify, generate, mean_loss, perplexity,
-                                      train_language_model)
-from .training.optim import Adagrad, sgd_step
+                                      random_windows, train_language_model)
+from .training.optim import SGD, Adagrad, Adam, sgd_step
 from .core.params import copy_params, init_params
 from .training.sampling import sample
 from .core.softmax import log_softmax, softmax
 from .core.encoding import one_hot
 from .core.step import StepCache, StepGrads, step_backward, step_forward
-from .trace import Trace, trace
-from .gated_trace import GatedTrace, gated_trace
-from .forgetting import shared_suffix_gaps
-from .cost import step_multiply_adds
-from .training.train import OPTIMIZERS, History, accuracy, fit, freeze
+from .book.trace import Trace, trace
+from .book.gated_trace import GatedTrace, gated_trace
+from .experiments.forgetting import shared_suffix_gaps
+from .book.cost import step_multiply_adds
+from .training.train import OPTIMIZERS, History, accuracy, fit, freeze, minibatches
 from .core.validation import ACTIVATIONS, CELLS, LOSSES, MODES, PARAM_KEYS
 from .text.vocab import EOS, UNK, Vocabulary, tokenize
 from . import architectures  # chapter 7: bidirectional, stacked, encoder–decoder, masking
+from . import book, experiments, training
+from .book import report
+
+# Where modules lived before the layout of issue 24; the old import paths keep working.
+OLD_MODULE_PATHS = {
+    "rnnlib.report": "rnnlib.book.report", "rnnlib.notation": "rnnlib.book.notation",
+    "rnnlib.gated_trace": "rnnlib.book.gated_trace", "rnnlib.cost": "rnnlib.book.cost",
+    "rnnlib.forgetting": "rnnlib.experiments.forgetting",
+    "rnnlib.training.recall": "rnnlib.experiments.recall",
+    "rnnlib.training.datasets": "rnnlib.experiments.datasets",
+}
+
+
+def _alias_old_paths() -> None:
+    import importlib
+    import sys
+    for old, new in OLD_MODULE_PATHS.items():
+        sys.modules.setdefault(old, importlib.import_module(new))
+    training.recall = sys.modules["rnnlib.training.recall"]
+    training.datasets = sys.modules["rnnlib.training.datasets"]
+
+
+_alias_old_paths()
 
 __all__ = [
-    "ACTIVATIONS", "Adagrad", "Adam", "CELLS", "GatedForwardResult", "GatedTrace", "LMHistory",
+    "ACTIVATIONS", "Adagrad", "Adam", "SGD", "minibatches", "random_windows", "CELLS", "GatedForwardResult", "GatedTrace", "LMHistory",
     "OPTIMIZERS", "batchify", "freeze", "gated_trace", "generate", "mean_loss", "perplexity",
     "shared_suffix_gaps", "step_multiply_adds", "train_language_model", "EOS",
     "ForwardResult", "History", "LOSSES", "MODES", "NOTATIONS",

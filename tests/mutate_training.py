@@ -12,29 +12,24 @@ root = pathlib.Path(__file__).resolve().parent.parent
 M = [
  ("train.py", "fit: clipping removed", "        if clip is not None:\n            grads =", "        if False:\n            grads ="),
  ("train.py", "fit: elementwise mode clips by global norm", 'if clip_mode == "global_norm"\n', 'if True\n'),
- ("train.py", "fit: no update", "            sgd_step(params, grads, lr)\n", "            pass\n"),
- ("train.py", "fit: adagrad/adam ignored (always SGD)", "            opt.step(params, grads)\n", "            sgd_step(params, grads, lr)\n"),
- ("train.py", "fit: frozen ignored", "        grads = freeze(grads, frozen)\n", ""),
+ ("train.py", "fit: no update", "        opt.step(params, freeze(grads, frozen))\n", "        pass\n"),
+ ("train.py", "fit: adagrad/adam ignored (always SGD)", "    return _OPTIMIZER_CLASSES[name](", "    return _OPTIMIZER_CLASSES['sgd']("),
+ ("train.py", "fit: frozen ignored", "opt.step(params, freeze(grads, frozen))", "opt.step(params, grads)"),
  ("train.py", "fit: blown-up parameters not detected", "            history.diverged = True     # the update blew", "            break\n            history.diverged = True     # the update blew"),
- ("train.py", "fit: options not passed on", "loss_and_grads(params, xs, targets, **options)", "loss_and_grads(params, xs, targets)"),
- ("train.py", "fit: non-finite loss not detected", "        if not (np.isfinite(loss) and np.isfinite(norm)):\n            history.diverged = True\n            break\n", ""),
+ ("train.py", "fit: options not passed on", "**{**options, **state})", "**state)"),
+ ("train.py", "fit: non-finite loss not detected", "        if not (np.isfinite(loss) and np.isfinite(norm)):\n            history.diverged = True\n", "        if False:\n            history.diverged = True\n"),
  ("train.py", "fit: overflowing logits crash", '            if exc.argument != "o":', '            if True:'),
  ("train.py", "fit: bad data called divergence", '            if exc.argument != "o":', '            if False:'),
- ("train.py", "fit: norm recorded after clipping", "        history.grad_norm.append(norm)\n", ""),
- ("optim.py", "sgd_step: wrong sign", "        params[k] -= lr * grads[k]", "        params[k] += lr * grads[k]"),
- ("optim.py", "Adagrad: no memory", "            mem += grads[k] * grads[k]", "            mem[...] = grads[k] * grads[k]"),
+ ("train.py", "fit: norm recorded after clipping", "        history.grad_norm.append(norm)\n",
+  "        history.grad_norm.append(norm if clip is None else min(norm, clip))\n"),
+ ("optim.py", "SGD: wrong sign", "            p -= self.lr * g\n", "            p += self.lr * g\n"),
+ ("optim.py", "Adagrad: no memory", "            mem += g * g", "            mem[...] = g * g"),
  ("clipping.py", "clip_by_global_norm: no rescaling", "    scale = max_norm / norm if norm > max_norm else 1.0", "    scale = 1.0"),
- ("clipping.py", "clip_elementwise: no clamping", "np.clip(v, -limit, limit) if k in PARAM_KEYS else v", "v"),
- ("clipping.py", "global_norm counts h0 too", " for k in PARAM_KEYS if k in grads)", " for k in grads)"),
- ("clipping.py", "clip_by_global_norm also scales h0", "(v * scale if k in PARAM_KEYS else v)", "(v * scale)"),
+ ("clipping.py", "clip_elementwise: no clamping", "lambda g: np.clip(g, -limit, limit)", "lambda g: g"),
+ ("tree.py", "global_norm counts h0 too", 'STATE_KEYS = ("h0", "s0")', 'STATE_KEYS = ()'),
  ("sampling.py", "sample: temperature ignored", "softmax(p[\"c\"] + p[\"V\"] @ h, temperature=temperature)", "softmax(p[\"c\"] + p[\"V\"] @ h)"),
- ("sampling.py", "sample: stop_id ignored", "        if token == stop_id:\n            break\n", ""),
- ("datasets.py", "recall_first: first token not the answer", "    xs[0] = targets\n", ""),
- ("datasets.py", "sine_windows: target is the last input", "values[T][:, None]", "values[T - 1][:, None]"),
+ ("sampling.py", "sample: stop_id ignored", "            if token == stop_id:\n                break\n", ""),
 ]
-# fit's norm mutation: record the clipped norm instead
-M[10] = ("train.py", "fit: norm recorded after clipping",
-        "        history.grad_norm.append(norm)\n", "        history.grad_norm.append(global_norm(grads) if clip is None else min(norm, clip))\n")
 rows = []
 SEL = [m for m in M if m[1] in ("fit: non-finite loss not detected", "Adagrad: no memory")] if "--two" in sys.argv else M
 for fname, what, old, new in SEL:

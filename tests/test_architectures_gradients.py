@@ -13,7 +13,7 @@ from rnnlib.architectures import (bidirectional_loss_and_grads, encoder_decoder_
                                   init_bidirectional, init_encoder_decoder, init_layer, init_stacked,
                                   layer_backward, layer_forward, masked_loss_and_grads,
                                   stacked_loss_and_grads)
-from rnnlib.architectures.tree import leaves
+from rnnlib.training.tree import leaves
 
 TOL = 1e-6
 

@@ -10,7 +10,7 @@ from rnnlib.architectures import (bidirectional_loss_and_grads, bidirectional_pr
                                   init_encoder_decoder, init_stacked, last_states, length_mask,
                                   masked_loss_and_grads, masked_predict, pad, reverse_within,
                                   stacked_loss_and_grads)
-from rnnlib.architectures.tree import leaves
+from rnnlib.training.tree import leaves
 
 RNG = np.random.default_rng(3)
 SEQS = [RNG.integers(0, 4, n) for n in (5, 2, 4, 1)]

@@ -11,7 +11,7 @@ from rnnlib.architectures import (bidirectional_forward, bidirectional_loss_and_
                                   init_stacked, masked_loss_and_grads, stacked_forward,
                                   stacked_loss_and_grads, stacked_predict, train)
 from rnnlib.architectures import tasks
-from rnnlib.architectures.tree import copy_tree, count
+from rnnlib.training.tree import copy_tree, count
 
 XS = np.random.default_rng(0).integers(0, 4, (5, 2))
 

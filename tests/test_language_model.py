@@ -4,7 +4,7 @@ import pytest
 
 import rnnlib
 from rnnlib.text.docstrings import corpus_fingerprint, docstring_summary, numpy_docstrings
-from rnnlib.training.adam import Adam
+from rnnlib.training.optim import Adam
 from rnnlib.training.language_model import (batchify, generate, mean_loss, perplexity,
                                             train_language_model)
 
@@ -16,14 +16,15 @@ def test_batchify_cuts_the_text_into_consecutive_columns():
     assert streams[:, 2].tolist() == [6, 7, 8]       # the remainder 9, 10 is dropped
 
 
-@pytest.mark.parametrize("ids, B, match", [
-    (np.arange(3), 2, "fewer than 2 per stream"),
-    (np.zeros((2, 5), dtype=int), 1, "1-D array of integer"),
-    (np.linspace(0, 1, 10), 2, "1-D array of integer"),
-    (np.arange(10), 0, "batch_size.*int >= 1"),
+@pytest.mark.parametrize("ids, B, error, match", [
+    (np.arange(3), 2, ValueError, "fewer than 2 per stream"),
+    (np.zeros((2, 5), dtype=int), 1, ValueError, "1-D array of integer"),
+    (np.linspace(0, 1, 10), 2, TypeError, "1-D array of integer"),
+    (np.arange(10), 0, ValueError, "batch_size.*int >= 1"),
+    (np.arange(10), 2.0, TypeError, "batch_size.*int >= 1"),
 ])
-def test_batchify_names_the_bad_argument(ids, B, match):
-    with pytest.raises(ValueError, match=match):
+def test_batchify_names_the_bad_argument(ids, B, error, match):
+    with pytest.raises(error, match=match):
         batchify(ids, B)
 
 

@@ -77,15 +77,17 @@ def test_draws_into_given_axes_and_titles():
     assert draw_unrolled(2, title=None).get_title() == ""
 
 
-@pytest.mark.parametrize("T", [0, -1, 2.5, "3", True, None])
-def test_bad_T_is_rejected(T):
-    with pytest.raises(ValueError, match="argument 'T'"):
+@pytest.mark.parametrize("T, error", [(0, ValueError), (-1, ValueError), (2.5, TypeError),
+                                      ("3", TypeError), (True, TypeError), (None, TypeError)])
+def test_bad_T_is_rejected(T, error):
+    with pytest.raises(error, match="argument 'T'"):
         draw_unrolled(T)
 
 
-@pytest.mark.parametrize("h", [0, 7, 1.0, True, "2"])
-def test_bad_highlight_is_rejected(h):
-    with pytest.raises(ValueError, match="argument 'highlight'"):
+@pytest.mark.parametrize("h, error", [(0, ValueError), (7, ValueError), (1.0, TypeError),
+                                      (True, TypeError), ("2", TypeError)])
+def test_bad_highlight_is_rejected(h, error):
+    with pytest.raises(error, match="argument 'highlight'"):
         draw_unrolled(6, highlight=h)
 
 

@@ -297,7 +297,7 @@ def test_sigmoid_missing_minus_has_the_opposite_slope():
     assert sp.diff(slip, a).subs(a, 0) == -sp.Rational(1, 4)
 
 
-def test_old_names_still_resolve_to_the_renamed_functions():
-    assert S.seed002_check_dL is S.check_dL_index_formula
-    assert S.seed002 is S.index_notation
-    assert not any(name.startswith("seed") for name in S.__all__)
+def test_no_names_from_before_the_renaming():
+    assert not any(name.startswith("seed") for name in dir(S))
+    with pytest.raises(AttributeError):
+        S.seed002_check_dL

@@ -7,7 +7,9 @@
     bidirectional.py    two layers, one reading each way, states side by side
     stacked.py          layers on layers (deep RNNs)
     encoder_decoder.py  read a sequence into one vector, write another sequence from it
-    tree.py, train.py   parameters as nested mappings; Adagrad with clipping for any of them
+
+Parameters are nested mappings (``rnnlib.training.tree``), trained by the one loop,
+``rnnlib.fit(params, objective=..., optimizer="adagrad", clip=5.0)``; ``train`` is that call.
 
 Every model has ``*_loss_and_grads`` (the summed cross-entropy and gradients shaped like its
 parameter tree, "h0" as the contract says) and a ``*_predict``.
@@ -20,8 +22,9 @@ from .layer import init_layer, layer_backward, layer_forward
 from .masking import (PaddedBatch, last_states, length_mask, masked_loss_and_grads, masked_predict,
                       pad, reverse_within)
 from .stacked import init_stacked, stacked_backward, stacked_forward, stacked_loss_and_grads, stacked_predict
-from .train import TreeAdagrad, minibatches, train
-from .tree import copy_tree, count, leaves
+from ..training.optim import Adagrad as TreeAdagrad    # the one Adagrad: it takes any tree
+from ..training.train import fit, minibatches
+from ..training.tree import copy_tree, count, leaves
 
 __all__ = [
     "Decoding", "PaddedBatch", "TreeAdagrad", "bidirectional_backward", "bidirectional_forward",
@@ -32,3 +35,13 @@ __all__ = [
     "masked_predict", "minibatches", "pad", "reverse_within", "stacked_backward", "stacked_forward",
     "stacked_loss_and_grads", "stacked_predict", "train",
 ]
+
+
+def train(step, params, *, steps: int, lr: float = 0.1, clip: float | None = 5.0) -> list[float]:
+    """``steps`` Adagrad updates of the parameter tree ``params`` (in place), gradients clipped to
+    global norm ``clip`` (None: not clipped); returns the loss of each update.
+
+    step: function (params, i) -> (loss, grads), grads shaped like params. The same as
+    ``rnnlib.fit(params, objective=step, steps=steps, optimizer="adagrad", lr=lr, clip=clip)``.
+    """
+    return fit(params, objective=step, steps=steps, optimizer="adagrad", lr=lr, clip=clip).loss

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..core.validation import check_int
 from ..core.softmax import softmax
 from .heads import check_head, check_ids, init_head, score_steps
 from .layer import LAYER_KEYS, LayerCache, as_batch, init_layer, layer_backward, layer_forward
@@ -153,8 +154,7 @@ def greedy_decode(params: dict, src, steps: int, *, src_lengths=None, h0=None, s
 
     src as for ``encoder_decoder_loss_and_grads``. Always batched (one sequence is B = 1).
     """
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
-        raise ValueError(f"argument 'steps': expected an int >= 1, got {steps!r}")
+    steps = check_int("steps", steps, minimum=1)
     enc, _, context = encode(params, src, src_lengths=src_lengths, h0=h0, activation=activation)
     V, c = check_head(params, context.shape[1])
     z = np.full(context.shape[0], start_symbol(params, start), dtype=np.int64)

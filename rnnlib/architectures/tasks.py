@@ -6,14 +6,13 @@ for: memory for tagging, the future for the "Rex" task, the whole source for rev
 """
 from __future__ import annotations
 
-
 import numpy as np
+
+from ..core.validation import check_int
 
 
 def _positive(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"argument '{name}': expected an int >= 1, got {value!r}")
-    return int(value)
+    return check_int(name, value, minimum=1)
 
 
 def xor_points(n: int, *, noise: float = 0.15, seed: int = 0):

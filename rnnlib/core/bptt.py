@@ -20,35 +20,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import gated
 from .activations import derivative_from_h
 from .forward import forward_checked
 from .losses import score
+from .sequence import chunks, scatter_rows
 from .validation import PARAM_KEYS, Call, Sizes, check_call
-
-
-def scatter_rows(ids: np.ndarray, rows: np.ndarray, size: int) -> np.ndarray:
-    """Σ of ``rows`` (N, H) grouped by ``ids`` (N,), as a (size, H) array.
-
-    The gradient of U x for one-hot x only touches the column x picks, so ∂L/∂U gathers
-    ∂L/∂a_t into column x_t. For a few rows (N <= 4·size) one small product with the one-hot
-    matrix is quickest. Otherwise sorting the ids puts each id's row numbers in one contiguous
-    block: memory O(N), no (N, size) one-hot matrix, and none of the slow ``np.add.at``.
-    """
-    if len(ids) <= 4 * size:
-        one_hot = np.zeros((len(ids), size))
-        one_hot[np.arange(len(ids)), ids] = 1.0
-        return one_hot.T @ rows
-    order = np.argsort(ids, kind="stable")
-    sorted_ids = ids[order]
-    starts = np.flatnonzero(np.r_[True, sorted_ids[1:] != sorted_ids[:-1]])
-    stops = np.r_[starts[1:], len(ids)]
-    out = np.zeros((size, rows.shape[1]))
-    # One pass per distinct id (at most D), each summing only that id's rows. (np.add.reduceat
-    # over all sorted rows does it in one call but measured twice as slow: it walks column by
-    # column, and it needs a sorted copy of every row.)
-    for start, stop in zip(starts, stops):
-        np.sum(np.take(rows, order[start:stop], axis=0), axis=0, out=out[sorted_ids[start]])
-    return out
 
 
 SLOPE_BLOCK = 64   # steps whose f'(a_t) recurrence_backward computes together
@@ -103,15 +80,6 @@ def backward(p: dict, sizes: Sizes, xs: np.ndarray, token_ids: bool, hs: np.ndar
     return grads
 
 
-def chunks(T: int, truncate: int | None):
-    """(start, stop) of consecutive chunks of ``truncate`` steps from t = 0; one chunk if None.
-
-    A generator: at T = 100,000 a list of the spans would itself grow with T.
-    """
-    k = T if truncate is None else truncate
-    return ((s, min(s + k, T)) for s in range(0, T, k))
-
-
 def bptt_checked(call: Call) -> tuple[float, dict, np.ndarray]:
     """Loss, batched gradients and the final state h_T (B, H) for a checked call.
 
@@ -158,7 +126,7 @@ def loss_and_grads(params: dict, xs, targets, *, h0=None, activation: str = "tan
                    truncate: int | None = None, s0=None, cell: str = "rnn") -> tuple[float, dict]:
     """The summed loss and its gradient for every parameter, by BPTT.
 
-    params: U (H, D), W (H, H), V (K, H), b (H,), c (K,).
+    params: U (H, D), W (H, H), V (K, H), b (H,), c (K,) (gated cells: G·H rows in U, W, b).
     xs: floats (T, D) / (T, B, D) or token ids (T,) / (T, B).
     targets: cross_entropy ids (T,) / (T, B); mse floats (T, K) / (T, B, K); with
         mode="many_to_one" the time axis is dropped (only the last step is scored).
@@ -166,12 +134,24 @@ def loss_and_grads(params: dict, xs, targets, *, h0=None, activation: str = "tan
     Returns (loss, grads) with grads keys U, W, V, b, c, h0 shaped like the inputs.
     cell: "rnn" (this model), "lstm" or "gru" (rnnlib.core.gated; the LSTM adds s0, grads["s0"]).
     """
+    total, grads, _ = loss_grads_state(params, xs, targets, h0=h0, activation=activation,
+                                       loss=loss, mode=mode, truncate=truncate, s0=s0, cell=cell)
+    return total, grads
+
+
+def loss_grads_state(params: dict, xs, targets, *, h0=None, activation: str = "tanh",
+                     loss: str = "cross_entropy", mode: str = "many_to_many",
+                     truncate: int | None = None, s0=None,
+                     cell: str = "rnn") -> tuple[float, dict, dict]:
+    """:func:`loss_and_grads` and the state the sequence ended in, as keyword arguments for
+    the next call: {"h0": h_T} ((H,) or (B, H)), plus "s0": s_T for the LSTM. Truncated BPTT
+    across calls (a long text read chunk by chunk) carries it; no gradient crosses."""
     if cell != "rnn" or s0 is not None:
-        from . import gated
-        return gated.loss_and_grads(params, xs, targets, h0=h0, s0=s0, cell=cell,
-                                    activation=activation, loss=loss, mode=mode, truncate=truncate)
+        return gated.loss_grads_state(params, xs, targets, h0=h0, s0=s0, cell=cell,
+                                      activation=activation, loss=loss, mode=mode,
+                                      truncate=truncate)
     call = check_call(params, xs, h0=h0, activation=activation, targets=targets, loss=loss,
                       mode=mode, truncate=truncate)
-    total, grads, _ = bptt_checked(call)
+    total, grads, h_last = bptt_checked(call)
     grads["h0"] = unbatch_h0_grad(call, grads["h0"])
-    return total, grads
+    return total, grads, {"h0": h_last if call.batched else h_last[0]}

@@ -11,9 +11,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import gated
 from .activations import activation_into
 from .softmax import softmax
-from .validation import Call, check_call, check_finite_logits
+from .sequence import input_term, output_term
+from .validation import Call, check_call
 
 
 @dataclass
@@ -38,28 +40,6 @@ class ForwardResult:
     def h_last(self) -> np.ndarray:
         """h_T, the state after the last input: the summary a many-to-one model reads out."""
         return self.h[-1]
-
-
-def input_term(p: dict, xs: np.ndarray, token_ids: bool) -> np.ndarray:
-    """U x_t + b for every t and sequence: (T, B, H).
-
-    Token ids select columns of U (U times a one-hot vector is that column), so the one-hot
-    matrix is never built.
-    """
-    T, B = xs.shape[:2]
-    if token_ids:
-        # For one-hot x, U x + b is column x of U plus b. np.take copies whole rows of Uᵀ,
-        # several times faster than fancy indexing. b is added where there are fewer rows:
-        # to the D columns once when T·B > D, else to the T·B picked rows.
-        if xs.size > p["U"].shape[1]:
-            return np.take(p["U"].T + p["b"], xs, axis=0)
-        xu = np.take(p["U"].T, xs, axis=0)
-        xu += p["b"]
-        return xu
-    # One (T·B, D) × (D, H) product; numpy would loop over T for a 3-D operand.
-    xu = (xs.reshape(T * B, -1) @ p["U"].T).reshape(T, B, -1)
-    xu += p["b"]
-    return xu
 
 
 def recur(p: dict, xu: np.ndarray, h_prev: np.ndarray, activation: str) -> tuple[np.ndarray, np.ndarray]:
@@ -87,15 +67,6 @@ def recur(p: dict, xu: np.ndarray, h_prev: np.ndarray, activation: str) -> tuple
     return a, hs
 
 
-def output_term(p: dict, h: np.ndarray) -> np.ndarray:
-    """o_t = c + V h_t for every t and sequence at once: (T, B, K)."""
-    T, B, H = h.shape
-    o = h.reshape(T * B, H) @ np.ascontiguousarray(p["V"].T)   # one (T·B, H) × (H, K) product
-    o += p["c"]
-    check_finite_logits(o)
-    return o.reshape(T, B, -1)
-
-
 def forward_checked(call: Call, xs: np.ndarray | None = None, h_prev: np.ndarray | None = None):
     """Forward on an already-checked call, batched layout: returns (a, hs, o).
 
@@ -118,7 +89,6 @@ def forward(params: dict, xs, *, h0=None, activation: str = "tanh", s0=None,
     cell: "rnn" (this model), "lstm" or "gru" (rnnlib.core.gated; s0 is the LSTM's cell state).
     """
     if cell != "rnn" or s0 is not None:
-        from . import gated
         return gated.forward(params, xs, h0=h0, s0=s0, cell=cell, activation=activation)
     call = check_call(params, xs, h0=h0, activation=activation)
     a, hs, o = forward_checked(call)

@@ -18,57 +18,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import gru, lstm
-from .bptt import chunks, scatter_rows
-from .forward import input_term, output_term
 from .losses import score
+from .params import init_params as _init_params
+from .sequence import chunks, input_term, output_term, scatter_rows
 from .softmax import softmax
-from .validation import (CELLS, GATE_COUNT, PARAM_KEYS, Call, check_choice,
-                         check_gated_params, check_state, check_targets, check_truncate,
-                         check_xs, LOSSES, MODES)
+from .validation import CELLS, PARAM_KEYS, GatedCall, check_choice, check_gated_call, check_params
 
 CELL_MODULES = {"lstm": lstm, "gru": gru}
-
-
-@dataclass
-class GatedCall(Call):
-    """A checked call for a gated cell; ``s0`` (B, H) is the LSTM's initial cell state."""
-
-    cell: str = "lstm"
-    s0: np.ndarray | None = None
-    s0_shared: bool = True
-
-    def state(self) -> tuple:
-        return (self.h0, self.s0) if self.cell == "lstm" else (self.h0,)
-
-
-def check_gated_call(params, xs, *, cell: str, h0=None, s0=None, activation: str = "tanh",
-                     targets=None, loss: str | None = None, mode: str = "many_to_many",
-                     truncate=None) -> GatedCall:
-    """Check a whole call to a gated cell (``loss=None``: forward only), as ``check_call``."""
-    check_choice("cell", cell, CELLS)
-    if cell == "rnn":
-        raise ValueError("argument 's0': only cell='lstm' has a cell state s; expected None for "
-                         f"cell='rnn', got an array of shape {np.shape(s0)}")
-    if activation != "tanh":
-        raise ValueError(f"argument 'activation': does not apply to cell='{cell}' (its "
-                         f"nonlinearities are fixed); expected the default 'tanh', got "
-                         f"{activation!r}")
-    if cell == "gru" and s0 is not None:
-        raise ValueError("argument 's0': only cell='lstm' has a cell state s; expected None for "
-                         f"cell='gru', got an array of shape {np.shape(s0)}")
-    p, sizes = check_gated_params(params, cell)
-    xs_b, token_ids, batched = check_xs(xs, sizes.D)
-    B = xs_b.shape[1]
-    h0_b, h_shared = check_state("h0", h0, sizes.H, B, batched)
-    call = GatedCall(p, sizes, xs_b, token_ids, batched, h0_b, h_shared, "tanh", cell=cell)
-    if cell == "lstm":
-        call.s0, call.s0_shared = check_state("s0", s0, sizes.H, B, batched)
-    if loss is not None:
-        call.loss = check_choice("loss", loss, LOSSES)
-        call.mode = check_choice("mode", mode, MODES)
-        call.truncate = check_truncate(truncate)
-        call.targets = check_targets(targets, loss, mode, call.T, B, sizes.K, batched)
-    return call
 
 
 @dataclass
@@ -179,13 +135,25 @@ def loss_and_grads(params, xs, targets, *, h0=None, s0=None, cell: str = "lstm",
     grads: U (G·H, D), W (G·H, H), b (G·H,), V (K, H), c (K,), "h0" shaped as h0 is (or would
     be), and for the LSTM "s0" shaped as s0 is (or would be).
     """
+    total, grads, _ = loss_grads_state(params, xs, targets, h0=h0, s0=s0, cell=cell,
+                                       activation=activation, loss=loss, mode=mode,
+                                       truncate=truncate)
+    return total, grads
+
+
+def loss_grads_state(params, xs, targets, *, h0=None, s0=None, cell: str = "lstm",
+                     activation: str = "tanh", loss: str = "cross_entropy",
+                     mode: str = "many_to_many", truncate: int | None = None):
+    """:func:`loss_and_grads` and the final state as keyword arguments for the next call:
+    {"h0": h_T} and, for the LSTM, "s0": s_T; each (H,) or (B, H)."""
     call = check_gated_call(params, xs, cell=cell, h0=h0, s0=s0, activation=activation,
                             targets=targets, loss=loss, mode=mode, truncate=truncate)
-    total, grads, _ = bptt_checked(call)
+    total, grads, last = bptt_checked(call)
     grads["h0"] = _unbatch(call, grads["h0"], call.h0_shared)
     if cell == "lstm":
         grads["s0"] = _unbatch(call, grads["s0"], call.s0_shared)
-    return total, grads
+    state = {name: (x if call.batched else x[0]) for name, x in zip(("h0", "s0"), last)}
+    return total, grads, state
 
 
 def jacobian_norms(params, xs, *, h0=None, s0=None, cell: str = "lstm",
@@ -210,25 +178,10 @@ def jacobian_norms(params, xs, *, h0=None, s0=None, cell: str = "lstm",
 
 def init_params(D: int, H: int, K: int, *, cell: str, seed: int = 0,
                 weight_scale: float | None = None, forget_bias: float = 1.0) -> dict:
-    """Random gate weights, zero biases (except the LSTM's forget gate): U (G·H, D),
-    W (G·H, H), V (K, H), b (G·H,), c (K,).
-
-    Weights as the plain cell's, N(0, s²) with s = 1/√fan_in. The LSTM's forget-gate bias
-    starts at ``forget_bias`` (1 by default, as Jozefowicz et al., 2015 recommend: f_t ≈ 0.73
-    at the start, so the cell state is kept rather than wiped while the gates learn).
-    """
-    from .validation import check_int
-    D, H, K = check_int("input_size", D), check_int("hidden_size", H), check_int("output_size", K)
-    G = GATE_COUNT[check_choice("cell", cell, CELLS)]
-    if not np.isfinite(forget_bias):
-        raise ValueError(f"argument 'forget_bias': expected a finite number, got {forget_bias!r}")
-    rng = np.random.default_rng(seed)
-    sU, sW = (1 / np.sqrt(D), 1 / np.sqrt(H)) if weight_scale is None else (weight_scale,) * 2
-    params = {"U": rng.normal(0.0, sU, (G * H, D)), "W": rng.normal(0.0, sW, (G * H, H)),
-              "V": rng.normal(0.0, sW, (K, H)), "b": np.zeros(G * H), "c": np.zeros(K)}
-    if cell == "lstm":
-        params["b"][H:2 * H] = forget_bias
-    return params
+    """:func:`rnnlib.init_params` for a gated cell: U (G·H, D), W (G·H, H), V (K, H), b (G·H,),
+    c (K,)."""
+    return _init_params(D, H, K, cell=cell, seed=seed, weight_scale=weight_scale,
+                        forget_bias=forget_bias)
 
 
 # PyTorch stacks the LSTM's gates as i, f, g, o (ours: i, f, g, q: the same order) and the
@@ -245,8 +198,7 @@ def to_pytorch(params, *, cell: str = "rnn") -> dict:
     models part: PyTorch's GRU is a different model, see ``gru.pytorch_gru_forward``.)
     """
     check_choice("cell", cell, CELLS)
-    from .validation import check_params
-    p, sizes = check_params(params) if cell == "rnn" else check_gated_params(params, cell)
+    p, sizes = check_params(params, cell)
     H = sizes.H
 
     def reorder(a):

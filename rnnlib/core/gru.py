@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .lstm import _diag, _sigmoid_
+from .sequence import input_term
+from .validation import check_gated_call
 
 G = 3
 GATE_NAMES = ("u", "r", "n")
@@ -115,8 +117,6 @@ def pytorch_gru_forward(params: dict, xs, *, h0=None, b_hn=None) -> np.ndarray:
     With b_hn = 0 this differs from Cho's GRU only in where r acts, which is enough to give a
     different model. Matches ``torch.nn.GRU`` with the weights :func:`rnnlib.to_pytorch` gives.
     """
-    from .gated import check_gated_call            # gated imports this module
-    from .forward import input_term
     call = check_gated_call(params, xs, h0=h0, cell="gru")
     p, H = call.params, call.sizes.H
     bias = np.zeros(H) if b_hn is None else np.asarray(b_hn, dtype=float)

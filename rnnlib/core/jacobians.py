@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import gated
 from .activations import derivative
 from .forward import forward_checked
 from .validation import check_call, check_float_array, check_positive
@@ -30,7 +31,6 @@ def jacobian_norms(params: dict, xs, *, h0=None, activation: str = "tanh", s0=No
     cell="lstm"/"gru": see rnnlib.core.gated.jacobian_norms (the LSTM's state is (h, s)).
     """
     if cell != "rnn" or s0 is not None:
-        from . import gated
         return gated.jacobian_norms(params, xs, h0=h0, s0=s0, cell=cell, activation=activation)
     J = step_jacobians(params, xs, h0=h0, activation=activation)
     batched = J.ndim == 4

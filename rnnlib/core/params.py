@@ -1,37 +1,44 @@
-"""Creating the parameters U, W, V, b, c of the book's RNN."""
+"""Creating the parameters U, W, V, b, c of any cell (rnn, lstm, gru)."""
 from __future__ import annotations
 
 import numpy as np
 
-from .validation import check_int
+from .validation import CELLS, GATE_COUNT, check_choice, check_int
 
 
 def init_params(input_size: int, hidden_size: int, output_size: int, *, seed: int = 0,
                 weight_scale: float | None = None, cell: str = "rnn",
                 forget_bias: float = 1.0) -> dict:
-    """Random weights, zero biases: U (H, D), W (H, H), V (K, H), b (H,), c (K,), float64.
+    """Random weights, zero biases: U (G·H, D), W (G·H, H), V (K, H), b (G·H,), c (K,), float64,
+    with G = 1 for cell="rnn", 4 for "lstm", 3 for "gru" (the gates stacked along axis 0).
 
     Each weight matrix is drawn from N(0, s²) with s = 1/√fan_in (fan_in = D for U, H for W
     and V), which keeps a_t of order one at the start; ``weight_scale`` overrides s for all
-    three. The same ``seed`` always gives the same numbers. ``cell="lstm"``/``"gru"``: gates
-    stacked in U, W, b (see ``rnnlib.core.gated.init_params``, which uses ``forget_bias``).
+    three. The same ``seed`` always gives the same numbers. The LSTM's forget-gate bias starts at
+    ``forget_bias`` (1 by default, as Jozefowicz et al., 2015 recommend: the cell state is kept
+    rather than wiped while the gates learn); the other biases start at 0.
     """
-    if cell != "rnn":
-        from .gated import init_params as gated_init_params
-        return gated_init_params(input_size, hidden_size, output_size, cell=cell, seed=seed,
-                                 weight_scale=weight_scale, forget_bias=forget_bias)
     D = check_int("input_size", input_size)
     H = check_int("hidden_size", hidden_size)
     K = check_int("output_size", output_size)
+    G = GATE_COUNT[check_choice("cell", cell, CELLS)]
+    if isinstance(forget_bias, bool) or not isinstance(forget_bias, (int, float, np.floating)):
+        raise TypeError(f"argument 'forget_bias': expected a finite number, got {forget_bias!r} "
+                        f"of type {type(forget_bias).__name__}")
+    if not np.isfinite(forget_bias):
+        raise ValueError(f"argument 'forget_bias': expected a finite number, got {forget_bias!r}")
     rng = np.random.default_rng(seed)
     sU, sW = (1 / np.sqrt(D), 1 / np.sqrt(H)) if weight_scale is None else (weight_scale,) * 2
-    return {
-        "U": rng.normal(0.0, sU, (H, D)),
-        "W": rng.normal(0.0, sW, (H, H)),
+    params = {
+        "U": rng.normal(0.0, sU, (G * H, D)),
+        "W": rng.normal(0.0, sW, (G * H, H)),
         "V": rng.normal(0.0, sW, (K, H)),
-        "b": np.zeros(H),
+        "b": np.zeros(G * H),
         "c": np.zeros(K),
     }
+    if cell == "lstm":   # the forget gate's bias (Jozefowicz et al., 2015): f_t ≈ 0.73 at first
+        params["b"][H:2 * H] = forget_bias
+    return params
 
 
 def copy_params(params: dict) -> dict:

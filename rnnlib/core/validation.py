@@ -21,6 +21,8 @@ PARAM_KEYS = ("U", "W", "V", "b", "c")
 ACTIVATIONS = ("tanh", "sigmoid", "relu")
 LOSSES = ("cross_entropy", "mse")
 MODES = ("many_to_many", "many_to_one")
+CELLS = ("rnn", "lstm", "gru")
+GATE_COUNT = {"rnn": 1, "lstm": 4, "gru": 3}     # gates stacked in U, W, b
 
 
 class NonFiniteError(ValueError):
@@ -152,23 +154,33 @@ def check_param_mapping(params: Any, keys: tuple = PARAM_KEYS, name: str = "para
                          f"{list(keys)}, got {sorted(params)}")
 
 
-def check_params(params: Any) -> tuple[dict, Sizes]:
-    """Check the parameter mapping; return float64 copies-or-views and the sizes D, H, K."""
+def check_params(params: Any, cell: str = "rnn") -> tuple[dict, Sizes]:
+    """Check a model's parameters; return float64 arrays (views where possible) and the sizes.
+
+    G gates (1 for "rnn", 4 for "lstm", 3 for "gru") are stacked along the first axis:
+    U (G·H, D), W (G·H, H), b (G·H,); the output layer V (K, H), c (K,) is every cell's.
+    """
     check_param_mapping(params)
+    G = GATE_COUNT[cell]
     with _overflow_expected():
         p = {k: _float_array(f"params['{k}']", params[k]) for k in PARAM_KEYS}
-    if p["W"].ndim != 2 or p["W"].shape[0] != p["W"].shape[1] or p["W"].shape[0] == 0:
-        raise ValueError(f"argument 'params['W']': expected a square (H, H) matrix, "
-                         f"got shape {p['W'].shape}")
-    H = p["W"].shape[0]
-    if p["U"].ndim != 2 or p["U"].shape[0] != H or p["U"].shape[1] == 0:
-        raise ValueError(f"argument 'params['U']': expected shape (H={H}, D), got {p['U'].shape}")
+    W = p["W"]
+    if W.ndim != 2 or W.shape[1] == 0 or W.shape[0] != G * W.shape[1]:
+        want = "a square (H, H) matrix" if G == 1 else \
+            f"shape ({G}·H, H): cell='{cell}' stacks {G} gates"
+        raise ValueError(f"argument 'params['W']': expected {want}, got shape {W.shape}")
+    H = W.shape[1]
+    rows, of = (f"H={H}", "") if G == 1 else (f"{G}·H={G * H}", f" for cell='{cell}'")
+    if p["U"].ndim != 2 or p["U"].shape[0] != G * H or p["U"].shape[1] == 0:
+        raise ValueError(f"argument 'params['U']': expected shape ({rows}, D){of}, "
+                         f"got {p['U'].shape}")
     D = p["U"].shape[1]
     if p["V"].ndim != 2 or p["V"].shape[1] != H or p["V"].shape[0] == 0:
         raise ValueError(f"argument 'params['V']': expected shape (K, H={H}), got {p['V'].shape}")
     K = p["V"].shape[0]
-    if p["b"].shape != (H,):
-        raise ValueError(f"argument 'params['b']': expected shape (H,) = ({H},), got {p['b'].shape}")
+    if p["b"].shape != (G * H,):
+        want = f"(H,) = ({H},)" if G == 1 else f"({G}·H,) = ({G * H},){of}"
+        raise ValueError(f"argument 'params['b']': expected shape {want}, got {p['b'].shape}")
     if p["c"].shape != (K,):
         raise ValueError(f"argument 'params['c']': expected shape (K,) = ({K},), got {p['c'].shape}")
     return p, Sizes(D=D, H=H, K=K)
@@ -198,21 +210,27 @@ def check_xs(xs: Any, D: int) -> tuple[np.ndarray, bool, bool]:
     return (arr if batched else arr[:, None, :]), False, batched
 
 
-def check_h0(h0: Any, H: int, B: int, batched: bool) -> tuple[np.ndarray, bool]:
-    """Return ``(h0 as (B, H), shared)``; shared means one (H,) state for every sequence.
+def check_state(name: str, value: Any, H: int, B: int, batched: bool) -> tuple[np.ndarray, bool]:
+    """An initial state (h0, or the LSTM's s0) as ``(state (B, H), shared)``; shared means one
+    (H,) state for every sequence.
 
-    ``None`` stands for the zeros of the shape h0 would have: (H,) for one sequence, (B, H)
-    for a batch, so the gradient of a batch's None h0 is (B, H), one row per sequence.
+    ``None`` stands for the zeros of the shape the state would have: (H,) for one sequence,
+    (B, H) for a batch, so the gradient of a batch's None state is (B, H), one row a sequence.
     """
-    if h0 is None:
+    if value is None:
         return np.zeros((B, H)), not batched
-    arr = check_float_array("h0", h0)
+    arr = check_float_array(name, value)
     if arr.shape == (H,):
         return np.broadcast_to(arr, (B, H)).copy(), True
     if batched and arr.shape == (B, H):
         return arr.copy(), False
     expected = f"(H,) = ({H},) or (B, H) = ({B}, {H})" if batched else f"(H,) = ({H},)"
-    raise ValueError(f"argument 'h0': expected shape {expected}, got {arr.shape}")
+    raise ValueError(f"argument '{name}': expected shape {expected}, got {arr.shape}")
+
+
+def check_h0(h0: Any, H: int, B: int, batched: bool) -> tuple[np.ndarray, bool]:
+    """:func:`check_state` for h0: ``(h0 (B, H), shared)``."""
+    return check_state("h0", h0, H, B, batched)
 
 
 def check_targets(targets: Any, loss: str, mode: str, T: int, B: int, K: int,
@@ -275,47 +293,52 @@ def check_finite_logits(o: np.ndarray) -> None:
 
 
 # --- gated cells (LSTM, GRU) -------------------------------------------------------------
-# The gates are stacked along the first axis of U, W and b, so those have G·H rows instead of
-# H; V and c are the output layer as before. These helpers check that layout and the extra
-# LSTM state s0; rnnlib.core.gated.check_gated_call strings them together.
-
-CELLS = ("rnn", "lstm", "gru")
-GATE_COUNT = {"rnn": 1, "lstm": 4, "gru": 3}
-
+# The gates are stacked along the first axis of U, W and b (G·H rows instead of H); V and c are
+# the output layer as before. The LSTM carries a second state, s0.
 
 def check_gated_params(params: Any, cell: str) -> tuple[dict, Sizes]:
-    """Check a gated cell's parameters: U (G·H, D), W (G·H, H), b (G·H,), V (K, H), c (K,)."""
-    check_param_mapping(params)
-    G = GATE_COUNT[cell]
-    p = {k: check_float_array(f"params['{k}']", params[k]) for k in PARAM_KEYS}
-    W = p["W"]
-    if W.ndim != 2 or W.shape[1] == 0 or W.shape[0] != G * W.shape[1]:
-        raise ValueError(f"argument 'params['W']': cell='{cell}' stacks {G} gates, expected "
-                         f"shape ({G}·H, H), got {W.shape}")
-    H = W.shape[1]
-    if p["U"].ndim != 2 or p["U"].shape[0] != G * H or p["U"].shape[1] == 0:
-        raise ValueError(f"argument 'params['U']': expected shape ({G}·H={G * H}, D) for "
-                         f"cell='{cell}', got {p['U'].shape}")
-    D = p["U"].shape[1]
-    if p["V"].ndim != 2 or p["V"].shape[1] != H or p["V"].shape[0] == 0:
-        raise ValueError(f"argument 'params['V']': expected shape (K, H={H}), got {p['V'].shape}")
-    K = p["V"].shape[0]
-    if p["b"].shape != (G * H,):
-        raise ValueError(f"argument 'params['b']': expected shape ({G}·H,) = ({G * H},) for "
-                         f"cell='{cell}', got {p['b'].shape}")
-    if p["c"].shape != (K,):
-        raise ValueError(f"argument 'params['c']': expected shape (K,) = ({K},), got {p['c'].shape}")
-    return p, Sizes(D=D, H=H, K=K)
+    """:func:`check_params` for a named cell: U (G·H, D), W (G·H, H), b (G·H,), V (K, H), c (K,)."""
+    return check_params(params, cell)
 
 
-def check_state(name: str, value: Any, H: int, B: int, batched: bool) -> tuple[np.ndarray, bool]:
-    """:func:`check_h0` for any initial state (the LSTM's s0 too): ``(state (B, H), shared)``."""
-    if value is None:   # zeros shaped as the caller's state would be: (B, H) for a batch
-        return np.zeros((B, H)), not batched
-    arr = check_float_array(name, value)
-    if arr.shape == (H,):
-        return np.broadcast_to(arr, (B, H)).copy(), True
-    if batched and arr.shape == (B, H):
-        return arr.copy(), False
-    expected = f"(H,) = ({H},) or (B, H) = ({B}, {H})" if batched else f"(H,) = ({H},)"
-    raise ValueError(f"argument '{name}': expected shape {expected}, got {arr.shape}")
+@dataclass
+class GatedCall(Call):
+    """A checked call for a gated cell; ``s0`` (B, H) is the LSTM's initial cell state."""
+
+    cell: str = "lstm"
+    s0: np.ndarray | None = None
+    s0_shared: bool = True
+
+    def state(self) -> tuple:
+        """The initial state as the cell carries it: (h0, s0) for the LSTM, (h0,) for the GRU."""
+        return (self.h0, self.s0) if self.cell == "lstm" else (self.h0,)
+
+
+def check_gated_call(params, xs, *, cell: str, h0=None, s0=None, activation: str = "tanh",
+                     targets=None, loss: str | None = None, mode: str = "many_to_many",
+                     truncate=None) -> GatedCall:
+    """Check a whole call to a gated cell (``loss=None``: forward only), as :func:`check_call`."""
+    check_choice("cell", cell, CELLS)
+    if cell == "rnn":
+        raise ValueError("argument 's0': only cell='lstm' has a cell state s; expected None for "
+                         f"cell='rnn', got an array of shape {np.shape(s0)}")
+    if activation != "tanh":
+        raise ValueError(f"argument 'activation': does not apply to cell='{cell}' (its "
+                         f"nonlinearities are fixed); expected the default 'tanh', got "
+                         f"{activation!r}")
+    if cell == "gru" and s0 is not None:
+        raise ValueError("argument 's0': only cell='lstm' has a cell state s; expected None for "
+                         f"cell='gru', got an array of shape {np.shape(s0)}")
+    p, sizes = check_params(params, cell)
+    xs_b, token_ids, batched = check_xs(xs, sizes.D)
+    B = xs_b.shape[1]
+    h0_b, h_shared = check_state("h0", h0, sizes.H, B, batched)
+    call = GatedCall(p, sizes, xs_b, token_ids, batched, h0_b, h_shared, "tanh", cell=cell)
+    if cell == "lstm":
+        call.s0, call.s0_shared = check_state("s0", s0, sizes.H, B, batched)
+    if loss is not None:
+        call.loss = check_choice("loss", loss, LOSSES)
+        call.mode = check_choice("mode", mode, MODES)
+        call.truncate = check_truncate(truncate)
+        call.targets = check_targets(targets, loss, mode, call.T, B, sizes.K, batched)
+    return call

@@ -12,12 +12,11 @@ can add to the drawing.
 """
 from __future__ import annotations
 
-from numbers import Integral
-
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Circle, FancyArrowPatch
 
+from ..core.validation import check_int
 from .style import PALETTE
 
 NODE_RADIUS = 0.3
@@ -32,18 +31,13 @@ HIGHLIGHT_EDGE = PALETTE["vermillion"]
 
 
 def _check_steps(T) -> int:
-    if isinstance(T, bool) or not isinstance(T, Integral) or T < 1:
-        raise ValueError(f"argument 'T': expected an int >= 1, got {T!r}")
-    return int(T)
+    return check_int("T", T, minimum=1)
 
 
 def _check_highlight(highlight, T: int) -> int | None:
     if highlight is None:
         return None
-    if isinstance(highlight, bool) or not isinstance(highlight, Integral) or not 1 <= highlight <= T:
-        raise ValueError(f"argument 'highlight': expected None or a step t with 1 <= t <= {T}, "
-                         f"got {highlight!r}")
-    return int(highlight)
+    return check_int("highlight", highlight, minimum=1, maximum=T)
 
 
 def _node(ax, xy, text: str, kind: str, highlighted: bool) -> Circle:

@@ -1,7 +1,7 @@
 """Figures for the gated cells (chapter 8): a result over several seeds, drawn as its mean
 with the min..max range, so one lucky or unlucky run cannot pass for the rule.
 
-Nothing here trains: the accuracies come from ``rnnlib.training.recall.recall_sweep``.
+Nothing here trains: the accuracies come from ``rnnlib.experiments.recall.recall_sweep``.
 """
 from __future__ import annotations
 

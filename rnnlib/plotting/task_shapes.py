@@ -20,6 +20,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 from matplotlib.patches import FancyArrowPatch
 
+from ..core.validation import check_int
 from .diagrams import NODE_RADIUS, PLAIN_EDGE, _edge, _node
 
 SHAPES = ("one_to_one", "one_to_many", "many_to_one", "many_to_many", "encoder_decoder",
@@ -57,8 +58,7 @@ def draw_shape(kind: str, ax=None, *, T: int = 3, T_out: int = 2, title: bool = 
     """Draw one task shape unfolded (see the module docstring); return the axes."""
     if kind not in SHAPES:
         raise ValueError(f"argument 'kind': expected one of {list(SHAPES)}, got {kind!r}")
-    if isinstance(T, bool) or not isinstance(T, int) or T < 1:
-        raise ValueError(f"argument 'T': expected an int >= 1, got {T!r}")
+    T = check_int("T", T, minimum=1)
     if ax is None:
         width = {"one_to_one": 2.2, "encoder_decoder": T + T_out + 2}.get(kind, T + 2)
         _, ax = plt.subplots(figsize=(0.95 * width, 3.4 if kind != "stacked" else 4.4))

@@ -29,22 +29,3 @@ __all__ = [
     "index_notation", "loss_and_grads", "name_states", "sigmoid_missing_minus", "unrolled",
 ]
 
-# Names before they said what they compute. Kept (out of __all__) only until the chapters
-# that used them have moved to the new names; remove them then.
-_RENAMED = {
-    "seed002": "index_notation", "seed002_model": "bias_free_model",
-    "seed002_dh_dU": "dh_dU_by_sympy", "seed002_index_formula": "dh_dU_index_formula",
-    "seed002_check_dh_dU": "check_dh_dU_index_formula",
-    "seed002_dL_dV_formula": "dL_dV_index_formula",
-    "seed002_dL_dW_formula": "dL_dW_index_formula",
-    "seed002_dL_dU_formula": "dL_dU_index_formula",
-    "seed002_dL_dU_source_formula": "dL_dU_misindexed_formula",
-    "seed002_check_dL": "check_dL_index_formula",
-    "seed002_sign_slip_sigmoid": "sigmoid_missing_minus",
-}
-
-
-def __getattr__(name):
-    if name in _RENAMED:
-        return globals()[_RENAMED[name]]
-    raise AttributeError(f"module 'rnnlib.symbolic' has no attribute {name!r}")

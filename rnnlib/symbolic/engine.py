@@ -31,14 +31,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable
 
 import numpy as np
 import sympy as sp
 
-from ..core.bptt import chunks
+from ..core.sequence import chunks
 from ..core.validation import PARAM_KEYS, Call, check_call, check_finite_logits
-from .graph import Graph, lambdify_steps, plain_symbols
+from . import gated
+from .graph import CompiledChunk, Graph, lambdify_steps, plain_symbols, unflatten
 from .model import step_loss
 
 
@@ -59,20 +59,6 @@ class ChunkSpec:
     loss: str
     scored: str
     state: str
-
-
-@dataclass
-class CompiledChunk:
-    """The numpy functions of one chunk.
-
-    forward(params, state, x) -> o (T·B·K values, step-major) then h_T (B·H values).
-    grads(params, state, x, y, v) -> [L, Σ_i ∂L/∂θ_i v_i], θ = params (+ the state
-    unless it is carried); None when no step of the chunk is scored.
-    """
-
-    forward: Callable
-    grads: Callable | None
-    n_wrt: int
 
 
 def _param_symbols(D: int, H: int, K: int) -> dict:
@@ -131,16 +117,6 @@ def compile_chunk(spec: ChunkSpec) -> CompiledChunk:
     return CompiledChunk(forward, fn, len(wrt))
 
 
-def _unflatten(values: np.ndarray, p: dict) -> dict:
-    """Split the flat gradient vector into arrays shaped like U, W, V, b, c (row-major)."""
-    out, start = {}, 0
-    for key in PARAM_KEYS:
-        n = p[key].size
-        out[key] = values[start:start + n].reshape(p[key].shape)
-        start += n
-    return out
-
-
 def _spec(call: Call, start: int, stop: int, first: bool) -> ChunkSpec:
     many = call.mode == "many_to_many"
     scored = "all" if many else ("last" if stop == call.T else "none")
@@ -193,7 +169,6 @@ def loss_and_grads(params: dict, xs, targets, *, h0=None, activation: str = "tan
     cell="lstm"/"gru": the gated cells, derived in ``rnnlib.symbolic.gated``.
     """
     if cell != "rnn" or s0 is not None:
-        from . import gated
         return gated.loss_and_grads(params, xs, targets, h0=h0, s0=s0, cell=cell,
                                     activation=activation, loss=loss, mode=mode, truncate=truncate)
     call = check_call(params, xs, h0=h0, activation=activation, targets=targets, loss=loss,
@@ -210,6 +185,6 @@ def loss_and_grads(params: dict, xs, targets, *, h0=None, activation: str = "tan
             flat += g[:n_params]
             if i == 0:  # h0 is reached through the first chunk only
                 dh0 = g[n_params:].reshape(dh0.shape)
-    grads = _unflatten(flat, p)
+    grads = unflatten(flat, p)
     grads["h0"] = dh0  # (H,) for one sequence or a shared h0, else (B, H)
     return float(total), grads

@@ -20,11 +20,9 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
-from ..core.bptt import chunks
-from ..core.gated import GatedCall, check_gated_call
-from ..core.validation import GATE_COUNT, PARAM_KEYS, check_finite_logits
-from .engine import CompiledChunk, _unflatten
-from .graph import Graph, lambdify_steps, plain_symbols
+from ..core.sequence import chunks
+from ..core.validation import GATE_COUNT, GatedCall, check_gated_call, PARAM_KEYS, check_finite_logits
+from .graph import CompiledChunk, Graph, lambdify_steps, plain_symbols, unflatten
 from .model import sigmoid, step_loss
 
 
@@ -196,7 +194,7 @@ def loss_and_grads(params, xs, targets, *, h0=None, s0=None, cell: str = "lstm",
                 for k, d in enumerate(d_state):
                     d_state[k] = g[offset:offset + d.size].reshape(d.shape)
                     offset += d.size
-    grads = _unflatten(flat, p)
+    grads = unflatten(flat, p)
     for name, d in zip(("h0", "s0"), d_state):
         grads[name] = d     # (H,) for one sequence or a shared state, else (B, H)
     return float(total), grads

@@ -15,10 +15,14 @@ second, and leave every derivative to sympy:
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable
+
+import numpy as np
 
 import sympy as sp
 
+from ..core.validation import PARAM_KEYS
 from .model import relu_kink_convention, run
 
 
@@ -99,3 +103,27 @@ class Graph:
         def at_zero(e: sp.Expr) -> sp.Expr:
             return e.xreplace(names).xreplace({eps: 0})
         return at_zero(dL), [(names[d], at_zero(found[d])) for d in ordered]
+
+
+@dataclass
+class CompiledChunk:
+    """The numpy functions of one chunk.
+
+    forward(params, state, x) -> o (T·B·K values, step-major) then h_T (B·H values).
+    grads(params, state, x, y, v) -> [L, Σ_i ∂L/∂θ_i v_i], θ = params (+ the state
+    unless it is carried); None when no step of the chunk is scored.
+    """
+
+    forward: Callable
+    grads: Callable | None
+    n_wrt: int
+
+
+def unflatten(values: np.ndarray, p: dict) -> dict:
+    """Split the flat gradient vector into arrays shaped like U, W, V, b, c (row-major)."""
+    out, start = {}, 0
+    for key in PARAM_KEYS:
+        n = p[key].size
+        out[key] = values[start:start + n].reshape(p[key].shape)
+        start += n
+    return out

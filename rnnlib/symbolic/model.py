@@ -147,7 +147,7 @@ def unrolled(T: int, D: int, H: int, K: int, *, activation: str = "tanh",
 
     Returns an :class:`Unrolled` holding the symbols U, W, V, b, c, h0, x_t, y_t and the
     expressions a_t, h_t, o_t and the loss L, ready for ``sympy.latex`` or ``sympy.diff``.
-    ``biases=False`` drops b and c (the bar-U/W/V model of seed 002); ``zero_h0`` fixes h0 = 0.
+    ``biases=False`` drops b and c (the bias-free bar-U/W/V model); ``zero_h0`` fixes h0 = 0.
     """
     check_choice("activation", activation, ACTIVATIONS)
     check_choice("loss", loss, LOSSES)

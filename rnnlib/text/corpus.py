@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.validation import check_int
+
 PAIRS = [("king", "queen"), ("prince", "princess"), ("man", "woman"), ("boy", "girl"),
          ("father", "mother"), ("son", "daughter"), ("brother", "sister"), ("uncle", "aunt")]
 RANK = {"king": "royal", "prince": "royal", "man": "common", "boy": "common",
@@ -75,7 +77,6 @@ def _sentence(rng) -> str:
 
 def toy_corpus(n_sentences: int = 4000, *, seed: int = 0) -> list[str]:
     """``n_sentences`` sentences from the grammar above; the same seed gives the same text."""
-    if isinstance(n_sentences, bool) or not isinstance(n_sentences, int) or n_sentences < 1:
-        raise ValueError(f"argument 'n_sentences': expected an int >= 1, got {n_sentences!r}")
+    n_sentences = check_int("n_sentences", n_sentences, minimum=1)
     rng = np.random.default_rng(seed)
     return [_sentence(rng) for _ in range(n_sentences)]

@@ -19,6 +19,8 @@ import re
 
 import numpy as np
 
+from ..core.validation import check_int
+
 # The numpydoc section headings; the prose of a docstring ends at the first of them.
 SECTIONS = ("Parameters", "Returns", "Yields", "Raises", "See Also", "Notes", "Examples",
             "References", "Attributes", "Methods", "Other Parameters", "Warns", "Warnings")
@@ -64,8 +66,7 @@ def numpy_docstrings(min_length: int = 40) -> str:
     and repeats (aliases share a docstring) are skipped. The result depends only on numpy's
     version; ``corpus_fingerprint`` tells two versions apart.
     """
-    if isinstance(min_length, bool) or not isinstance(min_length, int) or min_length < 0:
-        raise ValueError(f"min_length: expected an int >= 0, got {min_length!r}")
+    min_length = check_int("min_length", min_length, minimum=0)
     owners = [importlib.import_module(m) for m in NAMESPACES]
     owners += [operator.attrgetter(c)(np) for c in CLASSES]
     seen, out = set(), []

@@ -12,6 +12,7 @@ from typing import Sequence
 
 import numpy as np
 
+from ..core.validation import check_int
 from .vocab import Vocabulary
 
 
@@ -20,8 +21,7 @@ def cooccurrence(sentences: Sequence[np.ndarray], vocab_size: int, window: int =
 
     sentences: a list of id arrays; words never pair across a sentence boundary.
     """
-    if not isinstance(window, int) or window < 1:
-        raise ValueError(f"argument 'window': expected an int >= 1, got {window!r}")
+    window = check_int("window", window, minimum=1)
     counts = np.zeros((vocab_size, vocab_size))
     for ids in sentences:
         ids = np.asarray(ids)
@@ -49,8 +49,7 @@ def svd_embeddings(matrix: np.ndarray, dim: int) -> np.ndarray:
 
     The sign of each singular vector is fixed (largest entry positive) so results repeat.
     """
-    if not isinstance(dim, int) or not 1 <= dim <= min(matrix.shape):
-        raise ValueError(f"argument 'dim': expected an int in [1, {min(matrix.shape)}], got {dim!r}")
+    dim = check_int("dim", dim, minimum=1, maximum=min(matrix.shape))
     u, s, _ = np.linalg.svd(matrix)
     u = u[:, :dim] * np.sqrt(s[:dim])
     signs = np.sign(u[np.abs(u).argmax(axis=0), np.arange(dim)])

@@ -11,6 +11,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+from ..core.validation import check_int
 from ..core.encoding import one_hot
 
 UNK, EOS = "<UNK>", "<EOS>"
@@ -35,11 +36,9 @@ class Vocabulary:
         if isinstance(tokens, str):
             raise TypeError("argument 'tokens': expected a sequence of tokens, got one str "
                             "(call tokenize(text) first)")
-        if not isinstance(min_count, int) or min_count < 1:
-            raise ValueError(f"argument 'min_count': expected an int >= 1, got {min_count!r}")
-        if max_size is not None and (not isinstance(max_size, int) or max_size < 2):
-            raise ValueError(f"argument 'max_size': expected None or an int >= 2 (room for <UNK> "
-                             f"and <EOS>), got {max_size!r}")
+        min_count = check_int("min_count", min_count, minimum=1)
+        if max_size is not None:   # room for <UNK> and <EOS>
+            max_size = check_int("max_size", max_size, minimum=2)
         self.counts = Counter(t for t in tokens if t not in (UNK, EOS))
         kept = sorted((t for t, n in self.counts.items() if n >= min_count),
                       key=lambda t: (-self.counts[t], t))

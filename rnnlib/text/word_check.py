@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from ..core.validation import check_int
+
 _WORD = re.compile(r"[A-Za-z]+")
 
 
@@ -25,8 +27,7 @@ def known_word_rate(generated: str, reference: str, *, min_letters: int = 3) -> 
     two-letter "words" ("a", "x", "is") by chance, which would flatter an untrained model.
     Raises ValueError if ``generated`` has no such word.
     """
-    if isinstance(min_letters, bool) or not isinstance(min_letters, int) or min_letters < 1:
-        raise ValueError(f"min_letters: expected an int >= 1, got {min_letters!r}")
+    min_letters = check_int("min_letters", min_letters, minimum=1)
     found = [w for w in words(generated) if len(w) >= min_letters]
     if not found:
         raise ValueError(f"generated: expected a text with at least one word of "

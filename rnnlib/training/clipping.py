@@ -1,30 +1,42 @@
 """Gradient clipping, the standard remedy for exploding gradients (Pascanu et al., 2013).
 
 Clipping by global norm rescales the whole gradient, so its *direction* is kept; clipping
-element-wise (min-char-rnn clips every entry to [-5, 5]) can change the direction.
-Only the parameter gradients U, W, V, b, c are clipped; other keys pass through unchanged.
+element-wise (min-char-rnn clips every entry to [-5, 5]) can change the direction. κ is the
+threshold (``max_norm``, ``limit``). ``grads`` is any gradient tree (a model's {U, W, V, b, c,
+h0[, s0]} or an architecture's nested dicts); only parameter gradients are measured and
+clipped, the states' gradients ("h0", "s0") pass through unchanged.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from ..core.validation import PARAM_KEYS, check_positive
+from ..core.validation import check_positive
+from .tree import STATE_KEYS, param_leaves
 
 
-def global_norm(grads: dict) -> float:
-    """√(Σ over every parameter gradient entry of g²): the length of the whole gradient."""
-    return float(np.sqrt(sum(float(np.sum(np.square(grads[k]))) for k in PARAM_KEYS if k in grads)))
+def global_norm(grads) -> float:
+    """‖g‖ = √(Σ over every parameter gradient entry of g²): the length of the whole gradient."""
+    return float(np.sqrt(sum(float(np.sum(np.square(g))) for _, g in param_leaves(grads))))
 
 
-def clip_by_global_norm(grads: dict, max_norm: float) -> tuple[dict, float]:
-    """Scale all gradients by max_norm / ‖g‖ when ‖g‖ > max_norm. Returns (clipped, ‖g‖ before)."""
+def map_params(fn, tree):
+    """A copy of ``tree`` with ``fn`` applied to every parameter array; states kept as they are."""
+    if isinstance(tree, dict):
+        return {k: (v if k in STATE_KEYS else map_params(fn, v)) for k, v in tree.items()}
+    if isinstance(tree, (list, tuple)):
+        return [map_params(fn, v) for v in tree]
+    return fn(tree)
+
+
+def clip_by_global_norm(grads, max_norm: float) -> tuple:
+    """g ← g · κ / ‖g‖ when ‖g‖ > κ = ``max_norm``. Returns (clipped copy, ‖g‖ before)."""
     max_norm = check_positive("max_norm", max_norm)
     norm = global_norm(grads)
     scale = max_norm / norm if norm > max_norm else 1.0
-    return {k: (v * scale if k in PARAM_KEYS else v) for k, v in grads.items()}, norm
+    return map_params(lambda g: g * scale, grads), norm
 
 
-def clip_elementwise(grads: dict, limit: float) -> dict:
-    """Clamp every gradient entry to [-limit, limit] (the min-char-rnn rule, limit 5)."""
+def clip_elementwise(grads, limit: float):
+    """Clamp every gradient entry to [-κ, κ], κ = ``limit`` (the min-char-rnn rule, κ = 5)."""
     limit = check_positive("limit", limit)
-    return {k: (np.clip(v, -limit, limit) if k in PARAM_KEYS else v) for k, v in grads.items()}
+    return map_params(lambda g: np.clip(g, -limit, limit), grads)

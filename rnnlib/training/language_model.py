@@ -9,31 +9,33 @@ again at the top with a zero state.
     streams = batchify(ids, B)                          (N, B): column j is one stretch of text
     xs, ys  = streams[t : t+L], streams[t+1 : t+L+1]    inputs and next-token targets
     loss, grads = loss_and_grads(params, xs, ys, h0=h)  then clip, step, h ← h_L
+
+``train_language_model`` is ``rnnlib.fit`` with those batches (``carry_state=True``,
+``per_token=True``) and a callback that measures held-out loss.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
 
-from ..core.bptt import loss_and_grads
 from ..core.forward import forward
-from ..core.softmax import log_softmax, softmax
-from .clipping import clip_by_global_norm
+from ..core.softmax import log_softmax
+from ..core.validation import check_int
+from .sampling import sample
+from .train import History, fit
 
-
-def _check_int(name: str, value, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"argument '{name}': expected an int >= {minimum}, got {value!r}")
-    return int(value)
+LMHistory = History     # train_loss (= loss), val_step, val_loss: one history for every run
 
 
 def _check_ids(name: str, ids) -> np.ndarray:
     ids = np.asarray(ids)
-    if ids.ndim != 1 or ids.dtype.kind not in "iu":
+    if ids.dtype == bool or ids.dtype.kind not in "iu":
+        raise TypeError(f"argument '{name}': expected a 1-D array of integer token ids, got "
+                        f"dtype {ids.dtype}")
+    if ids.ndim != 1:
         raise ValueError(f"argument '{name}': expected a 1-D array of integer token ids, got "
-                         f"shape {ids.shape} and dtype {ids.dtype}")
+                         f"shape {ids.shape}")
     return ids
 
 
@@ -43,7 +45,7 @@ def batchify(ids, batch_size: int) -> np.ndarray:
     The last len(ids) mod B tokens are dropped.
     """
     ids = _check_ids("ids", ids)
-    B = _check_int("batch_size", batch_size, 1)
+    B = check_int("batch_size", batch_size, minimum=1)
     N = len(ids) // B
     if N < 2:
         raise ValueError(f"argument 'ids': {len(ids)} tokens give fewer than 2 per stream for "
@@ -51,62 +53,73 @@ def batchify(ids, batch_size: int) -> np.ndarray:
     return ids[:N * B].reshape(B, N).T.copy()
 
 
-def carried_state(run, cell: str) -> dict:
-    """The state after a chunk, as keyword arguments for the next call (h0, and s0 for an LSTM)."""
-    state = {"h0": run.h[-1]}
-    if cell == "lstm":
-        state["s0"] = run.s[-1]
-    return state
+def stream_batches(streams: np.ndarray, seq_len: int):
+    """Batch i of a language model: the next ``seq_len`` steps of every stream and the tokens
+    that follow, (L, B) each, and True when the streams ran out and reading starts again at
+    the top (from a zero state)."""
+    L, start = seq_len, 0
+
+    def batch(_i: int):
+        nonlocal start
+        fresh = start + L + 1 > len(streams)
+        if fresh:
+            start = 0
+        xs, ys = streams[start:start + L], streams[start + 1:start + L + 1]
+        start += L
+        return xs, ys, fresh
+    return batch
 
 
-@dataclass
-class LMHistory:
-    """train_loss[i]: nats per token on update i's chunk; val_loss[j]: held-out nats per token
-    after update val_step[j]."""
+def random_windows(ids, seq_len: int, batch_size: int, *, seed: int = 0):
+    """A function i -> batch i of ``batch_size`` windows of ``seq_len`` tokens drawn at random
+    from the text ``ids`` (n,): (xs, ys), each (L, B), ys the tokens that follow xs. Each call
+    draws new windows from one generator seeded by ``seed``, so a run is reproducible.
+    For ``rnnlib.fit(params, random_windows(...), ...)``: windows, not streams, so no state
+    is carried."""
+    ids = _check_ids("ids", ids)
+    L = check_int("seq_len", seq_len, minimum=1)
+    B = check_int("batch_size", batch_size, minimum=1)
+    if len(ids) <= L:
+        raise ValueError(f"argument 'ids': {len(ids)} tokens, expected more than seq_len={L}")
+    rng = np.random.default_rng(seed)
 
-    train_loss: list = field(default_factory=list)
-    val_step: list = field(default_factory=list)
-    val_loss: list = field(default_factory=list)
+    def batch(_i: int):
+        starts = rng.integers(0, len(ids) - L, B)
+        idx = starts + np.arange(L)[:, None]
+        return ids[idx], ids[idx + 1]
+    return batch
 
 
 def train_language_model(params: dict, ids, *, steps: int, optimizer, batch_size: int = 32,
                          seq_len: int = 50, clip: float | None = 5.0, cell: str = "rnn",
                          val_ids=None, eval_every: int | None = None,
-                         progress: Callable[[int], None] | None = None) -> LMHistory:
+                         progress: Callable[[int], None] | None = None) -> History:
     """Train ``params`` in place for ``steps`` updates of truncated BPTT with a carried state.
 
-    ids: (n,) token ids of the training text. optimizer: an object with ``step(params, grads)``
-    (rnnlib.Adagrad, rnnlib.Adam). The gradient is averaged over the B·L tokens of a chunk, so
-    the learning rate does not depend on the chunk's size; clip: max global norm of that
+    ids: (n,) token ids of the training text, read as ``batch_size`` streams in chunks of
+    ``seq_len`` steps (xs, ys (L, B)). optimizer: an object with ``step(params, grads)``
+    (rnnlib.Adagrad, rnnlib.Adam). The gradient is averaged over the B·L tokens of a chunk,
+    so the learning rate does not depend on the chunk's size; clip: max global norm of that
     average, or None. val_ids / eval_every: measure held-out loss every ``eval_every`` updates.
-    progress(i) is called after update i (for a progress bar).
+    progress(i) is called after update i (for a progress bar). This is :func:`rnnlib.fit`
+    with ``carry_state=True, per_token=True``.
     """
     streams = batchify(ids, batch_size)
-    L = _check_int("seq_len", seq_len, 1)
-    _check_int("steps", steps, 0)
+    L = check_int("seq_len", seq_len, minimum=1)
+    steps = check_int("steps", steps, minimum=0)
     if len(streams) < L + 1:
         raise ValueError(f"argument 'seq_len': each stream has {len(streams)} tokens, expected "
                          f"more than seq_len={L}; use a smaller seq_len or batch_size")
-    history, state, start = LMHistory(), {}, 0
-    for i in range(steps):
-        if start + L + 1 > len(streams):     # the streams ran out: back to the top, fresh state
-            state, start = {}, 0
-        xs, ys = streams[start:start + L], streams[start + 1:start + L + 1]
-        loss, grads = loss_and_grads(params, xs, ys, cell=cell, **state)
-        grads = {k: g / ys.size for k, g in grads.items()}
-        if clip is not None:
-            grads, _ = clip_by_global_norm(grads, clip)
-        # The state for the next chunk comes from the parameters this chunk was scored with.
-        state = carried_state(forward(params, xs, cell=cell, **state), cell)
-        optimizer.step(params, grads)
-        history.train_loss.append(loss / ys.size)
-        start += L
+
+    def after_update(i, params, history):
         if val_ids is not None and eval_every and ((i + 1) % eval_every == 0 or i + 1 == steps):
             history.val_step.append(i + 1)
             history.val_loss.append(mean_loss(params, val_ids, cell=cell))
         if progress is not None:
             progress(i)
-    return history
+
+    return fit(params, stream_batches(streams, L), steps=steps, optimizer=optimizer, clip=clip,
+               carry_state=True, per_token=True, cell=cell, callback=after_update)
 
 
 def mean_loss(params: dict, ids, *, cell: str = "rnn", batch_size: int = 8) -> float:
@@ -127,23 +140,6 @@ def perplexity(nats_per_token: float) -> float:
 
 def generate(params: dict, prime_ids, n: int, *, temperature: float = 1.0, seed: int = 0,
              cell: str = "rnn") -> np.ndarray:
-    """(n,) token ids drawn one at a time after reading ``prime_ids``, each fed back as input.
-
-    temperature divides the logits: below 1 sharpens the distribution, above 1 flattens it.
-    The same seed gives the same ids.
-    """
-    prime = _check_ids("prime_ids", prime_ids)
-    n = _check_int("n", n, 0)
-    if len(prime) == 0:
-        raise ValueError("argument 'prime_ids': expected at least one token to start from")
-    rng = np.random.default_rng(seed)
-    run = forward(params, prime[:-1], cell=cell) if len(prime) > 1 else None
-    state = carried_state(run, cell) if run is not None else {}
-    token, out = int(prime[-1]), []
-    for _ in range(n):
-        run = forward(params, np.array([token]), cell=cell, **state)
-        state = carried_state(run, cell)
-        probs = softmax(run.o[-1], temperature=temperature)
-        token = int(rng.choice(len(probs), p=probs))
-        out.append(token)
-    return np.array(out, dtype=np.int64)
+    """(n,) token ids drawn after reading ``prime_ids`` (P,): :func:`rnnlib.sample` by its
+    language-model name."""
+    return sample(params, prime_ids, n, temperature=temperature, seed=seed, cell=cell)

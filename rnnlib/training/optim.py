@@ -1,47 +1,121 @@
-"""Parameter updates: plain SGD and Adagrad (the optimiser of min-char-rnn).
+"""The optimisers, one object each: SGD, Adagrad (min-char-rnn's), Adam.
 
-Both update the arrays in place (training loops then need no copying) and skip keys of the
-gradient that are not parameters, such as "h0".
+Each has ``step(params, grads)``, which updates every parameter array of ``params`` in place
+(training loops then need no copying) and returns ``params``. ``params`` is any parameter
+tree: a plain or gated model's {U, W, V, b, c}, or an architecture's nested dicts and lists
+(rnnlib.training.tree). ``grads`` has the same layout; its keys that are not parameters
+("h0", "s0") are ignored. Per-parameter state (Adagrad's G, Adam's m and v) is keyed by the
+parameter's path ("U", or "layers/0/W"). Notation: learning rate η (``lr``), gradient g.
+
+    SGD       θ ← θ − η g
+    Adagrad   G ← G + g²                θ ← θ − η g / √(G + ε)          (Duchi et al., 2011)
+    Adam      m ← β₁ m + (1 − β₁) g     v ← β₂ v + (1 − β₂) g²           (Kingma & Ba, 2015)
+              m̂ = m / (1 − β₁ᵏ)         v̂ = v / (1 − β₂ᵏ)                k: updates so far
+              θ ← θ − η m̂ / (√v̂ + ε)
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 
-from ..core.validation import PARAM_KEYS, check_positive
+from ..core.validation import check_positive
+from .tree import get, param_leaves
 
 
-def _check_grads(params: dict, grads: dict) -> None:
-    for k in PARAM_KEYS:
-        if k not in grads:
-            raise ValueError(f"argument 'grads': missing key {k!r}; expected keys {list(PARAM_KEYS)}")
-        if np.shape(grads[k]) != np.shape(params[k]):
-            raise ValueError(f"argument 'grads': grads[{k!r}] has shape {np.shape(grads[k])}, "
-                             f"expected {np.shape(params[k])} like params[{k!r}]")
+def _pairs(params, grads):
+    """(path, parameter, its gradient) for every parameter; checks the gradient's shape."""
+    if not isinstance(grads, (Mapping, list, tuple)):
+        raise TypeError(f"argument 'grads': expected a mapping like params, got "
+                        f"{type(grads).__name__}")
+    for path, p in param_leaves(params):
+        try:
+            g = get(grads, path)
+        except (KeyError, IndexError):
+            raise ValueError(f"argument 'grads': missing the gradient of {path!r}; expected the "
+                             f"layout of params") from None
+        if np.shape(g) != np.shape(p):
+            raise ValueError(f"argument 'grads': the gradient of {path!r} has shape "
+                             f"{np.shape(g)}, expected {np.shape(p)} like the parameter")
+        yield path, p, g
 
 
-def sgd_step(params: dict, grads: dict, lr: float) -> dict:
-    """θ ← θ - lr · ∂L/∂θ for every parameter; returns ``params`` (updated in place)."""
-    lr = check_positive("lr", lr)
-    _check_grads(params, grads)
-    for k in PARAM_KEYS:
-        params[k] -= lr * grads[k]
-    return params
+class SGD:
+    """θ ← θ − η g: plain gradient descent, no state."""
+
+    def __init__(self, lr: float = 0.1):
+        self.lr = check_positive("lr", lr)
+
+    def step(self, params, grads):
+        """Update ``params`` in place and return it."""
+        for _, p, g in _pairs(params, grads):
+            p -= self.lr * g
+        return params
 
 
 class Adagrad:
-    """θ ← θ - lr · g / √(Σ g² + eps): each entry's step shrinks as its gradients accumulate,
-    so rarely-updated entries (columns of U for rare tokens) keep larger steps (Duchi et al., 2011)."""
+    """θ ← θ − η g / √(G + ε), G the running sum of g²: each entry's step shrinks as its
+    gradients accumulate, so rarely-updated entries (columns of U for rare tokens) keep larger
+    steps (Duchi et al., 2011). ``memory[path]`` is G for that parameter."""
 
     def __init__(self, lr: float = 0.1, eps: float = 1e-8):
         self.lr = check_positive("lr", lr)
-        self.eps = eps
+        self.eps = check_positive("eps", eps)
         self.memory: dict = {}
 
-    def step(self, params: dict, grads: dict) -> dict:
+    def step(self, params, grads):
         """Update ``params`` in place and return it."""
-        _check_grads(params, grads)
-        for k in PARAM_KEYS:
-            mem = self.memory.setdefault(k, np.zeros_like(params[k]))
-            mem += grads[k] * grads[k]
-            params[k] -= self.lr * grads[k] / np.sqrt(mem + self.eps)
+        for path, p, g in _pairs(params, grads):
+            mem = self.memory.setdefault(path, np.zeros_like(p))
+            mem += g * g
+            p -= self.lr * g / np.sqrt(mem + self.eps)
         return params
+
+
+def _check_beta(name: str, value) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"argument '{name}': expected a number in [0, 1), got {value!r} of type "
+                        f"{type(value).__name__}")
+    if not 0 <= value < 1:
+        raise ValueError(f"argument '{name}': expected a number in [0, 1), got {value!r}")
+    return float(value)
+
+
+class Adam:
+    """Adam with the defaults of its paper: lr 0.001, β₁ 0.9, β₂ 0.999, ε 1e-8. An entry whose
+    gradient is always 0 never moves, so zeroing a gradient (``rnnlib.freeze``) keeps that
+    parameter fixed under Adam too. ``t`` counts the updates (k in the book)."""
+
+    def __init__(self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999,
+                 eps: float = 1e-8):
+        self.lr = check_positive("lr", lr)
+        self.beta1 = _check_beta("beta1", beta1)
+        self.beta2 = _check_beta("beta2", beta2)
+        self.eps = check_positive("eps", eps)
+        self.t = 0                       # updates done so far
+        self.m: dict = {}                # running mean of g, per parameter
+        self.v: dict = {}                # running mean of g², per parameter
+
+    def step(self, params, grads):
+        """Update ``params`` in place and return it."""
+        pairs = list(_pairs(params, grads))        # every shape checked before any update
+        self.t += 1
+        for path, p, g in pairs:
+            m = self.m.setdefault(path, np.zeros_like(p))
+            v = self.v.setdefault(path, np.zeros_like(p))
+            m *= self.beta1
+            m += (1 - self.beta1) * g
+            v *= self.beta2
+            v += (1 - self.beta2) * g * g
+            m_hat = m / (1 - self.beta1 ** self.t)
+            v_hat = v / (1 - self.beta2 ** self.t)
+            p -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+        return params
+
+
+OPTIMIZERS = {"sgd": SGD, "adagrad": Adagrad, "adam": Adam}
+
+
+def sgd_step(params, grads, lr: float):
+    """θ ← θ − lr · ∂L/∂θ for every parameter: one step of :class:`SGD`; returns ``params``."""
+    return SGD(lr).step(params, grads)

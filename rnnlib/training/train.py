@@ -1,89 +1,144 @@
-"""A training loop: gradient, optional clipping, update, repeat; with a history to plot.
+"""The training loop, one for every model: gradient, clip, update, repeat; with a history.
 
-Clipping happens here, outside the loss (the loss function only reports the gradient), so a
-chapter can train the same model with and without it and compare.
+    for i in range(steps):
+        loss, grads = the model's loss and gradient on batch i     (from the carried state)
+        grads       = clipped (global norm or element-wise), frozen parameters zeroed
+        optimizer.step(params, grads)                              (SGD, Adagrad, Adam)
+        callback(i, params, history)                               (progress, evaluation)
+
+The model is either the book's RNN (plain, LSTM or GRU: ``data`` gives (xs, targets) and the
+loop calls ``rnnlib.loss_and_grads``) or anything else with a gradient (``objective(params, i)
+-> (loss, grads)``: the bidirectional, stacked, masked and encoder–decoder models). Clipping
+happens here, outside the loss, so a chapter can train the same model with and without it.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
-from ..core.bptt import loss_and_grads
+from ..core.bptt import loss_grads_state
 from ..core.validation import PARAM_KEYS, NonFiniteError, check_choice, check_int, check_positive
-from .adam import Adam
 from .clipping import clip_by_global_norm, clip_elementwise, global_norm
-from .optim import Adagrad, sgd_step
+from .optim import OPTIMIZERS as _OPTIMIZER_CLASSES
+from .tree import param_leaves
+
+OPTIMIZERS = tuple(_OPTIMIZER_CLASSES)      # the names fit takes: "sgd", "adagrad", "adam"
 
 
 @dataclass
 class History:
-    """loss[i] and grad_norm[i] (before clipping) at update i; ``diverged`` says the run
-    stopped because the loss or the gradient stopped being finite."""
+    """What a run recorded, one entry per update i: ``loss[i]`` and ``grad_norm[i]`` (the norm
+    before clipping); ``val_step[j]``, ``val_loss[j]`` if a callback evaluated held-out data;
+    ``diverged``: the run stopped because the loss, the gradient or the parameters stopped
+    being finite. ``train_loss`` is ``loss`` (the language model's name for it)."""
 
     loss: list = field(default_factory=list)
     grad_norm: list = field(default_factory=list)
     diverged: bool = False
+    val_step: list = field(default_factory=list)
+    val_loss: list = field(default_factory=list)
+
+    @property
+    def train_loss(self) -> list:
+        return self.loss
 
 
-OPTIMIZERS = ("sgd", "adagrad", "adam")
-
-
-def freeze(grads: dict, frozen) -> dict:
+def freeze(grads, frozen):
     """A copy of ``grads`` with the gradients of the parameters named in ``frozen`` set to zero."""
     frozen = tuple(frozen)
     for k in frozen:
         if k not in PARAM_KEYS:
             raise ValueError(f"argument 'frozen': expected parameter names from "
                              f"{list(PARAM_KEYS)}, got {k!r}")
+    if not frozen:
+        return grads
     return {k: (np.zeros_like(v) if k in frozen else v) for k, v in grads.items()}
 
 
-def make_optimizer(name: str, lr: float):
-    """The update rule by name: None for plain SGD (θ ← θ - lr·g, no state), else an object
-    with ``step(params, grads)`` that keeps its per-parameter state between updates."""
-    check_choice("optimizer", name, OPTIMIZERS)
-    if name == "sgd":
-        return None
-    return Adagrad(lr) if name == "adagrad" else Adam(lr)
+def make_optimizer(optimizer, lr: float | None):
+    """An optimiser object: ``optimizer`` itself if it has ``step(params, grads)``, else the one
+    named "sgd", "adagrad" or "adam" with learning rate ``lr`` (0.1 if None)."""
+    if hasattr(optimizer, "step"):
+        if lr is not None:
+            raise ValueError(f"argument 'lr': the optimiser object {type(optimizer).__name__} "
+                             f"has its own learning rate; expected lr=None, got {lr!r}")
+        return optimizer
+    name = check_choice("optimizer", optimizer, OPTIMIZERS)
+    return _OPTIMIZER_CLASSES[name](0.1 if lr is None else check_positive("lr", lr))
 
 
-def fit(params: dict, data, *, steps: int, lr: float = 0.1, optimizer: str = "sgd",
+def fit(params, data=None, *, steps: int, lr: float | None = None, optimizer="sgd",
         clip: float | None = None, clip_mode: str = "global_norm", frozen=(),
-        **options) -> History:
-    """Train ``params`` in place for ``steps`` updates; return the history.
+        objective: Callable | None = None, carry_state: bool = False, per_token: bool = False,
+        callback: Callable | None = None, **options) -> History:
+    """Train ``params`` in place for ``steps`` updates; return the :class:`History`.
 
-    data: (xs, targets) used at every step (full-batch gradient descent), or a function
-        step -> (xs, targets) giving a new mini-batch each step.
-    optimizer: "sgd" (θ ← θ - lr·g), "adagrad" or "adam" (rnnlib.Adagrad, rnnlib.Adam).
-    clip: None, or the max global norm (clip_mode="global_norm") or the max |entry|
+    params: the model, updated in place: {U, W, V, b, c} of any cell (U (G·H, D), W (G·H, H),
+        V (K, H), b (G·H,), c (K,)), or an architecture's parameter tree with ``objective``.
+    data: (xs, targets), used at every step (full-batch gradient descent), or a function
+        i -> (xs, targets) giving batch i; xs (T, [B,] D) floats or (T, [B]) ids, targets as
+        ``rnnlib.loss_and_grads`` takes them. With ``carry_state`` the function may return
+        (xs, targets, True) to start that batch from a zero state (e.g. a text read again).
+    objective: instead of ``data``, a function (params, i) -> (loss, grads) for any model.
+    optimizer: "sgd", "adagrad", "adam" (with ``lr``, default 0.1), or an optimiser object
+        (rnnlib.SGD, rnnlib.Adagrad, rnnlib.Adam; then no ``lr``).
+    clip: None, or κ: the max global norm (clip_mode="global_norm") or the max |entry|
         (clip_mode="elementwise").
     frozen: names of parameters whose gradients are zeroed before every update, so they keep
         their initial values under every optimiser (e.g. ("b", "c"): a model without biases).
-    options: h0, activation, loss, mode, truncate (as for ``loss_and_grads``).
+    carry_state: truncated BPTT across batches: each batch starts from the state (h_T, and the
+        LSTM's s_T) the previous batch ended in, computed with the parameters it was scored
+        with; no gradient crosses from one batch to the next.
+    per_token: record the loss and use the gradient averaged over the scored targets (the
+        number of entries of a batch's integer targets), so η does not depend on batch size.
+    callback: called as callback(i, params, history) after update i (progress, evaluation).
+    options: h0, s0, cell, activation, loss, mode, truncate (as for ``loss_and_grads``).
     A run whose loss, gradient or parameters stop being finite stops early with
     ``history.diverged = True``.
     """
     steps = check_int("steps", steps, minimum=0)
-    lr = check_positive("lr", lr)
     check_choice("clip_mode", clip_mode, ("global_norm", "elementwise"))
+    if clip is not None:
+        check_positive("clip", clip)
     frozen = tuple(frozen)
     freeze({}, frozen)                  # checks the names before any work
     opt = make_optimizer(optimizer, lr)
-    batch = data if callable(data) else (lambda _step: data)
-    history = History()
-    for step in range(steps):
-        xs, targets = batch(step)
+    if objective is not None:
+        if data is not None or options or carry_state or per_token:
+            raise ValueError("argument 'objective': it computes the loss itself; expected no "
+                             "data, carry_state, per_token or loss_and_grads options with it")
+    elif data is None:
+        raise ValueError("argument 'data': expected (xs, targets) or a function i -> (xs, "
+                         "targets), or an objective; got None")
+    batch = data if callable(data) else (lambda _i: data)
+    history, state = History(), {}
+    for i in range(steps):
         try:
             # a blow-up is reported through history.diverged, not through numpy warnings
             with np.errstate(over="ignore", invalid="ignore"):
-                loss, grads = loss_and_grads(params, xs, targets, **options)
+                if objective is not None:
+                    loss, grads = objective(params, i)
+                else:
+                    item = batch(i)
+                    xs, targets = item[0], item[1]
+                    if carry_state and len(item) > 2 and item[2]:
+                        state = {}
+                    loss, grads, last = loss_grads_state(params, xs, targets,
+                                                         **{**options, **state})
+                    if carry_state:
+                        state = last
+                    if per_token:
+                        n = np.size(targets)
+                        loss, grads = loss / n, {k: g / n for k, g in grads.items()}
                 norm = global_norm(grads)
         except NonFiniteError as exc:
             if exc.argument != "o":     # a non-finite input or parameter: the caller's error
                 raise
             history.diverged = True     # finite but huge parameters: the logits overflowed
             break
+        loss = float(loss)
         history.loss.append(loss)
         history.grad_norm.append(norm)
         if not (np.isfinite(loss) and np.isfinite(norm)):
@@ -92,19 +147,37 @@ def fit(params: dict, data, *, steps: int, lr: float = 0.1, optimizer: str = "sg
         if clip is not None:
             grads = (clip_by_global_norm(grads, clip)[0] if clip_mode == "global_norm"
                      else clip_elementwise(grads, clip))
-        grads = freeze(grads, frozen)
-        if opt is None:
-            sgd_step(params, grads, lr)
-        else:
-            opt.step(params, grads)
-        if not all(np.all(np.isfinite(params[k])) for k in PARAM_KEYS):
+        opt.step(params, freeze(grads, frozen))
+        if not all(np.all(np.isfinite(p)) for _, p in param_leaves(params)):
             history.diverged = True     # the update blew the parameters up
             break
+        if callback is not None:
+            callback(i, params, history)
     return history
 
 
+def minibatches(xs, targets, size: int = 32):
+    """A function i -> mini-batch i of a time-major data set, cycling through it.
+
+    xs (T, N[, D]) and targets (T, N) or (N,): sequences on axis 1 (targets without a time axis
+    on axis 0). Batch i holds sequences (i mod n)·size .. +size, n = N // size; the last
+    N mod size sequences are never used. Returns (xs (T, size[, D]), targets (T, size) / (size,)).
+    """
+    xs, targets = np.asarray(xs), np.asarray(targets)
+    if xs.ndim < 2:
+        raise ValueError(f"argument 'xs': expected shape (T, N) or (T, N, D), got {xs.shape}")
+    size = check_int("size", size, minimum=1, maximum=xs.shape[1])
+    n = xs.shape[1] // size
+    axis = 1 if targets.ndim >= 2 else 0
+
+    def batch(i: int):
+        part = slice((i % n) * size, (i % n + 1) * size)
+        return xs[:, part], (targets[:, part] if axis else targets[part])
+    return batch
+
+
 def accuracy(predicted, targets) -> float:
-    """The fraction of predictions equal to the targets (same shapes)."""
+    """The fraction of predictions equal to the targets (same shapes, any shape)."""
     predicted, targets = np.asarray(predicted), np.asarray(targets)
     if predicted.shape != targets.shape:
         raise ValueError(f"arguments 'predicted' and 'targets': expected equal shapes, got "

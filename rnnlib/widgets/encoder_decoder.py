@@ -18,7 +18,8 @@ from ..architectures.layer import layer_forward
 from ..plotting.style import PALETTE
 from .base import Stepper
 from .player import Axis
-from .render import esc, legend_html, vector_row
+from .cells import legend_html, vector_row
+from .formatting import esc
 
 _DONE, _TODO = "#d6e6f4", "#ffffff"
 

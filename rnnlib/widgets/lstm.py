@@ -10,8 +10,10 @@ from __future__ import annotations
 import numpy as np
 
 from ..core.params import init_params
-from ..gated_trace import gated_trace
-from .render import column, esc, fmt, legend_html, token_label, unrolled_svg, vector_row
+from ..book.gated_trace import gated_trace
+from .cells import column, legend_html, vector_row
+from .diagram import unrolled_svg
+from .formatting import esc, fmt, token_label
 from .sequence import SequenceStepper, char_sequence
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core.params import init_params
-from ..trace import trace as make_trace
+from ..book.trace import trace as make_trace
 from ..core.validation import ACTIVATIONS
 from .base import Stepper
 from .player import Axis

@@ -10,7 +10,7 @@ its prose goes through these helpers, so what nbval compares is the same on ever
     glue(name, x, digits=4)  myst-nb's glue of the rounded float, for {glue:text} in the prose
 
 Pick `digits` for what the prose needs, not more. A value near a rounding boundary can still
-flip its last digit on another CPU; ``../shared/tools/nbval-other-cpu`` finds those.
+flip its last digit on another CPU; ``tools/nbval-other-cpu`` finds those.
 """
 from __future__ import annotations
 

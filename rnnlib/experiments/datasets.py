@@ -7,7 +7,7 @@ from ..core.validation import check_int
 
 
 def sine_windows(n_sequences: int, T: int, *, dx: float = 0.2, seed: int = 0):
-    """Windows of sin(x) and the value that follows each window (seed 002's problem).
+    """Windows of sin(x) and the value that follows each window: a regression task for mse, many-to-one.
 
     Returns xs (T, B, 1) with xs[t, i, 0] = sin(x_i + t·dx) for a random start x_i, and the
     targets (B, 1) = sin(x_i + T·dx): score with loss="mse", mode="many_to_one".

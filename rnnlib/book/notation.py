@@ -1,6 +1,6 @@
 """The five spellings of one model that the book's sources use, and converters between them.
 
-| book (Goodfellow) | min-char-rnn | Lipton et al. | Ng (a⟨t⟩)      | row-vector (seed 004) | bar (seed 002) |
+| book (Goodfellow) | min-char-rnn | Lipton et al. | Ng (a⟨t⟩)      | row-vector            | bar (no biases)|
 |-------------------|--------------|---------------|----------------|-----------------------|----------------|
 | U (H, D)          | W_xh         | W_hx          | W_ax           | W11 = Uᵀ (D, H)       | U_bar          |
 | W (H, H)          | W_hh         | W_hh          | W_aa           | W12 = Wᵀ (H, H)       | W_bar          |
@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core.activations import activate
-from .core.validation import check_choice, check_params
+from ..core.activations import activate
+from ..core.validation import check_choice, check_params
 
 NOTATIONS = ("goodfellow", "karpathy", "lipton", "ng", "row_vector", "bar")
 _RENAMES = {  # notation -> its names for U, W, V, b, c (same shapes as the book's)

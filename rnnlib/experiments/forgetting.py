@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core.forward import forward
-from .core.validation import check_int, check_params
+from ..core.forward import forward
+from ..core.validation import check_int, check_params
 
 
 def shared_suffix_gaps(params: dict, *, T: int, n_pairs: int, seed: int = 0,

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .core.gated import CELL_MODULES, check_gated_call, forward as gated_forward
-from .core.softmax import softmax
+from ..core.gated import CELL_MODULES, check_gated_call, forward as gated_forward
+from ..core.softmax import softmax
 
 
 @dataclass

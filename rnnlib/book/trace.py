@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .core import reference
-from .core.softmax import softmax
-from .core.step import StepCache, StepGrads, step_backward
-from .core.validation import PARAM_KEYS, check_call
+from ..core import reference
+from ..core.softmax import softmax
+from ..core.step import StepCache, StepGrads, step_backward
+from ..core.validation import PARAM_KEYS, check_call
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """What one forward step costs, counted in multiply-adds (chapter 2's exercise)."""
 from __future__ import annotations
 
-from .core.validation import check_int
+from ..core.validation import check_int
 
 
 def step_multiply_adds(D: int, H: int, K: int, *, token_ids: bool = False) -> int:

@@ -14,7 +14,7 @@ import numpy as np
 from ..core.forward import forward
 from ..core.params import init_params
 from .datasets import recall_first
-from .train import fit
+from ..training.train import fit
 
 
 @dataclass(frozen=True)

@@ -3,19 +3,24 @@
 A bidirectional model's parameters are ``{"forward": {U, W, b}, "backward": {U, W, b}, "V", "c"}``,
 a stacked one's ``{"layers": [{U, W, b}, ...], "V", "c"}``: each part keeps the book's names.
 ``leaves`` walks such a tree, so one optimiser, one clipping rule and one gradient check serve
-every architecture. Keys named "h0" hold gradients of initial states, not parameters; they are
-skipped by ``leaves(..., params_only=True)``.
+every architecture. A plain model's flat {U, W, V, b, c} is the simplest tree. Keys named "h0"
+and "s0" hold gradients of initial states, not parameters; ``leaves(..., params_only=True)``
+skips them.
 """
 from __future__ import annotations
 
 import numpy as np
+
+from ..core.validation import PARAM_KEYS
+
+STATE_KEYS = ("h0", "s0")     # gradients of initial states: not parameters
 
 
 def leaves(tree, prefix: str = "", params_only: bool = False):
     """(path, array) for every array in a nested dict/list, paths like "forward/U" or "layers/0/W"."""
     if isinstance(tree, dict):
         for key in tree:
-            if params_only and key == "h0":
+            if params_only and key in STATE_KEYS:
                 continue
             yield from leaves(tree[key], f"{prefix}{key}/", params_only)
     elif isinstance(tree, (list, tuple)):
@@ -26,7 +31,9 @@ def leaves(tree, prefix: str = "", params_only: bool = False):
 
 
 def get(tree, path: str):
-    """The entry of ``tree`` at ``path`` ("layers/0/W")."""
+    """The entry of ``tree`` at ``path`` ("layers/0/W", or "W" in a flat model)."""
+    if "/" not in path and isinstance(tree, dict):
+        return tree[path]
     for part in path.split("/"):
         tree = tree[int(part)] if isinstance(tree, (list, tuple)) else tree[part]
     return tree
@@ -41,9 +48,17 @@ def copy_tree(tree):
     return np.array(tree, dtype=np.float64, copy=True)
 
 
+def param_leaves(tree):
+    """(path, array) for every parameter of a tree, states excluded; a flat model's
+    {U, W, V, b, c} in that order (so sums over a flat model add in one fixed order)."""
+    if isinstance(tree, dict) and isinstance(tree.get("W"), np.ndarray):     # a flat model
+        return [(k, tree[k]) for k in PARAM_KEYS if k in tree]
+    return list(leaves(tree, params_only=True))
+
+
 def tree_norm(grads) -> float:
-    """The global norm √(Σ g²) over every parameter gradient (h0 excluded)."""
-    return float(np.sqrt(sum(float(np.sum(np.square(g))) for _, g in leaves(grads, params_only=True))))
+    """The global norm √(Σ g²) over every parameter gradient (h0, s0 excluded)."""
+    return float(np.sqrt(sum(float(np.sum(np.square(g))) for _, g in param_leaves(grads))))
 
 
 def count(params) -> int:
