@@ -39,9 +39,9 @@ from .book.cost import step_multiply_adds
 from .training.train import OPTIMIZERS, History, accuracy, fit, freeze, minibatches
 from .core.validation import ACTIVATIONS, CELLS, LOSSES, MODES, PARAM_KEYS
 from .text.vocab import EOS, UNK, Vocabulary, tokenize
-from . import architectures  # chapter 7: bidirectional, stacked, encoder–decoder, masking
-from . import book, experiments, training
-from .book import report
+from . import architectures as architectures  # chapter 7: bidirectional, stacked, encoder–decoder, masking
+from . import book as book, experiments as experiments, training as training
+from .book import report as report
 
 # Where modules lived before the layout of issue 24; the old import paths keep working.
 OLD_MODULE_PATHS = {

@@ -300,4 +300,4 @@ def test_sigmoid_missing_minus_has_the_opposite_slope():
 def test_no_names_from_before_the_renaming():
     assert not any(name.startswith("seed") for name in dir(S))
     with pytest.raises(AttributeError):
-        S.seed002_check_dL
+        _ = S.seed002_check_dL

@@ -145,7 +145,6 @@ def _chunk(call: Call, start: int, stop: int, state: np.ndarray, first: bool):
     h_last = out[n_o:].reshape(spec.B, spec.H)
     if fn.grads is None:
         return 0.0, None, h_last
-    steps = _scored_steps(spec)
     y = call.targets[start:stop] if call.mode == "many_to_many" else call.targets[None]
     if call.loss == "cross_entropy":
         y = np.eye(spec.K)[y]

@@ -132,7 +132,7 @@ def _random_point(net: Unrolled, seed: int) -> tuple[dict, dict]:
     rng = np.random.default_rng(seed)
     symbols = sorted(net.L.free_symbols | set(net.U) | set(net.W), key=str)
     values = {s: sp.Float(rng.normal()) for s in symbols}
-    as_array = lambda m: np.array(m.xreplace(values).tolist(), dtype=float)  # noqa: E731
+    as_array = lambda m: np.array(m.xreplace(values).tolist(), dtype=float)
     arrays = {U: as_array(net.U), W: as_array(net.W), V: as_array(net.V),
               y: as_array(net.targets[-1])[:, 0], y_tilde: as_array(net.o[-1])[:, 0]}
     for t in range(1, len(net.h) + 1):

@@ -68,7 +68,7 @@ class BackwardStepper(SequenceStepper):
 
     def render_step(self, t: int) -> str:
         tr, T = self.trace, self.T
-        g, s = tr.backward[t - 1], tr.forward[t - 1]
+        g = tr.backward[t - 1]
         k_frame = self.frame_of(t) + 1
         target = int(self.targets[t - 1]) if np.ndim(self.targets) == 1 else None
         out = [unrolled_svg(T, t, self.tokens, direction="backward")]

@@ -133,7 +133,7 @@ class Stepper:
             self._depth += 1
             try:
                 result = fn(*args, **kwargs)
-            except Exception as err:   # noqa: BLE001 - shown to the reader, not swallowed silently
+            except Exception as err:
                 if self._depth > 1:
                     raise
                 self.last_error = err

@@ -31,7 +31,7 @@ class ForwardStepper(SequenceStepper):
         fw, p = self.trace.forward, self.params
         self.Wh = [p["W"] @ s.h_prev for s in fw]       # the two terms of a_t, for display
         self.Ux = [p["U"] @ s.x for s in fw]
-        stack = lambda key: np.concatenate([np.ravel(getattr(s, key)) for s in fw])  # noqa: E731
+        stack = lambda key: np.concatenate([np.ravel(getattr(s, key)) for s in fw])
         self.s_terms = float(np.max(np.abs(np.concatenate(
             [stack("a"), np.ravel(p["b"]), np.ravel(self.Wh), np.ravel(self.Ux)]))))
         self.s_W = float(np.max(np.abs(p["W"])))

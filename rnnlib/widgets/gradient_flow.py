@@ -17,7 +17,7 @@ from ..core.validation import ACTIVATIONS, check_choice
 from .base import Stepper
 from .player import Axis
 from .charts import log_plot_svg
-from .formatting import esc, fmt, fmt_sci
+from .formatting import esc, fmt_sci
 
 DEFAULT_RHOS = tuple(round(0.5 + 0.1 * i, 2) for i in range(11))      # 0.5 … 1.5
 DEFAULT_LENGTHS = (10, 20, 30, 40, 50)

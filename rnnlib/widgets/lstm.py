@@ -96,7 +96,7 @@ class LSTMStepper(SequenceStepper):
                    f"[{', '.join(fmt(v) for v in kept)}]; written (i ⊙ g): "
                    f"[{', '.join(fmt(v) for v in written)}]. Mean forget gate "
                    f"{fmt(float(np.mean(f)), 2)}.</div>")
-        sub = lambda k: f"<sub>{k}</sub>"  # noqa: E731
+        sub = lambda k: f"<sub>{k}</sub>"
         rows = [
             vector_row(f"x{sub(t)} (input)", s.x, "magnitude" if self.onehot else "signed",
                        1.0 if self.onehot else max(1e-12, float(np.max(np.abs(s.x)))), key="x",
