@@ -10,7 +10,7 @@ import os
 import re
 import zipfile
 
-MAX_BYTES = 20 << 20            # a notebook bigger than this is not read
+MAX_BYTES = 512 << 20           # a notebook bigger than this is not read (outputs are dropped)
 
 
 def student_name(filename: str) -> str:
