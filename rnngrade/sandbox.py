@@ -177,7 +177,7 @@ def run(lib: Lib, limits: Limits, cells: list[dict], *, wall_s: float | None = N
     """Run ``cells`` in a fresh sandbox; returns what each cell printed, whatever happens."""
     job = json.dumps({"cells": cells, "timeout": limits.cell_timeout,
                       "max_output": limits.max_output, "limits": limits.runner()})
-    wall_s = wall_s or min(limits.cpu_s + 30, 10 + len(cells) * (limits.cell_timeout + 1))
+    wall_s = wall_s or min(2 * limits.cpu_s + 10, 10 + len(cells) * (limits.cell_timeout + 1))
     max_bytes = max_bytes or 4 * limits.max_output * (len(cells) + 2) + (1 << 16)
     cwd = os.path.join(lib.root, "work")
     proc = subprocess.Popen(command(lib, limits), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -219,10 +219,13 @@ def run(lib: Lib, limits: Limits, cells: list[dict], *, wall_s: float | None = N
                     continue
                 if rec.get("done") is True:
                     finished = True
+                    break
                 elif isinstance(rec.get("i"), int) and rec["i"] not in cells_out:
                     cells_out[rec["i"]] = {"out": str(rec.get("out", ""))[:limits.max_output],
                                            "error": str(rec.get("error", ""))[:1000],
                                            "truncated": bool(rec.get("truncated"))}
+            if finished:                        # children it left behind are killed below
+                break
     finally:
         _kill(proc)
         _ACTIVE.discard(proc)

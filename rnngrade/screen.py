@@ -1,9 +1,10 @@
-"""What a student's answer cell may use, decided from its syntax before it runs.
+"""Advice on a student's answer cell, read from its syntax: what looks out of place.
 
-The first line of defence. An answer that fails the screen is not run at all and its
-checks score 0, with the reason in the feedback. The rules fit the assignments, which need
-numpy, a little arithmetic and a few rnnlib helpers, and nothing that reaches outside the
-kernel:
+Advice only: nothing is refused and no point is taken for it. The grader runs every answer
+(in its sandbox, ``rnngrade.sandbox``) and shows what the screen noticed as a warning in the
+feedback and in ``rnn-grade check``, so a student learns that, say, calling the rnnlib
+function they were asked to write earns nothing. The security of grading does not rest on
+it: the sandbox holds nothing worth reaching. What it points out:
 
 - imports: only the modules in ``ALLOWED_MODULES``; from rnnlib only the assignment's
   allowed names (``import rnnlib`` then ``rnnlib.<allowed name>``);
@@ -17,8 +18,9 @@ kernel:
   ``global`` statement;
 - no line magics or shell escapes (``%``, ``!``): IPython turns them into ``get_ipython()``.
 
-An answer that calls the very rnnlib function the student is asked to write is caught here
-(the name is not allowed) and again at run time by ``rnngrade.guard``.
+An answer that calls the very rnnlib function the student is asked to write gets a warning
+here; at run time the function does not exist (the sandbox's rnnlib holds only the allowed
+names), so the answer fails its checks.
 """
 from __future__ import annotations
 
