@@ -46,8 +46,17 @@ def load_key(path: str):
 
 
 def _lib_root() -> str:
-    root = tempfile.mkdtemp(prefix="rg-lib-")
-    os.chmod(root, 0o755)                   # the sandbox's user must reach the allowlist
+    """A new folder for this run's allowlist, which the sandbox's user must be able to reach:
+    in the temporary folder if every folder above it lets others through, else in /tmp."""
+    base = os.path.realpath(tempfile.gettempdir())
+    path = base
+    while path not in ("/", ""):
+        if not os.stat(path).st_mode & 0o001:
+            base = "/tmp"
+            break
+        path = os.path.dirname(path)
+    root = tempfile.mkdtemp(prefix="rg-lib-", dir=base)
+    os.chmod(root, 0o755)                   # it holds nothing private: helpers, no solution
     return root
 
 

@@ -102,7 +102,33 @@ def _node_problems(node, aliases, allowed_rnnlib) -> list[str]:
         return _attribute_problems(node, aliases, allowed_rnnlib)
     if isinstance(node, (ast.Global, ast.Nonlocal)):
         return [f"declares {', '.join(node.names)} global"]
+    if isinstance(node, ast.While) and isinstance(node.test, ast.Constant) and node.test.value \
+            and not any(isinstance(n, (ast.Break, ast.Return)) for n in ast.walk(node)):
+        return ["loops forever (a while loop with no break)"]
+    if isinstance(node, ast.BinOp) and _constant(node) >= HUGE:
+        return ["builds something enormous (a size above 10**8)"]
     return []
+
+
+HUGE = 10 ** 8
+
+
+def _constant(node) -> float:
+    """The value of an integer expression made of constants (0 if it is not one)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, int):
+        return node.value
+    if isinstance(node, ast.BinOp):
+        a, b = _constant(node.left), _constant(node.right)
+        try:
+            if isinstance(node.op, ast.Mult):
+                return a * b
+            if isinstance(node.op, ast.Pow) and a and b < 100:
+                return a ** b
+            if isinstance(node.op, ast.LShift) and b < 100:
+                return a << b
+        except (OverflowError, ValueError, TypeError):
+            return 0
+    return 0
 
 
 def _attribute_problems(node: ast.Attribute, aliases, allowed_rnnlib) -> list[str]:

@@ -259,6 +259,14 @@ def rnn_forward(params, xs, h0=None):
 }
 
 
+def _open_tmpdir() -> Path:
+    """A TMPDIR for the grader that the sandbox's user can pass through (pytest's is 0700)."""
+    import tempfile
+    path = Path(tempfile.mkdtemp(prefix="rg-test-", dir="/tmp"))
+    path.chmod(0o755)
+    return path
+
+
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory):
     import socket
@@ -327,8 +335,7 @@ def batch(tmp_path_factory):
     put("u_big_notebook", big)
     (subs / "notjson.ipynb").write_text("this is not a notebook {")
     out = tmp / "out"
-    private_tmp = tmp / "tmpdir"
-    private_tmp.mkdir()
+    private_tmp = _open_tmpdir()
     env = dict(os.environ, RNNGRADE_TEST_NO_SCREEN="1", TMPDIR=str(private_tmp))
     t0 = time.monotonic()
     # 5 s per cell; 8 CPU seconds per notebook (the wall-clock limit is then 26 s)
@@ -345,6 +352,7 @@ def batch(tmp_path_factory):
     except BlockingIOError:
         pass
     server.close()
+    assert (out / "gradebook.csv").exists(), proc.stdout[-3000:] + proc.stderr[-3000:]
     rows = {r["student"]: r for r in csv.DictReader(open(out / "gradebook.csv"))}
     return {"proc": proc, "rows": rows, "out": out, "released": released, "subs": subs,
             "connections": connections, "tmpdir": private_tmp, "seconds": seconds}
@@ -449,6 +457,7 @@ def test_correct_but_unusual_answers_score_full_marks(batch, name):
 
 def test_the_grader_leaves_no_temporary_file_and_stays_fast(batch):
     assert list(batch["tmpdir"].iterdir()) == []
+    batch["tmpdir"].rmdir()
     # the two sleepers hold a worker for 5 s and 26 s; everything else is quick
     assert batch["seconds"] < 300
 
@@ -640,8 +649,7 @@ def _small_class(tmp, n_keys=3):
 
 def test_a_stopped_grader_leaves_no_temporary_file_and_a_rerun_resumes(tmp_path):
     subs = _small_class(tmp_path, 3)
-    private_tmp = tmp_path / "tmpdir"
-    private_tmp.mkdir()
+    private_tmp = _open_tmpdir()
     env = dict(os.environ, TMPDIR=str(private_tmp), PYTHONUNBUFFERED="1")
     cmd = [sys.executable, "-m", "rnngrade.cli", "grade", str(KEYS["01_forward"]), str(subs),
            "--out", str(tmp_path / "out"), "--workers", "1"]
@@ -662,6 +670,7 @@ def test_a_stopped_grader_leaves_no_temporary_file_and_a_rerun_resumes(tmp_path)
     rows = {r["student"]: r["score"] for r in csv.DictReader(open(tmp_path / "out" / "gradebook.csv"))}
     assert rows == {"blank": "0", "k0": "12", "k1": "12", "k2": "12"}
     assert list(private_tmp.iterdir()) == []
+    private_tmp.rmdir()
 
 
 def test_without_a_sandbox_it_refuses_unless_told_and_then_says_so(tmp_path):
