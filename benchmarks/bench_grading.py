@@ -25,9 +25,9 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import nbformat  # noqa: E402
+import nbformat
 
-from rnngrade import cells, grading, sandbox  # noqa: E402
+from rnngrade import cells, grading, sandbox
 
 TARGET_S = 600.0
 

@@ -18,6 +18,14 @@ One concept per module:
     gradebook    scores, gradebook.csv, feedback HTML, Gradescope results.json
     cli          the ``rnn-grade`` command
 """
-from .allowed import below, fmt, random_params, rounded, show, smooth_inputs, smooth_loss
+from .allowed import (
+    below,
+    fmt,
+    random_params,
+    rounded,
+    show,
+    smooth_inputs,
+    smooth_loss,
+)
 
-__all__ = ["random_params", "show", "fmt", "below", "rounded", "smooth_inputs", "smooth_loss"]
+__all__ = ["below", "fmt", "random_params", "rounded", "show", "smooth_inputs", "smooth_loss"]

@@ -52,7 +52,7 @@ class StudentResult:
                             for r in self.results]}
 
     @classmethod
-    def from_dict(cls, data: dict, checks: list[Check]) -> "StudentResult":
+    def from_dict(cls, data: dict, checks: list[Check]) -> StudentResult:
         by_name = {r["check"]: r for r in data["results"]}
         if set(by_name) != {c.name for c in checks}:
             raise ValueError("journal: checks differ from the key's")

@@ -251,8 +251,8 @@ def grade(key_path: str, source: str, out: str, *, limits: sandbox.Limits | None
         found = submissions.collect(source, os.path.join(private, "submitted"))
         progress(f"  key run in {time.monotonic() - t0:.0f} s; {len(found)} submissions")
         notes_all = [] if limits.sandbox else [
-            "graded WITHOUT a sandbox (--unsafe-no-sandbox): the student's code ran with the "
-            "grader's rights"]
+            ("graded WITHOUT a sandbox (--unsafe-no-sandbox): the student's code ran with the "
+             "grader's rights")]
         lib = sandbox.Lib(lib_root, sorted(allowed))
         results: dict[str, gradebook.StudentResult] = {}
         todo = []

@@ -26,7 +26,6 @@ import json
 import os
 import signal
 import sys
-import time
 
 
 class CellTimeout(BaseException):
@@ -95,7 +94,7 @@ def _strip_magics(source):
 
 def main():
     job = json.loads(sys.stdin.read())
-    sys.stdin = open(os.devnull)
+    sys.stdin = open(os.devnull)                         # noqa: SIM115 (for the whole run)
     results = os.dup(1)                                  # the grader reads this
     null = os.open(os.devnull, os.O_WRONLY)
     os.dup2(null, 1)
@@ -103,8 +102,10 @@ def main():
     _limits(job.get("limits", {}))
 
     import math
+
     import numpy as np
-    import rnngrade as helpers                           # the allowlisted check helpers
+
+    import rnngrade as helpers  # the allowlisted check helpers
 
     try:
         import rnnlib as allowed_rnnlib
@@ -156,7 +157,7 @@ def main():
         sys.stdout = sys.stderr = cap
         signal.setitimer(signal.ITIMER_REAL, job["timeout"], 0.5)
         try:
-            exec(compile(source, f"<cell {i}>", "exec"), ns)
+            exec(compile(source, f"<cell {i}>", "exec"), ns)  # noqa: S102 (running cells is its job)
         except CellTimeout as err:
             error = f"Timeout: {err}"
         except MemoryError:

@@ -5,17 +5,22 @@ from __future__ import annotations
 import copy
 import csv
 import json
-import os
-import socket
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from rnngrade import allowed, assemble, cells, gradebook, references, release, screen, submissions
+from rnngrade import (
+    allowed,
+    assemble,
+    cells,
+    gradebook,
+    references,
+    release,
+    screen,
+    submissions,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 KEY1 = ROOT / "assignments" / "01_forward" / "key.ipynb"
@@ -113,9 +118,8 @@ def test_release_stubs_solutions_drops_hidden_and_key_only_cells():
 
 def _as_released(nb):
     """What a released notebook says: cells, sources, rnngrade metadata, printed text."""
-    from rnngrade.recorder import text_of
     return ([(c.cell_type, c.source, c.metadata.get("rnngrade"),
-              text_of(c.outputs) if c.cell_type == "code" else None) for c in nb.cells],
+              release._text(c.outputs) if c.cell_type == "code" else None) for c in nb.cells],
             {k: nb.metadata.get(k) for k in ("rnngrade", "mystnb", "kernelspec")})
 
 
@@ -133,6 +137,7 @@ def test_the_released_notebooks_are_what_release_makes_of_the_keys(key):
 
 def test_random_params_stacks_gate_blocks_and_keeps_the_plain_draws():
     import numpy as np
+
     from rnngrade import random_params
     plain = random_params(np.random.default_rng(3), 2, 3, 4)
     assert {k: v.shape for k, v in plain.items()} == {"U": (3, 2), "W": (3, 3), "V": (4, 3),
@@ -333,6 +338,7 @@ def test_the_allowlist_holds_only_the_allowed_rnnlib_names_and_no_solution():
 
 def test_the_allowed_copies_agree_with_rnnlib():
     import numpy as np
+
     import rnnlib
     rng = np.random.default_rng(4)
     o = 30 * rng.standard_normal((3, 5))
@@ -354,6 +360,7 @@ def test_the_allowed_copies_agree_with_rnnlib():
 
 def test_show_ignores_numpy_print_options(capsys):
     import numpy as np
+
     from rnngrade import show
     x = np.array([[1.0 / 3, 2e-7], [-0.0, 12345.678]])
     show(x)
@@ -365,6 +372,7 @@ def test_show_ignores_numpy_print_options(capsys):
 
 def test_the_smooth_reference_gradient_is_the_gradient():
     import numpy as np
+
     from rnngrade import smooth_inputs, smooth_loss
     p, X = smooth_inputs(np.random.default_rng(3))
     exact = references.smooth_gradient(p, X)
