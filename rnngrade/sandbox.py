@@ -25,6 +25,7 @@ runner as a plain child process with the same limits and says so in every report
 """
 from __future__ import annotations
 
+import glob
 import json
 import os
 import select
@@ -128,7 +129,10 @@ def command(lib: Lib, limits: Limits) -> list[str]:
             bw += ["--symlink", os.readlink(d), d]
         elif os.path.isdir(d):
             bw += ["--ro-bind", d, d]
-    bw += ["--ro-bind", src["prefix"], p["prefix"], "--ro-bind", src["numpy"], "/rg/site/numpy"]
+    bw += ["--ro-bind", src["prefix"], p["prefix"]]
+    for site in sorted(glob.glob(os.path.join(p["prefix"], "lib", "python3*", "site-packages"))):
+        bw += ["--tmpfs", site]                 # the interpreter's own packages: hidden
+    bw += ["--ro-bind", src["numpy"], "/rg/site/numpy"]
     if "numpy_libs" in src:
         bw += ["--ro-bind", src["numpy_libs"], "/rg/site/numpy.libs"]
     bw += ["--ro-bind", src["lib"], "/rg/lib", "--proc", "/proc", "--dev", "/dev",

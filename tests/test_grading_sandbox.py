@@ -37,6 +37,8 @@ report["uid"] = os.getuid()
 report["uid_map"] = open("/proc/self/uid_map").read().split()
 report["pids"] = sorted(int(p) for p in os.listdir("/proc") if p.isdigit())
 report["root"] = sorted(os.listdir("/"))
+import sysconfig
+report["interpreter_packages"] = os.listdir(sysconfig.get_paths()["purelib"])
 hits, files = [], 0
 for root, dirs, names in os.walk("/"):
     if root.startswith(("/proc", "/sys", "/dev", "/usr/share/man", "/usr/share/doc")):
@@ -129,6 +131,7 @@ def test_it_sees_no_repository_key_submission_or_grader_file(probe):
     assert report["file_hits"] == []
     assert not any(report["paths"][p] for p in ("/work/main", "/work/wt", "/root/.ssh", "/home"))
     assert "etc" not in report["root"] and "home" not in report["root"]
+    assert report["interpreter_packages"] == []     # the interpreter's own packages are hidden
 
 
 def test_it_can_write_nothing_but_its_own_scratch_space(probe):
