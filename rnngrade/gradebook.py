@@ -138,3 +138,31 @@ def write_all(out: str, assignment: str, checks: list[Check],
             f.write(feedback_html(assignment, s))
         with open(os.path.join(out, "results", f"{s.student}.json"), "w") as f:
             json.dump(gradescope(s), f, indent=1)
+
+
+# ------------------------------------------------------------------ the LMS gradebook
+
+LMS_COLUMNS = ["student", "score", "max_score", "name", "lms_id", "raw_score", "penalty",
+               "submitted", "late", "reason"]
+
+
+def write_lms_gradebook(path: str, columns: list[str], rows: list[dict]) -> None:
+    """gradebook.csv with the columns an LMS imports: the key, the penalised score (``score``)
+    and the maximum (first, as before), the name as the LMS wrote it, its id, the raw score, the points taken for lateness, the
+    submission time, the late flag and a reason (why a file was not graded, lateness, missing
+    answers, unmarked written answers); then one column per check or written question. A file
+    that was not graded has a row with its reason and no score. UTF-8 with a BOM, so that a
+    spreadsheet shows ``José Ñúñez`` and ``王小明`` as written."""
+    with open(path, "w", newline="", encoding="utf-8-sig") as f:
+        w = csv.writer(f)
+        w.writerow(LMS_COLUMNS + columns)
+        for row in rows:
+            w.writerow([_cell(row.get(c, "")) for c in LMS_COLUMNS + columns])
+
+
+def _cell(value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    if isinstance(value, (int, float)):
+        return _num(round(float(value), 4))
+    return "" if value is None else str(value)

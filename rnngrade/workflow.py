@@ -1,0 +1,310 @@
+"""The lecturer's workflow around a grading run: an LMS download in, an LMS gradebook out.
+
+``grade_class`` reads the download (``lms``), grades the chosen notebooks with the grading
+pipeline (``grading.grade``, handed a folder of ``<key>.ipynb``), applies the late policy
+(``late``) and the hand marks of written answers (``manual``), and writes gradebook.csv with
+the LMS columns, the feedback pages and the Gradescope results. It keeps what it graded in
+``<out>/lms_state.json`` so that a later run grades one student (``only``) or only the
+notebooks that are new or changed since (``new_only``) and keeps everyone else's result;
+``rebuild`` rewrites the reports from that state (after importing written marks) without
+running anything.
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import nbformat
+
+from . import cells, gradebook, late, lms, manual
+
+STATE = "lms_state.json"
+WRITTEN = "written.json"
+
+
+@dataclass
+class Summary:
+    graded: list[str]                    # keys graded in this run
+    kept: list[str]                      # keys whose earlier result was kept
+    not_graded: list[lms.NotGraded]
+    rows: list[dict] = field(default_factory=list)
+    ok: bool = True                      # every file read and something found
+
+
+# ------------------------------------------------------------------ the key
+
+def key_facts(key_path: str):
+    """(key notebook, assignment name, answer names, checks, written questions)."""
+    key = nbformat.read(key_path, as_version=4)
+    name = cells.assignment_meta(key)["assignment"]
+    answers = []
+    for c in key.cells:
+        if c.cell_type == "code" and cells.role(c) == "answer":
+            a = str(cells.info(c).get("answer"))
+            if a not in answers:
+                answers.append(a)
+    return key, name, answers, cells.checks(key), manual.questions(key)
+
+
+# ------------------------------------------------------------------ the policy, kept in state
+
+def policy_from(spec: dict | None) -> late.Policy | None:
+    """A Policy from its written options {deadline, penalty, grace, extensions}; None if empty."""
+    spec = spec or {}
+    if not any(spec.get(k) for k in ("deadline", "penalty", "extensions")):
+        return None
+    return late.Policy(
+        deadline=late.parse_time(spec["deadline"]) if spec.get("deadline") else None,
+        penalty=late.parse_penalty(spec.get("penalty") or "none"),
+        grace=late.parse_duration(spec.get("grace") or "0"),
+        extensions=dict(late.parse_extension(e) for e in spec.get("extensions") or []))
+
+
+# ------------------------------------------------------------------ state
+
+def load_state(out: str) -> dict:
+    path = os.path.join(out, STATE)
+    if not os.path.exists(path):
+        return {"students": {}, "policy": {}}
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def _save_json(path: str, data) -> None:
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(data, f, indent=1, ensure_ascii=False)
+    os.replace(tmp, path)
+
+
+def _entry(record: lms.Record, result, seed: int) -> dict:
+    return {"name": record.name, "lms": record.lms, "lms_id": record.lms_id,
+            "submitted": record.submitted.isoformat(sep=" ") if record.submitted else None,
+            "late": record.late, "source": record.source, "sha256": record.sha256,
+            "path_notes": record.notes, "seed": seed,
+            "graded_at": datetime.now().isoformat(sep=" ", timespec="seconds"),
+            "notes": list(result.notes),
+            "results": [{"check": r.check.name, "passed": r.passed, "earned": r.earned,
+                         "expected": "" if r.check.hidden else r.expected, "got": r.got,
+                         "why": r.why} for r in result.results]}
+
+
+def _result_of(key: str, entry: dict, checks) -> gradebook.StudentResult:
+    by_name = {r["check"]: r for r in entry["results"]}
+    results = []
+    for c in checks:
+        r = by_name.get(c.name)
+        if r is None:                              # the key gained a check since
+            results.append(gradebook.CheckResult(c, False, 0.0, "", "", "not graded yet: "
+                                                 "regrade this student"))
+        else:
+            results.append(gradebook.CheckResult(c, bool(r["passed"]), float(r["earned"]),
+                                                 r.get("expected", ""), r.get("got", ""),
+                                                 r.get("why", "")))
+    return gradebook.StudentResult(key, results, list(entry.get("notes", [])))
+
+
+# ------------------------------------------------------------------ selecting who to grade
+
+def matches(record: lms.Record, who: str) -> bool:
+    """``who`` names the student by key, LMS id or name (case and accents as written)."""
+    w = lms.nfc(who).strip().casefold()
+    return w in (record.key.casefold(), record.lms_id.casefold(), record.name.casefold())
+
+
+def select(records, state: dict, only=(), new_only: bool = False) -> list[lms.Record]:
+    """The records this run grades; ValueError when an ``only`` name matches no one."""
+    chosen = list(records)
+    if only:
+        for who in only:
+            if not any(matches(r, who) for r in records):
+                names = ", ".join(sorted(r.name for r in records)[:20])
+                raise ValueError(f"argument 'only': no submission from {who!r}; expected a "
+                                 f"key, LMS id or name, e.g. one of: {names}")
+        chosen = [r for r in chosen if any(matches(r, w) for w in only)]
+    if new_only:
+        done = state.get("students", {})
+        chosen = [r for r in chosen if done.get(r.key, {}).get("sha256") != r.sha256]
+    return chosen
+
+
+# ------------------------------------------------------------------ grading a class
+
+def grade_class(key_path: str, source: str, out: str, *, policy: dict | None = None,
+                only=(), new_only: bool = False, grade=None, limits=None, seed=None,
+                progress=print) -> Summary:
+    """Grade an LMS download into ``out``; see the module's docstring.
+
+    ``policy`` holds the late options as written ({deadline, penalty, grace, extensions});
+    None keeps the policy of the previous run in ``out`` (none at first). ``grade`` is the
+    grading pipeline, ``grading.grade`` by default (a test passes a fake one).
+    """
+    if grade is None:
+        from .grading import grade
+    key, assignment, answers, checks, _ = key_facts(key_path)
+    os.makedirs(out, exist_ok=True)
+    state = load_state(out)
+    if policy is not None:
+        policy_from(policy)                       # refuse a bad option before grading
+        state["policy"] = policy
+    work = tempfile.mkdtemp(prefix="rg-lms-")
+    try:
+        found = lms.read(source, os.path.join(work, "submitted"), assignment=assignment,
+                         answers=answers)
+        for n in found.not_graded:
+            progress(f"  not graded: {n.source}: {n.reason}")
+        chosen = select(found.records, state, only, new_only)
+        kept = [r.key for r in found.records if r not in chosen and r.key in state["students"]]
+        progress(f"rnn-grade: {len(found.records)} students in {os.path.basename(source)}, "
+                 f"{len(found.not_graded)} files not graded; grading {len(chosen)}"
+                 + (f", keeping {len(kept)} earlier results" if kept else ""))
+        if chosen:
+            seed = secrets.randbelow(2**31) if seed is None else int(seed)
+            folder = os.path.join(work, "to_grade")
+            os.makedirs(folder)
+            for r in chosen:
+                shutil.copyfile(r.path, os.path.join(folder, r.key + ".ipynb"))
+            kwargs = {"seed": seed, "progress": progress}
+            if limits is not None:
+                kwargs["limits"] = limits
+            results = grade(key_path, folder, os.path.join(work, "out"), **kwargs)
+            by_key = {res.student: res for res in results}
+            for r in chosen:
+                res = by_key.get(r.key) or by_key.get(_legacy_name(r.key))
+                if res is None:
+                    raise RuntimeError(f"rnn-grade: the grading run returned no result for "
+                                       f"{r.key!r}")
+                state["students"][r.key] = _entry(r, res, seed)
+        for r in found.records:                   # the LMS facts of a student not regraded
+            if r.key in state["students"] and r not in chosen:
+                state["students"][r.key].update(name=r.name, lms_id=r.lms_id, source=r.source)
+        state["assignment"] = assignment
+        state["not_graded"] = [vars(n) for n in found.not_graded]
+        pending = [r for r in found.records if r.key not in state["students"]]
+        state["pending"] = [{"key": r.key, "name": r.name, "lms_id": r.lms_id,
+                             "source": r.source} for r in pending]
+        _save_json(os.path.join(out, STATE), state)
+        rows = rebuild(key_path, out)
+        return Summary([r.key for r in chosen], kept, found.not_graded, rows, found.ok)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _legacy_name(key: str) -> str:
+    from .submissions import student_name
+    return student_name(key + ".ipynb")
+
+
+# ------------------------------------------------------------------ the reports
+
+def rebuild(key_path: str, out: str) -> list[dict]:
+    """Write gradebook.csv, feedback/ and results/ from the state and the written marks."""
+    key, assignment, _, checks, questions = key_facts(key_path)
+    state = load_state(out)
+    policy = policy_from(state.get("policy"))
+    marks = load_written(out)
+    written_checks = [cells.Check(f"written:{q.name}", q.name, q.points, False)
+                      for q in questions]
+    results, rows = [], []
+    for k in sorted(state["students"], key=lambda k: (state["students"][k]["name"].casefold(),
+                                                       k)):
+        entry = state["students"][k]
+        res = _result_of(k, entry, checks)
+        reasons = list(entry.get("path_notes", []))
+        for wc, q in zip(written_checks, questions):
+            m = marks.get(k, {}).get(q.name)
+            if m is None or m.get("points") is None:
+                res.results.append(gradebook.CheckResult(wc, False, 0.0, "", "",
+                                                         "written answer not marked yet"))
+                reasons.append(f"written answer {q.name} not marked yet")
+            else:
+                pts = float(m["points"])
+                res.results.append(gradebook.CheckResult(
+                    wc, pts >= q.points, pts, "", "",
+                    "marked by hand" + (f": {m['comment']}" if m.get("comment") else "")))
+        raw = res.score
+        submitted = (datetime.fromisoformat(entry["submitted"]) if entry.get("submitted")
+                     else None)
+        outcome = late.apply(policy, raw, res.max_score, submitted=submitted,
+                             flagged=entry.get("late"), who=(k, entry.get("lms_id", ""),
+                                                             entry.get("name", "")))
+        if outcome.reason:
+            reasons.insert(0, outcome.reason)
+            res.notes.insert(0, f"{outcome.reason}: {_num(raw)} → {_num(outcome.score)} / "
+                                f"{_num(res.max_score)}" if outcome.penalty else outcome.reason)
+        results.append((res, outcome))
+        earned = {r.check.name: r.earned for r in res.results}
+        rows.append({"student": k, "name": entry["name"], "lms_id": entry.get("lms_id", ""),
+                     "score": outcome.score, "max_score": res.max_score, "raw_score": raw,
+                     "penalty": outcome.penalty, "submitted": entry.get("submitted") or "",
+                     "late": outcome.late, "reason": "; ".join(reasons), **earned})
+    for p in state.get("pending", []):
+        rows.append({"student": p["key"], "name": p["name"], "lms_id": p["lms_id"],
+                     "reason": "not graded yet (this run graded only some students)"})
+    for n in state.get("not_graded", []):
+        rows.append({"student": "", "name": n["name"], "lms_id": n["lms_id"],
+                     "reason": f"{n['source']}: {n['reason']}"})
+    all_checks = checks + written_checks
+    gradebook.write_all(out, assignment, all_checks, [r for r, _ in results])
+    gradebook.write_lms_gradebook(os.path.join(out, "gradebook.csv"),
+                                  [c.name for c in all_checks], rows)
+    for res, outcome in results:                 # Gradescope's score is the penalised one
+        path = os.path.join(out, "results", f"{res.student}.json")
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+        data["score"] = outcome.score
+        _save_json(path, data)
+    return rows
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+# ------------------------------------------------------------------ written answers
+
+def load_written(out: str) -> dict:
+    path = os.path.join(out, WRITTEN)
+    if not os.path.exists(path):
+        return {}
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def export_written(key_path: str, source: str, out: str, question: str | None = None):
+    """Every student's answer to one written question: (html path, csv path, Collection)."""
+    key, assignment, answers, _, _ = key_facts(key_path)
+    work = tempfile.mkdtemp(prefix="rg-written-")
+    try:
+        found = lms.read(source, work, assignment=assignment, answers=answers)
+        html_path, csv_path = manual.export(key, found.records, out, question)
+        return html_path, csv_path, found
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def import_written(key_path: str, marks_csv: str, out: str) -> tuple[int, list[dict]]:
+    """Merge a filled CSV into ``<out>/written.json`` and rewrite the reports.
+
+    Returns (how many marks were read, the gradebook rows). The students must be those of
+    the grading run in ``out``.
+    """
+    key, *_ = key_facts(key_path)
+    state = load_state(out)
+    if not state["students"]:
+        raise ValueError(f"argument 'out': {out!r} holds no grading run ({STATE} is missing); "
+                         "grade the class first")
+    marks = manual.read_marks(marks_csv, key, students=set(state["students"]))
+    written = load_written(out)
+    for (student, question), m in marks.items():
+        earlier = written.get(student, {}).get(question)
+        if m.points is None and earlier and earlier.get("points") is not None:
+            continue                       # a blank cell does not erase an earlier mark
+        written.setdefault(student, {})[question] = {"points": m.points, "comment": m.comment}
+    _save_json(os.path.join(out, WRITTEN), written)
+    return len(marks), rebuild(key_path, out)
