@@ -69,6 +69,8 @@ def _lms_options(g) -> None:
     g.add_argument("--penalty", help="late policy, e.g. '10%%/day', '10%%/day, max 50%%', "
                    "'5%%/hour, zero after 3 days', '20%%', 'zero', 'none'")
     g.add_argument("--grace", help="time after the deadline still on time, e.g. '15m'")
+    g.add_argument("--times", help="submission times by LMS id: Moodle's grading worksheet, "
+                   "or a CSV with columns lms_id, submitted")
     g.add_argument("--extension", action="append", default=[], metavar="STUDENT=TIME",
                    help="a student's own deadline (key, LMS id or name); repeatable")
     g.add_argument("--only", action="append", default=[], metavar="STUDENT",
@@ -79,9 +81,11 @@ def _lms_options(g) -> None:
 
 
 def _lms(args) -> int:
-    from . import workflow
+    from . import late, workflow
 
-    say = lambda m: print(m, flush=True)                               # noqa: E731
+    def say(message: str) -> None:
+        print(message, flush=True)
+
     try:
         if args.command == "export-written":
             html_path, csv_path, found = workflow.export_written(args.key, args.submissions,
@@ -101,7 +105,8 @@ def _lms(args) -> int:
         summary = workflow.grade_class(
             args.key, args.submissions, args.out, limits=limits, seed=args.seed,
             policy=options if any(options.values()) else None, only=args.only,
-            new_only=args.new_only, progress=say)
+            new_only=args.new_only, progress=say,
+            times=late.read_times(args.times) if args.times else None)
     except (ValueError, TypeError) as err:
         print(f"rnn-grade: {err}", file=sys.stderr)
         return 2

@@ -148,11 +148,12 @@ LMS_COLUMNS = ["student", "score", "max_score", "name", "lms_id", "raw_score", "
 
 def write_lms_gradebook(path: str, columns: list[str], rows: list[dict]) -> None:
     """gradebook.csv with the columns an LMS imports: the key, the penalised score (``score``)
-    and the maximum (first, as before), the name as the LMS wrote it, its id, the raw score, the points taken for lateness, the
-    submission time, the late flag and a reason (why a file was not graded, lateness, missing
-    answers, unmarked written answers); then one column per check or written question. A file
-    that was not graded has a row with its reason and no score. UTF-8 with a BOM, so that a
-    spreadsheet shows ``José Ñúñez`` and ``王小明`` as written."""
+    and the maximum (first, as before), the name as the LMS wrote it, its id, the raw score,
+    the points taken for lateness, the submission time, the late flag and a reason (why a
+    file was not graded, lateness, missing answers, unmarked written answers); then one column
+    per check or written question. A file that was not graded has a row with its reason and
+    no score. UTF-8 with a BOM, so that a spreadsheet shows ``José Ñúñez`` and ``王小明`` as
+    written."""
     with open(path, "w", newline="", encoding="utf-8-sig") as f:
         w = csv.writer(f)
         w.writerow(LMS_COLUMNS + columns)

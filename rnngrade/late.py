@@ -197,3 +197,50 @@ def _span(d: timedelta) -> str:
     parts += [f"{hours} h"] if hours else []
     parts += [f"{mins} min"] if mins or not parts else []
     return " ".join(parts)
+
+
+_MOODLE_TIMES = ("%A, %d %B %Y, %I:%M %p", "%A, %d %B %Y, %H:%M", "%d %B %Y, %I:%M %p",
+                 "%d %B %Y, %H:%M")
+
+
+def read_times(path: str) -> dict[str, datetime]:
+    """Submission times from a CSV, by LMS id: {id: time}.
+
+    Reads Moodle's offline grading worksheet (Assignment → Download grading worksheet: the
+    ``Identifier`` column ``Participant 123456`` and ``Last modified (submission)``, as
+    Moodle writes it in English: ``Monday, 7 December 2026, 2:03 PM``), or any CSV with the
+    columns ``lms_id`` and ``submitted`` (``2026-12-07 14:03``). A row without a time (Moodle
+    writes ``-``) is skipped; an unreadable time is a ValueError naming its line.
+    """
+    import csv
+
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    if not rows:
+        return {}
+    cols = set(rows[0])
+    if {"Identifier", "Last modified (submission)"} <= cols:
+        ident, when, formats = "Identifier", "Last modified (submission)", _MOODLE_TIMES
+    elif {"lms_id", "submitted"} <= cols:
+        ident, when, formats = "lms_id", "submitted", _FORMATS
+    else:
+        raise ValueError(f"argument 'times': {path} has neither Moodle's columns 'Identifier' "
+                         "and 'Last modified (submission)' nor 'lms_id' and 'submitted'; got "
+                         f"{sorted(cols)}")
+    times = {}
+    for n, row in enumerate(rows, start=2):
+        who = re.sub(r"^\D*", "", (row.get(ident) or "").strip()) if ident == "Identifier" \
+            else (row.get(ident) or "").strip()
+        text = (row.get(when) or "").strip()
+        if not who or text in ("", "-"):
+            continue
+        for fmt in formats:
+            try:
+                times[who] = datetime.strptime(text, fmt)
+                break
+            except ValueError:
+                continue
+        else:
+            raise ValueError(f"argument 'times': {path} line {n}: could not read the time "
+                             f"{text!r}")
+    return times

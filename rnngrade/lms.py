@@ -287,8 +287,8 @@ def notebook_problem(data: bytes, assignment: str | None, answers) -> tuple[str,
         return ("answer cells missing their metadata: no cell is tagged as the answer "
                 f"{', '.join(wanted)} (was the notebook made from the released one?)"), False, []
     missing = [a for a in wanted if a not in found]
-    notes = ([f"answer cells missing their metadata: {', '.join(missing)} (scored as "
-              "unanswered)"] if missing else [])
+    notes = ([(f"answer cells missing their metadata: {', '.join(missing)} (scored as "
+              "unanswered)")] if missing else [])
     return "", False, notes
 
 

@@ -15,6 +15,10 @@ import os
 import re
 import unicodedata
 import zipfile
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .lms import Collection
 
 MAX_BYTES = 20 << 20            # a notebook bigger than this is not read
 
@@ -25,7 +29,7 @@ def student_name(filename: str) -> str:
 
 
 def collect_records(source: str, into: str, *, assignment: str | None = None,
-                    answers=()) -> "lms.Collection":
+                    answers=()) -> Collection:
     """The LMS-aware successor of ``collect``: records, and the files not graded with a reason.
 
     ``collect_records(...).as_dict()`` is the {student: path} that ``collect`` returns.

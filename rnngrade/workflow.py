@@ -136,17 +136,19 @@ def select(records, state: dict, only=(), new_only: bool = False) -> list[lms.Re
 # ------------------------------------------------------------------ grading a class
 
 def grade_class(key_path: str, source: str, out: str, *, policy: dict | None = None,
-                only=(), new_only: bool = False, grade=None, limits=None, seed=None,
-                progress=print) -> Summary:
+                only=(), new_only: bool = False, times: dict | None = None, grade=None,
+                limits=None, seed=None, progress=print) -> Summary:
     """Grade an LMS download into ``out``; see the module's docstring.
 
     ``policy`` holds the late options as written ({deadline, penalty, grace, extensions});
-    None keeps the policy of the previous run in ``out`` (none at first). ``grade`` is the
+    None keeps the policy of the previous run in ``out`` (none at first). ``times`` gives
+    submission times by LMS id or key (``late.read_times``) where the download's names have
+    none (Canvas, Moodle). ``grade`` is the
     grading pipeline, ``grading.grade`` by default (a test passes a fake one).
     """
     if grade is None:
         from .grading import grade
-    key, assignment, answers, checks, _ = key_facts(key_path)
+    _key, assignment, answers, _checks, _ = key_facts(key_path)
     os.makedirs(out, exist_ok=True)
     state = load_state(out)
     if policy is not None:
@@ -156,6 +158,9 @@ def grade_class(key_path: str, source: str, out: str, *, policy: dict | None = N
     try:
         found = lms.read(source, os.path.join(work, "submitted"), assignment=assignment,
                          answers=answers)
+        for r in found.records:
+            if r.submitted is None and times:
+                r.submitted = times.get(r.lms_id) or times.get(r.key)
         for n in found.not_graded:
             progress(f"  not graded: {n.source}: {n.reason}")
         chosen = select(found.records, state, only, new_only)
@@ -169,10 +174,12 @@ def grade_class(key_path: str, source: str, out: str, *, policy: dict | None = N
             os.makedirs(folder)
             for r in chosen:
                 shutil.copyfile(r.path, os.path.join(folder, r.key + ".ipynb"))
-            kwargs = {"seed": seed, "progress": progress}
+            inner = os.path.join(work, "out")
+            kwargs = {"seed": seed,                # its own report paths are temporary
+                      "progress": lambda m: progress(m.replace(inner, os.path.abspath(out)))}
             if limits is not None:
                 kwargs["limits"] = limits
-            results = grade(key_path, folder, os.path.join(work, "out"), **kwargs)
+            results = grade(key_path, folder, inner, **kwargs)
             by_key = {res.student: res for res in results}
             for r in chosen:
                 res = by_key.get(r.key) or by_key.get(_legacy_name(r.key))
@@ -183,6 +190,8 @@ def grade_class(key_path: str, source: str, out: str, *, policy: dict | None = N
         for r in found.records:                   # the LMS facts of a student not regraded
             if r.key in state["students"] and r not in chosen:
                 state["students"][r.key].update(name=r.name, lms_id=r.lms_id, source=r.source)
+                if r.submitted:
+                    state["students"][r.key]["submitted"] = r.submitted.isoformat(sep=" ")
         state["assignment"] = assignment
         state["not_graded"] = [vars(n) for n in found.not_graded]
         pending = [r for r in found.records if r.key not in state["students"]]
@@ -204,7 +213,7 @@ def _legacy_name(key: str) -> str:
 
 def rebuild(key_path: str, out: str) -> list[dict]:
     """Write gradebook.csv, feedback/ and results/ from the state and the written marks."""
-    key, assignment, _, checks, questions = key_facts(key_path)
+    _key, assignment, _, checks, questions = key_facts(key_path)
     state = load_state(out)
     policy = policy_from(state.get("policy"))
     marks = load_written(out)

@@ -1,4 +1,4 @@
-"""rnngrade.late: deadlines, penalty policies as a lecturer writes them, and the scores they give."""
+"""rnngrade.late: deadlines, penalty policies as a lecturer writes them, the scores they give."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -104,3 +104,27 @@ def test_without_a_policy_the_score_is_raw_and_the_flag_still_shows():
     assert late.apply(None, 7, 12, flagged=True) == late.Outcome(7, 0.0, True, None,
                                                                   "late (LMS flag)")
     assert late.apply(None, 7, 12, submitted=DEADLINE) == late.Outcome(7, 0.0, False, None, "")
+
+
+WORKSHEET = ("Identifier,\"Full name\",\"Email address\",Status,Grade,\"Maximum grade\","
+             "\"Grade can be changed\",\"Last modified (submission)\",\"Last modified (grade)\","
+             "\"Feedback comments\"\n"
+             "\"Participant 123456\",\"José Ñúñez\",jose@example.org,\"Submitted for grading - "
+             "1 hour 10 mins late\",,100.00,Yes,\"Monday, 7 December 2026, 6:10 PM\",-,\n"
+             "\"Participant 123457\",\"王小明\",wang@example.org,\"No submission\",,100.00,Yes,"
+             "-,-,\n")
+
+
+def test_submission_times_from_moodles_grading_worksheet_or_a_plain_csv(tmp_path):
+    sheet = tmp_path / "worksheet.csv"
+    sheet.write_text("\ufeff" + WORKSHEET, encoding="utf-8")
+    assert late.read_times(str(sheet)) == {"123456": datetime(2026, 12, 7, 18, 10)}
+    plain = tmp_path / "times.csv"
+    plain.write_text("lms_id,submitted\nghopper,2026-12-07 16:00\nwxm,\n")
+    assert late.read_times(str(plain)) == {"ghopper": datetime(2026, 12, 7, 16)}
+    plain.write_text("lms_id,submitted\nghopper,yesterday\n")
+    with pytest.raises(ValueError, match="line 2: could not read the time 'yesterday'"):
+        late.read_times(str(plain))
+    plain.write_text("who,when\nx,y\n")
+    with pytest.raises(ValueError, match="argument 'times'.*neither"):
+        late.read_times(str(plain))

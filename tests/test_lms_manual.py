@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import csv
 import json
-
-import pytest
+from pathlib import Path
 
 import lms_fixtures as F
+import pytest
+
 from rnngrade import lms, manual
 
 
@@ -43,12 +44,13 @@ def test_export_puts_every_answer_side_by_side_and_a_csv_to_fill(tmp_path):
         "Ada Lovelace": F.blank(),                               # no written cell at all
     })
     html_path, csv_path = manual.export(key_with_written(), recs, str(tmp_path / "marking"))
-    page = open(html_path, encoding="utf-8").read()
+    page = Path(html_path).read_text(encoding="utf-8")
     assert "José Ñúñez" in page and "状态携带了过去的信息。" in page
     assert "&lt;b&gt;everything&lt;/b&gt; &amp; more." in page and "<b>everything" not in page
-    assert "h_t sums the past inputs" in page                       # the key's cell, for the lecturer
+    assert "h_t sums the past inputs" in page            # the key's cell, for the lecturer
     assert page.count("<section>") == 4
-    rows = list(csv.DictReader(open(csv_path, encoding="utf-8-sig")))
+    with open(csv_path, encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
     assert [r["name"] for r in rows] == ["Ada Lovelace", "Grace Hopper", "José Ñúñez", "王小明"]
     assert [(r["points"], r["comment"]) for r in rows] == [
         ("0", "no cell carries this question's metadata"), ("0", "unchanged from the handout"),

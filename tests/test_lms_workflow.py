@@ -9,10 +9,10 @@ import os
 import shutil
 from pathlib import Path
 
+import lms_fixtures as F
 import nbformat
 import pytest
 
-import lms_fixtures as F
 from rnngrade import cells, cli, gradebook, grading, workflow
 
 CHECKS = cells.checks(nbformat.read(F.KEY1, as_version=4))
@@ -64,18 +64,18 @@ def test_canvas_download_with_a_late_policy(tmp_path):
          "late by the LMS's flag (time unknown, counted as one day): penalty 10% of the points"),
         ("ñúñezjosé", "34567", half, half, "", ""),
         ("王小明", "45678", "12", "12", "", ""),
-        ("babbagecharles", "78901", "", "", "", "babbagecharles_78901_789016_01_forward.ipynb: "
+        ("babbagecharles", "78901", "", "", "", ("babbagecharles_78901_789016_01_forward.ipynb: "
          "answer cells missing their metadata: no cell is tagged as the answer rnn_step, "
-         "rnn_forward (was the notebook made from the released one?)"),
-        ("curiemarie", "89012", "", "", "", "curiemarie_89012_789017_01_forward.ipynb: "
+         "rnn_forward (was the notebook made from the released one?)")),
+        ("curiemarie", "89012", "", "", "", ("curiemarie_89012_789017_01_forward.ipynb: "
          "unreadable: not a notebook (invalid JSON: Expecting property name enclosed in double "
-         "quotes, line 1)"),
-        ("lovelaceada", "56789", "", "", "", "lovelaceada_56789_789014_rnn.py: not a notebook "
-         "(.py): only .ipynb files are graded"),
-        ("turingalan", "67890", "", "", "", "turingalan_67890_789015_02_softmax.ipynb: wrong "
-         "assignment: this notebook is '02_softmax', the key is '01_forward'"),
-        ("王小明", "45678", "", "", "", "王小明_45678_789010_01_forward.ipynb: older attempt: "
-         "王小明_45678_789020_01_forward-1.ipynb is graded instead")]
+         "quotes, line 1)")),
+        ("lovelaceada", "56789", "", "", "", ("lovelaceada_56789_789014_rnn.py: not a notebook "
+         "(.py): only .ipynb files are graded")),
+        ("turingalan", "67890", "", "", "", ("turingalan_67890_789015_02_softmax.ipynb: wrong "
+         "assignment: this notebook is '02_softmax', the key is '01_forward'")),
+        ("王小明", "45678", "", "", "", ("王小明_45678_789010_01_forward.ipynb: older attempt: "
+         "王小明_45678_789020_01_forward-1.ipynb is graded instead"))]
     result = json.loads((tmp_path / "out" / "results" / "hoppergrace_23456.json").read_text())
     assert result["score"] == pytest.approx(10.8)
     page = (tmp_path / "out" / "feedback" / "hoppergrace_23456.html").read_text(encoding="utf-8")
@@ -99,7 +99,7 @@ def test_blackboard_times_against_a_deadline_grace_and_extension(tmp_path):
 def test_regrade_one_student_or_only_new_work(tmp_path):
     fake, out = FakeGrade(), str(tmp_path / "out")
     src = F.moodle(tmp_path / "m")
-    quiet = dict(grade=fake, progress=lambda m: None)
+    quiet = {"grade": fake, "progress": lambda m: None}
     workflow.grade_class(str(F.KEY1), str(src), out, **quiet)
     first = rows_of(out)
     # José hands in a full answer; regrade him alone, by name as written
@@ -148,7 +148,7 @@ def test_written_answers_exported_marked_and_merged(tmp_path):
             for r in rows_of(out)} == {
         "José Ñúñez": ("12", "15", "0", "written answer explain_state not marked yet"),
         "王小明": ("5", "15", "0", "written answer explain_state not marked yet")}
-    html_path, csv_path, found = workflow.export_written(str(key), str(src), marking)
+    _html_path, csv_path, _found = workflow.export_written(str(key), str(src), marking)
     with open(csv_path, encoding="utf-8-sig") as f:
         table = list(csv.DictReader(f))
     assert [(t["name"], t["points"], t["answer"]) for t in table] == [
@@ -159,7 +159,7 @@ def test_written_answers_exported_marked_and_merged(tmp_path):
         w = csv.DictWriter(f, fieldnames=list(table[0]))
         w.writeheader()
         w.writerows(table)
-    n, rows = workflow.import_written(str(key), csv_path, out)
+    n, _rows = workflow.import_written(str(key), csv_path, out)
     assert n == 2
     # a second sheet with José's points left blank does not erase his mark
     table[0]["points"] = ""
@@ -227,3 +227,20 @@ def test_cli_written_round_trip(tmp_path, fake_grading, capsys):
     csv_path.write_text(text.replace(",3,3,", ",3,9,"), encoding="utf-8")
     assert cli.main(["import-written", str(key), str(csv_path), "--out", out]) == 2
     assert "points 9 outside 0..3" in capsys.readouterr().err
+
+
+def test_moodle_times_from_its_grading_worksheet(tmp_path, fake_grading):
+    from test_lms_late import WORKSHEET
+    sheet = tmp_path / "worksheet.csv"
+    sheet.write_text(WORKSHEET, encoding="utf-8")
+    out = tmp_path / "out"
+    src = F.zipped(F.moodle(tmp_path / "m"), tmp_path / "moodle.zip")
+    assert cli.main(["grade", str(F.KEY1), str(src), "--out", str(out), "--times", str(sheet),
+                     "--deadline", "2026-12-07 17:00", "--penalty", "10%/day"]) == 1
+    jose = next(r for r in rows_of(out) if r["student"] == "José_Ñúñez_123456")
+    assert (jose["submitted"], jose["late"], jose["raw_score"], jose["score"]) == (
+        "2026-12-07 18:10:00", "yes", "5", "3.8")
+    # a regrade of someone else without the sheet keeps José's time
+    assert cli.main(["grade", str(F.KEY1), str(src), "--out", str(out), "--only", "123457"]) == 1
+    jose = next(r for r in rows_of(out) if r["student"] == "José_Ñúñez_123456")
+    assert (jose["submitted"], jose["score"]) == ("2026-12-07 18:10:00", "3.8")
