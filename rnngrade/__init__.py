@@ -14,6 +14,12 @@ One concept per module:
     runner       runs the key (nbclient) and the graded notebooks (pytest + nbval + xdist)
     recorder     the pytest plugin that writes each check's outcome
     submissions  a folder or a zip of ``<student>.ipynb`` files
+    lms          an LMS download (Canvas, Moodle, Blackboard; zip or folder) read into records
+                 (name as written, LMS id, time, late flag) and files not graded, with reasons
+    late         deadline, grace, extensions and penalty policies
+    manual       written answers exported side by side (HTML, CSV to fill), marks read back
+    workflow     a grading run wrapped for the lecturer: the LMS gradebook, late penalties,
+                 hand marks, one student or only new work regraded
     gradebook    scores, gradebook.csv, feedback HTML, Gradescope results.json
     cli          the ``rnn-grade`` command
 """

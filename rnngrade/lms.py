@@ -306,14 +306,14 @@ def read(source: str, into: str, *, assignment: str | None = None, answers=()) -
     """
     os.makedirs(into, exist_ok=True)
     files = list(_entries(source))
+    parsed = [parse_path(f.parts, assignment) for f in files]
     receipts = {}
-    for f in files:
-        p = parse_path(f.parts, assignment)
+    for f, p in zip(files, parsed):
         if p.receipt and f.data is not None:
             receipts[_receipt_key(f.parts[-1])] = _receipt_name(f.data)
+    _folder_per_student(files, parsed)
     candidates, not_graded = [], []
-    for f in files:
-        p = parse_path(f.parts, assignment)
+    for f, p in zip(files, parsed):
         where = "/".join(f.parts)
         if p.receipt:
             continue                                 # used above for the name
@@ -334,6 +334,18 @@ def read(source: str, into: str, *, assignment: str | None = None, answers=()) -
         candidates.append((p, f, where, notes))
     records = _choose(candidates, not_graded, assignment, into)
     return Collection(records, sorted(not_graded, key=lambda n: n.source))
+
+
+def _folder_per_student(files, parsed) -> None:
+    """A plain file named like files in other folders (``ada/hw.ipynb``, ``bob/hw.ipynb``)
+    belongs to its folder's student, not to a student called ``hw``."""
+    folders: dict[str, set] = {}
+    for f, p in zip(files, parsed):
+        if p.lms == "plain" and len(f.parts) > 1:
+            folders.setdefault(p.name, set()).add(tuple(f.parts[:-1]))
+    for f, p in zip(files, parsed):
+        if p.lms == "plain" and len(f.parts) > 1 and len(folders[p.name]) > 1:
+            p.name = nfc(f.parts[-2])
 
 
 def _receipt_key(base: str) -> str:

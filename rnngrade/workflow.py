@@ -262,6 +262,7 @@ def rebuild(key_path: str, out: str) -> list[dict]:
     gradebook.write_all(out, assignment, all_checks, [r for r, _ in results])
     gradebook.write_lms_gradebook(os.path.join(out, "gradebook.csv"),
                                   [c.name for c in all_checks], rows)
+    _write_lms_imports(out, assignment, state, rows)
     for res, outcome in results:                 # Gradescope's score is the penalised one
         path = os.path.join(out, "results", f"{res.student}.json")
         with open(path, encoding="utf-8") as f:
@@ -269,6 +270,36 @@ def rebuild(key_path: str, out: str) -> list[dict]:
         data["score"] = outcome.score
         _save_json(path, data)
     return rows
+
+
+def _write_lms_imports(out: str, assignment: str, state: dict, rows: list[dict]) -> None:
+    """The scores in the upload format of the LMS they came from, one file per LMS present:
+    Canvas's gradebook import (matched on ``ID``, the user id) and Moodle's grading worksheet
+    (matched on ``Identifier``, ``Participant <id>``). Only graded students; the penalised
+    score; the reason as Moodle's feedback comment."""
+    import csv
+
+    lms_of = {k: e.get("lms") for k, e in state["students"].items()}
+    graded = [r for r in rows if r.get("student") in lms_of and r.get("score") != ""
+              and "score" in r]
+    layouts = {
+        "canvas": (["Student", "ID", "SIS User ID", "SIS Login ID", "Section", assignment],
+                   lambda r: [r["name"], r["lms_id"], "", "", "", _num(r["score"])]),
+        "moodle": (["Identifier", "Full name", "Grade", "Feedback comments"],
+                   lambda r: [f"Participant {r['lms_id']}", r["name"], _num(r["score"]),
+                              r["reason"]]),
+    }
+    for lms_name, (header, row_of) in layouts.items():
+        mine = [r for r in graded if lms_of[r["student"]] == lms_name and r["lms_id"]]
+        path = os.path.join(out, f"gradebook_{lms_name}.csv")
+        if not mine:
+            if os.path.exists(path):
+                os.remove(path)
+            continue
+        with open(path, "w", newline="", encoding="utf-8-sig") as f:
+            w = csv.writer(f)
+            w.writerow(header)
+            w.writerows(row_of(r) for r in mine)
 
 
 def _num(x: float) -> str:

@@ -261,3 +261,14 @@ def test_collect_records_is_the_lms_reader(tmp_path):
     c = submissions.collect_records(str(F.moodle(tmp_path / "m")), str(tmp_path / "into"),
                                     assignment="01_forward", answers=ANSWERS)
     assert sorted(c.as_dict()) == ["Grace_Hopper_123458", "José_Ñúñez_123456", "王小明_123457"]
+
+
+def test_a_folder_per_student_names_the_student(tmp_path):
+    d = tmp_path / "d"
+    for who in ("Ada Lovelace", "Bob", "Zoë"):
+        (d / who).mkdir(parents=True)
+        (d / who / "homework.ipynb").write_text(json.dumps(F.blank()))
+    (d / "Carl.ipynb").write_text(json.dumps(F.blank()))
+    c = read(d, tmp_path)
+    assert sorted(r.name for r in c.records) == ["Ada Lovelace", "Bob", "Carl", "Zoë"]
+    assert c.not_graded == [] and c.ok

@@ -244,3 +244,22 @@ def test_moodle_times_from_its_grading_worksheet(tmp_path, fake_grading):
     assert cli.main(["grade", str(F.KEY1), str(src), "--out", str(out), "--only", "123457"]) == 1
     jose = next(r for r in rows_of(out) if r["student"] == "José_Ñúñez_123456")
     assert (jose["submitted"], jose["score"]) == ("2026-12-07 18:10:00", "3.8")
+
+
+def test_the_scores_in_each_lms_upload_format(tmp_path):
+    out = tmp_path / "out"
+    workflow.grade_class(str(F.KEY1), str(F.canvas(tmp_path / "cv")), str(out),
+                         grade=FakeGrade(), progress=lambda m: None, policy={"penalty": "20%"})
+    with open(out / "gradebook_canvas.csv", encoding="utf-8-sig") as f:
+        assert list(csv.reader(f)) == [
+            ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "01_forward"],
+            ["hoppergrace", "23456", "", "", "", "9.6"], ["ñúñezjosé", "34567", "", "", "", "5"],
+            ["王小明", "45678", "", "", "", "12"]]
+    assert not (out / "gradebook_moodle.csv").exists()
+    out2 = tmp_path / "out2"
+    workflow.grade_class(str(F.KEY1), str(F.moodle(tmp_path / "m")), str(out2),
+                         grade=FakeGrade(), progress=lambda m: None)
+    with open(out2 / "gradebook_moodle.csv", encoding="utf-8-sig") as f:
+        assert list(csv.reader(f))[:2] == [
+            ["Identifier", "Full name", "Grade", "Feedback comments"],
+            ["Participant 123458", "Grace Hopper", "12", ""]]
