@@ -152,9 +152,9 @@ def write_lms_gradebook(path: str, columns: list[str], rows: list[dict]) -> None
     the points taken for lateness, the submission time, the late flag and a reason (why a
     file was not graded, lateness, missing answers, unmarked written answers); then one column
     per check or written question. A file that was not graded has a row with its reason and
-    no score. UTF-8 with a BOM, so that a spreadsheet shows ``José Ñúñez`` and ``王小明`` as
-    written."""
-    with open(path, "w", newline="", encoding="utf-8-sig") as f:
+    no score. UTF-8 (``José Ñúñez`` and ``王小明`` as written), no BOM, so that a script reading
+    it with ``csv`` finds the column ``student`` as before."""
+    with open(path, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(LMS_COLUMNS + columns)
         for row in rows:

@@ -147,7 +147,7 @@ def grade_class(key_path: str, source: str, out: str, *, policy: dict | None = N
     grading pipeline, ``grading.grade`` by default (a test passes a fake one).
     """
     if grade is None:
-        from .grading import grade
+        grade = _pipeline(source)
     _key, assignment, answers, _checks, _ = key_facts(key_path)
     os.makedirs(out, exist_ok=True)
     state = load_state(out)
@@ -202,6 +202,30 @@ def grade_class(key_path: str, source: str, out: str, *, policy: dict | None = N
         return Summary([r.key for r in chosen], kept, found.not_graded, rows, found.ok)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _pipeline(source: str):
+    """``grading.grade``, also hiding the original download from the students' kernels.
+
+    It is handed a private copy of the chosen notebooks, so it would hide that copy's folder
+    and no longer the download it hid before (every student's notebook). Until the grading
+    run takes a list of extra paths to hide, this wraps its ``_paths_to_hide`` for the run.
+    """
+    from . import grading
+
+    def grade(key_path, folder, out, **kwargs):
+        original = grading._paths_to_hide
+
+        def hide(key_path_, source_, out_, private):
+            paths = original(key_path_, source_, out_, private)
+            return paths + [p for p in original(key_path_, source, out_, private)
+                            if p not in paths]
+        grading._paths_to_hide = hide
+        try:
+            return grading.grade(key_path, folder, out, **kwargs)
+        finally:
+            grading._paths_to_hide = original
+    return grade
 
 
 def _legacy_name(key: str) -> str:
@@ -296,7 +320,7 @@ def _write_lms_imports(out: str, assignment: str, state: dict, rows: list[dict])
             if os.path.exists(path):
                 os.remove(path)
             continue
-        with open(path, "w", newline="", encoding="utf-8-sig") as f:
+        with open(path, "w", newline="", encoding="utf-8") as f:
             w = csv.writer(f)
             w.writerow(header)
             w.writerows(row_of(r) for r in mine)

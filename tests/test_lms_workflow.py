@@ -263,3 +263,17 @@ def test_the_scores_in_each_lms_upload_format(tmp_path):
         assert list(csv.reader(f))[:2] == [
             ["Identifier", "Full name", "Grade", "Feedback comments"],
             ["Participant 123458", "Grace Hopper", "12", ""]]
+
+
+def test_the_original_download_stays_hidden_from_the_kernels(tmp_path, monkeypatch):
+    seen = {}
+
+    def fake_grade(key_path, folder, out, **kwargs):
+        seen["hide"] = grading._paths_to_hide(key_path, folder, out, str(tmp_path / "private"))
+        return FakeGrade()(key_path, folder, out, **kwargs)
+    monkeypatch.setattr(grading, "grade", fake_grade)
+    src = F.moodle(tmp_path / "m")
+    workflow.grade_class(str(F.KEY1), str(src), str(tmp_path / "out"), progress=lambda m: None)
+    assert str(src) in seen["hide"]                      # the download with every notebook
+    assert any("rg-lms-" in p for p in seen["hide"])
+    assert grading._paths_to_hide.__name__ == "_paths_to_hide"      # restored after the run
