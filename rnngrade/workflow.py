@@ -292,6 +292,10 @@ def rebuild(key_path: str, out: str) -> list[dict]:
         with open(path, encoding="utf-8") as f:
             data = json.load(f)
         data["score"] = outcome.score
+        whys = {r.check.name: r.why for r in res.results}
+        for test in data["tests"]:
+            if test["name"].startswith("written:"):
+                test["output"] = whys.get(test["name"], "")
         _save_json(path, data)
     return rows
 

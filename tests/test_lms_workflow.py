@@ -173,7 +173,9 @@ def test_written_answers_exported_marked_and_merged(tmp_path):
     page = (Path(out) / "feedback" / "José_Ñúñez_123456.html").read_text(encoding="utf-8")
     assert "Right, say through which matrix." in page
     result = json.loads((Path(out) / "results" / "José_Ñúñez_123456.json").read_text())
-    assert result["score"] == 14 and result["tests"][-1]["name"] == "written:explain_state"
+    assert result["score"] == 14 and result["tests"][-1] == {
+        "name": "written:explain_state", "score": 2.0, "max_score": 3.0, "visibility": "visible",
+        "output": "marked by hand: Right, say through which matrix."}
     # a regrade keeps the marks
     workflow.grade_class(str(key), str(src), out, only=["123456"], grade=FakeGrade(),
                          progress=lambda m: None)
