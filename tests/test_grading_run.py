@@ -106,19 +106,24 @@ def batch(tmp_path_factory):
                            str(KEYS["01_forward"]), str(subs), "--out", str(out),
                            "--timeout", "10", "--memory", "1500"],
                           capture_output=True, text=True, timeout=900, cwd=tmp)
-    rows = {r["student"]: r for r in csv.DictReader(open(out / "gradebook.csv"))}
-    return {"proc": proc, "rows": rows, "out": out, "released": released}
+    with open(out / "gradebook.csv", encoding="utf-8") as f:
+        table = list(csv.DictReader(f))
+    rows = {r["student"]: r for r in table if r["student"]}
+    not_graded = [r for r in table if not r["student"]]
+    return {"proc": proc, "rows": rows, "not_graded": not_graded, "out": out,
+            "released": released}
 
 
 def _score(batch, student):
     return float(batch["rows"][student]["score"])
 
 
-def test_grading_exits_0_shows_progress_and_writes_every_report(batch):
+def test_grading_exits_1_for_the_unreadable_file_shows_progress_and_writes_every_report(batch):
     proc = batch["proc"]
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    assert proc.stdout.count("  graded ") == len(batch["rows"]) - 1      # notjson is not run
-    assert "graded 14 submissions" in proc.stdout
+    assert proc.returncode == 1, proc.stderr[-3000:]                   # notjson.ipynb
+    assert "1 file(s) could not be read" in proc.stderr
+    assert proc.stdout.count("  graded ") == len(batch["rows"])
+    assert "graded 13 submissions" in proc.stdout
     for student in batch["rows"]:
         assert (batch["out"] / "feedback" / f"{student}.html").exists()
         result = json.loads((batch["out"] / "results" / f"{student}.json").read_text())
@@ -128,7 +133,9 @@ def test_grading_exits_0_shows_progress_and_writes_every_report(batch):
 def test_gradebook_columns(batch):
     row = batch["rows"]["key"]
     assert list(row)[:3] == ["student", "score", "max_score"]
-    assert list(row)[3:] == ["step_shapes", "step_values", "step_batch_values", "forward_shapes",
+    assert list(row)[3:10] == ["name", "lms_id", "raw_score", "penalty", "submitted", "late",
+                               "reason"]
+    assert list(row)[10:] == ["step_shapes", "step_values", "step_batch_values", "forward_shapes",
                              "forward_values", "forward_batch_values", "forward_zero_state"]
 
 
@@ -186,9 +193,11 @@ def test_flooding_output_neither_helps_nor_breaks_grading(batch):
     assert _score(batch, "floods") == FULL_1
 
 
-def test_a_file_that_is_not_json_scores_zero(batch):
-    assert _score(batch, "notjson") == 0
-    assert "not a readable notebook" in (batch["out"] / "feedback" / "notjson.html").read_text()
+def test_a_file_that_is_not_json_is_not_graded_and_says_why(batch):
+    assert "notjson" not in batch["rows"]
+    assert [(r["name"], r["score"], r["reason"]) for r in batch["not_graded"]] == [
+        ("notjson", "", ("notjson.ipynb: unreadable: not a notebook (invalid JSON: Expecting "
+                         "value, line 1)"))]
 
 
 def test_hidden_expected_outputs_never_reach_feedback(batch):
