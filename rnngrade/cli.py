@@ -69,6 +69,8 @@ def _lms_options(g) -> None:
     g.add_argument("--penalty", help="late policy, e.g. '10%%/day', '10%%/day, max 50%%', "
                    "'5%%/hour, zero after 3 days', '20%%', 'zero', 'none'")
     g.add_argument("--grace", help="time after the deadline still on time, e.g. '15m'")
+    g.add_argument("--timezone", help="the LMS's time zone, e.g. 'Europe/London': lateness "
+                   "across a summer-time change counted in real hours")
     g.add_argument("--times", help="submission times by LMS id: Moodle's grading worksheet, "
                    "or a CSV with columns lms_id, submitted")
     g.add_argument("--extension", action="append", default=[], metavar="STUDENT=TIME",
@@ -101,7 +103,7 @@ def _lms(args) -> int:
         limits = runner.Limits(cell_timeout=args.timeout, mem_mb=args.memory, cpu_s=args.cpu,
                                workers=args.workers, namespaces=not args.no_namespaces)
         options = {"deadline": args.deadline, "penalty": args.penalty, "grace": args.grace,
-                   "extensions": args.extension}
+                   "extensions": args.extension, "timezone": args.timezone}
         summary = workflow.grade_class(
             args.key, args.submissions, args.out, limits=limits, seed=args.seed,
             policy=options if any(options.values()) else None, only=args.only,

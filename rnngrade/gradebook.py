@@ -166,4 +166,15 @@ def _cell(value) -> str:
         return "yes" if value else ""
     if isinstance(value, (int, float)):
         return _num(round(float(value), 4))
-    return "" if value is None else str(value)
+    return "" if value is None else as_text(str(value))
+
+
+_FORMULA = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def as_text(value: str) -> str:
+    """A text cell a spreadsheet shows as text: a leading ``=``, ``+``, ``-``, ``@``, tab or
+    carriage return (names, file names and answers are the students' own) would make Excel or
+    LibreOffice run it as a formula (``=HYPERLINK(...)``, DDE) when the lecturer opens the CSV,
+    so such a cell starts with an apostrophe (OWASP's advice for CSV injection)."""
+    return "'" + value if value.startswith(_FORMULA) else value

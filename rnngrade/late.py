@@ -55,6 +55,7 @@ class Policy:
     penalty: Penalty = Penalty()
     grace: timedelta = timedelta(0)
     extensions: dict = field(default_factory=dict)     # student key, LMS id or name → deadline
+    timezone: str | None = None       # the LMS's zone (IANA name): lateness in real time
 
     def deadline_for(self, *who: str) -> datetime | None:
         for w in who:
@@ -155,7 +156,7 @@ def apply(policy: Policy | None, raw: float, max_score: float, *, submitted=None
     deadline = policy.deadline_for(*who)
     lateness = None
     if submitted is not None and deadline is not None:
-        over = submitted - deadline - policy.grace
+        over = _elapsed(deadline, submitted, policy.timezone) - policy.grace
         if over <= timedelta(0):
             return Outcome(raw, 0.0, False, over, "")
         lateness = over
@@ -180,6 +181,31 @@ def apply(policy: Policy | None, raw: float, max_score: float, *, submitted=None
     base = "of the score" if pen.of_score else "of the points"
     return Outcome(score, taken, True, lateness,
                    f"{how}: penalty {pct} {base}" if fraction else f"{how}: no penalty")
+
+
+def zone(name: str | None):
+    """The ZoneInfo of an IANA name (``Europe/London``); ValueError naming the argument."""
+    if name is None:
+        return None
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    try:
+        return ZoneInfo(str(name).strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"argument 'timezone': expected a time zone such as 'Europe/London' "
+                         f"or 'America/New_York', got {name!r}") from None
+
+
+def _elapsed(start: datetime, end: datetime, tz: str | None) -> timedelta:
+    """``end - start`` for two wall-clock times of the LMS; in real time when its zone is known
+    (a deadline before a DST change and a submission after it are an hour nearer or farther
+    than their clock readings say)."""
+    where = zone(tz)
+    if where is None:
+        return end.replace(tzinfo=None) - start.replace(tzinfo=None)
+    from datetime import timezone as _tz
+    def real(t):
+        return (t if t.tzinfo else t.replace(tzinfo=where)).astimezone(_tz.utc)
+    return real(end) - real(start)
 
 
 def _unit_name(unit: timedelta) -> str:

@@ -38,6 +38,7 @@ from datetime import datetime
 MAX_BYTES = 20 << 20          # a file bigger than this is not read
 MAX_FILES = 10_000            # a download with more entries than this is refused
 MAX_TOTAL = 2 << 30           # nor one that would expand to more than this
+MAX_DEPTH = 64                # a notebook's JSON nests about 6 deep; widget state a little more
 
 _SKIP_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 
@@ -96,10 +97,13 @@ class Parsed:
     receipt: bool = False        # a Blackboard receipt, not a submission
 
 
-_BLACKBOARD = re.compile(r"^(?P<assignment>.+)_(?P<user>[^_]+)_attempt_"
+# Every pattern takes the first (leftmost) match: the LMS writes its part first and the student's
+# own file name last, so a file named ``x_bob_attempt_2099-...`` or ``Bob_100_assignsubmission_
+# file_...`` does not make its author another student.
+_BLACKBOARD = re.compile(r"^(?P<assignment>.+?)_(?P<user>[^_]+)_attempt_"
                          r"(?P<time>\d{4}-\d\d-\d\d-\d\d-\d\d-\d\d)(?:_(?P<file>.+)|\.txt)$")
 _MOODLE_DIR = re.compile(r"^(?P<name>.+)_(?P<id>\d+)_assignsubmission_file_?$")
-_MOODLE_FLAT = re.compile(r"^(?P<name>.+)_(?P<id>\d+)_assignsubmission_file_(?P<file>.+)$")
+_MOODLE_FLAT = re.compile(r"^(?P<name>.+?)_(?P<id>\d+)_assignsubmission_file_(?P<file>.+)$")
 _MOODLE_OTHER = re.compile(r"^(?P<name>.+)_(?P<id>\d+)_assignsubmission_(?P<plugin>[a-z]+)_?$")
 _CANVAS = re.compile(r"^(?P<name>\w+?)(?P<late>_LATE)?_(?P<id>\d+)_(?P<fid>\d+)_(?P<file>.+)$")
 _CANVAS_ANON = re.compile(r"^(?P<late>LATE_)?anon_(?P<id>[A-Za-z0-9]+)_(?P<fid>\d+)_"
@@ -114,15 +118,19 @@ def parse_path(parts: list[str], assignment: str | None = None) -> Parsed:
     """Who a file belongs to, from its path inside the download (a list of components)."""
     parts = [nfc(p) for p in parts]
     base = parts[-1]
-    m = _BLACKBOARD.match(base)
-    if m:
-        when = datetime.strptime(m["time"], "%Y-%m-%d-%H-%M-%S")
-        return Parsed("blackboard", m["user"], m["user"], submitted=when,
-                      filename=m["file"] or base, receipt=m["file"] is None)
-    for folder in reversed(parts[:-1]):
+    for folder in parts[:-1]:            # the outermost first: inner folders are the student's
         m = _MOODLE_DIR.match(folder) or _MOODLE_OTHER.match(folder)
         if m:
             return Parsed("moodle", m["name"], m["id"], filename=base)
+    m = _BLACKBOARD.match(base)
+    if m:
+        try:
+            when = datetime.strptime(m["time"], "%Y-%m-%d-%H-%M-%S")
+        except ValueError:               # 2026-13-45-...: not a time Blackboard writes
+            when = None
+        if when is not None:
+            return Parsed("blackboard", m["user"], m["user"], submitted=when,
+                          filename=m["file"] or base, receipt=m["file"] is None)
     m = _MOODLE_FLAT.match(base)
     if m:
         return Parsed("moodle", m["name"], m["id"], filename=m["file"])
@@ -149,7 +157,7 @@ def key_of(name: str, lms_id: str = "") -> str:
     """A file-name-safe key: word characters only (Unicode letters stay), then the LMS id."""
     slug = re.sub(r"\W+", "_", nfc(name)).strip("_")[:40].strip("_")
     ident = re.sub(r"\W+", "_", lms_id).strip("_")[:40]
-    if ident and not slug.endswith(ident):
+    if ident and slug != ident:
         slug = f"{slug}_{ident}" if slug else ident
     return slug or "student"
 
@@ -269,8 +277,12 @@ def notebook_problem(data: bytes, assignment: str | None, answers) -> tuple[str,
         return "unreadable: not UTF-8 text", True, []
     except json.JSONDecodeError as err:
         return f"unreadable: not a notebook (invalid JSON: {err.msg}, line {err.lineno})", True, []
+    except RecursionError:
+        return f"unreadable: not a notebook (JSON nested deeper than {MAX_DEPTH} levels)", True, []
     if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
         return "unreadable: not a notebook (no list of cells)", True, []
+    if _depth(nb) > MAX_DEPTH:           # the grading run's own readers recurse, and crash
+        return f"unreadable: not a notebook (JSON nested deeper than {MAX_DEPTH} levels)", True, []
     meta = nb.get("metadata")
     meta = meta.get("rnngrade") if isinstance(meta, dict) else None
     theirs = meta.get("assignment") if isinstance(meta, dict) else None
@@ -279,7 +291,8 @@ def notebook_problem(data: bytes, assignment: str | None, answers) -> tuple[str,
                 f"{assignment!r}"), False, []
     found = set()
     for cell in nb["cells"]:
-        info = cell.get("metadata", {}).get("rnngrade") if isinstance(cell, dict) else None
+        meta = cell.get("metadata") if isinstance(cell, dict) else None
+        info = meta.get("rnngrade") if isinstance(meta, dict) else None
         if isinstance(info, dict) and info.get("role") == "answer":
             found.add(str(info.get("answer")))
     wanted = list(answers or [])
@@ -290,6 +303,22 @@ def notebook_problem(data: bytes, assignment: str | None, answers) -> tuple[str,
     notes = ([(f"answer cells missing their metadata: {', '.join(missing)} (scored as "
               "unanswered)")] if missing else [])
     return "", False, notes
+
+
+def _depth(obj) -> int:
+    """How deeply lists and dicts nest in ``obj`` (iteratively: no recursion to exhaust)."""
+    deepest, stack = 0, [(obj, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            item = item.values()
+        elif not isinstance(item, list):
+            continue
+        deepest = max(deepest, level)
+        if deepest > MAX_DEPTH:
+            break
+        stack.extend((x, level + 1) for x in item if isinstance(x, (dict, list)))
+    return deepest
 
 
 # ------------------------------------------------------------------ the whole download

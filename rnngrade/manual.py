@@ -21,7 +21,10 @@ import csv
 import html
 import json
 import os
+import unicodedata
 from dataclasses import dataclass
+
+from .gradebook import as_text
 
 COLUMNS = ["student", "name", "lms_id", "question", "max_points", "points", "comment", "answer"]
 
@@ -143,8 +146,8 @@ def export(key, records, out: str, question: str | None = None) -> tuple[str, st
         w = csv.writer(f)
         w.writerow(COLUMNS)
         for r, text, note in rows:
-            w.writerow([r.key, r.name, r.lms_id, q.name, _num(q.points),
-                        "0" if note else "", note, text])
+            w.writerow([r.key, as_text(r.name), as_text(r.lms_id), q.name, _num(q.points),
+                        "0" if note else "", note, as_text(text)])
     html_path = os.path.join(out, f"written_{q.name}.html")
     with open(html_path, "w", encoding="utf-8") as f:
         f.write(_page(q, rows))
@@ -174,7 +177,13 @@ def _page(q: Question, rows) -> str:
 
 
 def read_marks(path: str, key, students=None) -> dict[tuple[str, str], Mark]:
-    """(student key, question) → Mark, from a filled CSV; ValueError naming a bad row."""
+    """(student key, question) → Mark, from a filled CSV; ValueError naming a bad row.
+
+    ``students`` (the keys of the grading run, or {key: (name, LMS id)}) refuses a row for
+    another student; given names and ids, a row whose ``lms_id`` (or, without ids, ``name``)
+    is not that key's student is refused too (an export made from another download, where
+    keys fell differently, would put one student's mark on another). A student marked twice
+    for one question with different points or comments is refused."""
     qs = {q.name: q for q in questions(key)}
     with open(path, encoding="utf-8-sig", newline="") as f:
         text = f.read()
@@ -193,6 +202,8 @@ def read_marks(path: str, key, students=None) -> dict[tuple[str, str], Mark]:
                              f"expected one of {sorted(qs)}")
         if students is not None and student not in students:
             raise ValueError(f"argument 'marks': {path} line {n}: unknown student {student!r}")
+        if isinstance(students, dict):
+            _same_student(path, n, student, row, *students[student])
         raw = (row.get("points") or "").strip().replace(",", ".")
         points = None
         if raw:
@@ -204,8 +215,28 @@ def read_marks(path: str, key, students=None) -> dict[tuple[str, str], Mark]:
             if not 0 <= points <= qs[name].points:
                 raise ValueError(f"argument 'marks': {path} line {n}: points {points:g} outside "
                                  f"0..{qs[name].points:g} for {name!r}")
-        marks[(student, name)] = Mark(points, (row.get("comment") or "").strip())
+        mark = Mark(points, (row.get("comment") or "").strip())
+        if (student, name) in marks and marks[(student, name)] != mark:
+            raise ValueError(f"argument 'marks': {path} line {n}: {student!r} marked twice for "
+                             f"{name!r} ({marks[(student, name)].points} and {points})")
+        marks[(student, name)] = mark
     return marks
+
+
+def _same_student(path, n, student, row, name, lms_id) -> None:
+    def plain(text):
+        text = unicodedata.normalize("NFC", (text or "").strip())
+        return text.removeprefix("'")                           # as_text's apostrophe
+    theirs_id, theirs_name = plain(row.get("lms_id")), plain(row.get("name"))
+    if lms_id and theirs_id and theirs_id != plain(lms_id):
+        raise ValueError(f"argument 'marks': {path} line {n}: {student!r} has the LMS id "
+                         f"{lms_id!r} in this grading run, the row says {theirs_id!r} (was "
+                         "the CSV exported from another download?)")
+    if not (lms_id and theirs_id) and theirs_name and \
+            theirs_name.casefold() != plain(name).casefold():
+        raise ValueError(f"argument 'marks': {path} line {n}: {student!r} is {name!r} in this "
+                         f"grading run, the row says {theirs_name!r} (was the CSV exported "
+                         "from another download?)")
 
 
 def _num(x: float) -> str:

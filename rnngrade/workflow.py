@@ -11,6 +11,8 @@ running anything.
 """
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 import os
 import secrets
@@ -57,12 +59,38 @@ def policy_from(spec: dict | None) -> late.Policy | None:
     """A Policy from its written options {deadline, penalty, grace, extensions}; None if empty."""
     spec = spec or {}
     if not any(spec.get(k) for k in ("deadline", "penalty", "extensions")):
+        if spec.get("timezone"):
+            late.zone(spec["timezone"])
         return None
+    late.zone(spec.get("timezone") or None)
     return late.Policy(
         deadline=late.parse_time(spec["deadline"]) if spec.get("deadline") else None,
         penalty=late.parse_penalty(spec.get("penalty") or "none"),
         grace=late.parse_duration(spec.get("grace") or "0"),
-        extensions=dict(late.parse_extension(e) for e in spec.get("extensions") or []))
+        extensions=dict(late.parse_extension(e) for e in spec.get("extensions") or []),
+        timezone=spec.get("timezone") or None)
+
+
+def _extensions_by_key(policy: late.Policy | None, people, strict: bool) -> late.Policy | None:
+    """The policy with each extension resolved to one student's key (``people``: (key, LMS id,
+    name) triples). An extension that names two students (a student named like another's
+    LMS id, two students of one name) is refused; one that names no one is refused when
+    ``strict`` (a typo would leave the student penalised)."""
+    if policy is None or not policy.extensions:
+        return policy
+    resolved = {}
+    for who, deadline in policy.extensions.items():
+        found = resolve(people, who)
+        if len(found) > 1:
+            raise ValueError(f"argument 'extension': {who!r} matches {len(found)} students "
+                             f"({_listing(people, found)}); name one by its key or LMS id")
+        if not found:
+            if strict:
+                raise ValueError(f"argument 'extension': no student {who!r}; expected a key, "
+                                 f"LMS id or name, e.g. one of: {_names(people)}")
+            continue
+        resolved[found[0]] = deadline
+    return dataclasses.replace(policy, extensions=resolved)
 
 
 # ------------------------------------------------------------------ state
@@ -82,8 +110,9 @@ def _save_json(path: str, data) -> None:
     os.replace(tmp, path)
 
 
-def _entry(record: lms.Record, result, seed: int) -> dict:
+def _entry(record: lms.Record, result, seed: int, key_sha: str = "") -> dict:
     return {"name": record.name, "lms": record.lms, "lms_id": record.lms_id,
+            "key_sha256": key_sha,
             "submitted": record.submitted.isoformat(sep=" ") if record.submitted else None,
             "late": record.late, "source": record.source, "sha256": record.sha256,
             "path_notes": record.notes, "seed": seed,
@@ -112,25 +141,101 @@ def _result_of(key: str, entry: dict, checks) -> gradebook.StudentResult:
 # ------------------------------------------------------------------ selecting who to grade
 
 def matches(record: lms.Record, who: str) -> bool:
-    """``who`` names the student by key, LMS id or name (case and accents as written)."""
+    """``who`` names the student by key, LMS id or name (case and Unicode form ignored)."""
     w = lms.nfc(who).strip().casefold()
-    return w in (record.key.casefold(), record.lms_id.casefold(), record.name.casefold())
+    return w in (record.key.casefold(), record.lms_id.casefold(),
+                 lms.nfc(record.name).casefold())
 
 
-def select(records, state: dict, only=(), new_only: bool = False) -> list[lms.Record]:
-    """The records this run grades; ValueError when an ``only`` name matches no one."""
+def resolve(people, who: str) -> list[str]:
+    """The keys of the students ``who`` names, from (key, LMS id, name) triples: a key names
+    one student (keys are unique); otherwise every student whose LMS id or name it is."""
+    w = lms.nfc(str(who)).strip().casefold()
+    by_key = [k for k, _, _ in people if k.casefold() == w]
+    if len(by_key) == 1:
+        return by_key
+    return sorted({k for k, ident, name in people
+                   if w and w in (k.casefold(), (ident or "").casefold(),
+                                  lms.nfc(name or "").casefold())})
+
+
+def _people(records) -> list[tuple[str, str, str]]:
+    return [(r.key, r.lms_id, r.name) for r in records]
+
+
+def _names(people) -> str:
+    return ", ".join(sorted(name for _, _, name in people)[:20])
+
+
+def _listing(people, keys) -> str:
+    return ", ".join(f"{k}" + (f" (LMS id {i})" if i else "") for k, i, _ in people
+                     if k in keys)
+
+
+def select(records, state: dict, only=(), new_only: bool = False,
+           key_sha: str | None = None) -> list[lms.Record]:
+    """The records this run grades; ValueError when an ``only`` name matches no one, or two
+    students (name them by key or LMS id). ``new_only`` grades the notebooks new or changed
+    since the last run, and every one graded with another version of the key (``key_sha``)."""
     chosen = list(records)
     if only:
+        people, keys = _people(records), set()
         for who in only:
-            if not any(matches(r, who) for r in records):
-                names = ", ".join(sorted(r.name for r in records)[:20])
+            found = resolve(people, who)
+            if not found:
                 raise ValueError(f"argument 'only': no submission from {who!r}; expected a "
-                                 f"key, LMS id or name, e.g. one of: {names}")
-        chosen = [r for r in chosen if any(matches(r, w) for w in only)]
+                                 f"key, LMS id or name, e.g. one of: {_names(people)}")
+            if len(found) > 1:
+                raise ValueError(f"argument 'only': {who!r} matches {len(found)} students "
+                                 f"({_listing(people, found)}); name one by its key or LMS id")
+            keys.update(found)
+        chosen = [r for r in chosen if r.key in keys]
     if new_only:
         done = state.get("students", {})
-        chosen = [r for r in chosen if done.get(r.key, {}).get("sha256") != r.sha256]
+        chosen = [r for r in chosen if done.get(r.key, {}).get("sha256") != r.sha256
+                  or (key_sha is not None and done[r.key].get("key_sha256") != key_sha)]
     return chosen
+
+
+def _identity(lms_name: str, lms_id: str, name: str) -> tuple:
+    return (lms_name, lms_id) if lms_id else (lms_name, lms.nfc(name or "").casefold())
+
+
+def stable_keys(records, students: dict) -> None:
+    """Give each record the key its student had in the earlier run (``students``, the state),
+    so that a newcomer whose name collides with theirs (keys get ``_2`` in the order of the
+    download) never takes over their kept result; a new student gets a key no earlier
+    student holds."""
+    earlier = {}
+    for k, e in students.items():
+        earlier.setdefault(_identity(e.get("lms", ""), e.get("lms_id", ""), e.get("name", "")), k)
+    used, fresh = set(), []
+    for r in records:
+        k = earlier.get(_identity(r.lms, r.lms_id, r.name))
+        if k is not None and k.casefold() not in used:
+            r.key = k
+            used.add(k.casefold())
+        else:
+            fresh.append(r)
+    taken = used | {k.casefold() for k in students}
+    for r in fresh:
+        base, key, n = r.key, r.key, 2
+        while key.casefold() in taken:
+            key, n = f"{base}_{n}", n + 1
+        r.key = key
+        taken.add(key.casefold())
+
+
+def _key_sha(key_path: str) -> str:
+    with open(key_path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def _same_assignment(state: dict, assignment: str, out: str) -> None:
+    theirs = state.get("assignment")
+    if state.get("students") and theirs and theirs != assignment:
+        raise ValueError(f"argument 'out': {out!r} holds the grading of {theirs!r}, not of "
+                         f"{assignment!r}; give each assignment its own --out")
 
 
 # ------------------------------------------------------------------ grading a class
@@ -149,8 +254,10 @@ def grade_class(key_path: str, source: str, out: str, *, policy: dict | None = N
     if grade is None:
         grade = _pipeline(source)
     _key, assignment, answers, _checks, _ = key_facts(key_path)
+    key_sha = _key_sha(key_path)
     os.makedirs(out, exist_ok=True)
     state = load_state(out)
+    _same_assignment(state, assignment, out)
     if policy is not None:
         policy_from(policy)                       # refuse a bad option before grading
         state["policy"] = policy
@@ -158,12 +265,22 @@ def grade_class(key_path: str, source: str, out: str, *, policy: dict | None = N
     try:
         found = lms.read(source, os.path.join(work, "submitted"), assignment=assignment,
                          answers=answers)
+        stable_keys(found.records, state["students"])
         for r in found.records:
             if r.submitted is None and times:
                 r.submitted = times.get(r.lms_id) or times.get(r.key)
         for n in found.not_graded:
             progress(f"  not graded: {n.source}: {n.reason}")
-        chosen = select(found.records, state, only, new_only)
+        rules = policy_from(state.get("policy"))
+        people = _people(found.records) + [(k, e.get("lms_id", ""), e.get("name", ""))
+                                           for k, e in state["students"].items()
+                                           if k not in {r.key for r in found.records}]
+        _extensions_by_key(rules, people, strict=True)
+        untimed = [r for r in found.records if r.submitted is None and r.late is None]
+        if rules is not None and rules.deadline is not None and untimed:
+            progress(f"rnn-grade: {len(untimed)} students have no submission time in the "
+                     "download (give --times): counted on time")
+        chosen = select(found.records, state, only, new_only, key_sha)
         kept = [r.key for r in found.records if r not in chosen and r.key in state["students"]]
         progress(f"rnn-grade: {len(found.records)} students in {os.path.basename(source)}, "
                  f"{len(found.not_graded)} files not graded; grading {len(chosen)}"
@@ -186,7 +303,7 @@ def grade_class(key_path: str, source: str, out: str, *, policy: dict | None = N
                 if res is None:
                     raise RuntimeError(f"rnn-grade: the grading run returned no result for "
                                        f"{r.key!r}")
-                state["students"][r.key] = _entry(r, res, seed)
+                state["students"][r.key] = _entry(r, res, seed, key_sha)
         for r in found.records:                   # the LMS facts of a student not regraded
             if r.key in state["students"] and r not in chosen:
                 state["students"][r.key].update(name=r.name, lms_id=r.lms_id, source=r.source)
@@ -238,8 +355,12 @@ def _legacy_name(key: str) -> str:
 def rebuild(key_path: str, out: str) -> list[dict]:
     """Write gradebook.csv, feedback/ and results/ from the state and the written marks."""
     _key, assignment, _, checks, questions = key_facts(key_path)
+    key_sha = _key_sha(key_path)
     state = load_state(out)
-    policy = policy_from(state.get("policy"))
+    _same_assignment(state, assignment, out)
+    people = [(k, e.get("lms_id", ""), e.get("name", "")) for k, e in state["students"].items()]
+    people += [(p["key"], p["lms_id"], p["name"]) for p in state.get("pending", [])]
+    policy = _extensions_by_key(policy_from(state.get("policy")), people, strict=False)
     marks = load_written(out)
     written_checks = [cells.Check(f"written:{q.name}", q.name, q.points, False)
                       for q in questions]
@@ -249,6 +370,9 @@ def rebuild(key_path: str, out: str) -> list[dict]:
         entry = state["students"][k]
         res = _result_of(k, entry, checks)
         reasons = list(entry.get("path_notes", []))
+        if entry.get("key_sha256") != key_sha:
+            reasons.append("graded with an older version of the key: regrade (--new-only "
+                           "regrades every such student)")
         for wc, q in zip(written_checks, questions):
             m = marks.get(k, {}).get(q.name)
             if m is None or m.get("points") is None:
@@ -264,8 +388,10 @@ def rebuild(key_path: str, out: str) -> list[dict]:
         submitted = (datetime.fromisoformat(entry["submitted"]) if entry.get("submitted")
                      else None)
         outcome = late.apply(policy, raw, res.max_score, submitted=submitted,
-                             flagged=entry.get("late"), who=(k, entry.get("lms_id", ""),
-                                                             entry.get("name", "")))
+                             flagged=entry.get("late"), who=(k,))
+        if (policy is not None and policy.deadline is not None and submitted is None
+                and entry.get("late") is None):
+            reasons.append("no submission time (give --times): counted on time")
         if outcome.reason:
             reasons.insert(0, outcome.reason)
             res.notes.insert(0, f"{outcome.reason}: {_num(raw)} → {_num(outcome.score)} / "
@@ -312,10 +438,11 @@ def _write_lms_imports(out: str, assignment: str, state: dict, rows: list[dict])
               and "score" in r]
     layouts = {
         "canvas": (["Student", "ID", "SIS User ID", "SIS Login ID", "Section", assignment],
-                   lambda r: [r["name"], r["lms_id"], "", "", "", _num(r["score"])]),
+                   lambda r: [gradebook.as_text(r["name"]), r["lms_id"], "", "", "",
+                              _num(r["score"])]),
         "moodle": (["Identifier", "Full name", "Grade", "Feedback comments"],
-                   lambda r: [f"Participant {r['lms_id']}", r["name"], _num(r["score"]),
-                              r["reason"]]),
+                   lambda r: [f"Participant {r['lms_id']}", gradebook.as_text(r["name"]),
+                              _num(r["score"]), gradebook.as_text(r["reason"])]),
     }
     for lms_name, (header, row_of) in layouts.items():
         mine = [r for r in graded if lms_of[r["student"]] == lms_name and r["lms_id"]]
@@ -367,7 +494,9 @@ def import_written(key_path: str, marks_csv: str, out: str) -> tuple[int, list[d
     if not state["students"]:
         raise ValueError(f"argument 'out': {out!r} holds no grading run ({STATE} is missing); "
                          "grade the class first")
-    marks = manual.read_marks(marks_csv, key, students=set(state["students"]))
+    _same_assignment(state, cells.assignment_meta(key)["assignment"], out)
+    marks = manual.read_marks(marks_csv, key, students={
+        k: (e.get("name", ""), e.get("lms_id", "")) for k, e in state["students"].items()})
     written = load_written(out)
     for (student, question), m in marks.items():
         earlier = written.get(student, {}).get(question)
