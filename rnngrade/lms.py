@@ -32,6 +32,7 @@ import stat
 import unicodedata
 import zipfile
 import zlib
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -114,14 +115,29 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-def parse_path(parts: list[str], assignment: str | None = None) -> Parsed:
-    """Who a file belongs to, from its path inside the download (a list of components)."""
-    parts = [nfc(p) for p in parts]
+def parse_path(parts: list[str], assignment: str | None = None,
+               prefer: str | None = None) -> Parsed:
+    """Who a file belongs to, from its path inside the download (a list of components).
+
+    A name may fit two conventions (a Canvas file whose student named it
+    ``x_bob_attempt_2026-12-01-00-00-00.ipynb`` also reads as Blackboard's, with a time of the
+    student's choosing); ``prefer`` (the download's convention, see ``read``) decides, else
+    the first that fits in the order Moodle folder, Blackboard, Moodle flat, Canvas, plain.
+    """
+    fits = list(_readings([nfc(p) for p in parts], assignment))
+    for p in fits:
+        if p.lms == prefer:
+            return p
+    return fits[0]
+
+
+def _readings(parts: list[str], assignment: str | None):
     base = parts[-1]
     for folder in parts[:-1]:            # the outermost first: inner folders are the student's
         m = _MOODLE_DIR.match(folder) or _MOODLE_OTHER.match(folder)
         if m:
-            return Parsed("moodle", m["name"], m["id"], filename=base)
+            yield Parsed("moodle", m["name"], m["id"], filename=base)
+            break
     m = _BLACKBOARD.match(base)
     if m:
         try:
@@ -129,23 +145,24 @@ def parse_path(parts: list[str], assignment: str | None = None) -> Parsed:
         except ValueError:               # 2026-13-45-...: not a time Blackboard writes
             when = None
         if when is not None:
-            return Parsed("blackboard", m["user"], m["user"], submitted=when,
-                          filename=m["file"] or base, receipt=m["file"] is None)
+            yield Parsed("blackboard", m["user"], m["user"], submitted=when,
+                         filename=m["file"] or base, receipt=m["file"] is None)
     m = _MOODLE_FLAT.match(base)
     if m:
-        return Parsed("moodle", m["name"], m["id"], filename=m["file"])
+        yield Parsed("moodle", m["name"], m["id"], filename=m["file"])
     m = _CANVAS_ANON.match(base)
     if m:
-        return Parsed("canvas", "anon_" + m["id"], "anon_" + m["id"], late=bool(m["late"]),
-                      order=int(m["fid"]), filename=m["file"])
+        yield Parsed("canvas", "anon_" + m["id"], "anon_" + m["id"], late=bool(m["late"]),
+                     order=int(m["fid"]), filename=m["file"])
     m = _CANVAS.match(base)
     if m:
-        return Parsed("canvas", m["name"], m["id"], late=bool(m["late"]), order=int(m["fid"]),
-                      filename=m["file"])
+        yield Parsed("canvas", m["name"], m["id"], late=bool(m["late"]), order=int(m["fid"]),
+                     filename=m["file"])
     stem = os.path.splitext(base)[0]
     if len(parts) > 1 and assignment and _bare(stem) == assignment:
-        return Parsed("plain", parts[-2], filename=base)     # <student>/<assignment>.ipynb
-    return Parsed("plain", stem, filename=base)
+        yield Parsed("plain", parts[-2], filename=base)      # <student>/<assignment>.ipynb
+    else:
+        yield Parsed("plain", stem, filename=base)
 
 
 def _bare(stem: str) -> str:
@@ -331,11 +348,16 @@ def read(source: str, into: str, *, assignment: str | None = None, answers=()) -
     cells carry an answer tag, and notes the missing ones. Of several notebooks from one
     student, the latest attempt is graded (Blackboard's time, Canvas's file id), then the one
     named like the assignment, then the newest file; the others are listed as older attempts
-    or duplicates.
+    or duplicates. A name that fits two conventions is read by the download's own (the one
+    most of its files follow), so a student cannot pass for another LMS's student by naming
+    the upload like one.
     """
     os.makedirs(into, exist_ok=True)
     files = list(_entries(source))
-    parsed = [parse_path(f.parts, assignment) for f in files]
+    first = [parse_path(f.parts, assignment) for f in files]
+    votes = Counter(p.lms for p in first if not p.receipt and p.lms != "plain")
+    convention = votes.most_common(1)[0][0] if votes else None
+    parsed = [parse_path(f.parts, assignment, convention) for f in files]
     receipts = {}
     for f, p in zip(files, parsed):
         if p.receipt and f.data is not None:

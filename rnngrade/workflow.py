@@ -71,6 +71,19 @@ def policy_from(spec: dict | None) -> late.Policy | None:
         timezone=spec.get("timezone") or None)
 
 
+def merge_policy(earlier: dict | None, given: dict) -> dict:
+    """The late options of a rerun: those given replace the earlier ones, the others stay
+    (``--only X --grace 15m`` keeps the deadline and the penalty; ``--penalty none`` lifts
+    it); extensions add to the earlier ones, a student's latest one replacing theirs."""
+    merged = dict(earlier or {})
+    merged.update({k: v for k, v in given.items() if v and k != "extensions"})
+    extensions = {}
+    for e in list(merged.get("extensions") or []) + list(given.get("extensions") or []):
+        extensions[str(e).partition("=")[0].strip()] = e
+    merged["extensions"] = list(extensions.values())
+    return merged
+
+
 def _extensions_by_key(policy: late.Policy | None, people, strict: bool) -> late.Policy | None:
     """The policy with each extension resolved to one student's key (``people``: (key, LMS id,
     name) triples). An extension that names two students (a student named like another's
@@ -245,8 +258,8 @@ def grade_class(key_path: str, source: str, out: str, *, policy: dict | None = N
                 limits=None, seed=None, progress=print) -> Summary:
     """Grade an LMS download into ``out``; see the module's docstring.
 
-    ``policy`` holds the late options as written ({deadline, penalty, grace, extensions});
-    None keeps the policy of the previous run in ``out`` (none at first). ``times`` gives
+    ``policy`` holds the late options as written ({deadline, penalty, grace, extensions,
+    timezone}), merged over those of the previous run in ``out`` (``merge_policy``). ``times`` gives
     submission times by LMS id or key (``late.read_times``) where the download's names have
     none (Canvas, Moodle). ``grade`` is the
     grading pipeline, ``grading.grade`` by default (a test passes a fake one).
@@ -259,8 +272,8 @@ def grade_class(key_path: str, source: str, out: str, *, policy: dict | None = N
     state = load_state(out)
     _same_assignment(state, assignment, out)
     if policy is not None:
-        policy_from(policy)                       # refuse a bad option before grading
-        state["policy"] = policy
+        state["policy"] = merge_policy(state.get("policy"), policy)
+        policy_from(state["policy"])              # refuse a bad option before grading
     work = tempfile.mkdtemp(prefix="rg-lms-")
     try:
         found = lms.read(source, os.path.join(work, "submitted"), assignment=assignment,

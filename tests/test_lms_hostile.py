@@ -311,3 +311,45 @@ def test_a_deadline_without_any_submission_time_is_reported(tmp_path):
     assert any("no submission time" in m for m in said)
     rows = rows_of(tmp_path / "o")
     assert all("no submission time" in r["reason"] for r in rows if r["student"])
+
+
+# ------------------------------------------------------------------ one convention per download
+
+def test_a_canvas_file_named_like_blackboard_keeps_its_late_flag(tmp_path):
+    """A late Canvas student names the upload like a Blackboard attempt of their choosing."""
+    dl = tmp_path / "cv"
+    F.canvas(dl)
+    F._put(dl, "malloryeve_LATE_11111_789099_x_eve_attempt_2026-12-01-00-00-00_01_forward.ipynb",
+           F.full())
+    c = read(dl, tmp_path)
+    eve = next(r for r in c.records if "eve" in r.key)
+    assert (eve.lms, eve.lms_id, eve.late, eve.submitted) == ("canvas", "11111", True, None)
+
+
+def test_a_blackboard_assignment_named_like_canvas_stays_blackboard(tmp_path):
+    dl = tmp_path / "bb"
+    for user, stamp in (("ghopper", "2026-12-07-14-03-12"), ("jnunez", "2026-12-07-16-59-00")):
+        F._put(dl, f"Lab_1_2_final_{user}_attempt_{stamp}_01_forward.ipynb", F.full())
+    c = read(dl, tmp_path)
+    assert sorted((r.lms, r.lms_id) for r in c.records) == [("blackboard", "ghopper"),
+                                                           ("blackboard", "jnunez")]
+
+
+def test_a_blackboard_like_name_with_an_impossible_time_is_not_a_crash(tmp_path):
+    F._put(tmp_path / "dl", "hoppergrace_23456_789012_a_b_attempt_2026-13-45-99-99-99_x.ipynb",
+           F.full())
+    c = read(tmp_path / "dl", tmp_path)
+    assert [(r.lms, r.lms_id) for r in c.records] == [("canvas", "23456")]
+
+
+# ------------------------------------------------------------------ a rerun's options
+
+def test_a_rerun_with_one_late_option_keeps_the_others(tmp_path):
+    """``--only X --grace 15m`` after a graded run must not drop its deadline and penalty."""
+    out, dl = str(tmp_path / "out"), str(F.blackboard(tmp_path / "bb"))
+    workflow.grade_class(str(F.KEY1), dl, out, grade=FakeGrade(),
+                         policy={"deadline": "2026-12-07 17:00", "penalty": "10%/day"}, **QUIET)
+    workflow.grade_class(str(F.KEY1), dl, out, grade=FakeGrade(), only=["wxm"],
+                         policy={"grace": "15m"}, **QUIET)
+    got = {r["name"]: (r["late"], r["score"]) for r in rows_of(out) if r["student"]}
+    assert got["Grace Hopper"] == ("yes", "10.8") and got["王小明"] == ("", "12")
