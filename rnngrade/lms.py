@@ -207,6 +207,10 @@ def _folder_entries(root: str):
     count = 0
     for here, dirs, files in os.walk(root, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__MACOSX")
+        for d in [d for d in dirs if os.path.islink(os.path.join(here, d))]:
+            dirs.remove(d)                   # not followed, but said: a student may be in it
+            yield _File(os.path.relpath(os.path.join(here, d), root).split(os.sep), None,
+                        "a link to a folder, not followed (copy the folder in instead)")
         for name in sorted(files):
             if name.startswith(".") or name in _SKIP_NAMES:
                 continue

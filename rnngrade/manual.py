@@ -12,6 +12,7 @@ lecturer. A student cell whose text is still the handout's counts as unanswered.
 ``export`` writes, for one question, an HTML page with every student's answer next to the
 others (to read) and a CSV with one row per student (to fill: ``points`` and ``comment``).
 ``read_marks`` reads that CSV back, as a spreadsheet saved it (UTF-8 with or without a BOM,
+or Windows-1252 as Excel's plain "CSV" writes it,
 commas or semicolons, a decimal comma); it refuses points outside 0..max and unknown students
 or questions, naming the row. A blank ``points`` is "not marked yet".
 """
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import html
+import io
 import json
 import os
 import unicodedata
@@ -185,11 +187,15 @@ def read_marks(path: str, key, students=None) -> dict[tuple[str, str], Mark]:
     keys fell differently, would put one student's mark on another). A student marked twice
     for one question with different points or comments is refused."""
     qs = {q.name: q for q in questions(key)}
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        text = f.read()
+    with open(path, "rb") as f:
+        data = f.read()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:           # Excel's "CSV (Comma delimited)" on Windows
+        text = data.decode("cp1252", "replace")
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.DictReader(text.splitlines(), delimiter=delimiter)
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     missing = {"student", "question", "points"} - set(reader.fieldnames or [])
     if missing:
         raise ValueError(f"argument 'marks': {path} lacks the column(s) {sorted(missing)}; "
@@ -232,8 +238,8 @@ def _same_student(path, n, student, row, name, lms_id) -> None:
         raise ValueError(f"argument 'marks': {path} line {n}: {student!r} has the LMS id "
                          f"{lms_id!r} in this grading run, the row says {theirs_id!r} (was "
                          "the CSV exported from another download?)")
-    if not (lms_id and theirs_id) and theirs_name and \
-            theirs_name.casefold() != plain(name).casefold():
+    if not (lms_id and theirs_id) and theirs_name and plain(name).isascii() and \
+            theirs_name.casefold() != plain(name).casefold():     # (cp1252 loses the rest)
         raise ValueError(f"argument 'marks': {path} line {n}: {student!r} is {name!r} in this "
                          f"grading run, the row says {theirs_name!r} (was the CSV exported "
                          "from another download?)")

@@ -394,6 +394,10 @@ def rebuild(key_path: str, out: str) -> list[dict]:
                 reasons.append(f"written answer {q.name} not marked yet")
             else:
                 pts = float(m["points"])
+                if pts > q.points:               # the key lowered the question's points since
+                    reasons.append(f"written answer {q.name} marked {_num(pts)}, more than the "
+                                   f"{_num(q.points)} points the key now gives: re-mark it")
+                    pts = q.points
                 res.results.append(gradebook.CheckResult(
                     wc, pts >= q.points, pts, "", "",
                     "marked by hand" + (f": {m['comment']}" if m.get("comment") else "")))

@@ -353,3 +353,39 @@ def test_a_rerun_with_one_late_option_keeps_the_others(tmp_path):
                          policy={"grace": "15m"}, **QUIET)
     got = {r["name"]: (r["late"], r["score"]) for r in rows_of(out) if r["student"]}
     assert got["Grace Hopper"] == ("yes", "10.8") and got["王小明"] == ("", "12")
+
+
+# ------------------------------------------------------------------ a careless lecturer's files
+
+def test_a_linked_student_folder_is_reported_not_skipped(tmp_path):
+    real = tmp_path / "elsewhere" / "Ann_100_assignsubmission_file"
+    F._put(real, "01_forward.ipynb", F.full())
+    dl = tmp_path / "dl"
+    F._put(dl, "Bob_101_assignsubmission_file/01_forward.ipynb", F.full())
+    (dl / "Ann_100_assignsubmission_file").symlink_to(real, target_is_directory=True)
+    c = read(dl, tmp_path)
+    assert [r.name for r in c.records] == ["Bob"] and not c.ok
+    assert c.not_graded[0].source == "Ann_100_assignsubmission_file"
+    assert "link" in c.not_graded[0].reason
+
+
+def test_marks_saved_by_excel_as_windows_1252_are_read(tmp_path):
+    key, marks, out = _marked(tmp_path, [])
+    text = ("student,name,lms_id,question,max_points,points,comment,answer\r\n"
+            "Ann_100,Ann,100,explain_state,3,2,très bien,\r\n")
+    marks.write_bytes(text.encode("cp1252"))
+    n, rows = workflow.import_written(str(key), str(marks), out)
+    ann = next(r for r in rows if r["name"] == "Ann")
+    assert n == 1 and ann["written:explain_state"] == 2
+
+
+def test_a_mark_above_what_a_changed_key_gives_is_not_counted_in_full(tmp_path):
+    key, marks, out = _marked(tmp_path, [
+        ["Ann_100", "Ann", "100", "explain_state", "3", "3", "", ""]])
+    workflow.import_written(str(key), str(marks), out)
+    nb = json.loads(key.read_text(encoding="utf-8"))
+    nb["cells"][-1]["metadata"]["rnngrade"]["points"] = 2
+    key.write_text(json.dumps(nb), encoding="utf-8")
+    rows = workflow.rebuild(str(key), out)
+    ann = next(r for r in rows if r["name"] == "Ann")
+    assert ann["written:explain_state"] <= 2 and "re-mark" in ann["reason"]
