@@ -14,7 +14,14 @@ One concept per module:
                  own with numpy's and Python's state reset, output capped, time limits
     sandbox      bubblewrap: one sandbox per student, limits, nothing of value inside
     references   expected outputs of gradient checks, computed by the grader in closed form
-    submissions  a folder or a zip of ``<student>.ipynb`` files
+    submissions  a folder or a zip of ``<student>.ipynb`` files (what a grading run reads;
+                 ``rnn-grade grade`` hands it the notebooks ``lms`` chose)
+    lms          an LMS download (Canvas, Moodle, Blackboard; zip or folder) read into records
+                 (name as written, LMS id, time, late flag) and files not graded, with reasons
+    late         deadline, grace, extensions and penalty policies
+    manual       written answers exported side by side (HTML, CSV to fill), marks read back
+    workflow     a grading run wrapped for the lecturer: the LMS gradebook, late penalties,
+                 hand marks, one student regraded; results kept in the run's journal only
     gradebook    scores, gradebook.csv, feedback HTML, Gradescope results.json
     cli          the ``rnn-grade`` command
 """

@@ -66,7 +66,7 @@ def write_gradebook(path: str, checks: list[Check], students: list[StudentResult
                     sandboxed: bool = True) -> None:
     """One row per student; the last column says whether the code ran in a sandbox."""
     where = "bubblewrap" if sandboxed else "NONE (--unsafe-no-sandbox)"
-    with open(path, "w", newline="") as f:
+    with open(path, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(["student", "score", "max_score"] + [c.name for c in checks] + ["sandbox"])
         for s in students:
@@ -124,7 +124,49 @@ def write_all(out: str, assignment: str, checks: list[Check],
     os.makedirs(os.path.join(out, "results"), exist_ok=True)
     write_gradebook(os.path.join(out, "gradebook.csv"), checks, students, sandboxed)
     for s in students:
-        with open(os.path.join(out, "feedback", f"{s.student}.html"), "w") as f:
+        with open(os.path.join(out, "feedback", f"{s.student}.html"), "w",
+                  encoding="utf-8") as f:
             f.write(feedback_html(assignment, s))
-        with open(os.path.join(out, "results", f"{s.student}.json"), "w") as f:
+        with open(os.path.join(out, "results", f"{s.student}.json"), "w",
+                  encoding="utf-8") as f:
             json.dump(gradescope(s), f, indent=1)
+
+
+# ------------------------------------------------------------------ the LMS gradebook
+
+LMS_COLUMNS = ["student", "score", "max_score", "name", "lms_id", "raw_score", "penalty",
+               "submitted", "late", "reason"]
+
+
+def write_lms_gradebook(path: str, columns: list[str], rows: list[dict]) -> None:
+    """gradebook.csv with the columns an LMS imports: the key, the penalised score (``score``)
+    and the maximum (first, as before), the name as the LMS wrote it, its id, the raw score,
+    the points taken for lateness, the submission time, the late flag and a reason (why a
+    file was not graded, lateness, missing answers, unmarked written answers); then one column
+    per check or written question. A file that was not graded has a row with its reason and
+    no score. UTF-8 (``José Ñúñez`` and ``王小明`` as written), no BOM, so that a script reading
+    it with ``csv`` finds the column ``student`` as before."""
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(LMS_COLUMNS + columns)
+        for row in rows:
+            w.writerow([_cell(row.get(c, "")) for c in LMS_COLUMNS + columns])
+
+
+def _cell(value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    if isinstance(value, (int, float)):
+        return _num(round(float(value), 4))
+    return "" if value is None else as_text(str(value))
+
+
+_FORMULA = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def as_text(value: str) -> str:
+    """A text cell a spreadsheet shows as text: a leading ``=``, ``+``, ``-``, ``@``, tab or
+    carriage return (names, file names and answers are the students' own) would make Excel or
+    LibreOffice run it as a formula (``=HYPERLINK(...)``, DDE) when the lecturer opens the CSV,
+    so such a cell starts with an apostrophe (OWASP's advice for CSV injection)."""
+    return "'" + value if value.startswith(_FORMULA) else value

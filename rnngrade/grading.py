@@ -173,10 +173,13 @@ def _why(error: str, hidden: bool) -> str:
 
 
 class Journal:
-    """``<out>/journal/``: the run's seed and key, and one file per graded student."""
+    """``<out>/journal/``: the run's seed, and one file per graded student (its submission's
+    and the key's sha256 and its result). A student graded with another key is regraded; their
+    entry stays until then, so ``rnn-grade grade --only`` can keep (and flag) it."""
 
     def __init__(self, out: str, key_sha: str, seed: int | None):
         self.dir = os.path.join(out, "journal")
+        self.key = key_sha
         os.makedirs(self.dir, exist_ok=True)
         run_file = os.path.join(self.dir, "run.json")
         old = None
@@ -186,37 +189,53 @@ class Journal:
                     old = json.load(f)
             except (OSError, ValueError):
                 old = None
-        resumable = (old is not None and old.get("key") == key_sha
-                     and (seed is None or old.get("seed") == seed))
+        resumable = old is not None and (seed is None or old.get("seed") == seed)
         if not resumable:
             for name in os.listdir(self.dir):
                 os.remove(os.path.join(self.dir, name))
             seed = secrets.randbelow(2**31) if seed is None else int(seed)
-            self._write(run_file, {"key": key_sha, "seed": seed})
+            self._write(run_file, {"seed": seed})
         self.seed = int(old["seed"]) if resumable else seed
         self.resumed = resumable
 
     @staticmethod
     def _write(path, data):
         tmp = path + ".tmp"
-        with open(tmp, "w") as f:
+        with open(tmp, "w", encoding="utf-8") as f:
             json.dump(data, f)
         os.replace(tmp, path)
 
-    def load(self, student: str, sha: str, checks) -> gradebook.StudentResult | None:
+    def load(self, student: str, sha: str, checks,
+             any_key: bool = False) -> gradebook.StudentResult | None:
+        """The journaled result for this submission and this key (or, ``any_key``, the key it
+        was graded with: see ``key_of``); None if there is none."""
         path = os.path.join(self.dir, f"{student}.json")
         try:
-            with open(path) as f:
+            with open(path, encoding="utf-8") as f:
                 data = json.load(f)
-            if data["sha"] != sha:
+            if data["sha"] != sha or not (any_key or data.get("key") == self.key):
                 return None
             return gradebook.StudentResult.from_dict(data["result"], checks)
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
+    def key_of(self, student: str) -> str | None:
+        """The sha256 of the key a student's journaled result was graded with."""
+        try:
+            with open(os.path.join(self.dir, f"{student}.json"), encoding="utf-8") as f:
+                return json.load(f).get("key")
+        except (OSError, ValueError, AttributeError):
+            return None
+
+    def forget(self, student: str) -> None:
+        try:
+            os.remove(os.path.join(self.dir, f"{student}.json"))
+        except FileNotFoundError:
+            pass
+
     def save(self, student: str, sha: str, result: gradebook.StudentResult) -> None:
         self._write(os.path.join(self.dir, f"{student}.json"),
-                    {"sha": sha, "result": result.to_dict()})
+                    {"sha": sha, "key": self.key, "result": result.to_dict()})
 
 
 def grade(key_path: str, source: str, out: str, *, limits: sandbox.Limits | None = None,

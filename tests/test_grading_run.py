@@ -358,18 +358,23 @@ def batch(tmp_path_factory):
         pass
     server.close()
     assert (out / "gradebook.csv").exists(), proc.stdout[-3000:] + proc.stderr[-3000:]
-    rows = {r["student"]: r for r in csv.DictReader(open(out / "gradebook.csv"))}
-    return {"proc": proc, "rows": rows, "out": out, "released": released, "subs": subs,
-            "connections": connections, "left_behind": left_behind, "seconds": seconds}
+    with open(out / "gradebook.csv", encoding="utf-8") as f:
+        table = list(csv.DictReader(f))
+    rows = {r["student"]: r for r in table if r["student"]}
+    not_graded = [r for r in table if not r["student"]]
+    return {"proc": proc, "rows": rows, "not_graded": not_graded, "out": out,
+            "released": released, "subs": subs, "connections": connections,
+            "left_behind": left_behind, "seconds": seconds}
 
 
 def _score(batch, student):
     return float(batch["rows"][student]["score"])
 
 
-def test_grading_exits_0_shows_progress_and_writes_every_report(batch):
+def test_grading_exits_1_for_the_unreadable_file_shows_progress_and_writes_every_report(batch):
     proc = batch["proc"]
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.returncode == 1, proc.stderr[-3000:]                   # notjson.ipynb
+    assert "1 file(s) could not be read" in proc.stderr
     n = len(batch["rows"])
     assert proc.stdout.count("  graded ") == n
     assert f"graded {n} submissions" in proc.stdout
@@ -383,9 +388,11 @@ def test_grading_exits_0_shows_progress_and_writes_every_report(batch):
 def test_gradebook_columns(batch):
     row = batch["rows"]["key"]
     assert list(row)[:3] == ["student", "score", "max_score"]
-    assert list(row)[3:] == ["step_shapes", "step_values", "step_batch_values", "forward_shapes",
-                             "forward_values", "forward_batch_values", "forward_zero_state",
-                             "sandbox"]
+    assert list(row)[3:10] == ["name", "lms_id", "raw_score", "penalty", "submitted", "late",
+                               "reason"]
+    assert list(row)[10:] == ["step_shapes", "step_values", "step_batch_values",
+                              "forward_shapes", "forward_values", "forward_batch_values",
+                              "forward_zero_state", "sandbox"]
     assert {r["sandbox"] for r in batch["rows"].values()} == {"bubblewrap"}
 
 
@@ -419,9 +426,11 @@ def test_exhausting_memory_costs_only_that_part(batch):
     assert _score(batch, "memory") == STEP_POINTS
 
 
-def test_a_file_that_is_not_json_scores_zero(batch):
-    assert _score(batch, "notjson") == 0
-    assert "not a readable notebook" in (batch["out"] / "feedback" / "notjson.html").read_text()
+def test_a_file_that_is_not_json_is_not_graded_and_says_why(batch):
+    assert "notjson" not in batch["rows"]
+    assert [(r["name"], r["score"], r["reason"]) for r in batch["not_graded"]] == [
+        ("notjson", "", ("notjson.ipynb: unreadable: not a notebook (invalid JSON: Expecting "
+                         "value, line 1)"))]
 
 
 def test_hidden_expected_outputs_never_reach_feedback(batch):
@@ -672,7 +681,8 @@ def test_a_stopped_grader_leaves_no_temporary_file_and_a_rerun_resumes(tmp_path)
         assert again.returncode == 0, again.stderr[-2000:]
         assert "(resumed)" in again.stdout
         assert again.stdout.count("  graded ") == 4 - len(journaled)
-        rows = {r["student"]: r["score"] for r in csv.DictReader(open(tmp_path / "out" / "gradebook.csv"))}
+        with open(tmp_path / "out" / "gradebook.csv", encoding="utf-8") as f:
+            rows = {r["student"]: r["score"] for r in csv.DictReader(f)}
         assert rows == {"blank": "0", "k0": "12", "k1": "12", "k2": "12"}
         assert list(private_tmp.iterdir()) == []
     finally:
@@ -693,7 +703,8 @@ def test_without_a_sandbox_it_refuses_unless_told_and_then_says_so(tmp_path):
     unsafe = subprocess.run(cmd + ["--unsafe-no-sandbox"], capture_output=True, text=True,
                             timeout=300, env=dict(os.environ, PATH=str(nowhere)))
     assert unsafe.returncode == 0, unsafe.stderr[-2000:]
-    rows = list(csv.DictReader(open(tmp_path / "out" / "gradebook.csv")))
+    with open(tmp_path / "out" / "gradebook.csv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
     assert {r["sandbox"] for r in rows} == {"NONE (--unsafe-no-sandbox)"}
     assert {r["student"]: r["score"] for r in rows} == {"blank": "0", "k0": "12"}
     assert "WITHOUT a sandbox" in (tmp_path / "out" / "feedback" / "k0.html").read_text()

@@ -47,7 +47,7 @@ for root, dirs, names in os.walk("/"):
     for n in names:
         files += 1
         path = os.path.join(root, n)
-        if n.endswith(".ipynb") or "/assignments/" in path or "/journal/" in path or (
+        if n.endswith((".ipynb", ".zip")) or "/assignments/" in path or "/journal/" in path or (
                 "rnnlib" in path and not path.startswith("/rg/lib/rnnlib/")):
             hits.append(path)
         elif n.endswith(".py") and "/numpy" not in path and "python3" not in path:
@@ -60,6 +60,7 @@ for root, dirs, names in os.walk("/"):
 report["files_seen"], report["file_hits"] = files, hits[:50]
 report["paths"] = {p: os.path.exists(p) for p in ("/work/main", "/work/wt", "/root/.ssh",
                                                    "/etc/passwd", "/home")}
+report["download"] = {p: os.path.exists(p) for p in DOWNLOAD}
 writes = {}
 for path in ("/rg/lib/rgkernel.py", "/rg/lib/rnngrade/__init__.py", "/rg/site/numpy/version.py",
              "/usr/bin/python3", "/work/mine.txt", "/tmp/mine.txt"):
@@ -93,10 +94,17 @@ print(json.dumps(report))
 
 
 @pytest.fixture(scope="module")
-def probe():
+def probe(tmp_path_factory):
     key = nbformat.read(KEY1, as_version=4)
     spec = assemble.spec_of(assemble.seeded(key, SEED))
-    answers = {"rnn_step": PROBE}
+    # an LMS download on the grader's disk, as `rnn-grade grade` finds it: every student's notebook
+    download = tmp_path_factory.mktemp("download")
+    student = download / "Ann Lee_100_assignsubmission_file" / "01_forward.ipynb"
+    student.parent.mkdir()
+    student.write_bytes(KEY1.read_bytes())
+    (download / "moodle.zip").write_bytes(b"PK\x05\x06" + bytes(18))
+    paths = [str(download), str(student), str(download / "moodle.zip")]
+    answers = {"rnn_step": f"DOWNLOAD = {paths!r}\n" + PROBE}
     root = grading._lib_root()
     try:
         lib = sandbox.Lib(root, [])
@@ -132,6 +140,11 @@ def test_it_sees_no_repository_key_submission_or_grader_file(probe):
     assert not any(report["paths"][p] for p in ("/work/main", "/work/wt", "/root/.ssh", "/home"))
     assert "etc" not in report["root"] and "home" not in report["root"]
     assert report["interpreter_packages"] == []     # the interpreter's own packages are hidden
+
+
+def test_it_cannot_see_the_lms_download(probe):
+    report, _ = probe
+    assert report["download"] and not any(report["download"].values())
 
 
 def test_it_can_write_nothing_but_its_own_scratch_space(probe):
