@@ -109,7 +109,7 @@ def _lms(args) -> int:
             policy=options if any(options.values()) else None, only=args.only,
             new_only=args.new_only, progress=say,
             times=late.read_times(args.times) if args.times else None)
-    except (ValueError, FileNotFoundError) as err:
+    except (ValueError, OSError) as err:      # a bad option, a missing or unreadable file
         print(f"rnn-grade: {err}", file=sys.stderr)
         return 2
     if not summary.ok:

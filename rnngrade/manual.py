@@ -61,7 +61,9 @@ def _written_name(cell) -> str | None:
 
 def _text(cell) -> str:
     src = cell.get("source", "")
-    return "".join(src) if isinstance(src, list) else str(src)
+    if isinstance(src, list):            # a student's notebook may hold anything here
+        return "".join(x if isinstance(x, str) else "" for x in src)
+    return src if isinstance(src, str) else ""
 
 
 def questions(key) -> list[Question]:
@@ -202,6 +204,8 @@ def read_marks(path: str, key, students=None) -> dict[tuple[str, str], Mark]:
                          f"expected the header {','.join(COLUMNS)}")
     marks = {}
     for n, row in enumerate(reader, start=2):
+        if not any(str(v or "").strip() for v in row.values()):
+            continue                     # a blank row a spreadsheet left
         student, name = (row.get("student") or "").strip(), (row.get("question") or "").strip()
         if name not in qs:
             raise ValueError(f"argument 'marks': {path} line {n}: unknown question {name!r}, "

@@ -389,3 +389,37 @@ def test_a_mark_above_what_a_changed_key_gives_is_not_counted_in_full(tmp_path):
     rows = workflow.rebuild(str(key), out)
     ann = next(r for r in rows if r["name"] == "Ann")
     assert ann["written:explain_state"] <= 2 and "re-mark" in ann["reason"]
+
+
+def test_a_written_cell_whose_source_is_not_text_is_not_a_crash(tmp_path):
+    key = json.loads(json.dumps(F.with_written(F._load(F.KEY1), F.PROMPT + F.MODEL)))
+    dl = tmp_path / "dl"
+    nb = F.with_written(F.full(), "x")
+    nb["cells"][-1]["source"] = [1, None, {"a": 2}]
+    F._put(dl, "Ann_100_assignsubmission_file/01_forward.ipynb", nb)
+    F._put(dl, "Bob_101_assignsubmission_file/01_forward.ipynb", F.with_written(F.full(), "ok"))
+    c = read(dl, tmp_path)
+    html_path, _ = manual.export(key, c.records, str(tmp_path / "mark"))
+    assert "ok" in Path(html_path).read_text(encoding="utf-8")
+
+
+def test_blank_rows_a_spreadsheet_leaves_are_skipped(tmp_path):
+    key, marks, out = _marked(tmp_path, [
+        ["Ann_100", "Ann", "100", "explain_state", "3", "2", "", ""],
+        ["", "", "", "", "", "", "", ""], [" ", "", "", "", "", "", "", ""]])
+    n, _ = workflow.import_written(str(key), str(marks), out)
+    assert n == 1
+
+
+def test_the_cli_reports_a_folder_given_as_the_marks_file(tmp_path, capsys):
+    from rnngrade import cli
+    key, _, out = _marked(tmp_path, [])
+    assert cli.main(["import-written", str(key), str(tmp_path), "--out", out]) == 2
+    assert "rnn-grade:" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("spec", ["10%/day, max 50%, max 80%",
+                                  "10%/day, zero after 3 days, zero after 1 day"])
+def test_a_penalty_saying_one_thing_twice_is_refused(spec):
+    with pytest.raises(ValueError, match="argument 'penalty'.*twice"):
+        late.parse_penalty(spec)
