@@ -20,7 +20,8 @@ download tools):
 
 Names are kept as written (Unicode, NFC). The path a copy is written to never comes from a
 name: it is ``into/<key>.ipynb``, where the key is the name reduced to word characters plus
-the LMS id. A zip's members are read into memory, capped in size, never extracted by path.
+the LMS id. A zip's members are read into memory, capped in size, never extracted by path;
+only notebooks and receipts are read at all (another file's name is all its row needs).
 """
 from __future__ import annotations
 
@@ -39,6 +40,7 @@ from datetime import datetime
 MAX_BYTES = 20 << 20          # a file bigger than this is not read
 MAX_FILES = 10_000            # a download with more entries than this is refused
 MAX_TOTAL = 2 << 30           # nor one that would expand to more than this
+MAX_RECEIPT = 1 << 20         # a Blackboard receipt is read up to this; other files not at all
 MAX_DEPTH = 64                # a notebook's JSON nests about 6 deep; widget state a little more
 
 _SKIP_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
@@ -204,7 +206,7 @@ def _entries(source: str):
 
 
 def _folder_entries(root: str):
-    count = 0
+    count = total = 0
     for here, dirs, files in os.walk(root, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__MACOSX")
         for d in [d for d in dirs if os.path.islink(os.path.join(here, d))]:
@@ -225,16 +227,38 @@ def _folder_entries(root: str):
                     yield _File(parts, None, "not a regular file (a link or a device)")
                     continue
                 mtime = datetime.fromtimestamp(st.st_mtime)
-                if st.st_size > MAX_BYTES:
-                    yield _File(parts, None, _too_big(st.st_size), mtime)
+                limit = _limit(name)
+                if limit == 0:
+                    yield _File(parts, b"", "", mtime)          # only its name matters
                     continue
+                if st.st_size > limit:
+                    yield _too_big_file(parts, name, st.st_size, mtime)
+                    continue
+                total += st.st_size
+                if total > MAX_TOTAL:
+                    raise ValueError(f"SUBMISSIONS: the notebooks under {root!r} add up to "
+                                     f"more than {MAX_TOTAL >> 20} MB")
                 with open(path, "rb") as f:
-                    data = f.read(MAX_BYTES + 1)
+                    data = f.read(limit + 1)
             except OSError as err:
                 yield _File(parts, None, f"{type(err).__name__}: {err.strerror or err}")
                 continue
-            yield (_File(parts, None, _too_big(len(data)), mtime) if len(data) > MAX_BYTES
+            yield (_too_big_file(parts, name, len(data), mtime) if len(data) > limit
                    else _File(parts, data, "", mtime))
+
+
+def _limit(name: str) -> int:
+    """How many bytes of a file are read: a notebook up to MAX_BYTES, a text file (a
+    Blackboard receipt) up to MAX_RECEIPT, anything else not at all (it is not graded, and a
+    student's 50 MB video must neither fill the memory nor make the run fail)."""
+    ext = os.path.splitext(name)[1].lower()
+    return MAX_BYTES if ext == ".ipynb" else MAX_RECEIPT if ext == ".txt" else 0
+
+
+def _too_big_file(parts, name, size, mtime) -> _File:
+    if name.lower().endswith(".ipynb"):
+        return _File(parts, None, _too_big(size), mtime)
+    return _File(parts, b"", "", mtime)          # a long text file: not a receipt
 
 
 def _zip_entries(path: str):
@@ -254,8 +278,12 @@ def _zip_entries(path: str):
                 mtime = datetime(*info.date_time)
             except ValueError:
                 mtime = None
-            if info.file_size > MAX_BYTES:
-                yield _File(parts, None, _too_big(info.file_size), mtime)
+            limit = _limit(parts[-1])
+            if limit == 0:
+                yield _File(parts, b"", "", mtime)              # only its name matters
+                continue
+            if info.file_size > limit:
+                yield _too_big_file(parts, parts[-1], info.file_size, mtime)
                 continue
             total += info.file_size
             if total > MAX_TOTAL:
@@ -263,13 +291,13 @@ def _zip_entries(path: str):
                                  f"{MAX_TOTAL >> 30} GB")
             try:
                 with z.open(info) as f:
-                    data = f.read(MAX_BYTES + 1)
+                    data = f.read(limit + 1)
             except (zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError,
                     EOFError, OSError) as err:
                 yield _File(parts, None, f"a damaged zip entry: {type(err).__name__}: {err}",
                             mtime)
                 continue
-            yield (_File(parts, None, _too_big(len(data)), mtime) if len(data) > MAX_BYTES
+            yield (_too_big_file(parts, parts[-1], len(data), mtime) if len(data) > limit
                    else _File(parts, data, "", mtime))
 
 

@@ -423,3 +423,31 @@ def test_the_cli_reports_a_folder_given_as_the_marks_file(tmp_path, capsys):
 def test_a_penalty_saying_one_thing_twice_is_refused(spec):
     with pytest.raises(ValueError, match="argument 'penalty'.*twice"):
         late.parse_penalty(spec)
+
+
+def test_a_big_file_that_is_not_a_notebook_is_not_read_and_fails_nothing(tmp_path, monkeypatch):
+    monkeypatch.setattr(lms, "MAX_BYTES", 20_000)
+    dl = tmp_path / "dl"
+    F._put(dl, "Ann_100_assignsubmission_file/01_forward.ipynb", F.half())
+    F._put(dl, "Ann_100_assignsubmission_file/lecture.mp4", b"\0" * 50_000)
+    F._put(dl, "Ann_100_assignsubmission_file/notes.pdf", b"%PDF" * 1000)
+    opened = []
+    real_open = open
+
+    def spy(path, *a, **kw):
+        opened.append(str(path))
+        return real_open(path, *a, **kw)
+    monkeypatch.setattr("builtins.open", spy)
+    c = read(dl, tmp_path)
+    monkeypatch.setattr("builtins.open", real_open)
+    assert c.ok and [r.name for r in c.records] == ["Ann"]
+    assert "not a notebook (.mp4)" in c.not_graded[0].reason
+    assert not [p for p in opened if p.endswith((".mp4", ".pdf"))]
+
+
+def test_a_folder_of_notebooks_too_large_in_total_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(lms, "MAX_TOTAL", 1000)
+    for who in ("ann", "bob", "cy"):
+        F._put(tmp_path / "dl", f"{who}.ipynb", {"cells": [], "pad": "x" * 400})
+    with pytest.raises(ValueError, match="SUBMISSIONS: the notebooks under .* more than"):
+        read(tmp_path / "dl", tmp_path, answers=())
