@@ -319,9 +319,15 @@ def grade_class(key_path: str, source: str, out: str, *, policy: dict | None = N
                 state["students"][r.key] = _entry(r, res, seed, key_sha)
         for r in found.records:                   # the LMS facts of a student not regraded
             if r.key in state["students"] and r not in chosen:
-                state["students"][r.key].update(name=r.name, lms_id=r.lms_id, source=r.source)
-                if r.submitted:
-                    state["students"][r.key]["submitted"] = r.submitted.isoformat(sep=" ")
+                entry = state["students"][r.key]
+                entry.update(name=r.name, lms_id=r.lms_id)
+                if entry.get("sha256") == r.sha256:
+                    entry.pop("newer_file", None)
+                    entry["source"] = r.source
+                    if r.submitted:
+                        entry["submitted"] = r.submitted.isoformat(sep=" ")
+                else:                              # the result is of the file graded before
+                    entry["newer_file"] = r.source
         state["assignment"] = assignment
         state["not_graded"] = [vars(n) for n in found.not_graded]
         pending = [r for r in found.records if r.key not in state["students"]]
@@ -383,6 +389,9 @@ def rebuild(key_path: str, out: str) -> list[dict]:
         entry = state["students"][k]
         res = _result_of(k, entry, checks)
         reasons = list(entry.get("path_notes", []))
+        if entry.get("newer_file"):
+            reasons.append(f"a newer file is in the download ({entry['newer_file']}) than the "
+                           "one graded: regrade (--new-only)")
         if entry.get("key_sha256") != key_sha:
             reasons.append("graded with an older version of the key: regrade (--new-only "
                            "regrades every such student)")

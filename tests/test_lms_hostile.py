@@ -451,3 +451,17 @@ def test_a_folder_of_notebooks_too_large_in_total_is_refused(tmp_path, monkeypat
         F._put(tmp_path / "dl", f"{who}.ipynb", {"cells": [], "pad": "x" * 400})
     with pytest.raises(ValueError, match="SUBMISSIONS: the notebooks under .* more than"):
         read(tmp_path / "dl", tmp_path, answers=())
+
+
+def test_a_kept_result_of_a_file_since_replaced_says_so(tmp_path):
+    dl, out = F.moodle(tmp_path / "m"), str(tmp_path / "out")
+    fake = FakeGrade()
+    workflow.grade_class(str(F.KEY1), str(dl), out, grade=fake, **QUIET)
+    F._put(dl, "Grace Hopper_123458_assignsubmission_file/01_forward.ipynb", F.blank())
+    workflow.grade_class(str(F.KEY1), str(dl), out, only=["123456"], grade=fake, **QUIET)
+    grace = next(r for r in rows_of(out) if r["student"] == "Grace_Hopper_123458")
+    assert grace["score"] == "12" and "a newer file is in the download" in grace["reason"]
+    workflow.grade_class(str(F.KEY1), str(dl), out, new_only=True, grade=fake, **QUIET)
+    grace = next(r for r in rows_of(out) if r["student"] == "Grace_Hopper_123458")
+    assert fake.calls[-1] == ["Grace_Hopper_123458"] and grace["score"] == "0"
+    assert "newer file" not in grace["reason"]
