@@ -328,6 +328,8 @@ def notebook_problem(data: bytes, assignment: str | None, answers) -> tuple[str,
         return f"unreadable: not a notebook (invalid JSON: {err.msg}, line {err.lineno})", True, []
     except RecursionError:
         return f"unreadable: not a notebook (JSON nested deeper than {MAX_DEPTH} levels)", True, []
+    except ValueError as err:            # a number of more than 4300 digits, and the like
+        return f"unreadable: not a notebook ({err})"[:200], True, []
     if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
         return "unreadable: not a notebook (no list of cells)", True, []
     if _depth(nb) > MAX_DEPTH:           # the grading run's own readers recurse, and crash

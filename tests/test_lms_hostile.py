@@ -465,3 +465,10 @@ def test_a_kept_result_of_a_file_since_replaced_says_so(tmp_path):
     grace = next(r for r in rows_of(out) if r["student"] == "Grace_Hopper_123458")
     assert fake.calls[-1] == ["Grace_Hopper_123458"] and grace["score"] == "0"
     assert "newer file" not in grace["reason"]
+
+
+def test_a_number_too_long_for_python_is_unreadable_not_a_crash(tmp_path):
+    F._put(tmp_path / "dl", "ann.ipynb", b'{"cells": [], "metadata": {"x": ' + b"1" * 5000 + b"}}")
+    F._put(tmp_path / "dl", "bob.ipynb", F.full())
+    c = read(tmp_path / "dl", tmp_path)
+    assert [r.name for r in c.records] == ["bob"] and c.not_graded[0].unreadable
