@@ -23,6 +23,7 @@ import html
 import io
 import json
 import os
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -73,6 +74,9 @@ def questions(key) -> list[Question]:
         name = _written_name(cell)
         if name is None:
             continue
+        if not re.fullmatch(r"\w[\w.-]*", name):     # it names files and a gradebook column
+            raise ValueError(f"key: written question name {name!r}: expected letters, digits, "
+                             "'_', '.' or '-', starting with a letter or digit")
         if name in seen:
             raise ValueError(f"key: written question names must be unique, {name!r} repeats")
         seen.add(name)

@@ -472,3 +472,10 @@ def test_a_number_too_long_for_python_is_unreadable_not_a_crash(tmp_path):
     F._put(tmp_path / "dl", "bob.ipynb", F.full())
     c = read(tmp_path / "dl", tmp_path)
     assert [r.name for r in c.records] == ["bob"] and c.not_graded[0].unreadable
+
+
+@pytest.mark.parametrize("name", ["../../outside", "a/b", ".hidden", "=cmd"])
+def test_a_written_question_name_that_is_no_file_name_is_refused(name):
+    key = F.with_written(F._load(F.KEY1), F.PROMPT, question=name)
+    with pytest.raises(ValueError, match="key: written question name"):
+        manual.questions(key)
