@@ -498,11 +498,17 @@ def load_written(out: str) -> dict:
 
 
 def export_written(key_path: str, source: str, out: str, question: str | None = None):
-    """Every student's answer to one written question: (html path, csv path, Collection)."""
+    """Every student's answer to one written question: (html path, csv path, Collection).
+
+    Exported into the folder ``rnn-grade grade`` wrote, the students keep the keys they have
+    there (see ``stable_keys``); the marks are read back checked against them."""
     key, assignment, answers, _, _ = key_facts(key_path)
     work = tempfile.mkdtemp(prefix="rg-written-")
     try:
         found = lms.read(source, work, assignment=assignment, answers=answers)
+        state = load_state(out)                 # exported into the graded folder: its keys
+        if state.get("assignment") in (None, assignment):
+            stable_keys(found.records, state["students"])
         html_path, csv_path = manual.export(key, found.records, out, question)
         return html_path, csv_path, found
     finally:

@@ -479,3 +479,20 @@ def test_a_written_question_name_that_is_no_file_name_is_refused(name):
     key = F.with_written(F._load(F.KEY1), F.PROMPT, question=name)
     with pytest.raises(ValueError, match="key: written question name"):
         manual.questions(key)
+
+
+def test_answers_exported_into_the_graded_folder_carry_its_keys(tmp_path):
+    key = tmp_path / "key.ipynb"
+    key.write_text(json.dumps(F.with_written(F._load(F.KEY1), F.PROMPT + F.MODEL)))
+    dl, out = tmp_path / "dl", str(tmp_path / "out")
+    F._put(dl, "Ann-Lee/01_forward.ipynb", F.with_written(F.full(), "Ann-Lee's words"))
+    F._put(dl, "Bob/01_forward.ipynb", F.with_written(F.full(), "Bob's words"))
+    workflow.grade_class(str(key), str(dl), out, grade=FakeGrade(), **QUIET)
+    F._put(dl, "Ann Lee/01_forward.ipynb", F.with_written(F.blank(), "Ann Lee's words"))
+    workflow.grade_class(str(key), str(dl), out, new_only=True, grade=FakeGrade(), **QUIET)
+    _, csv_path, _ = workflow.export_written(str(key), str(dl), out)
+    with open(csv_path, encoding="utf-8-sig", newline="") as f:
+        got = {r["answer"]: r["student"] for r in csv.DictReader(f)}
+    state = workflow.load_state(out)["students"]
+    assert state[got["Ann-Lee's words"]]["name"] == "Ann-Lee"
+    assert state[got["Ann Lee's words"]]["name"] == "Ann Lee"
