@@ -398,10 +398,17 @@ def read(source: str, into: str, *, assignment: str | None = None, answers=()) -
             receipts[_receipt_key(f.parts[-1])] = _receipt_name(f.data)
     _folder_per_student(files, parsed)
     candidates, not_graded = [], []
+    attempts = {_receipt_key(f.parts[-1]) for f, p in zip(files, parsed)
+                if p.lms == "blackboard" and not p.receipt}
     for f, p in zip(files, parsed):
         where = "/".join(f.parts)
-        if p.receipt:
-            continue                                 # used above for the name
+        if p.receipt:                                # used above for the name
+            if _receipt_key(f.parts[-1]) not in attempts:
+                not_graded.append(NotGraded(where, "a Blackboard attempt with no file handed "
+                                            "in (only its receipt)",
+                                            receipts.get(_receipt_key(f.parts[-1])) or p.name,
+                                            p.lms_id))
+            continue
         if p.lms == "blackboard":
             p.name = receipts.get(_receipt_key(f.parts[-1]), p.name) or p.name
         if f.data is None:

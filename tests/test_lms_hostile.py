@@ -496,3 +496,15 @@ def test_answers_exported_into_the_graded_folder_carry_its_keys(tmp_path):
     state = workflow.load_state(out)["students"]
     assert state[got["Ann-Lee's words"]]["name"] == "Ann-Lee"
     assert state[got["Ann Lee's words"]]["name"] == "Ann Lee"
+
+
+def test_a_blackboard_attempt_with_no_file_has_a_row(tmp_path):
+    dl = tmp_path / "bb"
+    F.blackboard(dl)
+    F._put(dl, "Assignment 1_aturing_attempt_2026-12-07-12-00-00.txt",
+           F.RECEIPT.format(name="Alan Turing", user="aturing", clock="12:00:00",
+                            stamp="2026-12-07-12-00-00"))
+    c = read(dl, tmp_path)
+    turing = [n for n in c.not_graded if n.lms_id == "aturing"]
+    assert len(turing) == 1 and turing[0].name == "Alan Turing"
+    assert "no file" in turing[0].reason and not turing[0].unreadable
