@@ -174,11 +174,19 @@ def _bare(stem: str) -> str:
 
 def key_of(name: str, lms_id: str = "") -> str:
     """A file-name-safe key: word characters only (Unicode letters stay), then the LMS id."""
-    slug = re.sub(r"\W+", "_", nfc(name)).strip("_")[:40].strip("_")
-    ident = re.sub(r"\W+", "_", lms_id).strip("_")[:40]
+    slug = _bytes_cap(re.sub(r"\W+", "_", nfc(name)).strip("_")[:40], 120).strip("_")
+    ident = _bytes_cap(re.sub(r"\W+", "_", nfc(lms_id)).strip("_")[:40], 80)
     if ident and slug != ident:
         slug = f"{slug}_{ident}" if slug else ident
     return slug or "student"
+
+
+def _bytes_cap(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` bytes of UTF-8 (a file name holds 255 bytes, and a
+    letter of a rare script takes 4)."""
+    while len(text.encode("utf-8")) > limit:
+        text = text[:-1]
+    return text
 
 
 # ------------------------------------------------------------------ reading a download

@@ -508,3 +508,9 @@ def test_a_blackboard_attempt_with_no_file_has_a_row(tmp_path):
     turing = [n for n in c.not_graded if n.lms_id == "aturing"]
     assert len(turing) == 1 and turing[0].name == "Alan Turing"
     assert "no file" in turing[0].reason and not turing[0].unreadable
+
+
+def test_a_key_of_four_byte_letters_still_fits_a_file_name(tmp_path):
+    key = lms.key_of("\U00020000" * 100, "\U00020001" * 100)
+    assert len((key + "_99.ipynb").encode("utf-8")) <= 255
+    (tmp_path / (key + "_99.ipynb")).write_text("{}")
