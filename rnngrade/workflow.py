@@ -153,13 +153,6 @@ def _result_of(key: str, entry: dict, checks) -> gradebook.StudentResult:
 
 # ------------------------------------------------------------------ selecting who to grade
 
-def matches(record: lms.Record, who: str) -> bool:
-    """``who`` names the student by key, LMS id or name (case and Unicode form ignored)."""
-    w = lms.nfc(who).strip().casefold()
-    return w in (record.key.casefold(), record.lms_id.casefold(),
-                 lms.nfc(record.name).casefold())
-
-
 def resolve(people, who: str) -> list[str]:
     """The keys of the students ``who`` names, from (key, LMS id, name) triples: a key names
     one student (keys are unique); otherwise every student whose LMS id or name it is."""

@@ -514,3 +514,22 @@ def test_a_key_of_four_byte_letters_still_fits_a_file_name(tmp_path):
     key = lms.key_of("\U00020000" * 100, "\U00020001" * 100)
     assert len((key + "_99.ipynb").encode("utf-8")) <= 255
     (tmp_path / (key + "_99.ipynb")).write_text("{}")
+
+
+@pytest.mark.filterwarnings("ignore:Duplicate name")
+def test_nul_long_absolute_and_colliding_member_names(tmp_path):
+    import zipfile
+    zpath, nb = tmp_path / "evil.zip", json.dumps(F.full())
+    with zipfile.ZipFile(zpath, "w") as z:
+        z.writestr("ann\0/../../x.ipynb", nb)
+        z.writestr("/" + "a" * 300 + "/" + "b" * 5000 + ".ipynb", nb)
+        z.writestr("C:/Windows/evil.ipynb", nb)
+        z.writestr("Ann.ipynb", nb)
+        z.writestr("Ann.ipynb", json.dumps(F.half()))        # the same name twice
+        z.writestr("An\u0301n.ipynb", nb)
+    before = {p.name for p in tmp_path.iterdir()}
+    c = read(zpath, tmp_path)
+    assert {p.name for p in tmp_path.iterdir()} == before | {"into"}
+    keys = [r.key for r in c.records]
+    assert len(keys) == len({k.casefold() for k in keys})
+    assert all(len(k.encode()) <= 255 - len(".ipynb") for k in keys)
