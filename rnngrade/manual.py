@@ -237,12 +237,24 @@ def read_marks(path: str, key, students=None) -> dict[tuple[str, str], Mark]:
     return marks
 
 
+def _same_id(theirs: str, ours: str) -> bool:
+    """The row's LMS id is ours, as a spreadsheet may have rewritten it (``00123`` → ``123``,
+    ``12345678901234`` → ``1.23457E+13``: then it cannot be told apart, and passes)."""
+    if theirs == ours:
+        return True
+    try:
+        a, b = float(theirs.replace(",", ".")), float(ours)
+    except ValueError:
+        return False
+    return a == b or "e" in theirs.lower()
+
+
 def _same_student(path, n, student, row, name, lms_id) -> None:
     def plain(text):
         text = unicodedata.normalize("NFC", (text or "").strip())
         return text.removeprefix("'")                           # as_text's apostrophe
     theirs_id, theirs_name = plain(row.get("lms_id")), plain(row.get("name"))
-    if lms_id and theirs_id and theirs_id != plain(lms_id):
+    if lms_id and theirs_id and not _same_id(theirs_id, plain(lms_id)):
         raise ValueError(f"argument 'marks': {path} line {n}: {student!r} has the LMS id "
                          f"{lms_id!r} in this grading run, the row says {theirs_id!r} (was "
                          "the CSV exported from another download?)")

@@ -533,3 +533,10 @@ def test_nul_long_absolute_and_colliding_member_names(tmp_path):
     keys = [r.key for r in c.records]
     assert len(keys) == len({k.casefold() for k in keys})
     assert all(len(k.encode()) <= 255 - len(".ipynb") for k in keys)
+
+
+@pytest.mark.parametrize("theirs, ours, same", [
+    ("100", "100", True), ("123", "00123", True), ("1.23457E+13", "12345678901234", True),
+    ("101", "100", False), ("bob", "ghopper", False)])
+def test_an_lms_id_a_spreadsheet_rewrote_is_still_its_student(theirs, ours, same):
+    assert manual._same_id(theirs, ours) is same
