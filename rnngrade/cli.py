@@ -65,7 +65,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _lms_options(g) -> None:
-    g.add_argument("--deadline", help="'2026-12-07 17:00', in the LMS's time zone")
+    g.add_argument("--deadline", help="'2026-12-07 17:00', in the LMS's time zone (a date "
+                   "alone is its midnight, the start of that day); a rerun keeps the earlier "
+                   "late options it does not give, 'none' lifts one")
     g.add_argument("--penalty", help="late policy, e.g. '10%%/day', '10%%/day, max 50%%', "
                    "'5%%/hour, zero after 3 days', '20%%', 'zero', 'none'")
     g.add_argument("--grace", help="time after the deadline still on time, e.g. '15m'")

@@ -73,10 +73,14 @@ def policy_from(spec: dict | None) -> late.Policy | None:
 
 def merge_policy(earlier: dict | None, given: dict) -> dict:
     """The late options of a rerun: those given replace the earlier ones, the others stay
-    (``--only X --grace 15m`` keeps the deadline and the penalty; ``--penalty none`` lifts
-    it); extensions add to the earlier ones, a student's latest one replacing theirs."""
+    (``--only X --grace 15m`` keeps the deadline and the penalty; ``--penalty none`` and
+    ``--deadline none`` lift them); extensions add to the earlier ones, a student's latest one
+    replacing theirs."""
     merged = dict(earlier or {})
     merged.update({k: v for k, v in given.items() if v and k != "extensions"})
+    for k in ("deadline", "grace", "timezone"):              # ``--deadline none`` lifts it
+        if str(merged.get(k) or "").strip().lower() == "none":
+            merged.pop(k)
     extensions = {}
     for e in list(merged.get("extensions") or []) + list(given.get("extensions") or []):
         extensions[str(e).partition("=")[0].strip()] = e

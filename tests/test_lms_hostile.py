@@ -540,3 +540,11 @@ def test_nul_long_absolute_and_colliding_member_names(tmp_path):
     ("101", "100", False), ("bob", "ghopper", False)])
 def test_an_lms_id_a_spreadsheet_rewrote_is_still_its_student(theirs, ours, same):
     assert manual._same_id(theirs, ours) is same
+
+
+def test_a_rerun_can_lift_the_deadline():
+    merged = workflow.merge_policy({"deadline": "2026-12-07 17:00", "penalty": "zero",
+                                    "extensions": ["a=2026-12-08 17:00"]},
+                                   {"deadline": "none", "extensions": ["b=2026-12-09 17:00"]})
+    assert "deadline" not in merged and merged["penalty"] == "zero"
+    assert merged["extensions"] == ["a=2026-12-08 17:00", "b=2026-12-09 17:00"]
