@@ -155,11 +155,23 @@ def export(key, records, out: str, question: str | None = None) -> tuple[str, st
         w.writerow(COLUMNS)
         for r, text, note in rows:
             w.writerow([r.key, as_text(r.name), as_text(r.lms_id), q.name, _num(q.points),
-                        "0" if note else "", note, as_text(text)])
+                        "0" if note else "", note, _cell_text(text)])
     html_path = os.path.join(out, f"written_{q.name}.html")
     with open(html_path, "w", encoding="utf-8") as f:
         f.write(_page(q, rows))
     return html_path, csv_path
+
+
+CELL_CHARS = 30_000       # Excel holds 32,767 characters in a cell and spills the rest
+
+
+def _cell_text(text: str) -> str:
+    """The answer as a CSV cell a spreadsheet keeps whole: a formula-looking start made text,
+    and a very long answer cut (Excel would spill it over the rows below, and the marks
+    typed there would belong to no student); the HTML page shows it all."""
+    if len(text) > CELL_CHARS:
+        text = text[:CELL_CHARS] + f" [… cut at {CELL_CHARS} characters: read it on the page]"
+    return as_text(text)
 
 
 def _page(q: Question, rows) -> str:

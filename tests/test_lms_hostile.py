@@ -548,3 +548,16 @@ def test_a_rerun_can_lift_the_deadline():
                                    {"deadline": "none", "extensions": ["b=2026-12-09 17:00"]})
     assert "deadline" not in merged and merged["penalty"] == "zero"
     assert merged["extensions"] == ["a=2026-12-08 17:00", "b=2026-12-09 17:00"]
+
+
+def test_a_very_long_answer_fits_one_spreadsheet_cell(tmp_path):
+    key = json.loads(json.dumps(F.with_written(F._load(F.KEY1), F.PROMPT + F.MODEL)))
+    dl = tmp_path / "dl"
+    F._put(dl, "Ann_100_assignsubmission_file/01_forward.ipynb",
+           F.with_written(F.full(), "blah " * 20_000))
+    c = read(dl, tmp_path)
+    html_path, csv_path = manual.export(key, c.records, str(tmp_path / "mark"))
+    with open(csv_path, encoding="utf-8-sig", newline="") as f:
+        row = next(csv.DictReader(f))
+    assert len(row["answer"]) <= 32_767 and "cut at" in row["answer"]
+    assert Path(html_path).read_text(encoding="utf-8").count("blah") == 20_000
