@@ -561,3 +561,16 @@ def test_a_very_long_answer_fits_one_spreadsheet_cell(tmp_path):
         row = next(csv.DictReader(f))
     assert len(row["answer"]) <= 32_767 and "cut at" in row["answer"]
     assert Path(html_path).read_text(encoding="utf-8").count("blah") == 20_000
+
+
+def test_the_cli_refuses_an_unknown_time_zone_before_grading(tmp_path, capsys, monkeypatch):
+    from rnngrade import cli, grading
+    fake = FakeGrade()
+    monkeypatch.setattr(grading, "grade", fake)
+    dl = str(F.blackboard(tmp_path / "bb"))
+    assert cli.main(["grade", str(F.KEY1), dl, "--out", str(tmp_path / "o"), "--deadline",
+                     "2026-12-07 17:00", "--timezone", "Mars/Olympus"]) == 2
+    assert "argument 'timezone'" in capsys.readouterr().err and fake.calls == []
+    assert cli.main(["grade", str(F.KEY1), dl, "--out", str(tmp_path / "o"), "--deadline",
+                     "2026-12-07 17:00", "--penalty", "10%/day",
+                     "--timezone", "Europe/London"]) == 0
