@@ -349,9 +349,13 @@ def _pipeline(source: str):
     def grade(key_path, folder, out, **kwargs):
         original = grading._paths_to_hide
 
+        # a zip's folder too (the original hides folders only, and the zip holds everyone's
+        # notebook; a kernel able to write it would change what the next --only run reads)
+        download = source if os.path.isdir(source) else os.path.dirname(os.path.abspath(source))
+
         def hide(key_path_, source_, out_, private):
             paths = original(key_path_, source_, out_, private)
-            return paths + [p for p in original(key_path_, source, out_, private)
+            return paths + [p for p in original(key_path_, download, out_, private)
                             if p not in paths]
         grading._paths_to_hide = hide
         try:

@@ -574,3 +574,19 @@ def test_the_cli_refuses_an_unknown_time_zone_before_grading(tmp_path, capsys, m
     assert cli.main(["grade", str(F.KEY1), dl, "--out", str(tmp_path / "o"), "--deadline",
                      "2026-12-07 17:00", "--penalty", "10%/day",
                      "--timezone", "Europe/London"]) == 0
+
+
+def test_a_zip_downloads_folder_stays_hidden_from_the_kernels(tmp_path, monkeypatch):
+    """Every student's notebook is in the zip: a kernel that could read it (or write it, for
+    the next --only run to read) must not see its folder."""
+    from rnngrade import grading
+    seen = {}
+
+    def fake_grade(key_path, folder, out, **kwargs):
+        seen["hide"] = grading._paths_to_hide(key_path, folder, out, str(tmp_path / "private"))
+        return FakeGrade()(key_path, folder, out, **kwargs)
+    monkeypatch.setattr(grading, "grade", fake_grade)
+    (tmp_path / "downloads").mkdir()
+    src = F.zipped(F.moodle(tmp_path / "m"), tmp_path / "downloads" / "class.zip")
+    workflow.grade_class(str(F.KEY1), str(src), str(tmp_path / "out"), **QUIET)
+    assert str(tmp_path / "downloads") in seen["hide"]
