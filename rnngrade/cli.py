@@ -70,7 +70,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _lms_options(g) -> None:
-    g.add_argument("--deadline", help="'2026-12-07 17:00', in the LMS's time zone")
+    g.add_argument("--deadline", help="'2026-12-07 17:00', in the LMS's time zone (a date "
+                   "alone is its midnight, the start of that day); a rerun keeps the earlier "
+                   "late options it does not give, 'none' lifts one")
     g.add_argument("--penalty", help="late policy, e.g. '10%%/day', '10%%/day, max 50%%', "
                    "'5%%/hour, zero after 3 days', '20%%', 'zero', 'none'")
     g.add_argument("--grace", help="time after the deadline still on time, e.g. '15m'")
@@ -119,7 +121,7 @@ def _lms(args) -> int:
     except grading.SandboxUnavailable as err:
         print(err, file=sys.stderr)
         return 2
-    except (ValueError, FileNotFoundError) as err:
+    except (ValueError, OSError) as err:      # a bad option, a missing or unreadable file
         print(f"rnn-grade: {err}", file=sys.stderr)
         return 2
     if not summary.ok:

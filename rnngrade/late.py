@@ -84,6 +84,7 @@ def parse_penalty(spec: str) -> Penalty:
     if text == "zero":
         return Penalty(rate=1.0)
     rate, per_unit, cap, zero_after, of_score = None, None, 1.0, None, False
+    seen: set[str] = set()
     for part in (p.strip() for p in text.split(",")):
         m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*%\s*(?:/\s*(minute|hour|day|week)s?)?"
                          r"(\s+of\s+(?:the\s+)?(score|max|maximum|points))?", part)
@@ -94,10 +95,16 @@ def parse_penalty(spec: str) -> Penalty:
             continue
         m = re.fullmatch(r"max(?:imum)?\s+(\d+(?:\.\d+)?)\s*%", part)
         if m:
+            if "max" in seen:
+                raise ValueError(f"argument 'penalty': {spec!r} gives a maximum twice")
+            seen.add("max")
             cap = float(m[1]) / 100
             continue
         m = re.fullmatch(r"zero\s+after\s+(\d+(?:\.\d+)?)\s*(minute|hour|day|week)s?", part)
         if m:
+            if "zero" in seen:
+                raise ValueError(f"argument 'penalty': {spec!r} gives 'zero after' twice")
+            seen.add("zero")
             zero_after = float(m[1]) * _UNITS[m[2]]
             continue
         raise ValueError(f"argument 'penalty': could not read {part!r} in {spec!r}; expected "

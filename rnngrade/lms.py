@@ -20,7 +20,8 @@ download tools):
 
 Names are kept as written (Unicode, NFC). The path a copy is written to never comes from a
 name: it is ``into/<key>.ipynb``, where the key is the name reduced to word characters plus
-the LMS id. A zip's members are read into memory, capped in size, never extracted by path.
+the LMS id. A zip's members are read into memory, capped in size, never extracted by path;
+only notebooks and receipts are read at all (another file's name is all its row needs).
 """
 from __future__ import annotations
 
@@ -41,6 +42,7 @@ from .assemble import MAX_BYTES as MAX_SUBMISSION
 MAX_BYTES = MAX_SUBMISSION    # a file bigger than this is not read (the grader's own limit)
 MAX_FILES = 10_000            # a download with more entries than this is refused
 MAX_TOTAL = 2 << 30           # nor one that would expand to more than this
+MAX_RECEIPT = 1 << 20         # a Blackboard receipt is read up to this; other files not at all
 MAX_DEPTH = 64                # a notebook's JSON nests about 6 deep; widget state a little more
 
 _SKIP_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
@@ -174,11 +176,19 @@ def _bare(stem: str) -> str:
 
 def key_of(name: str, lms_id: str = "") -> str:
     """A file-name-safe key: word characters only (Unicode letters stay), then the LMS id."""
-    slug = re.sub(r"\W+", "_", nfc(name)).strip("_")[:40].strip("_")
-    ident = re.sub(r"\W+", "_", lms_id).strip("_")[:40]
+    slug = _bytes_cap(re.sub(r"\W+", "_", nfc(name)).strip("_")[:40], 120).strip("_")
+    ident = _bytes_cap(re.sub(r"\W+", "_", nfc(lms_id)).strip("_")[:40], 80)
     if ident and slug != ident:
         slug = f"{slug}_{ident}" if slug else ident
     return slug or "student"
+
+
+def _bytes_cap(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` bytes of UTF-8 (a file name holds 255 bytes, and a
+    letter of a rare script takes 4)."""
+    while len(text.encode("utf-8")) > limit:
+        text = text[:-1]
+    return text
 
 
 # ------------------------------------------------------------------ reading a download
@@ -206,7 +216,7 @@ def _entries(source: str):
 
 
 def _folder_entries(root: str):
-    count = 0
+    count = total = 0
     for here, dirs, files in os.walk(root, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__MACOSX")
         for d in [d for d in dirs if os.path.islink(os.path.join(here, d))]:
@@ -227,16 +237,38 @@ def _folder_entries(root: str):
                     yield _File(parts, None, "not a regular file (a link or a device)")
                     continue
                 mtime = datetime.fromtimestamp(st.st_mtime)
-                if st.st_size > MAX_BYTES:
-                    yield _File(parts, None, _too_big(st.st_size), mtime)
+                limit = _limit(name)
+                if limit == 0:
+                    yield _File(parts, b"", "", mtime)          # only its name matters
                     continue
+                if st.st_size > limit:
+                    yield _too_big_file(parts, name, st.st_size, mtime)
+                    continue
+                total += st.st_size
+                if total > MAX_TOTAL:
+                    raise ValueError(f"SUBMISSIONS: the notebooks under {root!r} add up to "
+                                     f"more than {MAX_TOTAL >> 20} MB")
                 with open(path, "rb") as f:
-                    data = f.read(MAX_BYTES + 1)
+                    data = f.read(limit + 1)
             except OSError as err:
                 yield _File(parts, None, f"{type(err).__name__}: {err.strerror or err}")
                 continue
-            yield (_File(parts, None, _too_big(len(data)), mtime) if len(data) > MAX_BYTES
+            yield (_too_big_file(parts, name, len(data), mtime) if len(data) > limit
                    else _File(parts, data, "", mtime))
+
+
+def _limit(name: str) -> int:
+    """How many bytes of a file are read: a notebook up to MAX_BYTES, a text file (a
+    Blackboard receipt) up to MAX_RECEIPT, anything else not at all (it is not graded, and a
+    student's 50 MB video must neither fill the memory nor make the run fail)."""
+    ext = os.path.splitext(name)[1].lower()
+    return MAX_BYTES if ext == ".ipynb" else MAX_RECEIPT if ext == ".txt" else 0
+
+
+def _too_big_file(parts, name, size, mtime) -> _File:
+    if name.lower().endswith(".ipynb"):
+        return _File(parts, None, _too_big(size), mtime)
+    return _File(parts, b"", "", mtime)          # a long text file: not a receipt
 
 
 def _zip_entries(path: str):
@@ -256,8 +288,12 @@ def _zip_entries(path: str):
                 mtime = datetime(*info.date_time)
             except ValueError:
                 mtime = None
-            if info.file_size > MAX_BYTES:
-                yield _File(parts, None, _too_big(info.file_size), mtime)
+            limit = _limit(parts[-1])
+            if limit == 0:
+                yield _File(parts, b"", "", mtime)              # only its name matters
+                continue
+            if info.file_size > limit:
+                yield _too_big_file(parts, parts[-1], info.file_size, mtime)
                 continue
             total += info.file_size
             if total > MAX_TOTAL:
@@ -265,13 +301,13 @@ def _zip_entries(path: str):
                                  f"{MAX_TOTAL >> 30} GB")
             try:
                 with z.open(info) as f:
-                    data = f.read(MAX_BYTES + 1)
+                    data = f.read(limit + 1)
             except (zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError,
                     EOFError, OSError) as err:
                 yield _File(parts, None, f"a damaged zip entry: {type(err).__name__}: {err}",
                             mtime)
                 continue
-            yield (_File(parts, None, _too_big(len(data)), mtime) if len(data) > MAX_BYTES
+            yield (_too_big_file(parts, parts[-1], len(data), mtime) if len(data) > limit
                    else _File(parts, data, "", mtime))
 
 
@@ -302,6 +338,8 @@ def notebook_problem(data: bytes, assignment: str | None, answers) -> tuple[str,
         return f"unreadable: not a notebook (invalid JSON: {err.msg}, line {err.lineno})", True, []
     except RecursionError:
         return f"unreadable: not a notebook (JSON nested deeper than {MAX_DEPTH} levels)", True, []
+    except ValueError as err:            # a number of more than 4300 digits, and the like
+        return f"unreadable: not a notebook ({err})"[:200], True, []
     if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
         return "unreadable: not a notebook (no list of cells)", True, []
     if _depth(nb) > MAX_DEPTH:           # the grading run's own readers recurse, and crash
@@ -370,10 +408,17 @@ def read(source: str, into: str, *, assignment: str | None = None, answers=()) -
             receipts[_receipt_key(f.parts[-1])] = _receipt_name(f.data)
     _folder_per_student(files, parsed)
     candidates, not_graded = [], []
+    attempts = {_receipt_key(f.parts[-1]) for f, p in zip(files, parsed)
+                if p.lms == "blackboard" and not p.receipt}
     for f, p in zip(files, parsed):
         where = "/".join(f.parts)
-        if p.receipt:
-            continue                                 # used above for the name
+        if p.receipt:                                # used above for the name
+            if _receipt_key(f.parts[-1]) not in attempts:
+                not_graded.append(NotGraded(where, "a Blackboard attempt with no file handed "
+                                            "in (only its receipt)",
+                                            receipts.get(_receipt_key(f.parts[-1])) or p.name,
+                                            p.lms_id))
+            continue
         if p.lms == "blackboard":
             p.name = receipts.get(_receipt_key(f.parts[-1]), p.name) or p.name
         if f.data is None:

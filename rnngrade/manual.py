@@ -23,6 +23,7 @@ import html
 import io
 import json
 import os
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -61,7 +62,9 @@ def _written_name(cell) -> str | None:
 
 def _text(cell) -> str:
     src = cell.get("source", "")
-    return "".join(src) if isinstance(src, list) else str(src)
+    if isinstance(src, list):            # a student's notebook may hold anything here
+        return "".join(x if isinstance(x, str) else "" for x in src)
+    return src if isinstance(src, str) else ""
 
 
 def questions(key) -> list[Question]:
@@ -71,6 +74,9 @@ def questions(key) -> list[Question]:
         name = _written_name(cell)
         if name is None:
             continue
+        if not re.fullmatch(r"\w[\w.-]*", name):     # it names files and a gradebook column
+            raise ValueError(f"key: written question name {name!r}: expected letters, digits, "
+                             "'_', '.' or '-', starting with a letter or digit")
         if name in seen:
             raise ValueError(f"key: written question names must be unique, {name!r} repeats")
         seen.add(name)
@@ -149,11 +155,23 @@ def export(key, records, out: str, question: str | None = None) -> tuple[str, st
         w.writerow(COLUMNS)
         for r, text, note in rows:
             w.writerow([r.key, as_text(r.name), as_text(r.lms_id), q.name, _num(q.points),
-                        "0" if note else "", note, as_text(text)])
+                        "0" if note else "", note, _cell_text(text)])
     html_path = os.path.join(out, f"written_{q.name}.html")
     with open(html_path, "w", encoding="utf-8") as f:
         f.write(_page(q, rows))
     return html_path, csv_path
+
+
+CELL_CHARS = 30_000       # Excel holds 32,767 characters in a cell and spills the rest
+
+
+def _cell_text(text: str) -> str:
+    """The answer as a CSV cell a spreadsheet keeps whole: a formula-looking start made text,
+    and a very long answer cut (Excel would spill it over the rows below, and the marks
+    typed there would belong to no student); the HTML page shows it all."""
+    if len(text) > CELL_CHARS:
+        text = text[:CELL_CHARS] + f" [… cut at {CELL_CHARS} characters: read it on the page]"
+    return as_text(text)
 
 
 def _page(q: Question, rows) -> str:
@@ -202,6 +220,8 @@ def read_marks(path: str, key, students=None) -> dict[tuple[str, str], Mark]:
                          f"expected the header {','.join(COLUMNS)}")
     marks = {}
     for n, row in enumerate(reader, start=2):
+        if not any(str(v or "").strip() for v in row.values()):
+            continue                     # a blank row a spreadsheet left
         student, name = (row.get("student") or "").strip(), (row.get("question") or "").strip()
         if name not in qs:
             raise ValueError(f"argument 'marks': {path} line {n}: unknown question {name!r}, "
@@ -229,12 +249,24 @@ def read_marks(path: str, key, students=None) -> dict[tuple[str, str], Mark]:
     return marks
 
 
+def _same_id(theirs: str, ours: str) -> bool:
+    """The row's LMS id is ours, as a spreadsheet may have rewritten it (``00123`` → ``123``,
+    ``12345678901234`` → ``1.23457E+13``: then it cannot be told apart, and passes)."""
+    if theirs == ours:
+        return True
+    try:
+        a, b = float(theirs.replace(",", ".")), float(ours)
+    except ValueError:
+        return False
+    return a == b or "e" in theirs.lower()
+
+
 def _same_student(path, n, student, row, name, lms_id) -> None:
     def plain(text):
         text = unicodedata.normalize("NFC", (text or "").strip())
         return text.removeprefix("'")                           # as_text's apostrophe
     theirs_id, theirs_name = plain(row.get("lms_id")), plain(row.get("name"))
-    if lms_id and theirs_id and theirs_id != plain(lms_id):
+    if lms_id and theirs_id and not _same_id(theirs_id, plain(lms_id)):
         raise ValueError(f"argument 'marks': {path} line {n}: {student!r} has the LMS id "
                          f"{lms_id!r} in this grading run, the row says {theirs_id!r} (was "
                          "the CSV exported from another download?)")

@@ -78,10 +78,14 @@ def policy_from(spec: dict | None) -> late.Policy | None:
 
 def merge_policy(earlier: dict | None, given: dict) -> dict:
     """The late options of a rerun: those given replace the earlier ones, the others stay
-    (``--only X --grace 15m`` keeps the deadline and the penalty; ``--penalty none`` lifts
-    it); extensions add to the earlier ones, a student's latest one replacing theirs."""
+    (``--only X --grace 15m`` keeps the deadline and the penalty; ``--penalty none`` and
+    ``--deadline none`` lift them); extensions add to the earlier ones, a student's latest one
+    replacing theirs."""
     merged = dict(earlier or {})
     merged.update({k: v for k, v in given.items() if v and k != "extensions"})
+    for k in ("deadline", "grace", "timezone"):              # ``--deadline none`` lifts it
+        if str(merged.get(k) or "").strip().lower() == "none":
+            merged.pop(k)
     extensions = {}
     for e in list(merged.get("extensions") or []) + list(given.get("extensions") or []):
         extensions[str(e).partition("=")[0].strip()] = e
@@ -160,13 +164,6 @@ def _result_of(journal: grading.Journal | None, key: str, entry: dict,
 
 
 # ------------------------------------------------------------------ selecting who to grade
-
-def matches(record: lms.Record, who: str) -> bool:
-    """``who`` names the student by key, LMS id or name (case and Unicode form ignored)."""
-    w = lms.nfc(who).strip().casefold()
-    return w in (record.key.casefold(), record.lms_id.casefold(),
-                 lms.nfc(record.name).casefold())
-
 
 def resolve(people, who: str) -> list[str]:
     """The keys of the students ``who`` names, from (key, LMS id, name) triples: a key names
@@ -302,12 +299,11 @@ def grade_class(key_path: str, source: str, out: str, *, policy: dict | None = N
                      "download (give --times): counted on time")
         journal = _journal(out, key_sha, seed)
 
-        def done(r: lms.Record) -> bool:
-            return (journal is not None and r.key in state["students"]
-                    and state["students"][r.key].get("sha256") == r.sha256
-                    and journal.load(r.key, r.sha256, checks) is not None)
+        def done(r: lms.Record) -> bool:            # a stopped run's results count too
+            return journal is not None and journal.load(r.key, r.sha256, checks) is not None
         chosen = select(found.records, done, only, new_only)
-        kept = [r.key for r in found.records if r not in chosen and r.key in state["students"]]
+        kept = [r.key for r in found.records
+                 if r not in chosen and (r.key in state["students"] or done(r))]
         progress(f"rnn-grade: {len(found.records)} students in {os.path.basename(source)}, "
                  f"{len(found.not_graded)} files not graded; grading {len(chosen)}"
                  + (f", keeping {len(kept)} earlier results" if kept else ""))
@@ -316,7 +312,7 @@ def grade_class(key_path: str, source: str, out: str, *, policy: dict | None = N
             os.makedirs(folder)
             for r in chosen:
                 shutil.copyfile(r.path, os.path.join(folder, r.key + ".ipynb"))
-                if journal is not None:
+                if only and journal is not None:
                     journal.forget(r.key)         # --only: regraded even if journaled
             kwargs = {"seed": seed, "progress": progress}
             if limits is not None:
@@ -334,11 +330,22 @@ def grade_class(key_path: str, source: str, out: str, *, policy: dict | None = N
                 if journal.load(r.key, r.sha256, checks) is None:    # a pipeline without one
                     journal.save(r.key, r.sha256, res)
                 state["students"][r.key] = _entry(r)
+        if journal is not None:                   # graded by a run stopped before its end
+            for r in found.records:
+                if (r not in chosen and r.key not in state["students"]
+                        and journal.load(r.key, r.sha256, checks) is not None):
+                    state["students"][r.key] = _entry(r)
         for r in found.records:                   # the LMS facts of a student not regraded
             if r.key in state["students"] and r not in chosen:
-                state["students"][r.key].update(name=r.name, lms_id=r.lms_id, source=r.source)
-                if r.submitted:
-                    state["students"][r.key]["submitted"] = r.submitted.isoformat(sep=" ")
+                entry = state["students"][r.key]
+                entry.update(name=r.name, lms_id=r.lms_id)
+                if entry.get("sha256") == r.sha256:
+                    entry.pop("newer_file", None)
+                    entry["source"] = r.source
+                    if r.submitted:
+                        entry["submitted"] = r.submitted.isoformat(sep=" ")
+                else:                              # the result is of the file graded before
+                    entry["newer_file"] = r.source
         state["assignment"] = assignment
         state["not_graded"] = [vars(n) for n in found.not_graded]
         pending = [r for r in found.records if r.key not in state["students"]]
@@ -379,6 +386,9 @@ def rebuild(key_path: str, out: str) -> list[dict]:
                                    "or the key's checks changed): rerun to grade it"})
             continue
         reasons = list(entry.get("path_notes", []))
+        if entry.get("newer_file"):
+            reasons.append(f"a newer file is in the download ({entry['newer_file']}) than the "
+                           "one graded: regrade (a rerun without --only does)")
         if journal.key_of(k) != key_sha:
             reasons.append("graded with an older version of the key: regrade (a rerun "
                            "without --only regrades every such student)")
@@ -493,11 +503,17 @@ def load_written(out: str) -> dict:
 
 
 def export_written(key_path: str, source: str, out: str, question: str | None = None):
-    """Every student's answer to one written question: (html path, csv path, Collection)."""
+    """Every student's answer to one written question: (html path, csv path, Collection).
+
+    Exported into the folder ``rnn-grade grade`` wrote, the students keep the keys they have
+    there (see ``stable_keys``); the marks are read back checked against them."""
     key, assignment, answers, _, _ = key_facts(key_path)
     work = tempfile.mkdtemp(prefix="rg-written-")
     try:
         found = lms.read(source, work, assignment=assignment, answers=answers)
+        state = load_state(out)                 # exported into the graded folder: its keys
+        if state.get("assignment") in (None, assignment):
+            stable_keys(found.records, state["students"])
         html_path, csv_path = manual.export(key, found.records, out, question)
         return html_path, csv_path, found
     finally:

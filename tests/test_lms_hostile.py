@@ -389,3 +389,205 @@ def test_a_mark_above_what_a_changed_key_gives_is_not_counted_in_full(tmp_path):
     rows = workflow.rebuild(str(key), out)
     ann = next(r for r in rows if r["name"] == "Ann")
     assert ann["written:explain_state"] <= 2 and "re-mark" in ann["reason"]
+
+
+def test_a_written_cell_whose_source_is_not_text_is_not_a_crash(tmp_path):
+    key = json.loads(json.dumps(F.with_written(F._load(F.KEY1), F.PROMPT + F.MODEL)))
+    dl = tmp_path / "dl"
+    nb = F.with_written(F.full(), "x")
+    nb["cells"][-1]["source"] = [1, None, {"a": 2}]
+    F._put(dl, "Ann_100_assignsubmission_file/01_forward.ipynb", nb)
+    F._put(dl, "Bob_101_assignsubmission_file/01_forward.ipynb", F.with_written(F.full(), "ok"))
+    c = read(dl, tmp_path)
+    html_path, _ = manual.export(key, c.records, str(tmp_path / "mark"))
+    assert "ok" in Path(html_path).read_text(encoding="utf-8")
+
+
+def test_blank_rows_a_spreadsheet_leaves_are_skipped(tmp_path):
+    key, marks, out = _marked(tmp_path, [
+        ["Ann_100", "Ann", "100", "explain_state", "3", "2", "", ""],
+        ["", "", "", "", "", "", "", ""], [" ", "", "", "", "", "", "", ""]])
+    n, _ = workflow.import_written(str(key), str(marks), out)
+    assert n == 1
+
+
+def test_the_cli_reports_a_folder_given_as_the_marks_file(tmp_path, capsys):
+    from rnngrade import cli
+    key, _, out = _marked(tmp_path, [])
+    assert cli.main(["import-written", str(key), str(tmp_path), "--out", out]) == 2
+    assert "rnn-grade:" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("spec", ["10%/day, max 50%, max 80%",
+                                  "10%/day, zero after 3 days, zero after 1 day"])
+def test_a_penalty_saying_one_thing_twice_is_refused(spec):
+    with pytest.raises(ValueError, match="argument 'penalty'.*twice"):
+        late.parse_penalty(spec)
+
+
+def test_a_big_file_that_is_not_a_notebook_is_not_read_and_fails_nothing(tmp_path, monkeypatch):
+    monkeypatch.setattr(lms, "MAX_BYTES", 20_000)
+    dl = tmp_path / "dl"
+    F._put(dl, "Ann_100_assignsubmission_file/01_forward.ipynb", F.half())
+    F._put(dl, "Ann_100_assignsubmission_file/lecture.mp4", b"\0" * 50_000)
+    F._put(dl, "Ann_100_assignsubmission_file/notes.pdf", b"%PDF" * 1000)
+    opened = []
+    real_open = open
+
+    def spy(path, *a, **kw):
+        opened.append(str(path))
+        return real_open(path, *a, **kw)
+    monkeypatch.setattr("builtins.open", spy)
+    c = read(dl, tmp_path)
+    monkeypatch.setattr("builtins.open", real_open)
+    assert c.ok and [r.name for r in c.records] == ["Ann"]
+    assert "not a notebook (.mp4)" in c.not_graded[0].reason
+    assert not [p for p in opened if p.endswith((".mp4", ".pdf"))]
+
+
+def test_a_folder_of_notebooks_too_large_in_total_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(lms, "MAX_TOTAL", 1000)
+    for who in ("ann", "bob", "cy"):
+        F._put(tmp_path / "dl", f"{who}.ipynb", {"cells": [], "pad": "x" * 400})
+    with pytest.raises(ValueError, match="SUBMISSIONS: the notebooks under .* more than"):
+        read(tmp_path / "dl", tmp_path, answers=())
+
+
+def test_a_kept_result_of_a_file_since_replaced_says_so(tmp_path):
+    dl, out = F.moodle(tmp_path / "m"), str(tmp_path / "out")
+    fake = FakeGrade()
+    workflow.grade_class(str(F.KEY1), str(dl), out, grade=fake, **QUIET)
+    F._put(dl, "Grace Hopper_123458_assignsubmission_file/01_forward.ipynb", F.blank())
+    workflow.grade_class(str(F.KEY1), str(dl), out, only=["123456"], grade=fake, **QUIET)
+    grace = next(r for r in rows_of(out) if r["student"] == "Grace_Hopper_123458")
+    assert grace["score"] == "12" and "a newer file is in the download" in grace["reason"]
+    workflow.grade_class(str(F.KEY1), str(dl), out, new_only=True, grade=fake, **QUIET)
+    grace = next(r for r in rows_of(out) if r["student"] == "Grace_Hopper_123458")
+    assert fake.calls[-1] == ["Grace_Hopper_123458"] and grace["score"] == "0"
+    assert "newer file" not in grace["reason"]
+
+
+def test_a_number_too_long_for_python_is_unreadable_not_a_crash(tmp_path):
+    F._put(tmp_path / "dl", "ann.ipynb", b'{"cells": [], "metadata": {"x": ' + b"1" * 5000 + b"}}")
+    F._put(tmp_path / "dl", "bob.ipynb", F.full())
+    c = read(tmp_path / "dl", tmp_path)
+    assert [r.name for r in c.records] == ["bob"] and c.not_graded[0].unreadable
+
+
+@pytest.mark.parametrize("name", ["../../outside", "a/b", ".hidden", "=cmd"])
+def test_a_written_question_name_that_is_no_file_name_is_refused(name):
+    key = F.with_written(F._load(F.KEY1), F.PROMPT, question=name)
+    with pytest.raises(ValueError, match="key: written question name"):
+        manual.questions(key)
+
+
+def test_answers_exported_into_the_graded_folder_carry_its_keys(tmp_path):
+    key = tmp_path / "key.ipynb"
+    key.write_text(json.dumps(F.with_written(F._load(F.KEY1), F.PROMPT + F.MODEL)))
+    dl, out = tmp_path / "dl", str(tmp_path / "out")
+    F._put(dl, "Ann-Lee/01_forward.ipynb", F.with_written(F.full(), "Ann-Lee's words"))
+    F._put(dl, "Bob/01_forward.ipynb", F.with_written(F.full(), "Bob's words"))
+    workflow.grade_class(str(key), str(dl), out, grade=FakeGrade(), **QUIET)
+    F._put(dl, "Ann Lee/01_forward.ipynb", F.with_written(F.blank(), "Ann Lee's words"))
+    workflow.grade_class(str(key), str(dl), out, new_only=True, grade=FakeGrade(), **QUIET)
+    _, csv_path, _ = workflow.export_written(str(key), str(dl), out)
+    with open(csv_path, encoding="utf-8-sig", newline="") as f:
+        got = {r["answer"]: r["student"] for r in csv.DictReader(f)}
+    state = workflow.load_state(out)["students"]
+    assert state[got["Ann-Lee's words"]]["name"] == "Ann-Lee"
+    assert state[got["Ann Lee's words"]]["name"] == "Ann Lee"
+
+
+def test_a_blackboard_attempt_with_no_file_has_a_row(tmp_path):
+    dl = tmp_path / "bb"
+    F.blackboard(dl)
+    F._put(dl, "Assignment 1_aturing_attempt_2026-12-07-12-00-00.txt",
+           F.RECEIPT.format(name="Alan Turing", user="aturing", clock="12:00:00",
+                            stamp="2026-12-07-12-00-00"))
+    c = read(dl, tmp_path)
+    turing = [n for n in c.not_graded if n.lms_id == "aturing"]
+    assert len(turing) == 1 and turing[0].name == "Alan Turing"
+    assert "no file" in turing[0].reason and not turing[0].unreadable
+
+
+def test_a_key_of_four_byte_letters_still_fits_a_file_name(tmp_path):
+    key = lms.key_of("\U00020000" * 100, "\U00020001" * 100)
+    assert len((key + "_99.ipynb").encode("utf-8")) <= 255
+    (tmp_path / (key + "_99.ipynb")).write_text("{}")
+
+
+@pytest.mark.filterwarnings("ignore:Duplicate name")
+def test_nul_long_absolute_and_colliding_member_names(tmp_path):
+    import zipfile
+    zpath, nb = tmp_path / "evil.zip", json.dumps(F.full())
+    with zipfile.ZipFile(zpath, "w") as z:
+        z.writestr("ann\0/../../x.ipynb", nb)
+        z.writestr("/" + "a" * 300 + "/" + "b" * 5000 + ".ipynb", nb)
+        z.writestr("C:/Windows/evil.ipynb", nb)
+        z.writestr("Ann.ipynb", nb)
+        z.writestr("Ann.ipynb", json.dumps(F.half()))        # the same name twice
+        z.writestr("An\u0301n.ipynb", nb)
+    before = {p.name for p in tmp_path.iterdir()}
+    c = read(zpath, tmp_path)
+    assert {p.name for p in tmp_path.iterdir()} == before | {"into"}
+    keys = [r.key for r in c.records]
+    assert len(keys) == len({k.casefold() for k in keys})
+    assert all(len(k.encode()) <= 255 - len(".ipynb") for k in keys)
+
+
+@pytest.mark.parametrize("theirs, ours, same", [
+    ("100", "100", True), ("123", "00123", True), ("1.23457E+13", "12345678901234", True),
+    ("101", "100", False), ("bob", "ghopper", False)])
+def test_an_lms_id_a_spreadsheet_rewrote_is_still_its_student(theirs, ours, same):
+    assert manual._same_id(theirs, ours) is same
+
+
+def test_a_rerun_can_lift_the_deadline():
+    merged = workflow.merge_policy({"deadline": "2026-12-07 17:00", "penalty": "zero",
+                                    "extensions": ["a=2026-12-08 17:00"]},
+                                   {"deadline": "none", "extensions": ["b=2026-12-09 17:00"]})
+    assert "deadline" not in merged and merged["penalty"] == "zero"
+    assert merged["extensions"] == ["a=2026-12-08 17:00", "b=2026-12-09 17:00"]
+
+
+def test_a_very_long_answer_fits_one_spreadsheet_cell(tmp_path):
+    key = json.loads(json.dumps(F.with_written(F._load(F.KEY1), F.PROMPT + F.MODEL)))
+    dl = tmp_path / "dl"
+    F._put(dl, "Ann_100_assignsubmission_file/01_forward.ipynb",
+           F.with_written(F.full(), "blah " * 20_000))
+    c = read(dl, tmp_path)
+    html_path, csv_path = manual.export(key, c.records, str(tmp_path / "mark"))
+    with open(csv_path, encoding="utf-8-sig", newline="") as f:
+        row = next(csv.DictReader(f))
+    assert len(row["answer"]) <= 32_767 and "cut at" in row["answer"]
+    assert Path(html_path).read_text(encoding="utf-8").count("blah") == 20_000
+
+
+def test_the_cli_refuses_an_unknown_time_zone_before_grading(tmp_path, capsys, monkeypatch):
+    from rnngrade import cli, grading
+    fake = FakeGrade()
+    monkeypatch.setattr(grading, "grade", fake)
+    dl = str(F.blackboard(tmp_path / "bb"))
+    assert cli.main(["grade", str(F.KEY1), dl, "--out", str(tmp_path / "o"), "--deadline",
+                     "2026-12-07 17:00", "--timezone", "Mars/Olympus"]) == 2
+    assert "argument 'timezone'" in capsys.readouterr().err and fake.calls == []
+    assert cli.main(["grade", str(F.KEY1), dl, "--out", str(tmp_path / "o"), "--deadline",
+                     "2026-12-07 17:00", "--penalty", "10%/day",
+                     "--timezone", "Europe/London"]) == 0
+
+
+def test_a_zip_downloads_folder_stays_hidden_from_the_kernels(tmp_path, monkeypatch):
+    """Every student's notebook is in the zip: the grading run gets a private copy of the
+    chosen notebooks, never the zip or its folder (the sandbox binds nothing of the grader's
+    disk: tests/test_grading_sandbox.py puts a download, zip included, next to a kernel)."""
+    from rnngrade import grading
+    seen = {}
+
+    def fake_grade(key_path, folder, out, **kwargs):
+        seen["folder"] = folder
+        return FakeGrade()(key_path, folder, out, **kwargs)
+    monkeypatch.setattr(grading, "grade", fake_grade)
+    (tmp_path / "downloads").mkdir()
+    src = F.zipped(F.moodle(tmp_path / "m"), tmp_path / "downloads" / "class.zip")
+    workflow.grade_class(str(F.KEY1), str(src), str(tmp_path / "out"), **QUIET)
+    assert not seen["folder"].startswith(str(tmp_path)) and "rg-lms-" in seen["folder"]
