@@ -47,7 +47,7 @@ for root, dirs, names in os.walk("/"):
     for n in names:
         files += 1
         path = os.path.join(root, n)
-        if n.endswith((".ipynb", ".zip")) or "/assignments/" in path or "/journal/" in path or (
+        if n.endswith(".ipynb") or "/assignments/" in path or "/journal/" in path or (
                 "rnnlib" in path and not path.startswith("/rg/lib/rnnlib/")):
             hits.append(path)
         elif n.endswith(".py") and "/numpy" not in path and "python3" not in path:
