@@ -50,11 +50,11 @@ PYTEST_JOBS  := $(if $(filter-out 0 1,$(JOBS)),-n $(JOBS) --dist loadfile)
 TRUSTED      := $(wildcard chapters/*.ipynb assignments/*.ipynb assignments/*/*.ipynb)
 PDF          := _build/pdf/book.pdf
 
-.PHONY: book build execute test test-fast lint setup vendor chromium lab bench clean distclean screenshots pdf
+.PHONY: book build execute test test-fast lint setup vendor chromium bubblewrap lab bench clean distclean screenshots pdf
 
 # ---------------------------------------------------------------- setup
 
-setup: $(STAMP)
+setup: $(STAMP) bubblewrap
 	$(if $(TRUSTED),@$(BIN)/jupyter trust $(TRUSTED) >/dev/null)
 
 # Reinstall only when the requirements or the package metadata change. An interpreter older
@@ -106,6 +106,16 @@ chromium:
 	  { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } \
 	    || echo "WARNING: could not install chromium; the browser test will be skipped"; \
 	else echo "NOTE: chromium not installed and not root with apt-get; the browser test will be skipped"; fi
+
+# Debian's bubblewrap: rnn-grade runs each student's notebook in a bwrap sandbox (and refuses
+# to grade without one unless told --unsafe-no-sandbox); installed like chromium, as root.
+bubblewrap:
+	@if command -v bwrap >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing bubblewrap for rnn-grade's sandbox (apt-get)"; \
+	  { apt-get update -qq && apt-get install -y -qq bubblewrap >/dev/null; } \
+	    || echo "WARNING: could not install bubblewrap; rnn-grade will refuse to grade"; \
+	else echo "NOTE: bubblewrap not installed and not root with apt-get; rnn-grade will refuse to grade"; fi
 
 # ---------------------------------------------------------------- tests
 

@@ -25,9 +25,9 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import nbformat  # noqa: E402
+import nbformat
 
-from rnngrade import cells, grading, runner  # noqa: E402
+from rnngrade import cells, grading, sandbox
 
 TARGET_S = 600.0
 
@@ -67,7 +67,7 @@ def main(argv=None) -> int:
                 t0 = time.perf_counter()
                 results = grading.grade(str(key_path), str(tmp / "subs"),
                                         str(tmp / f"out-{w}-{r}"),
-                                        limits=runner.Limits(workers=w),
+                                        limits=sandbox.Limits(workers=w),
                                         progress=lambda *_: None)
                 times[w].append(time.perf_counter() - t0)
                 assert len(results) == args.n

@@ -1,26 +1,23 @@
-"""The notebook nbval grades for one student: the key's cells, the student's answers.
+"""What runs for one student: the key's cells, the student's answers, no stored output.
 
 Only the source of answer cells comes from the submission, matched by answer name (the first
-cell carrying it; a missing one counts as an unanswered stub). Everything else is the key's:
-check cells, their expected outputs (from the key, run on this machine with this run's seed),
-setup cells, metadata. So a student who edits, deletes, re-tags or duplicates check cells,
-adds NBVAL markers or edits stored outputs changes nothing that is graded.
-
-The graded notebook starts with the grader's own cell, which installs ``rnngrade.guard``
-before any student code runs; the seed cell is replaced by ``SEED = <this run's seed>``.
+cell carrying it; a missing one counts as an unanswered stub). Everything else is the key's
+(or, for ``rnn-grade check``, the release's pristine copy of it): setup cells, check cells,
+the seed. So a student who edits, deletes, re-tags or duplicates check cells, adds NBVAL
+markers or edits stored outputs changes nothing that is graded. The job carries no output
+of any kind: expected outputs stay in the grader.
 """
 from __future__ import annotations
 
 import copy
 import json
+import os
 import re
-
-import nbformat
 
 from . import cells, screen
 
 _NBVAL_MARKER = re.compile(r"^\s*#\s*NBVAL_\w*.*$", re.MULTILINE)
-IGNORE = "nbval-ignore-output"
+MAX_BYTES = 512 << 20          # a submission bigger than this is not read
 
 
 def seeded(key, seed: int):
@@ -31,6 +28,54 @@ def seeded(key, seed: int):
         if cells.role(cell) == "seed":
             cell.source = f"SEED = {int(seed)}"
     return nb
+
+
+def spec_of(nb) -> list[dict]:
+    """The code cells that run, in order: ``{"kind", "source", "answer"?, "check"?}``.
+
+    ``nb`` is a key (its key-only cells dropped) or a release; answer cells keep their stub
+    (what runs when a student leaves them out).
+    """
+    out = []
+    for cell in nb.cells:
+        if cell.cell_type != "code" or cells.role(cell) == "key-only":
+            continue
+        r = cells.role(cell)
+        item = {"kind": r or "setup", "source": cell.source}
+        if r == "answer":
+            item["answer"] = str(cells.info(cell).get("answer"))
+            item["source"] = cells.stub(cell.source) if cells.BEGIN in cell.source \
+                else cell.source
+        elif r == "check":
+            check = cells.check_of(cell)
+            item.update(check=check.name, graded_answer=check.answer, points=check.points)
+        out.append(item)
+    return out
+
+
+def job(spec: list[dict], answers: dict[str, str], seed: int | None = None) -> list[dict]:
+    """The cells the runner executes for one student (answers in, NBVAL markers out)."""
+    out = []
+    for item in spec:
+        item = dict(item)
+        if item["kind"] == "answer":
+            source = answers.get(item["answer"])
+            item["source"] = _NBVAL_MARKER.sub("", item["source"] if source is None else source)
+        elif item["kind"] == "seed" and seed is not None:
+            item["source"] = f"SEED = {int(seed)}"
+        out.append(item)
+    return out
+
+
+def warnings(spec: list[dict], answers: dict[str, str], allowed: set[str]) -> dict[str, list[str]]:
+    """Answer name → what the screen noticed (advice only: nothing is refused)."""
+    found = {}
+    for item in spec:
+        if item["kind"] == "answer" and item["answer"] in answers:
+            problems = screen.problems(answers[item["answer"]], allowed)
+            if problems:
+                found[item["answer"]] = problems
+    return found
 
 
 def answers_of(submission) -> dict[str, str]:
@@ -49,60 +94,17 @@ def answers_of(submission) -> dict[str, str]:
 
 
 def read_submission(path) -> tuple[dict | None, str]:
-    """The submission as a dict, or (None, why it cannot be read)."""
+    """The submission as a dict (outputs dropped), or (None, why it cannot be read)."""
     try:
+        if os.path.getsize(path) > MAX_BYTES:
+            return None, f"not read: larger than {MAX_BYTES >> 20} MB"
         with open(path, encoding="utf-8") as f:
             nb = json.load(f)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-        return None, f"not a readable notebook: {type(err).__name__}: {err}"
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:
+        return None, f"not a readable notebook: {type(err).__name__}: {str(err)[:200]}"
     if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
         return None, "not a notebook: no list of cells"
+    for cell in nb["cells"]:
+        if isinstance(cell, dict):
+            cell.pop("outputs", None)        # oversized outputs (plots) cost nothing
     return nb, ""
-
-
-def guard_cell(allowed, max_output: int):
-    src = (f"import rnngrade.guard\nrnngrade.guard.install({sorted(allowed)!r}, "
-           f"max_output={int(max_output)})\ndel rnngrade")
-    cell = nbformat.v4.new_code_cell(src)
-    cell.metadata["tags"] = [IGNORE]
-    return cell
-
-
-def graded_notebook(executed_seeded_key, answers: dict[str, str], allowed: set[str],
-                    max_output: int = 20_000):
-    """Returns (notebook for nbval, {answer name: screen problems})."""
-    nb = copy.deepcopy(executed_seeded_key)
-    rejected: dict[str, list[str]] = {}
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        r = cells.role(cell)
-        if r == "answer":
-            name = str(cells.info(cell).get("answer"))
-            source = answers.get(name)
-            if source is None:
-                source = cells.stub(cell.source)
-            source = _NBVAL_MARKER.sub("", source)
-            found = screen.problems(source, allowed)
-            if found:
-                rejected[name] = found
-                source = f"raise RuntimeError('rnn-grade: answer {name!r} was not run')"
-            cell.source = source
-        if r != "check":
-            cell.outputs, cell.execution_count = [], None
-            cell.metadata["tags"] = [IGNORE]
-        else:
-            cell.metadata["tags"] = []       # compare this cell's output, nothing else
-    nb.cells.insert(0, guard_cell(allowed, max_output))
-    return nb, rejected
-
-
-def check_cell_numbers(nb) -> dict[int, str]:
-    """nbval's code-cell number → check name, for a notebook made by graded_notebook."""
-    numbers, n = {}, 0
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            if cells.role(cell) == "check":
-                numbers[n] = cells.check_of(cell).name
-            n += 1
-    return numbers

@@ -1,7 +1,8 @@
 """Scores and what the grader writes: gradebook.csv, feedback HTML, Gradescope results.json.
 
 Feedback shows, for a public check, the expected and the obtained output; for a hidden
-check only whether it passed and its points, never its inputs or its expected output.
+check only whether it passed and its points, never its inputs or its expected output. The
+answer screen's warnings are shown as advice; they cost no points.
 """
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ class StudentResult:
     student: str
     results: list[CheckResult]
     notes: list[str] = field(default_factory=list)
+    warnings: dict = field(default_factory=dict)    # answer → what the screen noticed
 
     @property
     def score(self) -> float:
@@ -38,51 +40,39 @@ class StudentResult:
     def max_score(self) -> float:
         return sum(r.check.points for r in self.results)
 
+    def advice(self) -> list[str]:
+        """The screen's warnings as sentences (advice: they cost no points)."""
+        return [f"Advice, not a penalty: the grader's screen noticed that answer {name!r} "
+                + "; ".join(found) for name, found in sorted(self.warnings.items())]
 
-def score(student: str, checks: list[Check], outcomes: dict[str, dict], expected: dict[str, str],
-          rejected: dict[str, list[str]], notes: list[str]) -> StudentResult:
-    """Points per check: the check's cell passed nbval and its answer passed the screen."""
-    results = []
-    for check in checks:
-        rec = outcomes.get(check.name)
-        passed = bool(rec and rec["passed"])
-        why = ""
-        if check.answer in rejected:
-            passed = False
-            why = f"answer '{check.answer}' was not run: " + "; ".join(rejected[check.answer])
-        elif rec is None:
-            why = "the check did not run (the kernel stopped or timed out before it)"
-        elif not passed:
-            why = _short_error(rec.get("error", ""))
-        results.append(CheckResult(check, passed, check.points if passed else 0.0,
-                                   expected.get(check.name, ""),
-                                   "" if check.hidden or rec is None else rec.get("got", ""),
-                                   why))
-    return StudentResult(student, results, notes)
+    def to_dict(self) -> dict:
+        return {"student": self.student, "notes": self.notes, "warnings": self.warnings,
+                "results": [{"check": r.check.name, "passed": r.passed, "earned": r.earned,
+                             "expected": r.expected, "got": r.got, "why": r.why}
+                            for r in self.results]}
 
-
-def _short_error(error: str) -> str:
-    for marker in ("Timeout", "Kernel dead", "NotImplementedError", "RnnlibBlocked",
-                   "MemoryError"):
-        if marker in error:
-            return {"Timeout": "the cell ran past the time limit",
-                    "Kernel dead": "the kernel had stopped",
-                    "NotImplementedError": "not answered yet (NotImplementedError)",
-                    "RnnlibBlocked": "the answer called the rnnlib function it should write",
-                    "MemoryError": "the memory limit was reached"}[marker]
-    if "Cell execution caused an exception" in error:
-        return "the check raised an error"
-    return "the output differs from the expected output"
+    @classmethod
+    def from_dict(cls, data: dict, checks: list[Check]) -> StudentResult:
+        by_name = {r["check"]: r for r in data["results"]}
+        if set(by_name) != {c.name for c in checks}:
+            raise ValueError("journal: checks differ from the key's")
+        results = [CheckResult(c, bool(by_name[c.name]["passed"]),
+                               float(by_name[c.name]["earned"]), by_name[c.name]["expected"],
+                               by_name[c.name]["got"], by_name[c.name]["why"]) for c in checks]
+        return cls(data["student"], results, list(data["notes"]), dict(data["warnings"]))
 
 
-def write_gradebook(path: str, checks: list[Check], students: list[StudentResult]) -> None:
-    with open(path, "w", newline="") as f:
+def write_gradebook(path: str, checks: list[Check], students: list[StudentResult],
+                    sandboxed: bool = True) -> None:
+    """One row per student; the last column says whether the code ran in a sandbox."""
+    where = "bubblewrap" if sandboxed else "NONE (--unsafe-no-sandbox)"
+    with open(path, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
-        w.writerow(["student", "score", "max_score"] + [c.name for c in checks])
+        w.writerow(["student", "score", "max_score"] + [c.name for c in checks] + ["sandbox"])
         for s in students:
             earned = {r.check.name: r.earned for r in s.results}
             w.writerow([s.student, _num(s.score), _num(s.max_score)]
-                       + [_num(earned[c.name]) for c in checks])
+                       + [_num(earned[c.name]) for c in checks] + [where])
 
 
 def _num(x: float) -> str:
@@ -100,7 +90,7 @@ def gradescope(s: StudentResult) -> dict:
                       else "passed") + (f"\n{r.why}" if r.why else "")
         tests.append({"name": r.check.name, "score": r.earned, "max_score": r.check.points,
                       "output": output, "visibility": "visible"})
-    return {"score": s.score, "output": "\n".join(s.notes), "tests": tests}
+    return {"score": s.score, "output": "\n".join(s.notes + s.advice()), "tests": tests}
 
 
 def feedback_html(assignment: str, s: StudentResult) -> str:
@@ -117,7 +107,7 @@ def feedback_html(assignment: str, s: StudentResult) -> str:
         rows.append(f"<tr class='{status}'><td>{html.escape(r.check.name)}</td><td>{kind}</td>"
                     f"<td>{status}</td><td>{_num(r.earned)} / {_num(r.check.points)}</td>"
                     f"<td>{why}{detail}</td></tr>")
-    notes = "".join(f"<p>{html.escape(n)}</p>" for n in s.notes)
+    notes = "".join(f"<p>{html.escape(n)}</p>" for n in s.notes + s.advice())
     return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(assignment)}"
             f" — {html.escape(s.student)}</title><style>body{{font-family:sans-serif}}"
             f"td{{border-top:1px solid #ccc;padding:4px;vertical-align:top}}"
@@ -129,12 +119,54 @@ def feedback_html(assignment: str, s: StudentResult) -> str:
 
 
 def write_all(out: str, assignment: str, checks: list[Check],
-              students: list[StudentResult]) -> None:
+              students: list[StudentResult], sandboxed: bool = True) -> None:
     os.makedirs(os.path.join(out, "feedback"), exist_ok=True)
     os.makedirs(os.path.join(out, "results"), exist_ok=True)
-    write_gradebook(os.path.join(out, "gradebook.csv"), checks, students)
+    write_gradebook(os.path.join(out, "gradebook.csv"), checks, students, sandboxed)
     for s in students:
-        with open(os.path.join(out, "feedback", f"{s.student}.html"), "w") as f:
+        with open(os.path.join(out, "feedback", f"{s.student}.html"), "w",
+                  encoding="utf-8") as f:
             f.write(feedback_html(assignment, s))
-        with open(os.path.join(out, "results", f"{s.student}.json"), "w") as f:
+        with open(os.path.join(out, "results", f"{s.student}.json"), "w",
+                  encoding="utf-8") as f:
             json.dump(gradescope(s), f, indent=1)
+
+
+# ------------------------------------------------------------------ the LMS gradebook
+
+LMS_COLUMNS = ["student", "score", "max_score", "name", "lms_id", "raw_score", "penalty",
+               "submitted", "late", "reason"]
+
+
+def write_lms_gradebook(path: str, columns: list[str], rows: list[dict]) -> None:
+    """gradebook.csv with the columns an LMS imports: the key, the penalised score (``score``)
+    and the maximum (first, as before), the name as the LMS wrote it, its id, the raw score,
+    the points taken for lateness, the submission time, the late flag and a reason (why a
+    file was not graded, lateness, missing answers, unmarked written answers); then one column
+    per check or written question. A file that was not graded has a row with its reason and
+    no score. UTF-8 (``José Ñúñez`` and ``王小明`` as written), no BOM, so that a script reading
+    it with ``csv`` finds the column ``student`` as before."""
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(LMS_COLUMNS + columns)
+        for row in rows:
+            w.writerow([_cell(row.get(c, "")) for c in LMS_COLUMNS + columns])
+
+
+def _cell(value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    if isinstance(value, (int, float)):
+        return _num(round(float(value), 4))
+    return "" if value is None else as_text(str(value))
+
+
+_FORMULA = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def as_text(value: str) -> str:
+    """A text cell a spreadsheet shows as text: a leading ``=``, ``+``, ``-``, ``@``, tab or
+    carriage return (names, file names and answers are the students' own) would make Excel or
+    LibreOffice run it as a formula (``=HYPERLINK(...)``, DDE) when the lecturer opens the CSV,
+    so such a cell starts with an apostrophe (OWASP's advice for CSV injection)."""
+    return "'" + value if value.startswith(_FORMULA) else value

@@ -1,9 +1,12 @@
 """The student version of a key: what a lecturer hands out.
 
 Solutions become stubs that raise ``NotImplementedError``; hidden checks and the key's own
-comparisons with rnnlib are removed; public checks keep the outputs of the key, run fresh,
-so a student can compare with nbval (``rnn-grade check``). The book shows the result as a
-page without executing it (``metadata["mystnb"]["execution_mode"] = "off"``).
+comparisons with rnnlib are removed; public checks keep the outputs of the key, run fresh.
+A pristine copy of what ``rnn-grade check`` needs (the code cells that run, and the public
+checks' expected outputs) is kept in the notebook's metadata (``rnngrade.release``), apart
+from the cells a student edits, so editing a check cell or its stored output cannot change
+what the self-check compares with. The book shows the result as a page without executing
+it (``metadata["mystnb"]["execution_mode"] = "off"``).
 """
 from __future__ import annotations
 
@@ -11,7 +14,17 @@ import copy
 
 import nbformat
 
-from . import cells
+from . import assemble, cells
+
+
+def _text(outputs) -> str:
+    parts = []
+    for out in outputs or []:
+        if out.get("output_type") == "stream" and out.get("name", "stdout") == "stdout":
+            parts.append(out.get("text", ""))
+        elif "data" in out:
+            parts.append(out["data"].get("text/plain", ""))
+    return "".join(parts)
 
 
 def student_version(executed_key) -> nbformat.NotebookNode:
@@ -27,5 +40,10 @@ def student_version(executed_key) -> nbformat.NotebookNode:
             cell.outputs, cell.execution_count = [], None
         kept.append(cell)
     nb.cells = kept
+    expected = {cells.check_of(c).name: _text(c.outputs) for c in kept
+                if c.cell_type == "code" and cells.role(c) == "check"}
+    meta = dict(nb.metadata.get("rnngrade", {}))
+    meta["release"] = {"cells": assemble.spec_of(nb), "expected": expected}
+    nb.metadata["rnngrade"] = meta
     nb.metadata["mystnb"] = {"execution_mode": "off"}
     return nb

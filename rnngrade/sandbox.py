@@ -1,117 +1,278 @@
-"""The launcher of a student's kernel: limits, no network, nothing of the grader's in sight.
+"""Where a student's cells run: bubblewrap, one sandbox per student, nothing of value inside.
 
-The grader's kernelspec runs ``python -m rnngrade.sandbox -- python -m ipykernel_launcher -f
-{connection_file}``. Before it execs the kernel it
+Each student's job runs ``rgkernel.py`` (``rnngrade.kernel``) under ``bwrap`` with:
 
-1. moves to an empty working folder of its own (``$RNNGRADE_RUNROOT/<notebook folder name>``);
-2. where Linux allows it (root, or unprivileged user namespaces), enters new mount and network
-   namespaces: the only network device is a loopback that is down, so nothing can be
-   reached, and each path in ``$RNNGRADE_HIDE`` (the keys, the grader's work folder with the
-   expected outputs and every submission, the output folder) is covered by an empty
-   read-only tmpfs; the kernel talks to nbval over Unix sockets, which need no network;
-3. sets resource limits: address space (``$RNNGRADE_MEM_MB``), CPU seconds
-   (``$RNNGRADE_CPU_S``), size of any file written (16 MB), no core dumps.
+- new user, PID, IPC, UTS, network, mount and cgroup namespaces (``--unshare-all``), a new
+  session, and death with the grader (``--die-with-parent``); the processes run as an
+  unprivileged uid (when the grader is root it first switches to ``nobody`` with
+  ``setpriv``), with no capabilities;
+- a file system holding only ``/usr``, ``/lib*`` (read-only), the Python interpreter's own
+  folder and numpy (read-only), the allowlist folder of this run (``rgkernel.py``, the
+  helpers as ``rnngrade``, the allowed rnnlib names as ``rnnlib``; read-only), a private
+  ``/proc`` and ``/dev``, and an empty size-limited tmpfs as working folder and ``/tmp``.
+  No repository, no key, no rnngrade or rnnlib source, no other submission, no output
+  folder: they are not in the sandbox's view at all;
+- resource limits set by the runner before any student code: address space, CPU seconds,
+  processes, file size, open files, no core dumps; and a wall-clock limit enforced by the
+  grader, which kills the whole sandbox.
 
-Where namespaces are not allowed, step 2 is skipped and ``isolation()`` says so; limits and
-the empty working folder still apply. Not enforced anywhere: another user id (the kernel runs
-as the grader's user; the screen of answer cells is what keeps them from opening files) and a
-separate PID namespace (``/proc`` still lists the grader's processes). Run as root, the kernel keeps
-root's powers inside its namespaces; run the grader as an ordinary user.
+The job comes in on standard input and the results go out on standard output (read by the
+grader with a size cap); the expected outputs never enter the sandbox.
+
+``available()`` tries a sandbox once; where it fails (no bubblewrap, user namespaces
+forbidden), ``rnn-grade grade`` refuses unless ``--unsafe-no-sandbox``, which runs the same
+runner as a plain child process with the same limits and says so in every report.
 """
 from __future__ import annotations
 
-import ctypes
+import glob
 import json
 import os
-import resource
+import select
+import shlex
+import shutil
+import signal
+import subprocess
 import sys
+import time
+from dataclasses import dataclass, field
 
-CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWNET = 0x00020000, 0x10000000, 0x40000000
-MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REC, MS_PRIVATE = 1, 2, 4, 0x4000, 1 << 18
+from . import allowed
 
-
-def _libc():
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong,
-                           ctypes.c_void_p]
-    return libc
+NOBODY = 65534
+_ACTIVE: set = set()                 # sandboxes running now, killed if the grader stops
+INNER_UID = 1000
 
 
-def _write(path: str, text: str) -> None:
-    with open(path, "w") as f:
-        f.write(text)
+@dataclass
+class Limits:
+    cell_timeout: int = 30       # seconds per cell
+    mem_mb: int = 2048           # address space of the sandbox's runner
+    cpu_s: int = 300             # CPU seconds of the whole notebook
+    nproc: int = 32              # processes and threads
+    fsize_mb: int = 16           # size of any file written, and of each tmpfs
+    max_output: int = 20_000     # characters of output kept per cell
+    workers: int = 2             # sandboxes at once
+    sandbox: bool = True         # False: --unsafe-no-sandbox
+
+    def runner(self) -> dict:
+        return {"mem_mb": self.mem_mb, "cpu_s": self.cpu_s, "nproc": self.nproc,
+                "fsize_mb": self.fsize_mb}
 
 
-def enter_namespaces(hide: list[str]) -> dict:
-    """New mount + network namespaces with ``hide`` covered; returns what was enforced."""
-    libc = _libc()
-    uid, gid = os.geteuid(), os.getegid()
-    flags = CLONE_NEWNS | CLONE_NEWNET | (0 if uid == 0 else CLONE_NEWUSER)
-    if libc.unshare(flags) != 0:
-        return {"network": False, "hidden": [],
-                "why": f"unshare: {os.strerror(ctypes.get_errno())}"}
-    if uid != 0:
-        _write("/proc/self/setgroups", "deny")
-        _write("/proc/self/uid_map", f"{uid} {uid} 1")
-        _write("/proc/self/gid_map", f"{gid} {gid} 1")
-    # Private propagation first: the covers below must never show in the grader's namespace.
-    if libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None) != 0:
-        return {"network": True, "hidden": [],
-                "why": f"mount --make-rprivate: {os.strerror(ctypes.get_errno())}"}
-    hidden = []
-    for path in hide:
-        if os.path.isdir(path) and libc.mount(
-                b"tmpfs", path.encode(), b"tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV,
-                b"size=4k,mode=0555") == 0:
-            hidden.append(path)
-    return {"network": True, "hidden": hidden, "why": ""}
+def python_paths() -> dict:
+    """The interpreter and the folders the runner needs: Python's own, numpy's."""
+    import numpy
+    exe = os.path.realpath(sys.executable)
+    prefix = os.path.realpath(sys.base_prefix)
+    np_dir = os.path.dirname(os.path.realpath(numpy.__file__))
+    libs = np_dir + ".libs"
+    return {"exe": exe, "prefix": prefix, "numpy": np_dir,
+            "numpy_libs": libs if os.path.isdir(libs) else None}
 
 
-def set_limits(mem_mb: int, cpu_s: int) -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (mem_mb << 20, mem_mb << 20))
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu_s, cpu_s + 5))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (16 << 20, 16 << 20))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+@dataclass
+class Lib:
+    """This run's allowlist folder (``root/lib``) and the mount points of the sandbox."""
+    root: str
+    allowed_rnnlib: list = field(default_factory=list)
+
+    def __post_init__(self):
+        self.lib = os.path.join(self.root, "lib")
+        for rel, text in allowed.sandbox_sources(self.allowed_rnnlib).items():
+            path = os.path.join(self.lib, rel)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "w") as f:
+                f.write(text)
+        here = os.path.dirname(os.path.abspath(__file__))
+        shutil.copy(os.path.join(here, "kernel.py"), os.path.join(self.lib, "rgkernel.py"))
+        for dirpath, dirs, files in os.walk(self.root):
+            os.chmod(dirpath, 0o755)
+            for name in files:
+                os.chmod(os.path.join(dirpath, name), 0o644)
+        self.paths = python_paths()
+        os.makedirs(os.path.join(self.root, "work"), exist_ok=True)
+        unsandboxed_site(self)
 
 
-def isolation() -> dict:
-    """What this machine lets the sandbox enforce, tried in a throwaway child process."""
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:                                 # child: try, report, exit
-        os.close(r)
+def _staged(lib: Lib) -> tuple[list[tuple[str, str]], dict]:
+    """(binds to make as root before dropping privileges, where bwrap finds each folder)."""
+    p = lib.paths
+    stage = os.path.join(lib.root, "stage")
+    wanted = {"prefix": p["prefix"], "numpy": p["numpy"], "numpy_libs": p["numpy_libs"],
+              "lib": lib.lib}
+    binds, found = [], {}
+    for name, src in wanted.items():
+        if src is None:
+            continue
+        if os.geteuid() == 0:                       # root: bind to a place nobody can reach
+            dst = os.path.join(stage, name)
+            os.makedirs(dst, mode=0o755, exist_ok=True)
+            binds.append((src, dst))
+            found[name] = dst
+        else:
+            found[name] = src
+    return binds, found
+
+
+def command(lib: Lib, limits: Limits) -> list[str]:
+    """The argv that runs ``rgkernel.py`` in a fresh sandbox (job on stdin, results on stdout)."""
+    p = lib.paths
+    tmp_size = str(limits.fsize_mb << 20)
+    if not limits.sandbox:
+        return [p["exe"], "-I", "-S", "-c", _BOOT.format(lib=lib.lib, site=lib.root + "/site")]
+    binds, src = _staged(lib)
+    bw = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session",
+          "--uid", str(INNER_UID), "--gid", str(INNER_UID), "--cap-drop", "ALL"]
+    for d in ("/usr", "/lib", "/lib64", "/lib32", "/libx32", "/bin", "/sbin"):
+        if os.path.islink(d):
+            bw += ["--symlink", os.readlink(d), d]
+        elif os.path.isdir(d):
+            bw += ["--ro-bind", d, d]
+    bw += ["--ro-bind", src["prefix"], p["prefix"]]
+    for site in sorted(glob.glob(os.path.join(p["prefix"], "lib", "python3*", "site-packages"))):
+        bw += ["--tmpfs", site]                 # the interpreter's own packages: hidden
+    bw += ["--ro-bind", src["numpy"], "/rg/site/numpy"]
+    if "numpy_libs" in src:
+        bw += ["--ro-bind", src["numpy_libs"], "/rg/site/numpy.libs"]
+    bw += ["--ro-bind", src["lib"], "/rg/lib", "--proc", "/proc", "--dev", "/dev",
+           "--size", tmp_size, "--tmpfs", "/tmp", "--size", tmp_size, "--tmpfs", "/work",
+           "--chdir", "/work", "--clearenv", "--setenv", "HOME", "/work",
+           "--setenv", "OPENBLAS_NUM_THREADS", "1", "--setenv", "OMP_NUM_THREADS", "1",
+           "--setenv", "MKL_NUM_THREADS", "1",
+           p["exe"], "-I", "-S", "-c", _BOOT.format(lib="/rg/lib", site="/rg/site")]
+    if os.geteuid() != 0:
+        return bw
+    script = "".join(f"mount --bind {shlex.quote(a)} {shlex.quote(b)} && " for a, b in binds)
+    script += (f"exec setpriv --reuid={NOBODY} --regid={NOBODY} --clear-groups "
+               f"--inh-caps=-all {shlex.join(bw)}")
+    return ["unshare", "--mount", "--propagation", "private", "sh", "-c", script]
+
+
+_BOOT = ("import sys; sys.path[:0] = [{lib!r}, {site!r}]; import rgkernel; rgkernel.main()")
+
+
+def environment(limits: Limits) -> dict:
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "OPENBLAS_NUM_THREADS": "1",
+           "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "LC_ALL": "C.UTF-8"}
+    return env
+
+
+def unsandboxed_site(lib: Lib) -> None:
+    """For --unsafe-no-sandbox and trusted runs: ``root/site`` holds numpy only (symlinks)."""
+    site = os.path.join(lib.root, "site")
+    os.makedirs(site, exist_ok=True)
+    for key, name in (("numpy", "numpy"), ("numpy_libs", "numpy.libs")):
+        src = lib.paths[key]
+        dst = os.path.join(site, name)
+        if src and not os.path.lexists(dst):
+            os.symlink(src, dst)
+
+
+@dataclass
+class Outcome:
+    cells: dict            # cell index → {"out", "error", "truncated"}
+    finished: bool         # the runner reached its end
+    why: str = ""          # why it did not: killed, timed out, flooded
+
+
+def run(lib: Lib, limits: Limits, cells: list[dict], *, wall_s: float | None = None,
+        max_bytes: int | None = None) -> Outcome:
+    """Run ``cells`` in a fresh sandbox; returns what each cell printed, whatever happens."""
+    job = json.dumps({"cells": cells, "timeout": limits.cell_timeout,
+                      "max_output": limits.max_output, "limits": limits.runner()})
+    wall_s = wall_s or min(2 * limits.cpu_s + 10, 10 + len(cells) * (limits.cell_timeout + 1))
+    max_bytes = max_bytes or 4 * limits.max_output * (len(cells) + 2) + (1 << 16)
+    cwd = os.path.join(lib.root, "work")
+    proc = subprocess.Popen(command(lib, limits), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, env=environment(limits), cwd=cwd,
+                            start_new_session=True)
+    _ACTIVE.add(proc)
+    cells_out, buf, got, why, finished = {}, b"", 0, "", False
+    deadline = time.monotonic() + wall_s
+    try:
         try:
-            result = enter_namespaces([])
-        except Exception as err:                 # noqa: BLE001 (report any failure)
-            result = {"network": False, "hidden": [], "why": repr(err)}
-        os.write(w, json.dumps(result).encode())
-        os._exit(0)
-    os.close(w)
-    with os.fdopen(r) as f:
-        text = f.read()
-    os.waitpid(pid, 0)
-    return json.loads(text or '{"network": false, "why": "probe failed"}')
+            proc.stdin.write(job.encode())
+            proc.stdin.close()
+        except (BrokenPipeError, OSError):
+            pass
+        fd = proc.stdout.fileno()
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                why = f"stopped after the notebook's wall-clock limit of {wall_s:.0f} s"
+                break
+            ready, _, _ = select.select([fd], [], [], min(left, 1.0))
+            if not ready:
+                continue
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                break
+            got += len(chunk)
+            if got > max_bytes:
+                why = "stopped: the notebook wrote more than the grader reads"
+                break
+            buf += chunk
+            *lines, buf = buf.split(b"\n")
+            for line in lines:
+                try:
+                    rec = json.loads(line)
+                except ValueError:
+                    continue                    # not the runner's: ignored
+                if not isinstance(rec, dict):
+                    continue
+                if rec.get("done") is True:
+                    finished = True
+                    break
+                elif isinstance(rec.get("i"), int) and rec["i"] not in cells_out:
+                    cells_out[rec["i"]] = {"out": str(rec.get("out", ""))[:limits.max_output],
+                                           "error": str(rec.get("error", ""))[:1000],
+                                           "truncated": bool(rec.get("truncated"))}
+            if finished:                        # children it left behind are killed below
+                break
+    finally:
+        _kill(proc)
+        _ACTIVE.discard(proc)
+    if not finished and not why:
+        code = proc.returncode
+        why = ("the sandbox stopped before the end"
+               + (f" (signal {-code})" if code and code < 0 else f" (exit status {code})"))
+    return Outcome(cells_out, finished, why)
 
 
-def main(argv=None) -> None:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if "--" in argv:
-        argv = argv[argv.index("--") + 1:]
-    if not argv:
-        raise SystemExit("usage: python -m rnngrade.sandbox -- COMMAND ...")
-    runroot = os.environ.get("RNNGRADE_RUNROOT")
-    if runroot:
-        rundir = os.path.join(runroot, os.path.basename(os.getcwd()))
-        os.makedirs(rundir, exist_ok=True)
-        os.chdir(rundir)                         # before the notebook's folder is covered
-    hide = [p for p in os.environ.get("RNNGRADE_HIDE", "").split(os.pathsep) if p]
-    if os.environ.get("RNNGRADE_NAMESPACES", "1") == "1":
-        enforced = enter_namespaces(hide)
-        _write("sandbox.json", json.dumps(enforced))
-    set_limits(int(os.environ.get("RNNGRADE_MEM_MB", "2048")),
-               int(os.environ.get("RNNGRADE_CPU_S", "300")))
-    os.execvp(argv[0], argv)
+def kill_all() -> None:
+    for proc in list(_ACTIVE):
+        _kill(proc)
 
 
-if __name__ == "__main__":
-    main()
+def _kill(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    try:
+        proc.kill()
+    except ProcessLookupError:
+        pass
+    proc.wait()
+    for stream in (proc.stdin, proc.stdout):
+        try:
+            stream.close()
+        except (OSError, ValueError):
+            pass
+
+
+def available(tmp_root: str) -> tuple[bool, str]:
+    """Whether a sandbox works here: (True, "") or (False, one line saying why not)."""
+    if shutil.which("bwrap") is None:
+        return False, "bubblewrap (bwrap) is not installed (Debian: apt-get install bubblewrap)"
+    if os.geteuid() == 0 and (shutil.which("setpriv") is None or shutil.which("unshare") is None):
+        return False, "running as root needs setpriv and unshare (util-linux) to drop to nobody"
+    lib = Lib(os.path.join(tmp_root, "probe"), [])
+    out = run(lib, Limits(cell_timeout=20), [{"kind": "check", "source": "print(6 * 7)"}],
+              wall_s=60)
+    shutil.rmtree(lib.root, ignore_errors=True)
+    if out.finished and out.cells.get(0, {}).get("out") == "42\n":
+        return True, ""
+    return False, ("bubblewrap could not start a sandbox (are unprivileged user namespaces "
+                   f"allowed? try: unshare -Urn true): {out.why or out.cells}")

@@ -1,9 +1,10 @@
-"""What a student's answer cell may use, decided from its syntax before it runs.
+"""Advice on a student's answer cell, read from its syntax: what looks out of place.
 
-The first line of defence. An answer that fails the screen is not run at all and its
-checks score 0, with the reason in the feedback. The rules fit the assignments, which need
-numpy, a little arithmetic and a few rnnlib helpers, and nothing that reaches outside the
-kernel:
+Advice only: nothing is refused and no point is taken for it. The grader runs every answer
+(in its sandbox, ``rnngrade.sandbox``) and shows what the screen noticed as a warning in the
+feedback and in ``rnn-grade check``, so a student learns that, say, calling the rnnlib
+function they were asked to write earns nothing. The security of grading does not rest on
+it: the sandbox holds nothing worth reaching. What it points out:
 
 - imports: only the modules in ``ALLOWED_MODULES``; from rnnlib only the assignment's
   allowed names (``import rnnlib`` then ``rnnlib.<allowed name>``);
@@ -17,8 +18,9 @@ kernel:
   ``global`` statement;
 - no line magics or shell escapes (``%``, ``!``): IPython turns them into ``get_ipython()``.
 
-An answer that calls the very rnnlib function the student is asked to write is caught here
-(the name is not allowed) and again at run time by ``rnngrade.guard``.
+An answer that calls the very rnnlib function the student is asked to write gets a warning
+here; at run time the function does not exist (the sandbox's rnnlib holds only the allowed
+names), so the answer fails its checks.
 """
 from __future__ import annotations
 
@@ -100,7 +102,33 @@ def _node_problems(node, aliases, allowed_rnnlib) -> list[str]:
         return _attribute_problems(node, aliases, allowed_rnnlib)
     if isinstance(node, (ast.Global, ast.Nonlocal)):
         return [f"declares {', '.join(node.names)} global"]
+    if isinstance(node, ast.While) and isinstance(node.test, ast.Constant) and node.test.value \
+            and not any(isinstance(n, (ast.Break, ast.Return)) for n in ast.walk(node)):
+        return ["loops forever (a while loop with no break)"]
+    if isinstance(node, ast.BinOp) and _constant(node) >= HUGE:
+        return ["builds something enormous (a size above 10**8)"]
     return []
+
+
+HUGE = 10 ** 8
+
+
+def _constant(node) -> float:
+    """The value of an integer expression made of constants (0 if it is not one)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, int):
+        return node.value
+    if isinstance(node, ast.BinOp):
+        a, b = _constant(node.left), _constant(node.right)
+        try:
+            if isinstance(node.op, ast.Mult):
+                return a * b
+            if isinstance(node.op, ast.Pow) and a and b < 100:
+                return a ** b
+            if isinstance(node.op, ast.LShift) and b < 100:
+                return a << b
+        except (OverflowError, ValueError, TypeError):
+            return 0
+    return 0
 
 
 def _attribute_problems(node: ast.Attribute, aliases, allowed_rnnlib) -> list[str]:

@@ -1,21 +1,41 @@
 """Submissions: a folder of ``<student>.ipynb`` files, or a zip of them (an LMS download).
 
-Student names come from the file names, reduced to letters, digits, ``.``, ``_`` and ``-``.
-A zip's members are read by name only (folders inside the zip are ignored, nothing is
-extracted outside the grader's folder), so a crafted zip cannot write elsewhere.
+Student names come from the file names, reduced to letters (any script: ``José_Ñúñez``,
+``王小明``), digits, ``.``, ``_`` and ``-``. A zip's members are read by name only (folders
+inside the zip are ignored, nothing is extracted outside the grader's folder), so a crafted zip
+cannot write elsewhere.
+
+``collect_records`` is the successor that reads LMS downloads (Canvas, Moodle, Blackboard;
+zip or folder, recursed) into records with names, LMS ids, times and late flags, and lists
+every file it did not grade with a reason: see ``rnngrade.lms``.
 """
 from __future__ import annotations
 
 import os
 import re
+import unicodedata
 import zipfile
+from typing import TYPE_CHECKING
 
-MAX_BYTES = 20 << 20            # a notebook bigger than this is not read
+if TYPE_CHECKING:
+    from .lms import Collection
+
+MAX_BYTES = 512 << 20           # a notebook bigger than this is not read (outputs are dropped)
 
 
 def student_name(filename: str) -> str:
-    stem = os.path.splitext(os.path.basename(filename))[0]
-    return re.sub(r"[^A-Za-z0-9._-]", "_", stem).strip("._") or "student"
+    stem = unicodedata.normalize("NFC", os.path.splitext(os.path.basename(filename))[0])
+    return re.sub(r"[^\w.-]", "_", stem).strip("._") or "student"
+
+
+def collect_records(source: str, into: str, *, assignment: str | None = None,
+                    answers=()) -> Collection:
+    """The LMS-aware successor of ``collect``: records, and the files not graded with a reason.
+
+    ``collect_records(...).as_dict()`` is the {student: path} that ``collect`` returns.
+    """
+    from . import lms
+    return lms.read(source, into, assignment=assignment, answers=answers)
 
 
 def collect(source: str, into: str) -> dict[str, str]:

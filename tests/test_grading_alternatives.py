@@ -253,3 +253,18 @@ def test_a_wrong_solution_prints_something_else():
     expected, got = _run(nb, {}), _run(nb, wrong)
     assert expected["softmax_values"] == got["softmax_values"]          # fine for small scores
     assert expected["softmax_large_scores"] != got["softmax_large_scores"]  # overflows
+
+
+def test_the_grader_s_references_are_what_a_correct_key_prints():
+    # Gradient checks are graded against references.py (the exact gradient, computed by the
+    # grader), not against the key's finite differences; the two must agree on every seed.
+    from rnngrade import references
+    for name in ("03_bptt", "06_gated_cells"):
+        key = nbformat.read(ROOT / "assignments" / name / "key.ipynb", as_version=4)
+        refs = {cells.check_of(c).name: cells.info(c)["reference"] for c in key.cells
+                if cells.role(c) == "check" and cells.info(c).get("reference")}
+        assert refs, name
+        for seed in SEEDS:
+            printed = _run(assemble.seeded(key, seed), {})
+            for check, ref in refs.items():
+                assert printed[check] == references.expected(ref, seed), (name, check, seed)

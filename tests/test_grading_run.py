@@ -1,19 +1,24 @@
-"""rnn-grade end to end: real kernels, nbval, the sandbox.
+"""rnn-grade end to end: real sandboxes (bubblewrap), the red-team suite, resume, self-check.
 
-One grading run of assignment 1 grades a batch with one student per kind of tamper (each
-asserted in its own test), beside an honest key, a blank and a partly right answer; then
-each other key is graded with its released blank, in one grading run per key (assignment 6's
-run also grades a partly right answer and two that call rnnlib's LSTM). The blanks are the
-released notebooks in the repository; test_grading_units checks that they are what
-`rnn-grade release` makes of the keys, and the batch releases key 1 afresh.
+One grading run of assignment 1 grades a batch with one student per attack and per
+correct-but-unusual answer (each asserted in its own test), beside an honest key, a blank and
+a partly right answer; then each other key is graded with its released blank and a few
+answers that are wrong in one part, in one grading run per key. The blanks are the released
+notebooks in the repository; test_grading_units checks that they are what `rnn-grade
+release` makes of the keys, and the batch releases key 1 afresh. Nothing here is skipped:
+the sandbox needs bubblewrap and user namespaces, which this project's machines have.
 """
 from __future__ import annotations
 
 import csv
 import json
+import os
 import re
+import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -40,8 +45,232 @@ def _variant(blank, **sources):
     return nb
 
 
+# ---------------------------------------------------------------- the red-team suite
+#
+# Each attack is the first lines of an answer cell, graded with the screen switched off
+# (RNNGRADE_TEST_NO_SCREEN=1): the screen is assumed beaten. An attack that tries to *gain*
+# replaces the answer (it must earn nothing a plain wrong answer would not); an attack that
+# tries to *harm* is followed by the key's answer (the student keeps what they wrote, and
+# nobody else loses anything).
+
+REACH = {                       # try to get a working rnn_step without writing one
+"a_imports": """
+import importlib, pkgutil, sys
+found = None
+for name in ("rnnlib.core.forward", "rnnlib.core", "rnnlib.training", "rnnlib.core.reference",
+             "rnngrade.grading", "rnngrade.references", "rnngrade.allowed", "nbval", "IPython"):
+    try:
+        found = importlib.import_module(name)
+        break
+    except Exception:
+        pass
+import rnnlib
+forward = getattr(rnnlib, "forward", None) or getattr(found, "forward", None)
+for m in pkgutil.iter_modules():
+    if "rnn" in m.name and m.name not in ("rnnlib", "rnngrade"):
+        forward = forward or getattr(importlib.import_module(m.name), "forward", None)
+if forward is not None:
+    def rnn_step(params, x, h_prev):
+        r = forward(params, x[None], h0=h_prev)
+        return r.h[0], r.o[0]
+""",
+"a_memory": """
+import gc, sys, builtins
+cands = []
+for o in gc.get_objects():
+    if callable(o) and getattr(o, "__name__", "") in ("rnn_step", "forward", "step") and \
+            "<cell" not in getattr(getattr(o, "__code__", None), "co_filename", "<cell"):
+        cands.append(o)
+f = sys._getframe()
+while f is not None:
+    for v in list(f.f_locals.values()) + list(f.f_globals.values()):
+        if isinstance(v, dict) and ("expected" in v or "outputs" in v):
+            cands.append(v)
+    f = f.f_back
+for m in list(sys.modules.values()):
+    if getattr(m, "forward", None) is not None:
+        cands.append(m.forward)
+cands += [v for k, v in vars(builtins).items() if "rnn" in k]
+funcs = [c for c in cands if callable(c)]
+if funcs:
+    rnn_step = funcs[0]
+""",
+"a_files": """
+import os, pathlib, numpy as np
+source = None
+for root, dirs, files in os.walk("/"):
+    if root.startswith(("/proc", "/sys", "/dev", "/usr/share", "/usr/lib/x86_64-linux-gnu")):
+        dirs[:] = []
+        continue
+    for name in files:
+        if name.endswith((".ipynb", ".py")) and "numpy" not in root:
+            path = os.path.join(root, name)
+            try:
+                text = pathlib.Path(path).read_text()
+            except Exception:
+                try:
+                    text = np.fromfile(path, dtype=np.uint8).tobytes().decode()
+                except Exception:
+                    continue
+            if "def rnn_step" in text and "BEGIN SOLUTION" in text:
+                source = text
+for pid in os.listdir("/proc"):
+    if pid.isdigit():
+        try:
+            os.listdir(f"/proc/{pid}/root/work/main")
+            source = source or "found the repository"
+        except Exception:
+            pass
+if source:
+    exec(source)
+""",
+}
+PATCH = """
+import builtins, sys, numpy as np
+builtins.print = lambda *a, **k: None
+sys.stdout = None
+np.set_printoptions(precision=1, suppress=True)
+np.array2string = lambda *a, **k: "patched"
+np.asarray = lambda *a, **k: np.zeros(3)
+sys.displayhook = lambda v: None
+class Fake:
+    def __init__(self, n):
+        self.n = n
+    def __array__(self, dtype=None, copy=None):
+        return np.zeros(self.n)
+    def __repr__(self):
+        return "[-0.390195 -0.803503 -0.218973 -0.235985]"
+    __str__ = __repr__
+def rnn_step(params, x, h_prev):
+    lead = np.shape(x)[:-1]
+    return np.zeros(lead + (params["W"].shape[0],)), np.zeros(lead + (params["V"].shape[0],))
+"""
+ZEROS = """
+def rnn_step(params, x, h_prev):
+    lead = np.shape(x)[:-1]
+    return np.zeros(lead + (params["W"].shape[0],)), np.zeros(lead + (params["V"].shape[0],))
+"""
+HARM = {                       # then the key's own rnn_step: nobody may lose anything
+"h_signals": """
+import os, signal
+for pid in range(1, 4000):
+    if pid != os.getpid():
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except Exception:
+            pass
+try:
+    os.kill(-1, signal.SIGKILL)
+    os.kill(os.getppid(), signal.SIGKILL)
+except Exception:
+    pass
+""",
+"h_forks": """
+import os, time
+children = 0
+for i in range(2000):
+    try:
+        pid = os.fork()
+    except OSError:
+        break
+    if pid == 0:
+        time.sleep(600)
+        os._exit(0)
+    children += 1
+""",
+"h_fills_disk": """
+import os
+for folder in ("/work", "/tmp", "/dev/shm", "."):
+    for i in range(64):
+        try:
+            with open(os.path.join(folder, f"fill{i}"), "wb") as f:
+                f.write(b"x" * (32 << 20))
+        except Exception:
+            break
+""",
+"h_prints_a_gigabyte": """
+for _ in range(4):
+    print("x" * (256 << 20))
+""",
+"h_writes_files": """
+import os, glob
+targets = ["/rg/lib/rgkernel.py", "/rg/lib/rnngrade/__init__.py", "/rg/site/numpy/__init__.py",
+           "/usr/lib/os-release", "/proc/1/root/rg/lib/rgkernel.py"]
+targets += glob.glob("/**/*.json", recursive=False)
+for path in targets:
+    try:
+        with open(path, "a") as f:
+            f.write("print('owned')")
+    except Exception:
+        pass
+""",
+"h_network": """
+import socket
+for host in ("127.0.0.1", "10.0.2.2", "1.1.1.1"):
+    try:
+        socket.create_connection((host, PORT), timeout=2).sendall(b"hello")
+    except Exception:
+        pass
+""",
+}
+COSTLY = {                     # attacks that cost their author, and only their author
+"c_sleeps": "import time\ntime.sleep(10 ** 6)\n",
+"c_blocks_the_alarm": "import signal, time\nsignal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})\n"
+                      "time.sleep(10 ** 6)\n",
+"c_loops": "while True:\n    pass\n",
+"c_exits": "import os\nos._exit(1)\n",
+"c_floods_the_grader": "import os\nfor fd in os.listdir('/proc/self/fd'):\n    try:\n"
+                       "        for _ in range(200):\n"
+                       "            os.write(int(fd), b'{\"i\": 5, \"out\": \"forged\"}\\n' * 50000)\n"
+                       "    except Exception:\n        pass\n",
+}
+UNUSUAL = {                    # correct answers written in ways the old screen refused
+"u_input_and_max": {"rnn_forward": """
+def rnn_forward(params, xs, h0=None):
+    H = params["W"].shape[0]
+    h = np.zeros(xs.shape[1:-1] + (H,)) if h0 is None else h0
+    hs, outs = [], []
+    for input in xs:
+        h, o = rnn_step(params, input, h)
+        max = o.max()
+        hs.append(h)
+        outs.append(o)
+    return np.stack(hs), np.stack(outs)
+"""},
+"u_own_objects": {"rnn_forward": """
+from numpy.linalg import norm
+class Runner:
+    def __init__(self, params):
+        self._p = params
+    def run(self, xs, h):
+        self.steps = []
+        for x in xs:
+            h, o = rnn_step(self._p, x, h)
+            self.steps.append((h, o))
+        return self.steps
+def rnn_forward(params, xs, h0=None):
+    r = Runner(params)
+    r.label = "mine"
+    H = params["W"].shape[0]
+    steps = r.run(xs, np.zeros(xs.shape[1:-1] + (H,)) if h0 is None else h0)
+    assert norm(np.zeros(2)) == 0
+    return np.stack([s[0] for s in steps]), np.stack([s[1] for s in steps])
+"""},
+"u_magics_and_print_options": {"rnn_step": "%time x = 1\n%matplotlib inline\nnp.set_printoptions(precision=4)\n"},
+}
+
+
+def _open_tmpdir() -> Path:
+    """A TMPDIR for the grader that the sandbox's user can pass through (pytest's is 0700)."""
+    import tempfile
+    path = Path(tempfile.mkdtemp(prefix="rg-test-", dir="/tmp"))
+    path.chmod(0o755)
+    return path
+
+
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory):
+    import socket
     tmp = tmp_path_factory.mktemp("grade1")
     released = Path(grading.release_key(str(KEYS["01_forward"]), str(tmp / "released")))
     blank = nbformat.read(released, as_version=4)
@@ -52,6 +281,11 @@ def batch(tmp_path_factory):
               if cells.role(c) == "check"}
     subs = tmp / "subs"
     subs.mkdir()
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(5)
+    server.setblocking(False)
+    port = server.getsockname()[1]
 
     def put(name, nb):
         nbformat.write(nb, subs / f"{name}.ipynb")
@@ -65,13 +299,10 @@ def batch(tmp_path_factory):
     put("delegates", _variant(blank, rnn_step=step, rnn_forward=(
         "def rnn_forward(params, xs, h0=None):\n    r = rnnlib.forward(params, xs, h0=h0)\n"
         "    return r.h, r.o")))
-    # hard-codes the released public outputs of rnn_step (drawn with the release seed)
     numbers = [float(v) for v in re.findall(r"-?\d+\.\d+(?:e-?\d+)?", public["step_values"])]
     put("hardcodes", _variant(blank, rnn_step=(
         f"def rnn_step(params, x, h_prev):\n    v = np.array({numbers!r})\n"
         f"    return v[:4], v[4:]")))
-    # edits, re-tags, deletes and duplicates check cells, adds NBVAL markers, edits outputs,
-    # prints the expected text: with blank answers
     tampered = _variant(blank)
     checks = [c for c in tampered.cells if cells.role(c) == "check"]
     checks[0].source = "print(" + repr(public["step_shapes"].strip()) + ")"
@@ -83,53 +314,86 @@ def batch(tmp_path_factory):
     _answers(tampered)["rnn_step"].source = ("# NBVAL_SKIP\nprint(" + repr(public["step_values"])
                                              + ")")
     put("tampers_checks", tampered)
-    put("monkeypatches", _variant(blank, rnn_step=step, rnn_forward=(
-        "np.allclose = lambda *a, **k: True\n" + forward)))
-    put("reads_key", _variant(blank, rnn_step=(
-        "exec(open('" + str(KEYS["01_forward"]) + "').read())\n" + step)))
-    put("exits", _variant(blank, rnn_step="import os\nos._exit(1)\n" + step,
-                          rnn_forward=forward))
-    put("network", _variant(blank, rnn_step="import socket\n" + step, rnn_forward=forward))
-    # Named to sort first: the grader hands notebooks to its workers in name order, and the
-    # loop holds its worker for the whole cell time limit while the other grades the rest.
-    put("a_loops", _variant(blank, rnn_step="while True:\n    pass\n" + step,
-                            rnn_forward=forward))
     put("memory", _variant(blank, rnn_step=step,
                            rnn_forward="big = np.ones((60000, 60000))\n" + forward))
-    put("floods", _variant(blank, rnn_step="for i in range(300000):\n    print(i)\n" + step,
+    for name, attack in REACH.items():
+        put(name, _variant(blank, rnn_step=attack, rnn_forward=forward))
+    put("a_patches", _variant(blank, rnn_step=PATCH, rnn_forward=forward))
+    put("zeros", _variant(blank, rnn_step=ZEROS, rnn_forward=forward))
+    for name, attack in HARM.items():
+        put(name, _variant(blank, rnn_step=attack.replace("PORT", str(port)) + step,
                            rnn_forward=forward))
+    for name, attack in COSTLY.items():
+        put(name, _variant(blank, rnn_step=attack + step, rnn_forward=forward))
+    for name, answers in UNUSUAL.items():
+        sources = {"rnn_step": step, "rnn_forward": forward}
+        for part, src in answers.items():
+            sources[part] = src if src.lstrip().startswith(("def", "from")) else src + step
+        put(name, _variant(blank, **sources))
+    big = _variant(key)                               # a correct notebook of 25 MB (plots)
+    big.cells[-1] = nbformat.v4.new_code_cell("1", outputs=[nbformat.v4.new_output(
+        "display_data", data={"image/png": "iVBOR" + "A" * (25 << 20)})])
+    put("u_big_notebook", big)
     (subs / "notjson.ipynb").write_text("this is not a notebook {")
     out = tmp / "out"
-    # 10 s per cell: assignment 1's cells take well under a second even on a loaded machine,
-    # and the endless loop burns a whole core for the full limit.
-    proc = subprocess.run([sys.executable, "-m", "rnngrade.cli", "grade",
-                           str(KEYS["01_forward"]), str(subs), "--out", str(out),
-                           "--timeout", "10", "--memory", "1500"],
-                          capture_output=True, text=True, timeout=900, cwd=tmp)
-    rows = {r["student"]: r for r in csv.DictReader(open(out / "gradebook.csv"))}
-    return {"proc": proc, "rows": rows, "out": out, "released": released}
+    private_tmp = _open_tmpdir()
+    env = dict(os.environ, RNNGRADE_TEST_NO_SCREEN="1", TMPDIR=str(private_tmp))
+    t0 = time.monotonic()
+    # 5 s per cell; 8 CPU seconds per notebook (the wall-clock limit is then 26 s)
+    try:
+        proc = subprocess.run([sys.executable, "-m", "rnngrade.cli", "grade",
+                               str(KEYS["01_forward"]), str(subs), "--out", str(out),
+                               "--timeout", "5", "--memory", "1500", "--cpu", "8"],
+                              capture_output=True, text=True, timeout=900, cwd=tmp, env=env)
+        left_behind = list(private_tmp.iterdir())
+    finally:
+        shutil.rmtree(private_tmp, ignore_errors=True)
+    seconds = time.monotonic() - t0
+    connections = 0
+    try:
+        while True:
+            server.accept()
+            connections += 1
+    except BlockingIOError:
+        pass
+    server.close()
+    assert (out / "gradebook.csv").exists(), proc.stdout[-3000:] + proc.stderr[-3000:]
+    with open(out / "gradebook.csv", encoding="utf-8") as f:
+        table = list(csv.DictReader(f))
+    rows = {r["student"]: r for r in table if r["student"]}
+    not_graded = [r for r in table if not r["student"]]
+    return {"proc": proc, "rows": rows, "not_graded": not_graded, "out": out,
+            "released": released, "subs": subs, "connections": connections,
+            "left_behind": left_behind, "seconds": seconds}
 
 
 def _score(batch, student):
     return float(batch["rows"][student]["score"])
 
 
-def test_grading_exits_0_shows_progress_and_writes_every_report(batch):
+def test_grading_exits_1_for_the_unreadable_file_shows_progress_and_writes_every_report(batch):
     proc = batch["proc"]
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    assert proc.stdout.count("  graded ") == len(batch["rows"]) - 1      # notjson is not run
-    assert "graded 14 submissions" in proc.stdout
+    assert proc.returncode == 1, proc.stderr[-3000:]                   # notjson.ipynb
+    assert "1 file(s) could not be read" in proc.stderr
+    n = len(batch["rows"])
+    assert proc.stdout.count("  graded ") == n
+    assert f"graded {n} submissions" in proc.stdout
     for student in batch["rows"]:
         assert (batch["out"] / "feedback" / f"{student}.html").exists()
         result = json.loads((batch["out"] / "results" / f"{student}.json").read_text())
         assert result["score"] == _score(batch, student)
+        assert (batch["out"] / "journal" / f"{student}.json").exists()
 
 
 def test_gradebook_columns(batch):
     row = batch["rows"]["key"]
     assert list(row)[:3] == ["student", "score", "max_score"]
-    assert list(row)[3:] == ["step_shapes", "step_values", "step_batch_values", "forward_shapes",
-                             "forward_values", "forward_batch_values", "forward_zero_state"]
+    assert list(row)[3:10] == ["name", "lms_id", "raw_score", "penalty", "submitted", "late",
+                               "reason"]
+    assert list(row)[10:] == ["step_shapes", "step_values", "step_batch_values",
+                              "forward_shapes", "forward_values", "forward_batch_values",
+                              "forward_zero_state", "sandbox"]
+    assert {r["sandbox"] for r in batch["rows"].values()} == {"bubblewrap"}
 
 
 def test_key_scores_full_marks(batch):
@@ -147,7 +411,7 @@ def test_partly_right_gets_exactly_its_parts(batch):
 def test_answer_that_calls_rnnlib_earns_nothing_for_that_part(batch):
     assert _score(batch, "delegates") == STEP_POINTS
     page = (batch["out"] / "feedback" / "delegates.html").read_text()
-    assert "uses rnnlib.forward, which this assignment asks you to write" in page
+    assert "rnnlib function this assignment asks you to write" in page
 
 
 def test_hard_coded_public_answers_fail_under_the_grading_seed(batch):
@@ -158,43 +422,63 @@ def test_tampering_with_check_cells_and_outputs_gains_nothing(batch):
     assert _score(batch, "tampers_checks") == 0
 
 
-def test_monkeypatching_numpy_gains_nothing(batch):
-    assert _score(batch, "monkeypatches") == STEP_POINTS
-
-
-def test_reading_the_key_gains_nothing(batch):
-    assert _score(batch, "reads_key") == 0
-
-
-def test_exiting_the_kernel_gains_nothing(batch):
-    assert _score(batch, "exits") == 0
-
-
-def test_opening_the_network_gains_nothing(batch):
-    assert _score(batch, "network") == 0
-
-
-def test_an_endless_loop_is_stopped(batch):
-    assert _score(batch, "a_loops") == 0
-
-
-def test_exhausting_memory_is_stopped(batch):
+def test_exhausting_memory_costs_only_that_part(batch):
     assert _score(batch, "memory") == STEP_POINTS
 
 
-def test_flooding_output_neither_helps_nor_breaks_grading(batch):
-    assert _score(batch, "floods") == FULL_1
-
-
-def test_a_file_that_is_not_json_scores_zero(batch):
-    assert _score(batch, "notjson") == 0
-    assert "not a readable notebook" in (batch["out"] / "feedback" / "notjson.html").read_text()
+def test_a_file_that_is_not_json_is_not_graded_and_says_why(batch):
+    assert "notjson" not in batch["rows"]
+    assert [(r["name"], r["score"], r["reason"]) for r in batch["not_graded"]] == [
+        ("notjson", "", ("notjson.ipynb: unreadable: not a notebook (invalid JSON: Expecting "
+                         "value, line 1)"))]
 
 
 def test_hidden_expected_outputs_never_reach_feedback(batch):
     page = (batch["out"] / "feedback" / "blank.html").read_text()
     assert "hidden" in page and "step_batch_values" in page
     assert page.count("expected vs got") == 4          # the four public checks only
+
+
+@pytest.mark.parametrize("name", sorted(REACH))
+def test_reaching_for_a_reference_gains_nothing(batch, name):
+    assert _score(batch, name) == 0
+
+
+def test_patching_print_streams_numpy_and_repr_gains_nothing(batch):
+    # the checks reset what the answer patched: exactly what zeros of the right shapes earn
+    assert _score(batch, "a_patches") == _score(batch, "zeros") == 2
+
+
+@pytest.mark.parametrize("name", sorted(HARM))
+def test_attacks_on_the_grader_harm_no_one(batch, name):
+    assert _score(batch, name) == FULL_1, batch["rows"][name]
+
+
+def test_nothing_reached_the_network(batch):
+    assert batch["connections"] == 0
+
+
+@pytest.mark.parametrize("name", sorted(COSTLY))
+def test_a_hang_kill_or_flood_costs_only_its_author(batch, name):
+    assert _score(batch, name) == 0
+    assert _score(batch, "key") == FULL_1
+
+
+@pytest.mark.parametrize("name", sorted(UNUSUAL) + ["u_big_notebook"])
+def test_correct_but_unusual_answers_score_full_marks(batch, name):
+    assert _score(batch, name) == FULL_1, batch["rows"][name]
+
+
+def test_the_grader_leaves_no_temporary_file_and_stays_fast(batch):
+    assert batch["left_behind"] == []
+    # the two sleepers hold a worker for 5 s and 26 s; everything else is quick
+    assert batch["seconds"] < 300
+
+
+def test_with_the_screen_on_every_attack_gets_a_warning():
+    from rnngrade import screen
+    for name, source in {**REACH, **HARM, **COSTLY, "a_patches": PATCH}.items():
+        assert screen.problems(source, set()), name
 
 
 def _grade_key_and_blank(name, tmp, **others):
@@ -239,25 +523,55 @@ def gated(tmp_path_factory):
     partial = {n: key[n] for n in ("lstm_step", "lstm_forward", "lstm_bptt", "relative_errors",
                                    "gru_step")}
     tmp = tmp_path_factory.mktemp("grade6")
+    zero_errors = ("def relative_errors(f, params, grads, eps=1e-5):\n"
+                   "    return {k: 0.0 for k in grads}\n")
     return _grade_key_and_blank(
         name, tmp,
         partial=_variant(blank, lstm_step_backward=wrong_backward, **partial),
         delegates_step=_variant(blank, **dict(key, lstm_step=GATED_DELEGATES_STEP)),
-        delegates_bptt=_variant(blank, **dict(key, lstm_bptt=GATED_DELEGATES_BPTT)))
+        delegates_bptt=_variant(blank, **dict(key, lstm_bptt=GATED_DELEGATES_BPTT)),
+        zero_errors=_variant(blank, **dict(key, relative_errors=zero_errors)))
+
+
+def _one_part_wrong(name):
+    """Submissions of ``name`` that are the key but for one answer (one bug, its own points)."""
+    blank = nbformat.read(RELEASED / f"{name}.ipynb", as_version=4)
+    key = {n: c.source for n, c in _answers(nbformat.read(KEYS[name], as_version=4)).items()}
+    wrong = {}
+    if name == "03_bptt":
+        bug = key["bptt"].replace('        grads["c"] += dos[t]\n', "")
+        assert bug != key["bptt"]
+        wrong["bptt_bug"] = dict(key, bptt=bug)
+        wrong["numgrad_zeros"] = dict(key, numerical_gradient=(
+            "def numerical_gradient(f, x, eps=1e-5):\n    return np.zeros_like(x)\n"))
+    if name == "04_clipping":
+        wrong["never_clips"] = dict(key, train_clipped=key["train_clipped"].replace(
+            "if max_norm is not None:", "if False:"))
+        wrong["mutates"] = dict(key, train_clipped=key["train_clipped"].replace(
+            "p = {k: v.copy() for k, v in params.items()}", "p = params"))
+        assert len({v["train_clipped"] for v in wrong.values()}) == 2
+    return {student: _variant(blank, **answers) for student, answers in wrong.items()}
+
+
+ONE_PART_WRONG = {"03_bptt": {"bptt_bug": 7, "numgrad_zeros": 5},     # points lost
+                  "04_clipping": {"never_clips": 4, "mutates": 4}}
 
 
 @pytest.mark.parametrize("name", ["02_softmax", "03_bptt", "04_clipping", "05_char_lm",
                                   "06_gated_cells"])
-def test_each_key_full_marks_and_its_blank_zero(name, tmp_path, request):
+def test_each_key_full_marks_its_blank_zero_and_one_bug_its_own_points(name, tmp_path, request):
     if name == "06_gated_cells":                 # graded once with more submissions
         results = request.getfixturevalue("gated")
     else:
-        results = _grade_key_and_blank(name, tmp_path)
+        results = _grade_key_and_blank(name, tmp_path, **_one_part_wrong(name))
     assert results["key"].score == results["key"].max_score > 0, [
         (r.check.name, r.why) for r in results["key"].results if not r.passed]
     assert results["blank"].score == 0
     assert all(r.why == "not answered yet (NotImplementedError)"
                for r in results["blank"].results), [r.why for r in results["blank"].results]
+    for student, lost in ONE_PART_WRONG.get(name, {}).items():
+        assert results[student].score == results["key"].score - lost, [
+            (r.check.name, r.passed) for r in results[student].results]
 
 
 def _gated_points(result):
@@ -271,14 +585,19 @@ def test_gated_points_per_part_are_as_the_tests_assume(gated):
 
 
 def test_gated_partly_right_gets_exactly_its_parts(gated):
-    # right: the step, the forward pass, the GRU, the gradient check on known functions and
-    # the loss of BPTT; wrong: the backward step, and so BPTT's gradients and the gradient
-    # check of the LSTM; not written: the Jacobian norms
-    assert gated["partial"].score == 4 + 5 + 1 + 3 + 4, [
+    # right: the step, the forward pass, the GRU, the gradient check (graded on functions
+    # whose gradient the grader knows) and the loss of BPTT; wrong: the backward step, and so
+    # BPTT's gradients; not written: the Jacobian norms
+    assert gated["partial"].score == 4 + 5 + 1 + 5 + 4, [
         (r.check.name, r.passed) for r in gated["partial"].results]
     assert _gated_points(gated["partial"]) == {
         "lstm_step": 4, "lstm_forward": 5, "lstm_step_backward": 0, "lstm_bptt": 1,
-        "relative_errors": 3, "gru_step": 4, "lstm_jacobian_norms": 0}
+        "relative_errors": 5, "gru_step": 4, "lstm_jacobian_norms": 0}
+
+
+def test_gated_gradient_check_that_returns_zeros_earns_nothing(gated):
+    assert _gated_points(gated["zero_errors"])["relative_errors"] == 0
+    assert gated["zero_errors"].score == GATED_FULL - GATED_PARTS["relative_errors"]
 
 
 def test_gated_step_that_calls_rnnlib_earns_nothing_for_it(gated):
@@ -286,46 +605,106 @@ def test_gated_step_that_calls_rnnlib_earns_nothing_for_it(gated):
     points = _gated_points(result)
     assert points["lstm_step"] == 0
     assert "uses rnnlib.forward, which this assignment asks you to write" in " ".join(
+        result.advice())
+    assert "rnnlib function this assignment asks you to write" in " ".join(
         r.why for r in result.results if r.check.answer == "lstm_step")
     # the rest of this answer is the key's, but it stands on the missing step; the parts that
-    # do not (the GRU, the gradient check on known functions) keep their points
-    assert result.score == points["gru_step"] + 3 == 7
+    # do not (the GRU, the gradient check) keep their points
+    assert result.score == points["gru_step"] + points["relative_errors"] == 9
 
 
 def test_gated_bptt_that_calls_rnnlib_earns_nothing_for_it(gated):
     result = gated["delegates_bptt"]
     assert _gated_points(result)["lstm_bptt"] == 0
     assert "uses rnnlib.loss_and_grads, which this assignment asks you to write" in " ".join(
-        r.why for r in result.results if r.check.answer == "lstm_bptt")
-    # everything else is the key's; the LSTM's gradient check (2 points) runs its BPTT
-    assert result.score == GATED_FULL - GATED_PARTS["lstm_bptt"] - 2
+        result.advice())
+    assert result.score == GATED_FULL - GATED_PARTS["lstm_bptt"]
 
 
-def test_student_self_check_lists_public_checks(tmp_path):
+# ---------------------------------------------------------------- the self-check
+
+def test_self_check_runs_fresh_against_the_pristine_checks(tmp_path):
     blank = nbformat.read(RELEASED / "01_forward.ipynb", as_version=4)
     key = nbformat.read(KEYS["01_forward"], as_version=4)
-    _answers(blank)["rnn_step"].source = _answers(key)["rnn_step"].source
+    _answers(blank)["rnn_step"].source = "import os\n" + _answers(key)["rnn_step"].source
+    # after Run All and save a wrong rnn_forward's outputs are stored; and a check edited
+    _answers(blank)["rnn_forward"].source = (
+        "def rnn_forward(params, xs, h0=None):\n    return np.zeros(1), np.zeros(1)\n")
+    checks = {cells.check_of(c).name: c for c in blank.cells if cells.role(c) == "check"}
+    checks["forward_shapes"].source = "print('(6, 4) (6, 2) (6, 5, 4) (6, 5, 2)')"
+    checks["forward_values"].outputs = [nbformat.v4.new_output("stream", text="[0.]\n[0.]\n")]
     path = tmp_path / "mine.ipynb"
     nbformat.write(blank, path)
     proc = subprocess.run([sys.executable, "-m", "rnngrade.cli", "check", str(path)],
                           capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    assert proc.stdout.splitlines() == [
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    lines = proc.stdout.splitlines()
+    assert [line for line in lines if line.startswith(("PASS", "FAIL"))] == [
         "PASS  step_shapes  (1 point)", "PASS  step_values  (2 points)",
-        "FAIL  forward_shapes  (1 point)", "FAIL  forward_values  (2 points)",
-        "3 / 6 points from the public checks"]
+        "FAIL  forward_shapes  (1 point)", "FAIL  forward_values  (2 points)"]
+    assert lines[-1] == "3 / 6 points from the public checks"
+    assert "imports os" in proc.stdout and "WARNING (advice" in proc.stdout
+    text = proc.stdout.split("FAIL  forward_values")[1]
+    assert "expected:\n    [[-0.765445" in text and "got:\n    [0.]" in text
+    assert "why: the output differs from the expected output" in text
 
 
-def test_the_output_cap_holds_in_every_cell_of_a_real_kernel(tmp_path):
-    # IPython swaps the streams' write around each cell; the cap must survive that.
-    from rnngrade import runner
-    flood = "for i in range(100000):\n    print(i)"
-    nb = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_code_cell("import rnngrade.guard\n"
-                                  "rnngrade.guard.install([], max_output=5000)"),
-        nbformat.v4.new_code_cell(flood), nbformat.v4.new_code_cell(flood)])
-    runner.execute(nb, cwd=str(tmp_path))
-    for cell in nb.cells[1:]:
-        text = "".join(o.get("text", "") for o in cell.outputs)
-        assert text.startswith("0\n1\n2\n") and len(text) <= 5000 + 40, len(text)
-        assert text.endswith("[rnn-grade: output truncated]\n")
+# ---------------------------------------------------------------- resume, signals, no sandbox
+
+def _small_class(tmp, n_keys=3):
+    subs = tmp / "subs"
+    subs.mkdir()
+    for i in range(n_keys):
+        (subs / f"k{i}.ipynb").write_bytes(KEYS["01_forward"].read_bytes())
+    (subs / "blank.ipynb").write_bytes((RELEASED / "01_forward.ipynb").read_bytes())
+    return subs
+
+
+def test_a_stopped_grader_leaves_no_temporary_file_and_a_rerun_resumes(tmp_path):
+    subs = _small_class(tmp_path, 3)
+    private_tmp = _open_tmpdir()
+    env = dict(os.environ, TMPDIR=str(private_tmp), PYTHONUNBUFFERED="1")
+    cmd = [sys.executable, "-m", "rnngrade.cli", "grade", str(KEYS["01_forward"]), str(subs),
+           "--out", str(tmp_path / "out"), "--workers", "1"]
+    try:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env)
+        for line in proc.stdout:
+            if "graded 1/4" in line:
+                proc.send_signal(signal.SIGTERM)
+                break
+        proc.communicate(timeout=120)
+        assert proc.returncode != 0
+        assert list(private_tmp.iterdir()) == []                   # nothing left behind
+        journaled = {p.stem for p in (tmp_path / "out" / "journal").glob("*.json")} - {"run"}
+        assert 1 <= len(journaled) < 4
+        again = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
+        assert again.returncode == 0, again.stderr[-2000:]
+        assert "(resumed)" in again.stdout
+        assert again.stdout.count("  graded ") == 4 - len(journaled)
+        with open(tmp_path / "out" / "gradebook.csv", encoding="utf-8") as f:
+            rows = {r["student"]: r["score"] for r in csv.DictReader(f)}
+        assert rows == {"blank": "0", "k0": "12", "k1": "12", "k2": "12"}
+        assert list(private_tmp.iterdir()) == []
+    finally:
+        shutil.rmtree(private_tmp, ignore_errors=True)
+
+
+def test_without_a_sandbox_it_refuses_unless_told_and_then_says_so(tmp_path):
+    subs = _small_class(tmp_path, 1)
+    nowhere = tmp_path / "empty_path"
+    nowhere.mkdir()
+    cmd = [sys.executable, "-m", "rnngrade.cli", "grade", str(KEYS["01_forward"]), str(subs),
+           "--out", str(tmp_path / "out")]
+    refused = subprocess.run(cmd, capture_output=True, text=True, timeout=300,
+                             env=dict(os.environ, PATH=str(nowhere)))
+    assert refused.returncode == 2
+    assert refused.stderr.count("\n") == 1 and "no sandbox here" in refused.stderr
+    assert not (tmp_path / "out" / "gradebook.csv").exists()
+    unsafe = subprocess.run(cmd + ["--unsafe-no-sandbox"], capture_output=True, text=True,
+                            timeout=300, env=dict(os.environ, PATH=str(nowhere)))
+    assert unsafe.returncode == 0, unsafe.stderr[-2000:]
+    with open(tmp_path / "out" / "gradebook.csv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert {r["sandbox"] for r in rows} == {"NONE (--unsafe-no-sandbox)"}
+    assert {r["student"]: r["score"] for r in rows} == {"blank": "0", "k0": "12"}
+    assert "WITHOUT a sandbox" in (tmp_path / "out" / "feedback" / "k0.html").read_text()

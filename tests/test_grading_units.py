@@ -1,21 +1,26 @@
-"""rnngrade without kernels: stubs, the answer screen, release, assembly, submissions, reports,
-and the sandbox's limits and namespaces (in child processes)."""
+"""rnngrade without a grading run: stubs, the screen (advice), release, assembly, submissions,
+reports, the allowlist, the runner's magics and the closed-form references."""
 from __future__ import annotations
 
 import copy
 import csv
 import json
-import os
-import socket
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from rnngrade import assemble, cells, gradebook, release, sandbox, screen, submissions
+from rnngrade import (
+    allowed,
+    assemble,
+    cells,
+    gradebook,
+    references,
+    release,
+    screen,
+    submissions,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 KEY1 = ROOT / "assignments" / "01_forward" / "key.ipynb"
@@ -56,7 +61,7 @@ def test_every_key_solution_passes_the_screen():
                 assert screen.problems(c.source, allowed) == [], (key, c.source)
 
 
-# ------------------------------------------------------------------ the screen: one tamper each
+# ------------------------------------------------------------------ the screen (advice only): one tamper each
 
 @pytest.mark.parametrize("source, reason", [
     ("import os\nos._exit(0)", "imports os"),                          # exits the kernel
@@ -82,7 +87,7 @@ def test_every_key_solution_passes_the_screen():
     ("exec('import os')", "uses the name exec"),
     ("def f(:\n", "syntax error"),
 ])
-def test_screen_refuses(source, reason):
+def test_screen_warns_about(source, reason):
     found = screen.problems(source, allowed_rnnlib={"init_params"})
     assert any(reason in p for p in found), found
 
@@ -113,9 +118,8 @@ def test_release_stubs_solutions_drops_hidden_and_key_only_cells():
 
 def _as_released(nb):
     """What a released notebook says: cells, sources, rnngrade metadata, printed text."""
-    from rnngrade.recorder import text_of
     return ([(c.cell_type, c.source, c.metadata.get("rnngrade"),
-              text_of(c.outputs) if c.cell_type == "code" else None) for c in nb.cells],
+              release._text(c.outputs) if c.cell_type == "code" else None) for c in nb.cells],
             {k: nb.metadata.get(k) for k in ("rnngrade", "mystnb", "kernelspec")})
 
 
@@ -133,6 +137,7 @@ def test_the_released_notebooks_are_what_release_makes_of_the_keys(key):
 
 def test_random_params_stacks_gate_blocks_and_keeps_the_plain_draws():
     import numpy as np
+
     from rnngrade import random_params
     plain = random_params(np.random.default_rng(3), 2, 3, 4)
     assert {k: v.shape for k, v in plain.items()} == {"U": (3, 2), "W": (3, 3), "V": (4, 3),
@@ -147,20 +152,18 @@ def test_random_params_stacks_gate_blocks_and_keeps_the_plain_draws():
 
 # ------------------------------------------------------------------ assembly
 
+def _spec():
+    return assemble.spec_of(assemble.seeded(key1(), 5))
+
+
+def _job(sub, seed=5):
+    return assemble.job(_spec(), assemble.answers_of(sub), seed)
+
+
 def _student_from_key(edit):
     nb = copy.deepcopy(key1())
     edit(nb)
     return json.loads(nbformat.writes(nb))
-
-
-def _graded(sub):
-    graded, rejected = assemble.graded_notebook(assemble.seeded(key1(), 5),
-                                                assemble.answers_of(sub), set())
-    return graded, rejected
-
-
-def _checks_of(nb):
-    return [(c.source, c.outputs, c.metadata) for c in nb.cells if cells.role(c) == "check"]
 
 
 def test_edited_retagged_deleted_or_duplicated_check_cells_change_nothing():
@@ -172,9 +175,20 @@ def test_edited_retagged_deleted_or_duplicated_check_cells_change_nothing():
         nb.cells.remove(checks[3])                                      # deleted
         nb.cells.append(copy.deepcopy(checks[4]))                       # duplicated
         checks[5].source = "# NBVAL_SKIP\n" + checks[5].source          # NBVAL marker
-    honest, _ = _graded(json.loads(nbformat.writes(key1())))
-    tampered, _ = _graded(_student_from_key(tamper))
-    assert _checks_of(tampered) == _checks_of(honest)
+    honest = _job(json.loads(nbformat.writes(key1())))
+    tampered = _job(_student_from_key(tamper))
+    assert [c for c in tampered if c["kind"] != "answer"] == \
+        [c for c in honest if c["kind"] != "answer"]
+
+
+def test_the_job_holds_no_output_and_the_seed_of_the_run():
+    job = _job(json.loads(nbformat.writes(key1())), seed=1234)
+    text = json.dumps(job)
+    for c in key1().cells:                      # no stored output of the key reaches a sandbox
+        if cells.role(c) == "check" and cells.check_of(c).hidden:
+            assert c.outputs[0]["text"].strip()[:30] not in text
+    assert [c["source"] for c in job if c["kind"] == "seed"] == ["SEED = 1234"]
+    assert {c["kind"] for c in job} == {"setup", "seed", "answer", "check"}
 
 
 def test_nbval_markers_in_answers_are_removed():
@@ -182,9 +196,8 @@ def test_nbval_markers_in_answers_are_removed():
         for c in nb.cells:
             if cells.role(c) == "answer":
                 c.source = "# NBVAL_SKIP\n# NBVAL_IGNORE_OUTPUT\n" + c.source
-    graded, rejected = _graded(_student_from_key(tamper))
-    assert rejected == {}
-    assert not any("NBVAL" in c.source for c in graded.cells)
+    job = _job(_student_from_key(tamper))
+    assert not any("NBVAL" in c["source"] for c in job)
 
 
 def test_first_answer_cell_of_a_name_wins_and_a_missing_one_is_a_stub():
@@ -196,28 +209,37 @@ def test_first_answer_cell_of_a_name_wins_and_a_missing_one_is_a_stub():
         nb.cells.remove(answers[1])                 # rnn_forward deleted
     found = assemble.answers_of(_student_from_key(tamper))
     assert "np.tanh" in found["rnn_step"] and "rnn_forward" not in found
-    graded, _ = _graded(_student_from_key(tamper))
-    forward = [c for c in graded.cells if cells.info(c).get("answer") == "rnn_forward"][0]
-    assert "NotImplementedError" in forward.source
+    forward = [c for c in _job(_student_from_key(tamper)) if c.get("answer") == "rnn_forward"][0]
+    assert "NotImplementedError" in forward["source"]
 
 
-def test_a_rejected_answer_is_not_run_and_named():
+def test_the_screen_warns_and_refuses_nothing():
     def tamper(nb):
         for c in nb.cells:
             if cells.info(c).get("answer") == "rnn_forward":
-                c.source = "import os\n" + c.source
-    graded, rejected = _graded(_student_from_key(tamper))
-    assert list(rejected) == ["rnn_forward"] and rejected["rnn_forward"] == ["imports os"]
-    cell = [c for c in graded.cells if cells.info(c).get("answer") == "rnn_forward"][0]
-    assert cell.source.startswith("raise RuntimeError")
+                c.source = "import os\n%time x = 1\n" + c.source
+    sub = _student_from_key(tamper)
+    warnings = assemble.warnings(_spec(), assemble.answers_of(sub), set())
+    assert list(warnings) == ["rnn_forward"] and "imports os" in warnings["rnn_forward"]
+    cell = [c for c in _job(sub) if c.get("answer") == "rnn_forward"][0]
+    assert cell["source"].startswith("import os")          # run as written
 
 
-def test_graded_notebook_starts_with_the_guard_and_sets_the_seed():
-    graded, _ = _graded(json.loads(nbformat.writes(key1())))
-    assert graded.cells[0].source.startswith("import rnngrade.guard")
-    seeds = [c.source for c in graded.cells if cells.role(c) == "seed"]
-    assert seeds == ["SEED = 5"]
-    assert not any(cells.role(c) == "key-only" for c in graded.cells)
+def test_magics_are_stripped_and_time_keeps_its_statement():
+    from rnngrade.kernel import _strip_magics
+    src = "%matplotlib inline\n%time x = f(1)\n%timeit -n 3 -r 1 y = 2\n!ls\nif 1:\n    %who\nz = 3"
+    assert _strip_magics(src) == "pass\nx = f(1)\ny = 2\npass\nif 1:\n    pass\nz = 3"
+
+
+def test_submission_outputs_are_dropped_whatever_their_size(tmp_path):
+    nb = json.loads(nbformat.writes(key1()))
+    nb["cells"][4]["outputs"] = [{"output_type": "display_data", "metadata": {},
+                                  "data": {"image/png": "A" * (25 << 20)}}]
+    path = tmp_path / "big.ipynb"
+    path.write_text(json.dumps(nb))
+    sub, why = assemble.read_submission(path)
+    assert why == "" and "outputs" not in sub["cells"][4]
+    assert "rnn_step" in assemble.answers_of(sub)
 
 
 def test_unreadable_submissions(tmp_path):
@@ -248,22 +270,30 @@ def test_zip_of_submissions_ignores_folders_and_cannot_escape(tmp_path):
 # ------------------------------------------------------------------ reports
 
 def _results():
+    from rnngrade.grading import score
+    from rnngrade.sandbox import Outcome
     public = cells.Check("seen", "a", 2.0, False)
     hidden = cells.Check("secret", "a", 3.0, True)
-    s = gradebook.score("ada", [public, hidden],
-                        {"seen": {"passed": False, "got": "41", "error": "x"},
-                         "secret": {"passed": True, "got": "INPUT-LEAK", "error": ""}},
-                        {"seen": "42", "secret": "EXPECTED-SECRET"}, {}, [])
+    spec = [{"kind": "check", "check": "seen"}, {"kind": "check", "check": "secret"}]
+    outcome = Outcome({0: {"out": "41\n", "error": "", "truncated": False},
+                       1: {"out": "INPUT-LEAK EXPECTED-SECRET\n ", "error": "",
+                           "truncated": False}}, True)
+    s = score("ada", [public, hidden], spec, outcome,
+              {"seen": "42\n", "secret": "INPUT-LEAK EXPECTED-SECRET"}, [],
+              {"a": ["imports os"]})
     return [public, hidden], s
 
 
 def test_scores_and_gradebook(tmp_path):
     checks, s = _results()
-    assert (s.score, s.max_score) == (3.0, 5.0)
+    assert (s.score, s.max_score) == (3.0, 5.0)       # trailing whitespace does not count
     gradebook.write_all(str(tmp_path), "01_forward", checks, [s])
     rows = list(csv.reader(open(tmp_path / "gradebook.csv")))
-    assert rows == [["student", "score", "max_score", "seen", "secret"],
-                    ["ada", "3", "5", "0", "3"]]
+    assert rows == [["student", "score", "max_score", "seen", "secret", "sandbox"],
+                    ["ada", "3", "5", "0", "3", "bubblewrap"]]
+    gradebook.write_all(str(tmp_path), "01_forward", checks, [s], sandboxed=False)
+    rows = list(csv.reader(open(tmp_path / "gradebook.csv")))
+    assert rows[1][-1] == "NONE (--unsafe-no-sandbox)"
 
 
 def test_feedback_never_shows_a_hidden_checks_inputs_or_expected_output(tmp_path):
@@ -274,91 +304,86 @@ def test_feedback_never_shows_a_hidden_checks_inputs_or_expected_output(tmp_path
     for text in (page, json.dumps(result)):
         assert "EXPECTED-SECRET" not in text and "INPUT-LEAK" not in text
         assert "42" in text and "41" in text           # public: expected vs got
+        assert "Advice, not a penalty" in text and "imports os" in text
     assert result["score"] == 3.0
     assert [t["name"] for t in result["tests"]] == ["seen", "secret"]
     assert result["tests"][1] == {"name": "secret", "score": 3.0, "max_score": 3.0,
                                   "output": "hidden check: passed", "visibility": "visible"}
 
 
-def test_a_rejected_answer_scores_zero_even_if_its_check_passed():
-    check = cells.Check("c", "a", 2.0, False)
-    s = gradebook.score("x", [check], {"c": {"passed": True, "got": "", "error": ""}},
-                        {"c": ""}, {"a": ["imports os"]}, [])
-    assert s.score == 0 and "imports os" in s.results[0].why
+def test_a_journaled_result_reads_back_as_it_was():
+    checks, s = _results()
+    back = gradebook.StudentResult.from_dict(json.loads(json.dumps(s.to_dict())), checks)
+    assert back == s
 
 
-# ------------------------------------------------------------------ the nbval run
+# ------------------------------------------------------------------ the allowlist
 
-def test_the_nbval_run_loads_only_its_plugins_and_spreads_only_a_large_enough_class(tmp_path):
-    from rnngrade import runner
-
-    def run(n, workers=2):
-        notebooks = {f"s{i}": str(tmp_path / f"s{i}.ipynb") for i in range(n)}
-        return runner.Run(str(tmp_path), notebooks, runner.Limits(workers=workers))
-    small, large = run(2 * runner.MIN_NOTEBOOKS_PER_WORKER - 1), run(30)
-    assert "-n" not in small.command() and "xdist.plugin" not in small.command()
-    assert large.command()[large.command().index("-n") + 1] == "2"
-    assert "-n" not in run(30, workers=1).command()
-    assert {"nbval.plugin", "rnngrade.recorder"} <= set(large.command())
-    assert large.environment("rt", "run", "jp")["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] == "1"
-
-
-# ------------------------------------------------------------------ sandbox (child processes)
-
-def _sandboxed(code: str, env_extra: dict, cwd) -> subprocess.CompletedProcess:
-    env = dict(os.environ, **env_extra)
-    return subprocess.run([sys.executable, "-m", "rnngrade.sandbox", "--", sys.executable, "-c",
-                           code], cwd=cwd, env=env, capture_output=True, text=True, timeout=60)
+def test_the_allowlist_holds_only_the_allowed_rnnlib_names_and_no_solution():
+    for key in KEYS:
+        meta = cells.assignment_meta(nbformat.read(key, as_version=4))
+        files = allowed.sandbox_sources(meta["allowed_rnnlib"])
+        text = "\n".join(files.values())
+        defined = {line.split("(")[0][4:] for line in files["rnnlib/__init__.py"].splitlines()
+                   if line.startswith("def ")}
+        assert defined == set(meta["allowed_rnnlib"]), key
+        nb = nbformat.read(key, as_version=4)
+        for c in nb.cells:                          # no answer's function exists in the allowlist
+            if cells.role(c) == "answer":
+                for line in c.source.splitlines():
+                    if line.startswith("def "):
+                        name = line[4:].split("(")[0]
+                        assert f"def {name}(" not in text, (key, name)
 
 
-def test_sandbox_memory_limit(tmp_path):
-    r = _sandboxed("import numpy as np\ntry:\n    np.ones((30000, 30000))\nexcept MemoryError:\n"
-                   "    print('MemoryError')", {"RNNGRADE_MEM_MB": "800",
-                                                 "RNNGRADE_NAMESPACES": "0"}, tmp_path)
-    assert r.stdout.strip() == "MemoryError", r.stderr
+def test_the_allowed_copies_agree_with_rnnlib():
+    import numpy as np
+
+    import rnnlib
+    rng = np.random.default_rng(4)
+    o = 30 * rng.standard_normal((3, 5))
+    assert np.allclose(allowed.softmax(o, axis=0), rnnlib.softmax(o, axis=0))
+    assert np.allclose(allowed.sigmoid(o), rnnlib.sigmoid(o))
+    mine, ref = allowed.init_params(3, 4, 5, seed=2), rnnlib.init_params(3, 4, 5, seed=2)
+    assert all(np.array_equal(mine[k], ref[k]) for k in ref)
+    p = rnnlib.init_params(3, 4, 5, seed=1)
+    xs, ys = rng.standard_normal((6, 3)), rng.integers(0, 5, size=6)
+    loss, grads = allowed.loss_and_grads(p, xs, ys)
+    ref_loss, ref_grads = rnnlib.loss_and_grads(p, xs, ys)
+    assert np.isclose(loss, ref_loss) and set(grads) == set(ref_grads)
+    assert all(np.allclose(grads[k], ref_grads[k]) for k in ref_grads)
+    ids = rng.integers(0, 3, size=6)
+    loss, grads = allowed.loss_and_grads(p, ids, ys)
+    ref_loss, ref_grads = rnnlib.loss_and_grads(p, ids, ys)
+    assert np.isclose(loss, ref_loss) and all(np.allclose(grads[k], ref_grads[k]) for k in ref_grads)
 
 
-def test_sandbox_cpu_limit_ends_a_runaway_process(tmp_path):
-    r = _sandboxed("while True: pass", {"RNNGRADE_CPU_S": "1", "RNNGRADE_NAMESPACES": "0"},
-                   tmp_path)
-    assert r.returncode != 0
+def test_show_ignores_numpy_print_options(capsys):
+    import numpy as np
+
+    from rnngrade import show
+    x = np.array([[1.0 / 3, 2e-7], [-0.0, 12345.678]])
+    show(x)
+    plain = capsys.readouterr().out
+    with np.printoptions(precision=2, suppress=True, linewidth=20):
+        show(x)
+    assert capsys.readouterr().out == plain
 
 
-@pytest.mark.skipif(not sandbox.isolation().get("network"),
-                    reason="this machine allows no network/mount namespaces")
-def test_sandbox_has_no_network_and_hides_paths(tmp_path):
-    secret = tmp_path / "private"
-    secret.mkdir()
-    (secret / "key.ipynb").write_text("the key")
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(1)
-    port = server.getsockname()[1]
-    code = ("import os, socket\ns = socket.socket()\ns.settimeout(2)\ntry:\n"
-            f"    s.connect(('127.0.0.1', {port})); print('connected')\n"
-            "except OSError as e:\n    print('no network')\n"
-            f"print(sorted(os.listdir({str(secret)!r})))\nprint(os.getcwd())")
-    run = tmp_path / "run"
-    (tmp_path / "nbdir").mkdir()
-    r = _sandboxed(code, {"RNNGRADE_HIDE": str(secret), "RNNGRADE_RUNROOT": str(run)},
-                   tmp_path / "nbdir")
-    server.close()
-    assert r.stdout.split("\n")[:3] == ["no network", "[]", str(run / "nbdir")], r.stderr
-    assert (secret / "key.ipynb").read_text() == "the key"      # hidden only inside
+def test_the_smooth_reference_gradient_is_the_gradient():
+    import numpy as np
 
-
-def test_guard_blocks_what_the_student_writes_and_keeps_allowed_helpers_working():
-    code = ("import numpy as np, rnnlib, rnngrade.guard\n"
-            "rnngrade.guard.install(['init_params', 'loss_and_grads'])\n"
-            "p = rnnlib.init_params(2, 3, 2)\n"
-            "print(round(rnnlib.loss_and_grads(p, np.zeros((4, 2)), np.zeros(4, int))[0], 3))\n"
-            "try:\n    rnnlib.forward(p, np.zeros((4, 2)))\nexcept rnngrade.guard.RnnlibBlocked"
-            " as e:\n    print('blocked:', e)\n"
-            "try:\n    rnnlib.symbolic\nexcept AttributeError:\n    print('no symbolic')\n"
-            "for i in range(5000):\n    print('x' * 10)\n")
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    lines = r.stdout.splitlines()
-    assert lines[0] == "2.773", r.stderr
-    assert lines[1].startswith("blocked: rnnlib.forward is what this assignment asks you")
-    assert lines[2] == "no symbolic"
-    assert len(r.stdout) < 20_000 + 100 and lines[-1] == "[rnn-grade: output truncated]"
+    from rnngrade import smooth_inputs, smooth_loss
+    p, X = smooth_inputs(np.random.default_rng(3))
+    exact = references.smooth_gradient(p, X)
+    for k, v in p.items():
+        numeric = np.zeros_like(v)
+        for idx in np.ndindex(*v.shape):
+            old = v[idx]
+            v[idx] = old + 1e-6
+            up = smooth_loss(p, X)
+            v[idx] = old - 1e-6
+            down = smooth_loss(p, X)
+            v[idx] = old
+            numeric[idx] = (up - down) / 2e-6
+        assert np.allclose(numeric, exact[k], atol=1e-7), k

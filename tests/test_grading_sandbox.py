@@ -1,0 +1,167 @@
+"""What a student's code can see and do inside rnn-grade's sandbox: one probe, one sandbox.
+
+The probe runs where an answer runs (the key's setup cells before it, the grading seed set)
+and reports what it reached; the expected outputs of the same seed, computed by the grader,
+must not be anywhere in it. Part of `make test`; never skipped (bubblewrap and user
+namespaces are on this project's machines).
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from rnngrade import assemble, grading, sandbox
+
+ROOT = Path(__file__).resolve().parents[1]
+KEY1 = ROOT / "assignments" / "01_forward" / "key.ipynb"
+SEED = 424242
+
+PROBE = r'''
+import gc, json, os, sys, importlib, socket, numpy as np
+report = {}
+report["imports"] = {}
+for name in ("rnnlib.core", "rnnlib.core.forward", "rnnlib.training", "rnngrade.grading",
+             "rnngrade.references", "rnngrade.sandbox", "IPython", "nbval", "jupyter_client"):
+    try:
+        importlib.import_module(name)
+        report["imports"][name] = "imported"
+    except Exception as e:
+        report["imports"][name] = type(e).__name__
+import rnnlib
+report["rnnlib"] = sorted(n for n in dir(rnnlib) if not n.startswith("_"))
+report["uid"] = os.getuid()
+report["uid_map"] = open("/proc/self/uid_map").read().split()
+report["pids"] = sorted(int(p) for p in os.listdir("/proc") if p.isdigit())
+report["root"] = sorted(os.listdir("/"))
+import sysconfig
+report["interpreter_packages"] = os.listdir(sysconfig.get_paths()["purelib"])
+hits, files = [], 0
+for root, dirs, names in os.walk("/"):
+    if root.startswith(("/proc", "/sys", "/dev", "/usr/share/man", "/usr/share/doc")):
+        dirs[:] = []
+        continue
+    for n in names:
+        files += 1
+        path = os.path.join(root, n)
+        if n.endswith(".ipynb") or "/assignments/" in path or "/journal/" in path or (
+                "rnnlib" in path and not path.startswith("/rg/lib/rnnlib/")):
+            hits.append(path)
+        elif n.endswith(".py") and "/numpy" not in path and "python3" not in path:
+            try:
+                text = open(path, errors="replace").read()
+            except Exception:
+                continue
+            if "BEGIN SOLUTION" in text or "def rnn_forward" in text or "def rnn_step" in text:
+                hits.append(path)
+report["files_seen"], report["file_hits"] = files, hits[:50]
+report["paths"] = {p: os.path.exists(p) for p in ("/work/main", "/work/wt", "/root/.ssh",
+                                                   "/etc/passwd", "/home")}
+report["download"] = {p: os.path.exists(p) for p in DOWNLOAD}
+writes = {}
+for path in ("/rg/lib/rgkernel.py", "/rg/lib/rnngrade/__init__.py", "/rg/site/numpy/version.py",
+             "/usr/bin/python3", "/work/mine.txt", "/tmp/mine.txt"):
+    try:
+        with open(path, "a") as f:
+            f.write("x")
+        writes[path] = "written"
+    except Exception as e:
+        writes[path] = type(e).__name__
+report["writes"] = writes
+try:
+    socket.create_connection(("127.0.0.1", 22), timeout=1)
+    report["network"] = "connected"
+except Exception as e:
+    report["network"] = type(e).__name__
+texts = []
+for o in gc.get_objects():
+    if isinstance(o, dict):
+        texts += [v for v in o.values() if isinstance(v, str)]
+    elif isinstance(o, (list, tuple)):
+        texts += [v for v in o if isinstance(v, str)]
+f = sys._getframe()
+while f is not None:
+    texts += [repr(v)[:100000] for v in f.f_locals.values()]
+    f = f.f_back
+texts += [repr(m) for m in sys.modules.values()]
+texts += [open(p, errors="replace").read() for p in ("/proc/self/cmdline", "/proc/self/environ")]
+report["memory"] = "\n".join(texts)
+print(json.dumps(report))
+'''
+
+
+@pytest.fixture(scope="module")
+def probe(tmp_path_factory):
+    key = nbformat.read(KEY1, as_version=4)
+    spec = assemble.spec_of(assemble.seeded(key, SEED))
+    # an LMS download on the grader's disk, as `rnn-grade grade` finds it: every student's notebook
+    download = tmp_path_factory.mktemp("download")
+    student = download / "Ann Lee_100_assignsubmission_file" / "01_forward.ipynb"
+    student.parent.mkdir()
+    student.write_bytes(KEY1.read_bytes())
+    (download / "moodle.zip").write_bytes(b"PK\x05\x06" + bytes(18))
+    paths = [str(download), str(student), str(download / "moodle.zip")]
+    answers = {"rnn_step": f"DOWNLOAD = {paths!r}\n" + PROBE}
+    root = grading._lib_root()
+    try:
+        lib = sandbox.Lib(root, [])
+        limits = sandbox.Limits(cell_timeout=60, max_output=50_000_000)
+        outcome = sandbox.run(lib, limits, assemble.job(spec, answers, SEED),
+                              max_bytes=200_000_000)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    i = [n for n, item in enumerate(spec) if item.get("answer") == "rnn_step"][0]
+    rec = outcome.cells[i]
+    assert rec["error"] == "", rec["error"]
+    _, key_out = grading.run_key(key, set(), SEED)
+    expected = [key_out[n]["out"] for n, item in enumerate(spec) if item["kind"] == "check"]
+    return json.loads(rec["out"]), expected
+
+
+def test_no_reference_is_importable(probe):
+    report, _ = probe
+    assert set(report["imports"].values()) == {"ModuleNotFoundError"}, report["imports"]
+    # assignment 1 allows no rnnlib function: only the modules its copy imports
+    assert set(report["rnnlib"]) <= {"math", "np", "report"}, report["rnnlib"]
+
+
+def test_it_runs_unprivileged_in_its_own_pid_namespace(probe):
+    report, _ = probe
+    assert report["uid"] != 0
+    assert len(report["pids"]) <= 3                # itself, bwrap's init: no grader, no other
+
+
+def test_it_sees_no_repository_key_submission_or_grader_file(probe):
+    report, _ = probe
+    assert report["file_hits"] == []
+    assert not any(report["paths"][p] for p in ("/work/main", "/work/wt", "/root/.ssh", "/home"))
+    assert "etc" not in report["root"] and "home" not in report["root"]
+    assert report["interpreter_packages"] == []     # the interpreter's own packages are hidden
+
+
+def test_it_cannot_see_the_lms_download(probe):
+    report, _ = probe
+    assert report["download"] and not any(report["download"].values())
+
+
+def test_it_can_write_nothing_but_its_own_scratch_space(probe):
+    report, _ = probe
+    writes = report["writes"]
+    assert {p: w for p, w in writes.items() if w == "written"} == {
+        "/work/mine.txt": "written", "/tmp/mine.txt": "written"}
+
+
+def test_it_has_no_network(probe):
+    assert probe[0]["network"] != "connected"
+
+
+def test_no_expected_output_is_in_its_memory_files_or_environment(probe):
+    report, expected = probe
+    memory = report["memory"]
+    for text in expected:
+        for line in text.strip().splitlines():
+            if len(line.strip()) > 12:            # lines with values, not "(4,) (2,)"
+                assert line.strip() not in memory, line
