@@ -178,7 +178,9 @@ class Journal:
     def __init__(self, out: str, key_sha: str, seed: int | None):
         self.dir = os.path.join(out, "journal")
         os.makedirs(self.dir, exist_ok=True)
-        run_file = os.path.join(self.dir, "run.json")
+        # "_run": no student is named so (their names never start with "_" or "."), so a
+        # submission called run.ipynb cannot overwrite the run's seed and key
+        run_file = os.path.join(self.dir, "_run.json")
         old = None
         if os.path.exists(run_file):
             try:
@@ -268,15 +270,20 @@ def grade(key_path: str, source: str, out: str, *, limits: sandbox.Limits | None
         lock = threading.Lock()
 
         def one(student, path, sha):
-            sub, why = assemble.read_submission(path)
-            notes = notes_all + ([why] if why else [])
-            warnings, outcome = {}, None
-            if sub is not None:
-                answers = assemble.answers_of(sub)
-                warnings = assemble.warnings(spec, answers, allowed) if screen else {}
-                outcome = sandbox.run(lib, limits, assemble.job(spec, answers, seed))
-            result = score(student, checks, spec, outcome, expected, notes, warnings)
-            journal.save(student, sha, result)
+            try:
+                sub, why = assemble.read_submission(path)
+                notes = notes_all + ([why] if why else [])
+                warnings, outcome = {}, None
+                if sub is not None:
+                    answers = assemble.answers_of(sub)
+                    warnings = assemble.warnings(spec, answers, allowed) if screen else {}
+                    outcome = sandbox.run(lib, limits, assemble.job(spec, answers, seed))
+                result = score(student, checks, spec, outcome, expected, notes, warnings)
+                journal.save(student, sha, result)
+            except Exception as err:             # noqa: BLE001 (one submission, not the class)
+                result = score(student, checks, spec, None, expected, notes_all + [
+                    f"not graded: the grader failed on this submission ({type(err).__name__}: "
+                    f"{sandbox.printable(err, 300)}); a rerun grades it again"], {})
             with lock:
                 results[student] = result
                 progress(f"  graded {len(results)}/{len(found)}: {student} "

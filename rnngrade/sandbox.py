@@ -28,6 +28,7 @@ from __future__ import annotations
 import glob
 import json
 import os
+import re
 import select
 import shlex
 import shutil
@@ -217,7 +218,7 @@ def run(lib: Lib, limits: Limits, cells: list[dict], *, wall_s: float | None = N
             for line in lines:
                 try:
                     rec = json.loads(line)
-                except ValueError:
+                except (ValueError, RecursionError):
                     continue                    # not the runner's: ignored
                 if not isinstance(rec, dict):
                     continue
@@ -225,8 +226,9 @@ def run(lib: Lib, limits: Limits, cells: list[dict], *, wall_s: float | None = N
                     finished = True
                     break
                 elif isinstance(rec.get("i"), int) and rec["i"] not in cells_out:
-                    cells_out[rec["i"]] = {"out": str(rec.get("out", ""))[:limits.max_output],
-                                           "error": str(rec.get("error", ""))[:1000],
+                    cells_out[rec["i"]] = {"out": printable(rec.get("out", ""),
+                                                            limits.max_output),
+                                           "error": printable(rec.get("error", ""), 1000),
                                            "truncated": bool(rec.get("truncated"))}
             if finished:                        # children it left behind are killed below
                 break
@@ -238,6 +240,16 @@ def run(lib: Lib, limits: Limits, cells: list[dict], *, wall_s: float | None = N
         why = ("the sandbox stopped before the end"
                + (f" (signal {-code})" if code and code < 0 else f" (exit status {code})"))
     return Outcome(cells_out, finished, why)
+
+
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def printable(text, limit: int) -> str:
+    """A runner's text as the grader keeps it: at most ``limit`` characters, and every
+    control character but newline and tab (terminal escapes) and every lone surrogate (which
+    no UTF-8 file can hold: writing it would stop the whole gradebook) turned into U+FFFD."""
+    return _UNPRINTABLE.sub("\ufffd", str(text)[:limit])
 
 
 def kill_all() -> None:

@@ -204,6 +204,14 @@ for path in targets:
     except Exception:
         pass
 """,
+"h_nests_records": """
+import os
+for fd in range(3, 64):                 # a line nested past the grader's JSON decoder's depth
+    try:                                # (a RecursionError used to end the whole grading)
+        os.write(fd, b"[" * 200000 + b"\\n")
+    except Exception:
+        pass
+""",
 "h_network": """
 import socket
 for host in ("127.0.0.1", "10.0.2.2", "1.1.1.1"):
@@ -224,6 +232,16 @@ COSTLY = {                     # attacks that cost their author, and only their 
                        "            os.write(int(fd), b'{\"i\": 5, \"out\": \"forged\"}\\n' * 50000)\n"
                        "    except Exception:\n        pass\n",
 }
+# A correct rnn_step that prints, from inside every check, a lone surrogate (which no UTF-8
+# file holds: writing the feedback page used to stop the grader before any gradebook, and
+# every rerun, resuming the journal, stopped again), terminal escapes and a script for the
+# lecturer's browser. It costs its author the checks; nobody else anything.
+NOISY = """
+_step = rnn_step
+def rnn_step(params, x, h_prev):
+    print("\\ud800 \\x1b]0;owned\\x07\\x1b[2J <script>alert(document.cookie)</script>")
+    return _step(params, x, h_prev)
+"""
 UNUSUAL = {                    # correct answers written in ways the old screen refused
 "u_input_and_max": {"rnn_forward": """
 def rnn_forward(params, xs, h0=None):
@@ -325,6 +343,8 @@ def batch(tmp_path_factory):
                            rnn_forward=forward))
     for name, attack in COSTLY.items():
         put(name, _variant(blank, rnn_step=attack + step, rnn_forward=forward))
+    put("c_unprintable_output", _variant(blank, rnn_step=step + NOISY, rnn_forward=forward))
+    put("run", _variant(blank, rnn_step=step))          # its journal file is not the run's
     for name, answers in UNUSUAL.items():
         sources = {"rnn_step": step, "rnn_forward": forward}
         for part, src in answers.items():
@@ -455,6 +475,16 @@ def test_a_hang_kill_or_flood_costs_only_its_author(batch, name):
     assert _score(batch, "key") == FULL_1
 
 
+def test_unprintable_output_costs_only_its_author_and_reaches_no_page_raw(batch):
+    assert _score(batch, "c_unprintable_output") == 0
+    assert _score(batch, "key") == FULL_1
+    page = (batch["out"] / "feedback" / "c_unprintable_output.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert" in page and "<script>" not in page
+    assert "\x1b" not in page and "\x07" not in page and "\ufffd" in page
+    assert _score(batch, "run") == STEP_POINTS
+    assert json.loads((batch["out"] / "journal" / "_run.json").read_text())["seed"]
+
+
 @pytest.mark.parametrize("name", sorted(UNUSUAL) + ["u_big_notebook"])
 def test_correct_but_unusual_answers_score_full_marks(batch, name):
     assert _score(batch, name) == FULL_1, batch["rows"][name]
@@ -470,6 +500,23 @@ def test_with_the_screen_on_every_attack_gets_a_warning():
     from rnngrade import screen
     for name, source in {**REACH, **HARM, **COSTLY, "a_patches": PATCH}.items():
         assert screen.problems(source, set()), name
+
+
+def test_an_answer_the_screen_cannot_parse_costs_only_its_author(tmp_path):
+    # The screen parses answers in the grader (outside any sandbox), with the screen on as
+    # in every real run: Python's parser raised RecursionError or MemoryError on these, which
+    # stopped the whole grading before any gradebook.
+    blank = nbformat.read(RELEASED / "01_forward.ipynb", as_version=4)
+    results = _grade_key_and_blank(
+        "01_forward", tmp_path,
+        deep=_variant(blank, rnn_step="x = 1" + " + 1" * 40000),           # RecursionError
+        minus=_variant(blank, rnn_step="x = " + "-" * 100000 + "1"),       # MemoryError
+        long=_variant(blank, rnn_step="x = 1\n" + "# pad\n" * 40000))     # 240 kB
+    assert results["key"].score == FULL_1
+    for student in ("deep", "minus", "long"):
+        assert results[student].score == 0
+        assert any("not screened" in w for w in results[student].warnings["rnn_step"]), (
+            results[student].warnings)
 
 
 def _grade_key_and_blank(name, tmp, **others):
@@ -699,7 +746,7 @@ def test_a_stopped_grader_leaves_no_temporary_file_and_a_rerun_resumes(tmp_path)
         proc.communicate(timeout=120)
         assert proc.returncode != 0
         assert list(private_tmp.iterdir()) == []                   # nothing left behind
-        journaled = {p.stem for p in (tmp_path / "out" / "journal").glob("*.json")} - {"run"}
+        journaled = {p.stem for p in (tmp_path / "out" / "journal").glob("*.json")} - {"_run"}
         assert 1 <= len(journaled) < 4
         again = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
         assert again.returncode == 0, again.stderr[-2000:]
