@@ -5,7 +5,8 @@ Each student's job runs ``rgkernel.py`` (``rnngrade.kernel``) under ``bwrap`` wi
 - new user, PID, IPC, UTS, network, mount and cgroup namespaces (``--unshare-all``), a new
   session, and death with the grader (``--die-with-parent``); the processes run as an
   unprivileged uid (when the grader is root it first switches to ``nobody`` with
-  ``setpriv``), with no capabilities;
+  ``setpriv``), with no capabilities, and (bubblewrap 0.8 or later) no way to make a user
+  namespace of its own inside, where its code would hold every capability;
 - a file system holding only ``/usr``, ``/lib*`` (read-only), the Python interpreter's own
   folder and numpy (read-only), the allowlist folder of this run (``rgkernel.py``, the
   helpers as ``rnngrade``, the allowed rnnlib names as ``rnnlib``; read-only), a private
@@ -25,6 +26,7 @@ runner as a plain child process with the same limits and says so in every report
 """
 from __future__ import annotations
 
+import functools
 import glob
 import json
 import os
@@ -125,6 +127,8 @@ def command(lib: Lib, limits: Limits) -> list[str]:
     binds, src = _staged(lib)
     bw = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session",
           "--uid", str(INNER_UID), "--gid", str(INNER_UID), "--cap-drop", "ALL"]
+    if _bwrap_can("--disable-userns"):          # bubblewrap >= 0.8: no namespace inside
+        bw += ["--unshare-user", "--disable-userns", "--assert-userns-disabled"]
     for d in ("/usr", "/lib", "/lib64", "/lib32", "/libx32", "/bin", "/sbin"):
         if os.path.islink(d):
             bw += ["--symlink", os.readlink(d), d]
@@ -148,6 +152,16 @@ def command(lib: Lib, limits: Limits) -> list[str]:
     script += (f"exec setpriv --reuid={NOBODY} --regid={NOBODY} --clear-groups "
                f"--inh-caps=-all {shlex.join(bw)}")
     return ["unshare", "--mount", "--propagation", "private", "sh", "-c", script]
+
+
+@functools.lru_cache(maxsize=None)
+def _bwrap_can(option: str) -> bool:
+    try:
+        text = subprocess.run(["bwrap", "--help"], capture_output=True, text=True,
+                              timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return option in text
 
 
 _BOOT = ("import sys; sys.path[:0] = [{lib!r}, {site!r}]; import rgkernel; rgkernel.main()")
