@@ -18,6 +18,7 @@ from . import cells, screen
 
 _NBVAL_MARKER = re.compile(r"^\s*#\s*NBVAL_\w*.*$", re.MULTILINE)
 MAX_BYTES = 512 << 20          # a submission bigger than this is not read
+MAX_ANSWER = 1_000_000         # characters of one answer cell; a longer one is not run
 
 
 def seeded(key, seed: int):
@@ -87,6 +88,9 @@ def answers_of(submission) -> dict[str, str]:
                 name = str(cells.info(cell).get("answer"))
                 source = cell.get("source", "")
                 source = "".join(source) if isinstance(source, list) else str(source)
+                if len(source) > MAX_ANSWER:     # copied, screened, sent: costs the grader
+                    source = (f"raise ValueError('this answer cell is longer than {MAX_ANSWER} "
+                              "characters: not run')")
                 found.setdefault(name, source)
         except (AttributeError, TypeError):
             continue                         # a mangled cell is no answer

@@ -242,6 +242,17 @@ def test_submission_outputs_are_dropped_whatever_their_size(tmp_path):
     assert "rnn_step" in assemble.answers_of(sub)
 
 
+def test_an_answer_cell_of_megabytes_is_not_run():
+    # a 500 MB answer cell was copied into the job, screened and sent to the sandbox by the
+    # grader itself (several times its size in the grader's memory, per worker)
+    sub = json.loads(nbformat.writes(key1()))
+    for c in sub["cells"]:
+        if cells.role(c) == "answer":
+            c["source"] = "x = 1\n" + "#" * (assemble.MAX_ANSWER + 1)
+    answers = assemble.answers_of(sub)
+    assert answers and all(len(a) < 200 and "not run" in a for a in answers.values())
+
+
 def test_unreadable_submissions(tmp_path):
     bad = tmp_path / "x.ipynb"
     bad.write_text("{not json")
