@@ -281,9 +281,10 @@ def grade(key_path: str, source: str, out: str, *, limits: sandbox.Limits | None
                 result = score(student, checks, spec, outcome, expected, notes, warnings)
                 journal.save(student, sha, result)
             except Exception as err:             # noqa: BLE001 (one submission, not the class)
-                result = score(student, checks, spec, None, expected, notes_all + [
-                    f"not graded: the grader failed on this submission ({type(err).__name__}: "
-                    f"{sandbox.printable(err, 300)}); a rerun grades it again"], {})
+                why = (f"not graded: the grader failed on this submission "
+                       f"({type(err).__name__}: {sandbox.printable(err, 300)}); "
+                       "a rerun grades it again")
+                result = score(student, checks, spec, None, expected, [*notes_all, why], {})
             with lock:
                 results[student] = result
                 progress(f"  graded {len(results)}/{len(found)}: {student} "

@@ -154,11 +154,11 @@ def command(lib: Lib, limits: Limits) -> list[str]:
     return ["unshare", "--mount", "--propagation", "private", "sh", "-c", script]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _bwrap_can(option: str) -> bool:
     try:
         text = subprocess.run(["bwrap", "--help"], capture_output=True, text=True,
-                              timeout=10).stdout
+                              timeout=10, check=False).stdout
     except (OSError, subprocess.SubprocessError):
         return False
     return option in text

@@ -355,6 +355,7 @@ def batch(tmp_path_factory):
         "display_data", data={"image/png": "iVBOR" + "A" * (25 << 20)})])
     put("u_big_notebook", big)
     (subs / "notjson.ipynb").write_text("this is not a notebook {")
+    (subs / "bigint.ipynb").write_text('{"cells": [], "n": ' + "9" * 5000 + "}")
     out = tmp / "out"
     private_tmp = _open_tmpdir()
     env = dict(os.environ, RNNGRADE_TEST_NO_SCREEN="1", TMPDIR=str(private_tmp))
@@ -442,6 +443,9 @@ def test_exhausting_memory_costs_only_that_part(batch):
 def test_a_file_that_is_not_json_scores_zero(batch):
     assert _score(batch, "notjson") == 0
     assert "not a readable notebook" in (batch["out"] / "feedback" / "notjson.html").read_text()
+    # an integer of 5000 digits: json raised a ValueError that used to stop the whole grading
+    assert _score(batch, "bigint") == 0
+    assert "not a readable notebook" in (batch["out"] / "feedback" / "bigint.html").read_text()
 
 
 def test_hidden_expected_outputs_never_reach_feedback(batch):
@@ -502,13 +506,24 @@ def test_with_the_screen_on_every_attack_gets_a_warning():
         assert screen.problems(source, set()), name
 
 
-def test_an_answer_the_screen_cannot_parse_costs_only_its_author(tmp_path):
+def test_an_answer_the_screen_cannot_parse_costs_only_its_author(tmp_path, monkeypatch):
     # The screen parses answers in the grader (outside any sandbox), with the screen on as
     # in every real run: Python's parser raised RecursionError or MemoryError on these, which
-    # stopped the whole grading before any gradebook.
+    # stopped the whole grading before any gradebook. And whatever else the grader might
+    # fail on in one submission ("poison", a failure made here) costs that submission only.
+    from rnngrade import assemble
     blank = nbformat.read(RELEASED / "01_forward.ipynb", as_version=4)
+    poison = _variant(blank)
+    poison.metadata["poison"] = True
+    answers_of = assemble.answers_of
+
+    def failing(sub):
+        if sub.get("metadata", {}).get("poison"):
+            raise RuntimeError("a grader bug")
+        return answers_of(sub)
+    monkeypatch.setattr(assemble, "answers_of", failing)
     results = _grade_key_and_blank(
-        "01_forward", tmp_path,
+        "01_forward", tmp_path, poison=poison,
         deep=_variant(blank, rnn_step="x = 1" + " + 1" * 40000),           # RecursionError
         minus=_variant(blank, rnn_step="x = " + "-" * 100000 + "1"),       # MemoryError
         long=_variant(blank, rnn_step="x = 1\n" + "# pad\n" * 40000))     # 240 kB
@@ -517,6 +532,11 @@ def test_an_answer_the_screen_cannot_parse_costs_only_its_author(tmp_path):
         assert results[student].score == 0
         assert any("not screened" in w for w in results[student].warnings["rnn_step"]), (
             results[student].warnings)
+    assert results["poison"].score == 0
+    assert "not graded: the grader failed on this submission (RuntimeError: a grader bug)" in (
+        results["poison"].notes[-1])
+    assert not (tmp_path / "out" / "journal" / "poison.json").exists()   # a rerun retries it
+    assert (tmp_path / "out" / "journal" / "deep.json").exists()
 
 
 def _grade_key_and_blank(name, tmp, **others):

@@ -261,6 +261,9 @@ def test_unreadable_submissions(tmp_path):
     bad.write_text('{"cells": 3}')
     assert assemble.read_submission(bad) == (None, "not a notebook: no list of cells")
     assert assemble.answers_of({"cells": [{"cell_type": "code", "metadata": 7}]}) == {}
+    bad.write_text('{"cells": [], "n": ' + "9" * 5000 + "}")     # past int's digit limit
+    nb, why = assemble.read_submission(bad)
+    assert nb is None and why.startswith("not a readable notebook: ValueError")
 
 
 # ------------------------------------------------------------------ submissions
