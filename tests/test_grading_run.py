@@ -611,6 +611,7 @@ def _one_part_wrong(name):
     if name == "05_char_lm":
         wrong["patches_allowed"] = dict(key, train=CHAR_LM_PATCHES_ALLOWED)
         wrong["forges_records"] = dict(key, sample=key["sample"] + CHAR_LM_FORGES_RECORDS)
+        wrong["own_sampler"] = dict(key, sample=CHAR_LM_OWN_SAMPLER)    # correct: loses 0
     return {student: _variant(blank, **answers) for student, answers in wrong.items()}
 
 
@@ -643,9 +644,29 @@ def sample_chars(params, first_id, n, temperature, rng):
     return _honest(params, first_id, n, temperature, rng) if n > 1 else np.zeros(1, int)
 """
 
+# A correct sampler written otherwise than the key's: its own softmax, one-hot inputs, the
+# ids drawn from rng.choice over an array (the task fixes rng.choice, so the ids it draws are
+# the key's, which the public check prints).
+CHAR_LM_OWN_SAMPLER = """
+def sample_chars(params, first_id, n, temperature, rng):
+    V = params["U"].shape[1]
+    h = np.zeros(params["W"].shape[0])
+    ids = np.empty(n, dtype=int)
+    current = first_id
+    for t in range(n):
+        x = np.zeros(V)
+        x[current] = 1.0
+        h = np.tanh(params["U"] @ x + params["W"] @ h + params["b"])
+        scores = (params["V"] @ h + params["c"]) / temperature
+        e = np.exp(scores - scores.max())
+        current = rng.choice(np.arange(V), p=e / np.sum(e))
+        ids[t] = current
+    return ids
+"""
+
 ONE_PART_WRONG = {"03_bptt": {"bptt_bug": 7, "numgrad_zeros": 5},     # points lost
                   "04_clipping": {"never_clips": 4, "mutates": 4},
-                  "05_char_lm": {"patches_allowed": 5, "forges_records": 4}}
+                  "05_char_lm": {"patches_allowed": 5, "forges_records": 4, "own_sampler": 0}}
 
 
 @pytest.mark.parametrize("name", ["02_softmax", "03_bptt", "04_clipping", "05_char_lm",
