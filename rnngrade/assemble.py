@@ -18,6 +18,7 @@ from . import cells, screen
 
 _NBVAL_MARKER = re.compile(r"^\s*#\s*NBVAL_\w*.*$", re.MULTILINE)
 MAX_BYTES = 512 << 20          # a submission bigger than this is not read
+MAX_ANSWER = 1_000_000         # characters of one answer cell; a longer one is not run
 
 
 def seeded(key, seed: int):
@@ -87,6 +88,9 @@ def answers_of(submission) -> dict[str, str]:
                 name = str(cells.info(cell).get("answer"))
                 source = cell.get("source", "")
                 source = "".join(source) if isinstance(source, list) else str(source)
+                if len(source) > MAX_ANSWER:     # copied, screened, sent: costs the grader
+                    source = (f"raise ValueError('this answer cell is longer than {MAX_ANSWER} "
+                              "characters: not run')")
                 found.setdefault(name, source)
         except (AttributeError, TypeError):
             continue                         # a mangled cell is no answer
@@ -100,7 +104,8 @@ def read_submission(path) -> tuple[dict | None, str]:
             return None, f"not read: larger than {MAX_BYTES >> 20} MB"
         with open(path, encoding="utf-8") as f:
             nb = json.load(f)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:
+    except (OSError, ValueError, RecursionError) as err:   # ValueError: also an integer
+        # of more digits than Python converts, which stopped the whole grading
         return None, f"not a readable notebook: {type(err).__name__}: {str(err)[:200]}"
     if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
         return None, "not a notebook: no list of cells"

@@ -181,7 +181,9 @@ class Journal:
         self.dir = os.path.join(out, "journal")
         self.key = key_sha
         os.makedirs(self.dir, exist_ok=True)
-        run_file = os.path.join(self.dir, "run.json")
+        # "_run": no student is named so (their names never start with "_" or "."), so a
+        # submission called run.ipynb cannot overwrite the run's seed and key
+        run_file = os.path.join(self.dir, "_run.json")
         old = None
         if os.path.exists(run_file):
             try:
@@ -287,15 +289,21 @@ def grade(key_path: str, source: str, out: str, *, limits: sandbox.Limits | None
         lock = threading.Lock()
 
         def one(student, path, sha):
-            sub, why = assemble.read_submission(path)
-            notes = notes_all + ([why] if why else [])
-            warnings, outcome = {}, None
-            if sub is not None:
-                answers = assemble.answers_of(sub)
-                warnings = assemble.warnings(spec, answers, allowed) if screen else {}
-                outcome = sandbox.run(lib, limits, assemble.job(spec, answers, seed))
-            result = score(student, checks, spec, outcome, expected, notes, warnings)
-            journal.save(student, sha, result)
+            try:
+                sub, why = assemble.read_submission(path)
+                notes = notes_all + ([why] if why else [])
+                warnings, outcome = {}, None
+                if sub is not None:
+                    answers = assemble.answers_of(sub)
+                    warnings = assemble.warnings(spec, answers, allowed) if screen else {}
+                    outcome = sandbox.run(lib, limits, assemble.job(spec, answers, seed))
+                result = score(student, checks, spec, outcome, expected, notes, warnings)
+                journal.save(student, sha, result)
+            except Exception as err:             # noqa: BLE001 (one submission, not the class)
+                why = (f"not graded: the grader failed on this submission "
+                       f"({type(err).__name__}: {sandbox.printable(err, 300)}); "
+                       "a rerun grades it again")
+                result = score(student, checks, spec, None, expected, [*notes_all, why], {})
             with lock:
                 results[student] = result
                 progress(f"  graded {len(results)}/{len(found)}: {student} "

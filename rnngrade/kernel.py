@@ -15,9 +15,9 @@ What it does for the checks (the checks protect themselves):
   seed cells are remembered apart;
 - each check runs in a fresh namespace made from the student's names, then the remembered
   setup names, then its own helpers (numpy, ``show`` ...), with pristine builtins; before it,
-  numpy's print and error options and the attributes of numpy, builtins, math and the
-  helper modules are put back as they were at the start, and ``print`` goes to this cell's
-  own capture;
+  numpy's print and error options and the attributes of numpy, builtins, math, the
+  helper modules and the allowed ``rnnlib`` are put back as they were at the start (and the
+  code and defaults of their Python functions), and ``print`` goes to this cell's own capture;
 - each cell has a time limit (``SIGALRM``, repeated until the cell gives up); each cell's
   output is cut at ``max_output`` characters and the rest dropped.
 """
@@ -111,7 +111,16 @@ def main():
         import rnnlib as allowed_rnnlib
     except ImportError:
         allowed_rnnlib = None
-    pristine = {m: dict(vars(m)) for m in (builtins, np, np.linalg, np.random, math, helpers)}
+    modules = [builtins, np, np.linalg, np.random, math, helpers]
+    if allowed_rnnlib is not None:                      # its functions are what checks call
+        import rnnlib.report
+        modules += [allowed_rnnlib, rnnlib.report]
+    pristine = {m: dict(vars(m)) for m in modules}
+    # a function's code, defaults and globals-independent attributes, put back before each check
+    # (``rnngrade.show.__code__ = ...`` would otherwise outlive the answer that set it)
+    functions = {id(f): (f, f.__code__, f.__defaults__, f.__kwdefaults__, dict(f.__dict__))
+                 for saved in pristine.values() for f in saved.values()
+                 if type(f).__name__ == "function"}
     builtins_dict = dict(vars(builtins))
     print_options, err_options = np.get_printoptions(), np.geterr()
     check_names = {"np": np, "numpy": np, "show": helpers.show,
@@ -136,6 +145,10 @@ def main():
                 except (KeyError, TypeError):
                     pass
             d.update(saved)
+        for f, code, defaults, kwdefaults, attrs in functions.values():
+            f.__code__, f.__defaults__, f.__kwdefaults__ = code, defaults, kwdefaults
+            f.__dict__.clear()
+            f.__dict__.update(attrs)
         np.set_printoptions(**print_options)
         np.seterr(**err_options)
 

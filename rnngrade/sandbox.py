@@ -5,7 +5,8 @@ Each student's job runs ``rgkernel.py`` (``rnngrade.kernel``) under ``bwrap`` wi
 - new user, PID, IPC, UTS, network, mount and cgroup namespaces (``--unshare-all``), a new
   session, and death with the grader (``--die-with-parent``); the processes run as an
   unprivileged uid (when the grader is root it first switches to ``nobody`` with
-  ``setpriv``), with no capabilities;
+  ``setpriv``), with no capabilities, and (bubblewrap 0.8 or later) no way to make a user
+  namespace of its own inside, where its code would hold every capability;
 - a file system holding only ``/usr``, ``/lib*`` (read-only), the Python interpreter's own
   folder and numpy (read-only), the allowlist folder of this run (``rgkernel.py``, the
   helpers as ``rnngrade``, the allowed rnnlib names as ``rnnlib``; read-only), a private
@@ -25,9 +26,11 @@ runner as a plain child process with the same limits and says so in every report
 """
 from __future__ import annotations
 
+import functools
 import glob
 import json
 import os
+import re
 import select
 import shlex
 import shutil
@@ -124,6 +127,8 @@ def command(lib: Lib, limits: Limits) -> list[str]:
     binds, src = _staged(lib)
     bw = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session",
           "--uid", str(INNER_UID), "--gid", str(INNER_UID), "--cap-drop", "ALL"]
+    if _bwrap_can("--disable-userns"):          # bubblewrap >= 0.8: no namespace inside
+        bw += ["--unshare-user", "--disable-userns", "--assert-userns-disabled"]
     for d in ("/usr", "/lib", "/lib64", "/lib32", "/libx32", "/bin", "/sbin"):
         if os.path.islink(d):
             bw += ["--symlink", os.readlink(d), d]
@@ -147,6 +152,16 @@ def command(lib: Lib, limits: Limits) -> list[str]:
     script += (f"exec setpriv --reuid={NOBODY} --regid={NOBODY} --clear-groups "
                f"--inh-caps=-all {shlex.join(bw)}")
     return ["unshare", "--mount", "--propagation", "private", "sh", "-c", script]
+
+
+@functools.cache
+def _bwrap_can(option: str) -> bool:
+    try:
+        text = subprocess.run(["bwrap", "--help"], capture_output=True, text=True,
+                              timeout=10, check=False).stdout
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return option in text
 
 
 _BOOT = ("import sys; sys.path[:0] = [{lib!r}, {site!r}]; import rgkernel; rgkernel.main()")
@@ -217,7 +232,7 @@ def run(lib: Lib, limits: Limits, cells: list[dict], *, wall_s: float | None = N
             for line in lines:
                 try:
                     rec = json.loads(line)
-                except ValueError:
+                except (ValueError, RecursionError):
                     continue                    # not the runner's: ignored
                 if not isinstance(rec, dict):
                     continue
@@ -225,8 +240,9 @@ def run(lib: Lib, limits: Limits, cells: list[dict], *, wall_s: float | None = N
                     finished = True
                     break
                 elif isinstance(rec.get("i"), int) and rec["i"] not in cells_out:
-                    cells_out[rec["i"]] = {"out": str(rec.get("out", ""))[:limits.max_output],
-                                           "error": str(rec.get("error", ""))[:1000],
+                    cells_out[rec["i"]] = {"out": printable(rec.get("out", ""),
+                                                            limits.max_output),
+                                           "error": printable(rec.get("error", ""), 1000),
                                            "truncated": bool(rec.get("truncated"))}
             if finished:                        # children it left behind are killed below
                 break
@@ -238,6 +254,16 @@ def run(lib: Lib, limits: Limits, cells: list[dict], *, wall_s: float | None = N
         why = ("the sandbox stopped before the end"
                + (f" (signal {-code})" if code and code < 0 else f" (exit status {code})"))
     return Outcome(cells_out, finished, why)
+
+
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def printable(text, limit: int) -> str:
+    """A runner's text as the grader keeps it: at most ``limit`` characters, and every
+    control character but newline and tab (terminal escapes) and every lone surrogate (which
+    no UTF-8 file can hold: writing it would stop the whole gradebook) turned into U+FFFD."""
+    return _UNPRINTABLE.sub("\ufffd", str(text)[:limit])
 
 
 def kill_all() -> None:

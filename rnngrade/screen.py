@@ -54,12 +54,24 @@ def to_python(source: str) -> str:
     return TransformerManager().transform_cell(source)
 
 
+MAX_SCREENED = 200_000            # characters of one answer the screen reads
+
+
 def problems(source: str, allowed_rnnlib: set[str]) -> list[str]:
-    """Why ``source`` may not run as an answer ([] when it may), one sentence per problem."""
+    """Why ``source`` may not run as an answer ([] when it may), one sentence per problem.
+
+    The screen is advice and runs in the grader, outside any sandbox: a source too long or
+    nested too deep for Python's parser gets one sentence saying so, never an exception (which
+    would stop the grading of the whole class) nor the memory a parse of megabytes takes.
+    """
+    if len(source) > MAX_SCREENED:
+        return [f"not screened: the cell is longer than {MAX_SCREENED // 1000} kB"]
     try:
         tree = ast.parse(to_python(source))
     except SyntaxError as err:
         return [f"syntax error on line {err.lineno}: {err.msg}"]
+    except (RecursionError, MemoryError, ValueError) as err:
+        return [f"not screened: Python's parser gave up on it ({type(err).__name__})"]
     found: list[str] = []
     aliases = _module_aliases(tree)
     for node in ast.walk(tree):

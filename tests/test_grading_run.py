@@ -204,6 +204,14 @@ for path in targets:
     except Exception:
         pass
 """,
+"h_nests_records": """
+import os
+for fd in range(3, 64):                 # a line nested past the grader's JSON decoder's depth
+    try:                                # (a RecursionError used to end the whole grading)
+        os.write(fd, b"[" * 200000 + b"\\n")
+    except Exception:
+        pass
+""",
 "h_network": """
 import socket
 for host in ("127.0.0.1", "10.0.2.2", "1.1.1.1"):
@@ -224,6 +232,16 @@ COSTLY = {                     # attacks that cost their author, and only their 
                        "            os.write(int(fd), b'{\"i\": 5, \"out\": \"forged\"}\\n' * 50000)\n"
                        "    except Exception:\n        pass\n",
 }
+# A correct rnn_step that prints, from inside every check, a lone surrogate (which no UTF-8
+# file holds: writing the feedback page used to stop the grader before any gradebook, and
+# every rerun, resuming the journal, stopped again), terminal escapes and a script for the
+# lecturer's browser. It costs its author the checks; nobody else anything.
+NOISY = """
+_step = rnn_step
+def rnn_step(params, x, h_prev):
+    print("\\ud800 \\x1b]0;owned\\x07\\x1b[2J <script>alert(document.cookie)</script>")
+    return _step(params, x, h_prev)
+"""
 UNUSUAL = {                    # correct answers written in ways the old screen refused
 "u_input_and_max": {"rnn_forward": """
 def rnn_forward(params, xs, h0=None):
@@ -325,6 +343,8 @@ def batch(tmp_path_factory):
                            rnn_forward=forward))
     for name, attack in COSTLY.items():
         put(name, _variant(blank, rnn_step=attack + step, rnn_forward=forward))
+    put("c_unprintable_output", _variant(blank, rnn_step=step + NOISY, rnn_forward=forward))
+    put("run", _variant(blank, rnn_step=step))          # its journal file is not the run's
     for name, answers in UNUSUAL.items():
         sources = {"rnn_step": step, "rnn_forward": forward}
         for part, src in answers.items():
@@ -335,6 +355,7 @@ def batch(tmp_path_factory):
         "display_data", data={"image/png": "iVBOR" + "A" * (25 << 20)})])
     put("u_big_notebook", big)
     (subs / "notjson.ipynb").write_text("this is not a notebook {")
+    (subs / "bigint.ipynb").write_text('{"cells": [], "n": ' + "9" * 5000 + "}")
     out = tmp / "out"
     private_tmp = _open_tmpdir()
     env = dict(os.environ, RNNGRADE_TEST_NO_SCREEN="1", TMPDIR=str(private_tmp))
@@ -427,10 +448,12 @@ def test_exhausting_memory_costs_only_that_part(batch):
 
 
 def test_a_file_that_is_not_json_is_not_graded_and_says_why(batch):
-    assert "notjson" not in batch["rows"]
-    assert [(r["name"], r["score"], r["reason"]) for r in batch["not_graded"]] == [
-        ("notjson", "", ("notjson.ipynb: unreadable: not a notebook (invalid JSON: Expecting "
-                         "value, line 1)"))]
+    assert "notjson" not in batch["rows"] and "bigint" not in batch["rows"]
+    reasons = {r["name"]: r["reason"] for r in batch["not_graded"]}
+    assert reasons["notjson"] == ("notjson.ipynb: unreadable: not a notebook (invalid JSON: "
+                                  "Expecting value, line 1)")
+    # an integer of 5000 digits: json raised a ValueError that used to stop the whole grading
+    assert reasons["bigint"].startswith("bigint.ipynb: unreadable")
 
 
 def test_hidden_expected_outputs_never_reach_feedback(batch):
@@ -464,6 +487,16 @@ def test_a_hang_kill_or_flood_costs_only_its_author(batch, name):
     assert _score(batch, "key") == FULL_1
 
 
+def test_unprintable_output_costs_only_its_author_and_reaches_no_page_raw(batch):
+    assert _score(batch, "c_unprintable_output") == 0
+    assert _score(batch, "key") == FULL_1
+    page = (batch["out"] / "feedback" / "c_unprintable_output.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert" in page and "<script>" not in page
+    assert "\x1b" not in page and "\x07" not in page and "\ufffd" in page
+    assert _score(batch, "run") == STEP_POINTS
+    assert json.loads((batch["out"] / "journal" / "_run.json").read_text())["seed"]
+
+
 @pytest.mark.parametrize("name", sorted(UNUSUAL) + ["u_big_notebook"])
 def test_correct_but_unusual_answers_score_full_marks(batch, name):
     assert _score(batch, name) == FULL_1, batch["rows"][name]
@@ -479,6 +512,39 @@ def test_with_the_screen_on_every_attack_gets_a_warning():
     from rnngrade import screen
     for name, source in {**REACH, **HARM, **COSTLY, "a_patches": PATCH}.items():
         assert screen.problems(source, set()), name
+
+
+def test_an_answer_the_screen_cannot_parse_costs_only_its_author(tmp_path, monkeypatch):
+    # The screen parses answers in the grader (outside any sandbox), with the screen on as
+    # in every real run: Python's parser raised RecursionError or MemoryError on these, which
+    # stopped the whole grading before any gradebook. And whatever else the grader might
+    # fail on in one submission ("poison", a failure made here) costs that submission only.
+    from rnngrade import assemble
+    blank = nbformat.read(RELEASED / "01_forward.ipynb", as_version=4)
+    poison = _variant(blank)
+    poison.metadata["poison"] = True
+    answers_of = assemble.answers_of
+
+    def failing(sub):
+        if sub.get("metadata", {}).get("poison"):
+            raise RuntimeError("a grader bug")
+        return answers_of(sub)
+    monkeypatch.setattr(assemble, "answers_of", failing)
+    results = _grade_key_and_blank(
+        "01_forward", tmp_path, poison=poison,
+        deep=_variant(blank, rnn_step="x = 1" + " + 1" * 40000),           # RecursionError
+        minus=_variant(blank, rnn_step="x = " + "-" * 100000 + "1"),       # MemoryError
+        long=_variant(blank, rnn_step="x = 1\n" + "# pad\n" * 40000))     # 240 kB
+    assert results["key"].score == FULL_1
+    for student in ("deep", "minus", "long"):
+        assert results[student].score == 0
+        assert any("not screened" in w for w in results[student].warnings["rnn_step"]), (
+            results[student].warnings)
+    assert results["poison"].score == 0
+    assert "not graded: the grader failed on this submission (RuntimeError: a grader bug)" in (
+        results["poison"].notes[-1])
+    assert not (tmp_path / "out" / "journal" / "poison.json").exists()   # a rerun retries it
+    assert (tmp_path / "out" / "journal" / "deep.json").exists()
 
 
 def _grade_key_and_blank(name, tmp, **others):
@@ -550,11 +616,65 @@ def _one_part_wrong(name):
         wrong["mutates"] = dict(key, train_clipped=key["train_clipped"].replace(
             "p = {k: v.copy() for k, v in params.items()}", "p = params"))
         assert len({v["train_clipped"] for v in wrong.values()}) == 2
+    if name == "05_char_lm":
+        wrong["patches_allowed"] = dict(key, train=CHAR_LM_PATCHES_ALLOWED)
+        wrong["forges_records"] = dict(key, sample=key["sample"] + CHAR_LM_FORGES_RECORDS)
+        wrong["own_sampler"] = dict(key, sample=CHAR_LM_OWN_SAMPLER)    # correct: loses 0
     return {student: _variant(blank, **answers) for student, answers in wrong.items()}
 
 
+# Assignment 5, screen assumed beaten. A training loop that does not train, after replacing
+# the allowed rnnlib's loss_and_grads that the hidden check measures the trained model with
+# (the runner used to put back numpy's and the helpers' names before each check, not the
+# allowed rnnlib's).
+CHAR_LM_PATCHES_ALLOWED = """
+import rnnlib
+def train_char_lm(ids, vocab_size, hidden_size, steps, seq_len, lr, seed):
+    return rnnlib.init_params(vocab_size, hidden_size, vocab_size, seed=seed), [1.0] * steps
+rnnlib.loss_and_grads = lambda *args, **kwargs: (0.0, {})
+"""
+# A sampler that is wrong for single draws (what the hidden check asks for), which writes on
+# the runner's result channel, before the check runs, the record a verdict-only check prints
+# ("0.5 True"): the first record of a cell is the one graded. The check now prints the
+# probabilities it matched, which only a forward pass of its parameters gives.
+CHAR_LM_FORGES_RECORDS = """
+import json, os, sys
+_frame = sys._getframe()
+while _frame is not None and "job" not in _frame.f_locals:
+    _frame = _frame.f_back
+for _i, _cell in enumerate(_frame.f_locals["job"]["cells"]):
+    if "sample_distribution" in _cell["source"]:
+        os.write(_frame.f_locals["results"], (json.dumps(
+            {"i": _i, "out": "0.5 True\\n2.0 True\\n", "error": "", "truncated": False})
+            + "\\n").encode())
+_honest = sample_chars
+def sample_chars(params, first_id, n, temperature, rng):
+    return _honest(params, first_id, n, temperature, rng) if n > 1 else np.zeros(1, int)
+"""
+
+# A correct sampler written otherwise than the key's: its own softmax, one-hot inputs, the
+# ids drawn from rng.choice over an array (the task fixes rng.choice, so the ids it draws are
+# the key's, which the public check prints).
+CHAR_LM_OWN_SAMPLER = """
+def sample_chars(params, first_id, n, temperature, rng):
+    V = params["U"].shape[1]
+    h = np.zeros(params["W"].shape[0])
+    ids = np.empty(n, dtype=int)
+    current = first_id
+    for t in range(n):
+        x = np.zeros(V)
+        x[current] = 1.0
+        h = np.tanh(params["U"] @ x + params["W"] @ h + params["b"])
+        scores = (params["V"] @ h + params["c"]) / temperature
+        e = np.exp(scores - scores.max())
+        current = rng.choice(np.arange(V), p=e / np.sum(e))
+        ids[t] = current
+    return ids
+"""
+
 ONE_PART_WRONG = {"03_bptt": {"bptt_bug": 7, "numgrad_zeros": 5},     # points lost
-                  "04_clipping": {"never_clips": 4, "mutates": 4}}
+                  "04_clipping": {"never_clips": 4, "mutates": 4},
+                  "05_char_lm": {"patches_allowed": 5, "forges_records": 4, "own_sampler": 0}}
 
 
 @pytest.mark.parametrize("name", ["02_softmax", "03_bptt", "04_clipping", "05_char_lm",
@@ -675,7 +795,7 @@ def test_a_stopped_grader_leaves_no_temporary_file_and_a_rerun_resumes(tmp_path)
         proc.communicate(timeout=120)
         assert proc.returncode != 0
         assert list(private_tmp.iterdir()) == []                   # nothing left behind
-        journaled = {p.stem for p in (tmp_path / "out" / "journal").glob("*.json")} - {"run"}
+        journaled = {p.stem for p in (tmp_path / "out" / "journal").glob("*.json")} - {"_run"}
         assert 1 <= len(journaled) < 4
         again = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
         assert again.returncode == 0, again.stderr[-2000:]

@@ -76,6 +76,13 @@ try:
     report["network"] = "connected"
 except Exception as e:
     report["network"] = type(e).__name__
+import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+report["namespaces"] = {}
+for name, flag in (("user", 0x10000000), ("mount", 0x00020000), ("net", 0x40000000)):
+    report["namespaces"][name] = "made" if libc.unshare(flag) == 0 else os.strerror(
+        ctypes.get_errno())
+report["no_new_privs"] = open("/proc/self/status").read().split("NoNewPrivs:")[1].split()[0]
 texts = []
 for o in gc.get_objects():
     if isinstance(o, dict):
@@ -152,6 +159,14 @@ def test_it_can_write_nothing_but_its_own_scratch_space(probe):
     writes = report["writes"]
     assert {p: w for p, w in writes.items() if w == "written"} == {
         "/work/mine.txt": "written", "/tmp/mine.txt": "written"}
+
+
+def test_it_can_make_no_namespace_of_its_own_nor_gain_privileges(probe):
+    # a user namespace inside the sandbox gives its code every capability there: the door to
+    # most kernel privilege escalations; bwrap's --disable-userns shuts it
+    report, _ = probe
+    assert "made" not in report["namespaces"].values(), report["namespaces"]
+    assert report["no_new_privs"] == "1"          # setuid programs under /usr gain nothing
 
 
 def test_it_has_no_network(probe):

@@ -242,6 +242,17 @@ def test_submission_outputs_are_dropped_whatever_their_size(tmp_path):
     assert "rnn_step" in assemble.answers_of(sub)
 
 
+def test_an_answer_cell_of_megabytes_is_not_run():
+    # a 500 MB answer cell was copied into the job, screened and sent to the sandbox by the
+    # grader itself (several times its size in the grader's memory, per worker)
+    sub = json.loads(nbformat.writes(key1()))
+    for c in sub["cells"]:
+        if cells.role(c) == "answer":
+            c["source"] = "x = 1\n" + "#" * (assemble.MAX_ANSWER + 1)
+    answers = assemble.answers_of(sub)
+    assert answers and all(len(a) < 200 and "not run" in a for a in answers.values())
+
+
 def test_unreadable_submissions(tmp_path):
     bad = tmp_path / "x.ipynb"
     bad.write_text("{not json")
@@ -250,6 +261,9 @@ def test_unreadable_submissions(tmp_path):
     bad.write_text('{"cells": 3}')
     assert assemble.read_submission(bad) == (None, "not a notebook: no list of cells")
     assert assemble.answers_of({"cells": [{"cell_type": "code", "metadata": 7}]}) == {}
+    bad.write_text('{"cells": [], "n": ' + "9" * 5000 + "}")     # past int's digit limit
+    nb, why = assemble.read_submission(bad)
+    assert nb is None and why.startswith("not a readable notebook: ValueError")
 
 
 # ------------------------------------------------------------------ submissions
