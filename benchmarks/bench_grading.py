@@ -25,9 +25,9 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import nbformat
+import nbformat  # noqa: E402  (after sys.path names this repository)
 
-from rnngrade import cells, grading, sandbox
+from rnngrade import cells, grading, sandbox  # noqa: E402
 
 TARGET_S = 600.0
 

@@ -177,13 +177,15 @@ class Journal:
     and the key's sha256 and its result). A student graded with another key is regraded; their
     entry stays until then, so ``rnn-grade grade --only`` can keep (and flag) it."""
 
+    # "_": no student is named so (their names never start with "_" or "."), so a submission
+    # called run.ipynb cannot overwrite the run's seed
+    RUN_FILE = "_run.json"
+
     def __init__(self, out: str, key_sha: str, seed: int | None):
         self.dir = os.path.join(out, "journal")
         self.key = key_sha
         os.makedirs(self.dir, exist_ok=True)
-        # "_run": no student is named so (their names never start with "_" or "."), so a
-        # submission called run.ipynb cannot overwrite the run's seed and key
-        run_file = os.path.join(self.dir, "_run.json")
+        run_file = os.path.join(self.dir, self.RUN_FILE)
         old = None
         if os.path.exists(run_file):
             try:
@@ -299,7 +301,7 @@ def grade(key_path: str, source: str, out: str, *, limits: sandbox.Limits | None
                     outcome = sandbox.run(lib, limits, assemble.job(spec, answers, seed))
                 result = score(student, checks, spec, outcome, expected, notes, warnings)
                 journal.save(student, sha, result)
-            except Exception as err:             # noqa: BLE001 (one submission, not the class)
+            except Exception as err:
                 why = (f"not graded: the grader failed on this submission "
                        f"({type(err).__name__}: {sandbox.printable(err, 300)}); "
                        "a rerun grades it again")

@@ -145,7 +145,7 @@ def _journal(out: str, key_sha: str, seed: int | None = None) -> grading.Journal
     """The journal of the earlier runs in ``out``, or None if there is none to keep (none
     yet, or ``seed`` is not its seed: the grading run then starts a new one)."""
     try:
-        with open(os.path.join(out, "journal", "run.json"), encoding="utf-8") as f:
+        with open(os.path.join(out, "journal", grading.Journal.RUN_FILE), encoding="utf-8") as f:
             earlier = int(json.load(f)["seed"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
