@@ -394,8 +394,8 @@ def _score(batch, student):
 
 def test_grading_exits_1_for_the_unreadable_file_shows_progress_and_writes_every_report(batch):
     proc = batch["proc"]
-    assert proc.returncode == 1, proc.stderr[-3000:]                   # notjson.ipynb
-    assert "1 file(s) could not be read" in proc.stderr
+    assert proc.returncode == 1, proc.stderr[-3000:]       # notjson.ipynb and bigint.ipynb
+    assert "2 file(s) could not be read" in proc.stderr
     n = len(batch["rows"])
     assert proc.stdout.count("  graded ") == n
     assert f"graded {n} submissions" in proc.stdout
