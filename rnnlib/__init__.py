@@ -46,6 +46,7 @@ from .training.train import OPTIMIZERS, History, accuracy, fit, freeze
 from .core.validation import ACTIVATIONS, CELLS, LOSSES, MODES, PARAM_KEYS
 from .text.vocab import EOS, UNK, Vocabulary, tokenize
 from . import architectures  # chapter 7: bidirectional, stacked, encoder–decoder, masking
+from . import attention  # chapter 10: additive and dot-product attention
 
 __all__ = [
     "ACTIVATIONS", "Adagrad", "Adam", "CELLS", "GatedForwardResult", "GatedTrace", "LMHistory",
