@@ -117,13 +117,15 @@ def sampled_inputs(params: dict, src, targets, *, p_true: float, rng, src_length
 class Beam:
     """One source's beam search: the best output (without the end symbol), its summed
     log-probability and normalised score; ``finished`` holds (tokens, log-prob, score) of every
-    ended hypothesis; ``history[i]`` the live hypotheses (tokens, log-prob) after step i+1."""
+    ended hypothesis and ``finished_step`` the step (1, 2, ...) at which each ended;
+    ``history[i]`` the live hypotheses (tokens, log-prob) after step i+1."""
 
     tokens: np.ndarray
     log_prob: float
     score: float
     finished: list = field(default_factory=list)
     history: list = field(default_factory=list)
+    finished_step: list = field(default_factory=list)
 
 
 def normalised(log_prob: float, length: int, alpha: float) -> float:
@@ -152,8 +154,8 @@ def _search(params, enc, b, width, steps, eos, alpha) -> Beam:
     state = _initial_state(params, enc, rows)
     hyps = [((), 0.0)]                               # (tokens, summed log-probability)
     z = np.array([start_id(params)])
-    finished, history = [], []
-    for _ in range(steps):
+    finished, history, when = [], [], []
+    for i in range(steps):
         logp, state, _ = step(params, enc, z, state, rows)
         K = logp.shape[1]
         total = np.array([lp for _, lp in hyps])[:, None] + logp          # (n, K)
@@ -165,6 +167,7 @@ def _search(params, enc, b, width, steps, eos, alpha) -> Beam:
             if k == eos:
                 finished.append((np.array(tokens[:-1], dtype=np.int64), lp,
                                  normalised(lp, len(tokens), alpha)))
+                when.append(i + 1)
             elif len(live) < width:
                 keep.append(n)
                 live.append((tokens, lp))
@@ -181,8 +184,9 @@ def _search(params, enc, b, width, steps, eos, alpha) -> Beam:
     else:
         finished += [(np.array(t, dtype=np.int64), lp, normalised(lp, len(t), alpha))
                      for t, lp in hyps]
+        when += [steps] * len(hyps)
     best = max(finished, key=lambda f: f[2])
-    return Beam(best[0], best[1], best[2], finished, history)
+    return Beam(best[0], best[1], best[2], finished, history, when)
 
 
 __all__ = ["Beam", "Greedy", "beam_search", "cut", "greedy_decode", "normalised",
