@@ -184,3 +184,23 @@ def test_forward_shapes():
     assert run.o.shape == (3, 2, 5) and run.weights.shape == (3, 6, 2)
     np.testing.assert_allclose(run.weights.sum(axis=1), 1.0)
     assert np.all(run.weights[:, 2:, 1] == 0.0)
+
+
+def test_self_attention_is_permutation_equivariant_without_positions():
+    from rnnlib.seq2seq.self_attention import positional_encoding, self_attention
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(5, 4))
+    Wq, Wk, Wv = (rng.normal(size=(4, 4)) for _ in range(3))
+    out, A = self_attention(X, Wq, Wk, Wv)
+    np.testing.assert_allclose(A.sum(axis=1), 1.0)
+    perm = np.array([3, 0, 4, 1, 2])
+    out_p, _ = self_attention(X[perm], Wq, Wk, Wv)
+    np.testing.assert_allclose(out_p, out[perm], atol=1e-12)
+    pe = positional_encoding(5, 4)
+    with_pos, _ = self_attention(X + pe, Wq, Wk, Wv)
+    with_pos_p, _ = self_attention(X[perm] + pe, Wq, Wk, Wv)
+    assert np.abs(with_pos_p - with_pos[perm]).max() > 1e-3
+    _, Am = self_attention(X, Wq, Wk, Wv, mask=np.array([1, 1, 1, 0, 0], bool))
+    assert np.all(Am[:, 3:] == 0.0)
+    with pytest.raises(ValueError, match="argument 'd'"):
+        positional_encoding(3, 5)
