@@ -69,3 +69,21 @@ def exact_match(params: dict, sources, targets, *, eos: int, width: int | None =
                                                  src_lengths=sl, alpha=alpha)]
         hits += [len(g) == len(w) and bool(np.all(g == w)) for g, w in zip(got, want)]
     return np.array(hits)
+
+
+def symbol_accuracy(params: dict, sources, targets, *, teacher_forced: bool) -> float:
+    """The fraction of target symbols (end symbol included) predicted right, position by position.
+
+    teacher_forced: the decoder reads the true previous symbols (as in training), so each step
+    is judged on a correct past; else it reads its own greedy outputs (free running), as it must
+    when it is used, so one early mistake can spoil the steps after it.
+    """
+    src, sl = pad_batch(sources)
+    tgt, tl = pad_batch(targets)
+    mask = np.arange(tgt.shape[0])[:, None] < tl[None, :]
+    if teacher_forced:
+        from .model import forward
+        predicted = forward(params, src, tgt, src_lengths=sl).o.argmax(axis=-1)
+    else:
+        predicted = greedy_decode(params, src, steps=tgt.shape[0], eos=-1, src_lengths=sl).tokens
+    return float(np.mean((predicted == tgt)[mask]))
