@@ -204,3 +204,28 @@ def test_self_attention_is_permutation_equivariant_without_positions():
     assert np.all(Am[:, 3:] == 0.0)
     with pytest.raises(ValueError, match="argument 'd'"):
         positional_encoding(3, 5)
+
+
+def test_training_lowers_the_loss_and_the_measures_agree_with_decoding():
+    from rnnlib.seq2seq.train import batches, exact_match, fit_seq2seq, symbol_accuracy
+    numbers = tasks.sample_numbers(200, max_digits=2, seed=0)
+    src, tgt = tasks.encode_pairs(numbers, seed=0)
+    params = init_seq2seq(len(tasks.SOURCE_WORDS), len(tasks.TARGET_SYMBOLS), embed_size=4,
+                          hidden_size=8, attention="dot", seed=0)
+    losses = fit_seq2seq(params, src, tgt, steps=60, batch=16, lr=0.1, seed=0)
+    assert np.mean(losses[-10:]) < np.mean(losses[:10])
+    eos = len(tasks.DIGITS)
+    hits = exact_match(params, src[:40], tgt[:40], eos=eos, batch=15)
+    padded, lengths = tasks.pad_batch(src[:40])
+    outputs = greedy_decode(params, padded, steps=5, eos=eos, src_lengths=lengths).outputs
+    manual = [len(o) == len(t) - 1 and bool(np.all(o == t[:-1])) for o, t in zip(outputs, tgt[:40])]
+    np.testing.assert_array_equal(hits, manual)
+    np.testing.assert_array_equal(exact_match(params, src[:40], tgt[:40], eos=eos, width=1), hits)
+    s_tgt, t_len = tasks.pad_batch(tgt[:40])
+    pred = forward(params, padded, s_tgt, src_lengths=lengths).o.argmax(axis=-1)
+    mask = np.arange(s_tgt.shape[0])[:, None] < t_len[None, :]
+    assert symbol_accuracy(params, src[:40], tgt[:40], teacher_forced=True) == \
+        pytest.approx(np.mean((pred == s_tgt)[mask]))
+    assert 0 <= symbol_accuracy(params, src[:40], tgt[:40], teacher_forced=False) <= 1
+    with pytest.raises(ValueError, match="argument 'size'"):
+        batches(src, tgt, size=0)
