@@ -62,6 +62,10 @@ def sample_numbers(count: int, *, max_digits: int = 6, seed: int = 0, exclude=()
     with that many digits, uniformly; none of ``exclude`` (so a test set is held out)."""
     rng = np.random.default_rng(seed)
     taken, out = set(int(x) for x in exclude), []
+    free = 10 ** max_digits - len({x for x in taken if 0 <= x < 10 ** max_digits})
+    if count > free:
+        raise ValueError(f"argument 'count': only {free} numbers of at most {max_digits} digits "
+                         f"are left to draw, got count={count}")
     while len(out) < count:
         d = int(rng.integers(1, max_digits + 1))
         x = int(rng.integers(0 if d == 1 else 10 ** (d - 1), 10 ** d))
