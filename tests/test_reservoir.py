@@ -1,11 +1,11 @@
-"""rnnlib.reservoir: leaky units and the echo-state readout."""
+"""rnnlib.architectures.reservoir: leaky units and the echo-state readout."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
 import rnnlib
-from rnnlib.reservoir import fit_readout, init_reservoir, jacobian_floor, leaky_states
+from rnnlib.architectures.reservoir import fit_readout, init_reservoir, jacobian_floor, leaky_states
 
 
 def test_reservoir_has_the_spectral_radius_asked_for():

@@ -1,14 +1,14 @@
-"""rnnlib.seq2seq: embedding, the encoder–decoder with and without attention, decoding, the task."""
+"""rnnlib.architectures.seq2seq: embedding, the encoder–decoder with and without attention, decoding, the task."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from rnnlib.architectures.tree import copy_tree, get, leaves
+from rnnlib.training.tree import copy_tree, get, leaves
 from rnnlib.core.gradcheck import numerical_grads, relative_error
-from rnnlib.seq2seq import (beam_search, embedding_backward, embedding_forward, greedy_decode,
+from rnnlib.architectures.seq2seq import (beam_search, embedding_backward, embedding_forward, greedy_decode,
                             init_embedding, init_seq2seq, loss_and_grads, sampled_inputs, tasks)
-from rnnlib.seq2seq.model import decoder_inputs, forward
+from rnnlib.architectures.seq2seq.model import decoder_inputs, forward
 
 
 def test_embedding_backward_is_a_scatter_add_checked_by_finite_differences():
@@ -187,7 +187,7 @@ def test_forward_shapes():
 
 
 def test_self_attention_is_permutation_equivariant_without_positions():
-    from rnnlib.seq2seq.self_attention import positional_encoding, self_attention
+    from rnnlib.architectures.seq2seq.self_attention import positional_encoding, self_attention
     rng = np.random.default_rng(0)
     X = rng.normal(size=(5, 4))
     Wq, Wk, Wv = (rng.normal(size=(4, 4)) for _ in range(3))
@@ -207,7 +207,7 @@ def test_self_attention_is_permutation_equivariant_without_positions():
 
 
 def test_training_lowers_the_loss_and_the_measures_agree_with_decoding():
-    from rnnlib.seq2seq.train import batches, exact_match, fit_seq2seq, symbol_accuracy
+    from rnnlib.architectures.seq2seq.train import batches, exact_match, fit_seq2seq, symbol_accuracy
     numbers = tasks.sample_numbers(200, max_digits=3, seed=0)
     src, tgt = tasks.encode_pairs(numbers, seed=0)
     params = init_seq2seq(len(tasks.SOURCE_WORDS), len(tasks.TARGET_SYMBOLS), embed_size=4,
@@ -229,3 +229,27 @@ def test_training_lowers_the_loss_and_the_measures_agree_with_decoding():
     assert 0 <= symbol_accuracy(params, src[:40], tgt[:40], teacher_forced=False) <= 1
     with pytest.raises(ValueError, match="argument 'size'"):
         batches(src, tgt, size=0)
+
+
+def test_training_snaps_the_parameters_to_float32_so_rounding_noise_is_absorbed():
+    """A last-bit difference in the start (as another BLAS kernel's rounding makes in every
+    gradient) gives the same trained parameters, bit for bit."""
+    from rnnlib.architectures.seq2seq.train import fit_seq2seq, snap_to_float32
+    tree = {"a": np.array([0.1, 1 / 3]), "b": {"c": np.array([[2 / 3]])}}
+    snap_to_float32(tree)
+    assert tree["a"].dtype == np.float64
+    np.testing.assert_array_equal(tree["a"], np.float32([0.1, 1 / 3]).astype(float))
+    assert tree["b"]["c"][0, 0] == float(np.float32(2 / 3))
+    numbers = tasks.sample_numbers(100, max_digits=3, seed=1)
+    src, tgt = tasks.encode_pairs(numbers, seed=1)
+    runs = []
+    for nudge in (0.0, 1e-15):
+        params = init_seq2seq(len(tasks.SOURCE_WORDS), len(tasks.TARGET_SYMBOLS), embed_size=4,
+                              hidden_size=8, attention="additive", seed=0)
+        for _, leaf in leaves(params):
+            leaf *= 1 + nudge
+        fit_seq2seq(params, src, tgt, steps=40, batch=16, lr=0.1, seed=0)
+        runs.append(params)
+    for (path, first), (_, second) in zip(leaves(runs[0]), leaves(runs[1])):
+        np.testing.assert_array_equal(first, second, err_msg=path)
+        np.testing.assert_array_equal(first, first.astype(np.float32).astype(float), err_msg=path)

@@ -1,4 +1,4 @@
-"""Chapter 10's steppers: frames show what rnnlib.seq2seq computed; static HTML deterministic."""
+"""Chapter 10's steppers: frames show what rnnlib.architectures.seq2seq computed; static HTML deterministic."""
 from __future__ import annotations
 
 import re
@@ -6,7 +6,7 @@ import re
 import numpy as np
 import pytest
 
-from rnnlib.seq2seq import beam_search, greedy_decode, init_seq2seq, tasks
+from rnnlib.architectures.seq2seq import beam_search, greedy_decode, init_seq2seq, tasks
 from rnnlib.widgets.seq2seq import attention_stepper, beam_stepper
 
 SRC, OUT = list(tasks.SOURCE_WORDS), list(tasks.DIGITS) + ["⏹"]

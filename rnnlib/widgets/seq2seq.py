@@ -5,7 +5,7 @@
     attention_stepper(params, source, ...)           each decoder step's weights α_{ij} over the
                                                      source, and the heatmap of the rows so far
 
-Both compute once with ``rnnlib.seq2seq`` (beam_search, greedy_decode) and then only display:
+Both compute once with ``rnnlib.architectures.seq2seq`` (beam_search, greedy_decode) and then only display:
 ``.show()`` is the static player the site shows, ``.live()`` the controls of a running kernel
 (type another source; for the beam also the width and α).
 """
@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..seq2seq.decode import beam_search, greedy_decode
-from ..seq2seq.model import attention_of
+from ..architectures.seq2seq.decode import beam_search, greedy_decode
+from ..architectures.seq2seq.model import attention_of
 from .base import Stepper
 from .cells import matrix, vector_row
 from .formatting import esc, fmt
@@ -249,7 +249,7 @@ def beam_stepper(params: dict, source, *, width: int = 4, alpha: float = 1.0, st
                  src_labels, out_labels, eos: int) -> BeamStepper:
     """Step through a beam search on one source (ids, or words from ``src_labels``).
 
-    params: a trained ``rnnlib.seq2seq`` model. One frame per step (the live hypotheses and
+    params: a trained ``rnnlib.architectures.seq2seq`` model. One frame per step (the live hypotheses and
     the ended ones), then the result. ``.live()`` changes the source, the width and α.
     """
     return BeamStepper(params, source, width=width, alpha=alpha, steps=steps,

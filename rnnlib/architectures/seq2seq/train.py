@@ -1,16 +1,18 @@
 """Training a seq2seq model on mini-batches of (source, target) pairs, and measuring it.
 
-The update rule is the architectures' training loop (``rnnlib.architectures.train.train``:
-Adagrad over a parameter tree, global-norm clipping); this module only supplies each step's
-mini-batch, padded, and, for scheduled sampling, the decoder inputs of that step.
+The loop is the library's one training loop, ``rnnlib.fit(params, objective=...,
+optimizer=Adagrad, clip=κ)``; this module only supplies each step's mini-batch, padded, and,
+for scheduled sampling, the decoder inputs of that step.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from ..architectures.train import train
+from ...training.optim import Adagrad
+from ...training.train import fit
+from ...training.tree import param_leaves
 from .decode import beam_search, greedy_decode, sampled_inputs
-from .model import loss_and_grads
+from .model import forward, loss_and_grads
 from .tasks import pad_batch
 
 
@@ -28,18 +30,35 @@ def batches(sources, targets, *, size: int, seed: int = 0):
     return batch
 
 
+def snap_to_float32(params) -> None:
+    """Round every parameter of the tree to the nearest float32 value, in place (kept float64).
+
+    Why: results reproducible across BLAS kernels. Two machines compute the same matrix
+    products with different summation orders, so a gradient differs in its last bits (~1e-16
+    relative); over hundreds of updates such differences grow until a held-out example is
+    decoded differently. Rounding the parameters to float32 precision (~6e-8 relative) before
+    each gradient evaluation absorbs them: both machines then start every update from the same
+    parameters, unless an entry lies within ~1e-16 of a float32 rounding boundary.
+    """
+    for _, leaf in param_leaves(params):
+        leaf[...] = leaf.astype(np.float32)
+
+
 def fit_seq2seq(params: dict, sources, targets, *, steps: int, batch: int = 64, lr: float = 0.05,
                 clip: float = 5.0, seed: int = 0, p_true=None) -> list[float]:
     """Train ``params`` in place; return the mean loss per target symbol at each update.
 
     p_true: None (teacher forcing), or a function i -> the probability of feeding the true
     previous symbol at update i (scheduled sampling, Bengio et al., 2015).
+    The parameters are rounded to float32 precision before every update and at the end
+    (``snap_to_float32``), so the trained model is the same on every machine.
     """
     draw = batches(sources, targets, size=batch, seed=seed)
     rng = np.random.default_rng([seed, 99])
     sizes = []
 
-    def step(p, i):
+    def objective(p, i):
+        snap_to_float32(p)      # the one place: reproducible across BLAS kernels (see above)
         src, sl, tgt, tl = draw(i)
         z = None
         if p_true is not None:
@@ -47,8 +66,9 @@ def fit_seq2seq(params: dict, sources, targets, *, steps: int, batch: int = 64, 
         loss, grads = loss_and_grads(p, src, tgt, src_lengths=sl, tgt_lengths=tl, decoder_inputs=z)
         sizes.append(int(tl.sum()))
         return loss, grads
-    losses = train(step, params, steps=steps, lr=lr, clip=clip)
-    return [loss / n for loss, n in zip(losses, sizes)]
+    history = fit(params, objective=objective, steps=steps, optimizer=Adagrad(lr), clip=clip)
+    snap_to_float32(params)     # the last update too: the returned model is machine-independent
+    return [loss / n for loss, n in zip(history.loss, sizes)]
 
 
 def exact_match(params: dict, sources, targets, *, eos: int, width: int | None = None,
@@ -82,7 +102,6 @@ def symbol_accuracy(params: dict, sources, targets, *, teacher_forced: bool) -> 
     tgt, tl = pad_batch(targets)
     mask = np.arange(tgt.shape[0])[:, None] < tl[None, :]
     if teacher_forced:
-        from .model import forward
         predicted = forward(params, src, tgt, src_lengths=sl).o.argmax(axis=-1)
     else:
         predicted = greedy_decode(params, src, steps=tgt.shape[0], eos=-1, src_lengths=sl).tokens

@@ -19,11 +19,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..core import gru, lstm
-from ..core.bptt import recurrence_backward
-from ..core.forward import input_term, recur
-from ..core.params import init_params
-from ..core.validation import CELLS, GATE_COUNT, check_choice
+from ...core import gru, lstm
+from ...core.bptt import recurrence_backward
+from ...core.forward import recur
+from ...core.sequence import input_term
+from ...core.params import init_params
+from ...core.validation import CELLS, GATE_COUNT, check_choice
 
 _GATED = {"lstm": lstm, "gru": gru}
 KEYS = ("U", "W", "b")

@@ -17,19 +17,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..core.softmax import log_softmax
+from ...core.softmax import log_softmax
+from ...core.validation import check_int
 from .embedding import embedding_forward
 from .model import Encoded, attend, attention_of, encode, logits, start_id
 from .recurrent import cell_of, recurrent_forward
-
-
-def _check_int(name: str, value, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"argument '{name}': expected an int >= {minimum}, got {value!r} of type "
-                        f"{type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"argument '{name}': expected an int >= {minimum}, got {value!r}")
-    return int(value)
 
 
 def step(params: dict, enc: Encoded, z: np.ndarray, state: tuple, rows=None):
@@ -67,7 +59,7 @@ class Greedy:
 
 def greedy_decode(params: dict, src, *, steps: int, eos: int, src_lengths=None) -> Greedy:
     """Decode a batch greedily for ``steps`` steps (B rows at once); cut each at ``eos``."""
-    steps = _check_int("steps", steps)
+    steps = check_int("steps", steps)
     enc = encode(params, src, src_lengths=src_lengths)
     B = enc.src.shape[1]
     z = np.full(B, start_id(params), dtype=np.int64)
@@ -142,7 +134,7 @@ def beam_search(params: dict, src, *, width: int, steps: int, eos: int, src_leng
     ``normalised``), the others fill the beam up to ``width``. The search stops when ``width``
     hypotheses have finished, or after ``steps`` steps (then the live ones count as finished).
     """
-    width, steps = _check_int("width", width), _check_int("steps", steps)
+    width, steps = check_int("width", width), check_int("steps", steps)
     if not (isinstance(alpha, (int, float)) and np.isfinite(alpha) and alpha >= 0):
         raise ValueError(f"argument 'alpha': expected a number >= 0, got {alpha!r}")
     enc = encode(params, src, src_lengths=src_lengths)

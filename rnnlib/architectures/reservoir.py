@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core.jacobians import with_spectral_radius
-from .core.params import init_params
-from .core.validation import check_int, check_positive
+from ..core.jacobians import with_spectral_radius
+from ..core.params import init_params
+from ..core.validation import check_int, check_positive
 
 
 def init_reservoir(input_size: int, hidden_size: int, *, rho: float = 0.9, input_scale: float = 1.0,

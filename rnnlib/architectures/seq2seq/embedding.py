@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core.bptt import scatter_rows
+from ...core.sequence import scatter_rows
 
 
 def init_embedding(n_tokens: int, dim: int, *, seed: int = 0) -> dict:

@@ -14,7 +14,7 @@ h^{dec}_i over the encoder's states (rnnlib.attention; the query is h^{dec}_i, a
 al.'s design, so the decoder's recurrence runs over all T' steps in one call to the core and
 attention is computed on top of it).
 
-Parameters (a tree, trained by ``rnnlib.architectures.train``):
+Parameters (a tree, trained by ``rnnlib.fit`` through ``train.fit_seq2seq``):
 
     {"src_embed": {"E" (N, d)}, "tgt_embed": {"E" (K + 1, d)},
      "encoder": {U, W, b}, "decoder": {U, W, b},        (cell read off the shapes)
@@ -31,9 +31,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import attention as attn
-from ..architectures.heads import check_ids
-from ..architectures.masking import check_lengths, last_states, length_mask, to_last_steps
-from ..core.losses import cross_entropy
+from ..heads import check_ids
+from ..masking import check_lengths, last_states, length_mask, to_last_steps
+from ...core.losses import cross_entropy
 from .embedding import check_ids as check_token_ids
 from .embedding import embedding_backward, embedding_forward, init_embedding
 from .recurrent import KEYS, cell_of, init_recurrent, recurrent_backward, recurrent_forward

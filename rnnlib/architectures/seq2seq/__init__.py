@@ -6,7 +6,7 @@ attention, teacher forcing and scheduled sampling, greedy and beam-search decodi
     model.py       init_seq2seq, encode, forward, loss_and_grads (the tree of parameters)
     decode.py      greedy_decode, beam_search, sampled_inputs (scheduled sampling)
     tasks.py       number words -> digits, generated from a seed
-    train.py       training on mini-batches with rnnlib.architectures.train (Adagrad, clipping)
+    train.py       training on mini-batches with rnnlib.fit (Adagrad, clipping, float32-snapped)
 """
 from .decode import Beam, Greedy, beam_search, cut, greedy_decode, normalised, sampled_inputs
 from .embedding import embedding_backward, embedding_forward, init_embedding
