@@ -40,6 +40,7 @@ from .training.train import OPTIMIZERS, History, accuracy, fit, freeze, minibatc
 from .core.validation import ACTIVATIONS, CELLS, LOSSES, MODES, PARAM_KEYS
 from .text.vocab import EOS, UNK, Vocabulary, tokenize
 from . import architectures as architectures  # chapter 7: bidirectional, stacked, encoder–decoder, masking
+from .architectures import attention as attention  # chapter 10: additive and dot-product attention
 from . import book as book, experiments as experiments, training as training
 from .book import report as report
 

@@ -7,6 +7,9 @@
     bidirectional.py    two layers, one reading each way, states side by side
     stacked.py          layers on layers (deep RNNs)
     encoder_decoder.py  read a sequence into one vector, write another sequence from it
+    attention.py        additive and dot-product attention (chapter 10)
+    seq2seq/            embeddings, an encoder–decoder with attention, beam search (chapter 10)
+    reservoir.py        leaky units and echo-state networks (chapter 10)
 
 Parameters are nested mappings (``rnnlib.training.tree``), trained by the one loop,
 ``rnnlib.fit(params, objective=..., optimizer="adagrad", clip=5.0)``; ``train`` is that call.

@@ -5,6 +5,8 @@
     backward_stepper(params=None, text="hello", ...)    chapter 4: BPTT, t = T..1, with the check
     gradient_flow_explorer(rho=0.9, T=30, ...)          chapter 5: ‖∂h_T/∂h_t‖ against t
     lstm_stepper(params=None, text="hello", ...)        chapter 8: an LSTM's gates and cell state
+    beam_stepper(params, source, width=4, ...)          chapter 10: beam search, step by step
+    attention_stepper(params, source, ...)              chapter 10: attention weights, step by step
 
 Each computes once with rnnlib (trace, jacobian_norms, softmax) and then only displays. Each
 returns a stepper with two forms:
@@ -24,9 +26,11 @@ from .lstm import LSTMStepper, lstm_stepper
 from .gradient_flow import GradientFlowExplorer, gradient_flow_explorer
 from .player import Axis, StaticHTML, player_html
 from .softmax_temperature import SoftmaxTemperature, softmax_temperature
+from .seq2seq import AttentionStepper, BeamStepper, attention_stepper, beam_stepper
 
 __all__ = [
     "Axis", "BackwardStepper", "ForwardStepper", "GradientFlowExplorer", "SoftmaxTemperature",
     "StaticHTML", "Stepper", "backward_stepper", "forward_stepper", "gradient_flow_explorer",
     "player_html", "softmax_temperature", "LSTMStepper", "lstm_stepper",
+    "AttentionStepper", "BeamStepper", "attention_stepper", "beam_stepper",
 ]

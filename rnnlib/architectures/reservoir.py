@@ -1,0 +1,77 @@
+"""Leaky units and echo-state networks (Jaeger, 2001; Jaeger et al., 2007): two other answers to
+long-range dependencies (Goodfellow et al., §10.8–10.9).
+
+A leaky unit mixes its old value into the new one, a self-connection of weight 1 − λ:
+
+    h_t = (1 − λ) h_{t-1} + λ tanh(b + W h_{t-1} + U x_t)          0 < λ <= 1
+
+so ∂h_t/∂h_{t-1} = (1 − λ) I + λ diag(tanh'(a_t)) W: with λ small, the first term keeps the
+product of these Jacobians away from zero over many steps (λ = 1 is the book's plain RNN).
+
+An echo-state network does not learn W, U or b at all: they are drawn at random, W scaled to
+a chosen spectral radius ρ (below or near 1, so the state "echoes" its inputs and fades
+without blowing up), and only the readout o = c + V h_T is fitted, by ridge regression on the
+one-hot targets: a linear least-squares problem, solved in one step, no gradient through time.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..core.jacobians import with_spectral_radius
+from ..core.params import init_params
+from ..core.validation import check_int, check_positive
+
+
+def init_reservoir(input_size: int, hidden_size: int, *, rho: float = 0.9, input_scale: float = 1.0,
+                   seed: int = 0) -> dict:
+    """Random U (H, D) (entries N(0, input_scale²)), W (H, H) with spectral radius ``rho``, b = 0."""
+    D, H = check_int("input_size", input_size), check_int("hidden_size", hidden_size)
+    rho = check_positive("rho", rho)
+    p = init_params(D, H, 1, seed=seed)
+    p["U"] = p["U"] * np.sqrt(D) * check_positive("input_scale", input_scale)
+    return {"U": p["U"], "W": with_spectral_radius(p["W"], rho), "b": p["b"]}
+
+
+def _check_leak(leak) -> float:
+    if not (isinstance(leak, (int, float)) and 0 < leak <= 1):
+        raise ValueError(f"argument 'leak': expected a number in (0, 1], got {leak!r}")
+    return float(leak)
+
+
+def leaky_states(params: dict, xs, *, leak: float = 1.0) -> np.ndarray:
+    """The states h_1..h_T (T, B, H) of leaky tanh units over token ids xs (T, B)."""
+    leak = _check_leak(leak)
+    xs = np.asarray(xs)
+    if xs.ndim != 2 or xs.dtype.kind not in "iu":
+        raise ValueError(f"argument 'xs': expected token ids of shape (T, B), got {xs.shape} "
+                         f"of dtype {xs.dtype}")
+    U, W, b = (np.asarray(params[k], float) for k in ("U", "W", "b"))
+    if xs.size and (xs.min() < 0 or xs.max() >= U.shape[1]):
+        raise ValueError(f"argument 'xs': token ids must be in [0, D) = [0, {U.shape[1]}), got "
+                         f"{int(xs.min())}..{int(xs.max())}")
+    T, B = xs.shape
+    h = np.zeros((B, W.shape[0]))
+    out = np.empty((T, B, W.shape[0]))
+    xu = np.take(U.T + b, xs, axis=0)               # U x_t + b for every t: a column of U
+    for t in range(T):
+        h = (1 - leak) * h + leak * np.tanh(xu[t] + h @ W.T)
+        out[t] = h
+    return out
+
+
+def fit_readout(states: np.ndarray, targets, n_classes: int, *, ridge: float = 1e-3) -> dict:
+    """V (K, H), c (K,) minimising Σ‖V h + c − e_y‖² + ridge‖V‖²: states (N, H), targets (N,)."""
+    states = np.asarray(states, float)
+    y = np.asarray(targets)
+    N, H = states.shape
+    X = np.hstack([states, np.ones((N, 1))])
+    Y = np.eye(check_int("n_classes", n_classes))[y]
+    reg = check_positive("ridge", ridge) * np.eye(H + 1)
+    reg[H, H] = 0.0                                  # the bias is not shrunk
+    sol = np.linalg.solve(X.T @ X + reg, X.T @ Y)    # (H + 1, K)
+    return {"V": sol[:H].T, "c": sol[H]}
+
+
+def jacobian_floor(leak: float) -> float:
+    """1 − λ: the part of ∂h_t/∂h_{t-1} that the self-connection contributes whatever W does."""
+    return 1.0 - _check_leak(leak)

@@ -1,0 +1,185 @@
+"""Decoding a trained sequence-to-sequence model: free running, greedy, beam search; and the
+decoder inputs of scheduled sampling (Bengio et al., 2015).
+
+Free running, the decoder reads its own previous output, so one step at a time:
+
+    z_1 = start,   h^{dec}_i = cell(h^{dec}_{i-1}, E[z_i]),   ŷ_i = softmax(o_i),   z_{i+1} = pick(ŷ_i)
+
+Greedy decoding picks argmax ŷ_i. Beam search keeps the ``width`` partial outputs with the
+highest log-probability log P(y_1..y_i) = Σ log ŷ_i[y_i]; a hypothesis ends when it writes the
+end symbol. Finished hypotheses are compared by the log-probability divided by length^α
+(length normalisation: α = 0 is the raw sum, which favours short outputs because every symbol
+adds a negative term; α = 1 is the mean per symbol). With width 1 beam search is greedy decoding.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ...core.softmax import log_softmax
+from ...core.validation import check_int
+from .embedding import embedding_forward
+from .model import Encoded, attend, attention_of, encode, logits, start_id
+from .recurrent import cell_of, recurrent_forward
+
+
+def step(params: dict, enc: Encoded, z: np.ndarray, state: tuple, rows=None):
+    """One decoder step for N rows: inputs z (N,), state (h,) or (h, s) each (N, H).
+
+    rows (N,): the source each row reads (None: row b reads source b).
+    Returns (log ŷ (N, K), new state, α (S, N) or None).
+    """
+    x = embedding_forward(params["tgt_embed"], z[None])
+    run = recurrent_forward(params["decoder"], x, *state)
+    h = run.h                                             # (1, N, H)
+    contexts = weights = None
+    if attention_of(params) is not None:
+        contexts, weights = attend(params, h, enc, rows)
+    o = logits(params, h, contexts)[0]
+    return log_softmax(o, axis=-1), run.last, (None if weights is None else weights[0])
+
+
+def _initial_state(params: dict, enc: Encoded, rows=None) -> tuple:
+    """h^{dec}_0 = C (and, for the LSTM, a zero cell state), for each row."""
+    C = enc.context if rows is None else enc.context[rows]
+    return (C, np.zeros_like(C)) if cell_of(params["decoder"]) == "lstm" else (C,)
+
+
+@dataclass
+class Greedy:
+    """tokens (steps, B), the log-probability of each chosen symbol (steps, B), the weights α
+    (steps, S, B) or None, and each output cut at its first end symbol (a list of B arrays)."""
+
+    tokens: np.ndarray
+    log_probs: np.ndarray
+    weights: np.ndarray | None
+    outputs: list
+
+
+def greedy_decode(params: dict, src, *, steps: int, eos: int, src_lengths=None) -> Greedy:
+    """Decode a batch greedily for ``steps`` steps (B rows at once); cut each at ``eos``."""
+    steps = check_int("steps", steps)
+    enc = encode(params, src, src_lengths=src_lengths)
+    B = enc.src.shape[1]
+    z = np.full(B, start_id(params), dtype=np.int64)
+    state = _initial_state(params, enc)
+    tokens, lps, ws = [], [], []
+    for _ in range(steps):
+        logp, state, w = step(params, enc, z, state)
+        z = logp.argmax(axis=-1)
+        tokens.append(z)
+        lps.append(logp[np.arange(B), z])
+        ws.append(w)
+    tokens = np.array(tokens)
+    return Greedy(tokens, np.array(lps), None if ws[0] is None else np.array(ws),
+                  [cut(tokens[:, b], eos) for b in range(B)])
+
+
+def cut(tokens: np.ndarray, eos: int) -> np.ndarray:
+    """The symbols before the first end symbol (all of them if there is none)."""
+    where = np.flatnonzero(tokens == eos)
+    return tokens[: where[0]] if where.size else tokens
+
+
+def sampled_inputs(params: dict, src, targets, *, p_true: float, rng, src_lengths=None) -> np.ndarray:
+    """Scheduled sampling's decoder inputs (T', B): z_1 = start, then at each step the true
+    y_{i-1} with probability ``p_true``, else the model's own most probable symbol there.
+
+    The choice is made step by step while decoding, as the model would run; no gradient flows
+    through it, so training then scores the targets with these inputs (``loss_and_grads(...,
+    decoder_inputs=...)``), which gives exactly the gradient of the mixed run.
+    """
+    if not (isinstance(p_true, (int, float)) and 0.0 <= p_true <= 1.0):
+        raise ValueError(f"argument 'p_true': expected a probability in [0, 1], got {p_true!r}")
+    y = np.asarray(targets)
+    enc = encode(params, src, src_lengths=src_lengths)
+    B = enc.src.shape[1]
+    z = np.full(B, start_id(params), dtype=np.int64)
+    state = _initial_state(params, enc)
+    inputs = [z]
+    for i in range(y.shape[0] - 1):
+        logp, state, _ = step(params, enc, z, state)
+        z = np.where(rng.random(B) < p_true, y[i], logp.argmax(axis=-1))
+        inputs.append(z)
+    return np.array(inputs)
+
+
+@dataclass
+class Beam:
+    """One source's beam search: the best output (without the end symbol), its summed
+    log-probability and normalised score; ``finished`` holds (tokens, log-prob, score) of every
+    ended hypothesis and ``finished_step`` the step (1, 2, ...) at which each ended;
+    ``history[i]`` the live hypotheses (tokens, log-prob) after step i+1."""
+
+    tokens: np.ndarray
+    log_prob: float
+    score: float
+    finished: list = field(default_factory=list)
+    history: list = field(default_factory=list)
+    finished_step: list = field(default_factory=list)
+
+
+def normalised(log_prob: float, length: int, alpha: float) -> float:
+    """The score a finished hypothesis is ranked by: log P / length^α (length counts the end symbol)."""
+    return log_prob / (length ** alpha)
+
+
+def beam_search(params: dict, src, *, width: int, steps: int, eos: int, src_lengths=None,
+                alpha: float = 1.0) -> list[Beam]:
+    """Beam search for each source of the batch src (S, B): a list of B ``Beam``.
+
+    At each step every live hypothesis is extended by every symbol; the 2·width best by summed
+    log-probability are looked at in order: one ending in ``eos`` is finished (scored by
+    ``normalised``), the others fill the beam up to ``width``. The search stops when ``width``
+    hypotheses have finished, or after ``steps`` steps (then the live ones count as finished).
+    """
+    width, steps = check_int("width", width), check_int("steps", steps)
+    if not (isinstance(alpha, (int, float)) and np.isfinite(alpha) and alpha >= 0):
+        raise ValueError(f"argument 'alpha': expected a number >= 0, got {alpha!r}")
+    enc = encode(params, src, src_lengths=src_lengths)
+    return [_search(params, enc, b, width, steps, eos, alpha) for b in range(enc.src.shape[1])]
+
+
+def _search(params, enc, b, width, steps, eos, alpha) -> Beam:
+    rows = np.array([b])
+    state = _initial_state(params, enc, rows)
+    hyps = [((), 0.0)]                               # (tokens, summed log-probability)
+    z = np.array([start_id(params)])
+    finished, history, when = [], [], []
+    for i in range(steps):
+        logp, state, _ = step(params, enc, z, state, rows)
+        K = logp.shape[1]
+        total = np.array([lp for _, lp in hyps])[:, None] + logp          # (n, K)
+        order = np.argsort(-total, axis=None, kind="stable")[: 2 * width]
+        keep, live = [], []
+        for flat in order:
+            n, k = divmod(int(flat), K)
+            tokens, lp = hyps[n][0] + (k,), float(total[n, k])
+            if k == eos:
+                finished.append((np.array(tokens[:-1], dtype=np.int64), lp,
+                                 normalised(lp, len(tokens), alpha)))
+                when.append(i + 1)
+            elif len(live) < width:
+                keep.append(n)
+                live.append((tokens, lp))
+            if len(live) == width:
+                break
+        history.append(list(live))
+        if len(finished) >= width or not live:
+            break
+        hyps = live
+        keep = np.array(keep)
+        state = tuple(s[keep] for s in state)
+        rows = np.full(len(keep), b)
+        z = np.array([t[-1] for t, _ in live], dtype=np.int64)
+    else:
+        finished += [(np.array(t, dtype=np.int64), lp, normalised(lp, len(t), alpha))
+                     for t, lp in hyps]
+        when += [steps] * len(hyps)
+    best = max(finished, key=lambda f: f[2])
+    return Beam(best[0], best[1], best[2], finished, history, when)
+
+
+__all__ = ["Beam", "Greedy", "beam_search", "cut", "greedy_decode", "normalised",
+           "sampled_inputs", "step"]

@@ -1,0 +1,105 @@
+"""Number words to digits: a sequence-to-sequence task generated from a seed (nothing downloaded).
+
+    "four hundred and twelve thousand and six"  ->  412006
+
+Sources are English number words, with the variations people write: "and" after "hundred" (or
+before the last part) is optional, and a leading one is "one" or "a" ("a hundred and five").
+The target is the digit string followed by the end symbol. Longer numbers take more words and
+more digits, so the information the encoder must pass on grows with the input's length.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+ONES = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+        "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+        "nineteen")
+TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+SOURCE_WORDS = ONES + TENS[2:] + ("hundred", "thousand", "and", "a")
+DIGITS = tuple("0123456789")
+EOS = "<EOS>"
+TARGET_SYMBOLS = DIGITS + (EOS,)        # K = 11; id 10 is the end symbol
+PAD = 0                                  # what padded source places hold (never read)
+
+
+def _below_thousand(n: int, rng, *, leading: bool) -> list[str]:
+    words = []
+    hundreds, rest = divmod(n, 100)
+    if hundreds:
+        words += ["a" if hundreds == 1 and leading and rng.random() < 0.3 else ONES[hundreds],
+                  "hundred"]
+        if rest and rng.random() < 0.5:
+            words.append("and")
+    if rest >= 20:
+        words.append(TENS[rest // 10])
+        if rest % 10:
+            words.append(ONES[rest % 10])
+    elif rest:
+        words.append(ONES[rest])
+    return words
+
+
+def number_words(n: int, rng=None) -> list[str]:
+    """The words for 0 <= n < 1,000,000, with the optional "and"s and "a"s drawn from ``rng``."""
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 0 <= n < 1_000_000:
+        raise ValueError(f"argument 'n': expected an int in [0, 1000000), got {n!r}")
+    rng = np.random.default_rng(0) if rng is None else rng
+    if n == 0:
+        return ["zero"]
+    thousands, rest = divmod(int(n), 1000)
+    words = []
+    if thousands:
+        words += _below_thousand(thousands, rng, leading=True) + ["thousand"]
+        if 0 < rest < 100 and rng.random() < 0.5:
+            words.append("and")
+    if rest:
+        words += _below_thousand(rest, rng, leading=not thousands)
+    return words
+
+
+def sample_numbers(count: int, *, max_digits: int = 6, seed: int = 0, exclude=()) -> np.ndarray:
+    """``count`` distinct numbers: a digit count drawn uniformly from 1..max_digits, then a number
+    with that many digits, uniformly; none of ``exclude`` (so a test set is held out)."""
+    rng = np.random.default_rng(seed)
+    taken, out = set(int(x) for x in exclude), []
+    free = 10 ** max_digits - len({x for x in taken if 0 <= x < 10 ** max_digits})
+    if count > free:
+        raise ValueError(f"argument 'count': only {free} numbers of at most {max_digits} digits "
+                         f"are left to draw, got count={count}")
+    while len(out) < count:
+        d = int(rng.integers(1, max_digits + 1))
+        x = int(rng.integers(0 if d == 1 else 10 ** (d - 1), 10 ** d))
+        if x not in taken:
+            taken.add(x)
+            out.append(x)
+    return np.array(out, dtype=np.int64)
+
+
+def encode_pairs(numbers, *, seed: int = 0):
+    """(sources, targets) as lists of id arrays: words -> ids in SOURCE_WORDS, digits + EOS."""
+    rng = np.random.default_rng(seed)
+    src_id = {w: i for i, w in enumerate(SOURCE_WORDS)}
+    sources, targets = [], []
+    for x in numbers:
+        sources.append(np.array([src_id[w] for w in number_words(int(x), rng)], dtype=np.int64))
+        targets.append(np.array([int(ch) for ch in str(int(x))] + [len(DIGITS)], dtype=np.int64))
+    return sources, targets
+
+
+def pad_batch(sequences, pad_id: int = PAD) -> tuple[np.ndarray, np.ndarray]:
+    """Right-pad id sequences to (T, B); return (ids, lengths (B,))."""
+    lengths = np.array([len(s) for s in sequences], dtype=np.int64)
+    out = np.full((int(lengths.max()), len(sequences)), pad_id, dtype=np.int64)
+    for b, s in enumerate(sequences):
+        out[: len(s), b] = s
+    return out, lengths
+
+
+def words(ids) -> str:
+    """Source ids as text."""
+    return " ".join(SOURCE_WORDS[int(i)] for i in ids)
+
+
+def digits(ids) -> str:
+    """Output ids as text (the end symbol dropped)."""
+    return "".join(DIGITS[int(i)] for i in ids if int(i) < len(DIGITS))

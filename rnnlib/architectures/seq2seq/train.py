@@ -1,0 +1,108 @@
+"""Training a seq2seq model on mini-batches of (source, target) pairs, and measuring it.
+
+The loop is the library's one training loop, ``rnnlib.fit(params, objective=...,
+optimizer=Adagrad, clip=κ)``; this module only supplies each step's mini-batch, padded, and,
+for scheduled sampling, the decoder inputs of that step.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ...training.optim import Adagrad
+from ...training.train import fit
+from ...training.tree import param_leaves
+from .decode import beam_search, greedy_decode, sampled_inputs
+from .model import forward, loss_and_grads
+from .tasks import pad_batch
+
+
+def batches(sources, targets, *, size: int, seed: int = 0):
+    """A function i -> (src (S, B), src_lengths, tgt (T', B), tgt_lengths) of ``size`` random pairs."""
+    n = len(sources)
+    if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= n:
+        raise ValueError(f"argument 'size': expected an int in [1, {n}], got {size!r}")
+
+    def batch(i: int):
+        pick = np.random.default_rng([seed, i]).choice(n, size=size, replace=False)
+        src, sl = pad_batch([sources[j] for j in pick])
+        tgt, tl = pad_batch([targets[j] for j in pick])
+        return src, sl, tgt, tl
+    return batch
+
+
+def snap_to_float32(params) -> None:
+    """Round every parameter of the tree to the nearest float32 value, in place (kept float64).
+
+    Why: results reproducible across BLAS kernels. Two machines compute the same matrix
+    products with different summation orders, so a gradient differs in its last bits (~1e-16
+    relative); over hundreds of updates such differences grow until a held-out example is
+    decoded differently. Rounding the parameters to float32 precision (~6e-8 relative) before
+    each gradient evaluation absorbs them: both machines then start every update from the same
+    parameters, unless an entry lies within ~1e-16 of a float32 rounding boundary.
+    """
+    for _, leaf in param_leaves(params):
+        leaf[...] = leaf.astype(np.float32)
+
+
+def fit_seq2seq(params: dict, sources, targets, *, steps: int, batch: int = 64, lr: float = 0.05,
+                clip: float = 5.0, seed: int = 0, p_true=None) -> list[float]:
+    """Train ``params`` in place; return the mean loss per target symbol at each update.
+
+    p_true: None (teacher forcing), or a function i -> the probability of feeding the true
+    previous symbol at update i (scheduled sampling, Bengio et al., 2015).
+    The parameters are rounded to float32 precision before every update and at the end
+    (``snap_to_float32``), so the trained model is the same on every machine.
+    """
+    draw = batches(sources, targets, size=batch, seed=seed)
+    rng = np.random.default_rng([seed, 99])
+    sizes = []
+
+    def objective(p, i):
+        snap_to_float32(p)      # the one place: reproducible across BLAS kernels (see above)
+        src, sl, tgt, tl = draw(i)
+        z = None
+        if p_true is not None:
+            z = sampled_inputs(p, src, tgt, p_true=float(p_true(i)), rng=rng, src_lengths=sl)
+        loss, grads = loss_and_grads(p, src, tgt, src_lengths=sl, tgt_lengths=tl, decoder_inputs=z)
+        sizes.append(int(tl.sum()))
+        return loss, grads
+    history = fit(params, objective=objective, steps=steps, optimizer=Adagrad(lr), clip=clip)
+    snap_to_float32(params)     # the last update too: the returned model is machine-independent
+    return [loss / n for loss, n in zip(history.loss, sizes)]
+
+
+def exact_match(params: dict, sources, targets, *, eos: int, width: int | None = None,
+                alpha: float = 1.0, batch: int = 500) -> np.ndarray:
+    """For each pair, whether the decoded output equals the target exactly: bools (n,).
+
+    width None: greedy decoding; else beam search of that width (length normalisation α).
+    """
+    hits = []
+    steps = max(len(t) for t in targets) + 2
+    for start in range(0, len(sources), batch):
+        src, sl = pad_batch(sources[start:start + batch])
+        want = [t[:-1] for t in targets[start:start + batch]]         # without the end symbol
+        if width is None:
+            got = greedy_decode(params, src, steps=steps, eos=eos, src_lengths=sl).outputs
+        else:
+            got = [b.tokens for b in beam_search(params, src, width=width, steps=steps, eos=eos,
+                                                 src_lengths=sl, alpha=alpha)]
+        hits += [len(g) == len(w) and bool(np.all(g == w)) for g, w in zip(got, want)]
+    return np.array(hits)
+
+
+def symbol_accuracy(params: dict, sources, targets, *, teacher_forced: bool) -> float:
+    """The fraction of target symbols (end symbol included) predicted right, position by position.
+
+    teacher_forced: the decoder reads the true previous symbols (as in training), so each step
+    is judged on a correct past; else it reads its own greedy outputs (free running), as it must
+    when it is used, so one early mistake can spoil the steps after it.
+    """
+    src, sl = pad_batch(sources)
+    tgt, tl = pad_batch(targets)
+    mask = np.arange(tgt.shape[0])[:, None] < tl[None, :]
+    if teacher_forced:
+        predicted = forward(params, src, tgt, src_lengths=sl).o.argmax(axis=-1)
+    else:
+        predicted = greedy_decode(params, src, steps=tgt.shape[0], eos=-1, src_lengths=sl).tokens
+    return float(np.mean((predicted == tgt)[mask]))

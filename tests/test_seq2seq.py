@@ -1,0 +1,255 @@
+"""rnnlib.architectures.seq2seq: embedding, the encoder–decoder with and without attention, decoding, the task."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from rnnlib.training.tree import copy_tree, get, leaves
+from rnnlib.core.gradcheck import numerical_grads, relative_error
+from rnnlib.architectures.seq2seq import (beam_search, embedding_backward, embedding_forward, greedy_decode,
+                            init_embedding, init_seq2seq, loss_and_grads, sampled_inputs, tasks)
+from rnnlib.architectures.seq2seq.model import decoder_inputs, forward
+
+
+def test_embedding_backward_is_a_scatter_add_checked_by_finite_differences():
+    rng = np.random.default_rng(0)
+    params = init_embedding(6, 3, seed=1)
+    ids = np.array([[0, 2], [2, 2], [5, 0]])
+    dx = rng.normal(0, 1, (3, 2, 3))
+    g = embedding_backward(params, ids, dx)["E"]
+    numeric = numerical_grads(lambda a: float(np.sum(embedding_forward(a, ids) * dx)),
+                              {"E": params["E"].copy()})["E"]
+    assert relative_error(g, numeric) < 1e-9
+    np.testing.assert_allclose(g[2], dx[0, 1] + dx[1, 0] + dx[1, 1])     # token 2 read 3 times
+    assert np.all(g[[1, 3, 4]] == 0.0)                                   # tokens never read
+
+
+def _grad_errors(params, src, tgt, **kw):
+    _, grads = loss_and_grads(params, src, tgt, **kw)
+    out = {}
+    for path, arr in leaves(params):
+        def f(a, path=path):
+            return loss_and_grads(params, src, tgt, **kw)[0]
+        numeric = numerical_grads(f, {"x": arr})["x"]
+        out[path] = relative_error(get(grads, path), numeric, 1e-9)
+    return out
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+@pytest.mark.parametrize("attention", [None, "additive", "dot"])
+def test_gradients_match_finite_differences(cell, attention):
+    rng = np.random.default_rng(1)
+    params = init_seq2seq(7, 5, embed_size=3, hidden_size=4, cell=cell, attention=attention,
+                          attention_size=3, seed=2)
+    src, tgt = rng.integers(0, 7, (5, 3)), rng.integers(0, 5, (4, 3))
+    errors = _grad_errors(params, src, tgt, src_lengths=np.array([5, 2, 4]),
+                          tgt_lengths=np.array([4, 3, 1]))
+    assert max(errors.values()) < 1e-5, errors
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+@pytest.mark.parametrize("attention", [None, "additive"])
+def test_padded_batch_equals_sequences_one_at_a_time(cell, attention):
+    rng = np.random.default_rng(3)
+    params = init_seq2seq(7, 5, embed_size=3, hidden_size=4, cell=cell, attention=attention, seed=4)
+    srcs = [rng.integers(0, 7, n) for n in (4, 2, 5)]
+    tgts = [rng.integers(0, 5, n) for n in (3, 1, 2)]
+    src, sl = tasks.pad_batch(srcs, pad_id=6)          # what padding holds must not matter
+    tgt, tl = tasks.pad_batch(tgts, pad_id=4)
+    loss, grads = loss_and_grads(params, src, tgt, src_lengths=sl, tgt_lengths=tl)
+    total, summed = 0.0, None
+    for s, t in zip(srcs, tgts):
+        l1, g1 = loss_and_grads(params, s[:, None], t[:, None])
+        total += l1
+        if summed is None:
+            summed = copy_tree(g1)
+        else:
+            for path, arr in leaves(g1):
+                get(summed, path)[...] += arr
+    assert abs(loss - total) < 1e-10
+    for path, arr in leaves(grads):
+        np.testing.assert_allclose(arr, get(summed, path), atol=1e-11, err_msg=path)
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+@pytest.mark.parametrize("attention", [None, "dot"])
+def test_beam_width_one_is_greedy(cell, attention):
+    params = init_seq2seq(7, 5, embed_size=4, hidden_size=6, cell=cell, attention=attention, seed=5)
+    params["c"][4] = 1.5                                  # make the end symbol (id 4) likely
+    rng = np.random.default_rng(6)
+    src, sl = tasks.pad_batch([rng.integers(0, 7, n) for n in (3, 6, 1, 4, 5, 2)])
+    greedy = greedy_decode(params, src, steps=7, eos=4, src_lengths=sl)
+    beams = beam_search(params, src, width=1, steps=7, eos=4, src_lengths=sl)
+    for b, beam in enumerate(beams):
+        np.testing.assert_array_equal(beam.tokens, greedy.outputs[b])
+        n = len(greedy.outputs[b]) + (len(greedy.outputs[b]) < 7)   # the end symbol's term too
+        assert abs(beam.log_prob - greedy.log_probs[:n, b].sum()) < 1e-12
+
+
+def test_wider_beams_never_score_worse_without_normalisation():
+    params = init_seq2seq(7, 5, embed_size=4, hidden_size=6, cell="gru", seed=7)
+    params["c"][4] = 1.0
+    src, sl = tasks.pad_batch([np.array([1, 2, 3]), np.array([4, 5])])
+    for b in range(2):
+        scores = [beam_search(params, src, width=w, steps=6, eos=4, src_lengths=sl,
+                              alpha=0.0)[b].finished for w in (1, 4)]
+        # the width-1 output is among the width-4 candidates or beaten by one of them
+        assert max(f[1] for f in scores[1]) >= max(f[1] for f in scores[0]) - 1e-12
+
+
+def test_padded_greedy_decoding_equals_one_at_a_time():
+    params = init_seq2seq(7, 5, embed_size=4, hidden_size=6, cell="lstm", attention="additive",
+                          seed=8)
+    srcs = [np.array([1, 2, 3, 4]), np.array([5]), np.array([6, 0])]
+    src, sl = tasks.pad_batch(srcs, pad_id=3)
+    together = greedy_decode(params, src, steps=5, eos=4, src_lengths=sl)
+    for b, s in enumerate(srcs):
+        alone = greedy_decode(params, s[:, None], steps=5, eos=4)
+        np.testing.assert_array_equal(together.tokens[:, b], alone.tokens[:, 0])
+        np.testing.assert_allclose(together.weights[:, :len(s), b], alone.weights[:, :, 0],
+                                   atol=1e-14)
+        assert np.all(together.weights[:, len(s):, b] == 0.0)
+
+
+def test_scheduled_sampling_inputs():
+    params = init_seq2seq(7, 5, embed_size=3, hidden_size=4, seed=9)
+    src = np.array([[1, 2], [3, 4], [5, 6]])
+    tgt = np.array([[0, 1], [2, 3], [1, 1], [4, 4]])
+    rng = np.random.default_rng(0)
+    np.testing.assert_array_equal(sampled_inputs(params, src, tgt, p_true=1.0, rng=rng),
+                                  decoder_inputs(tgt, 5))
+    free = sampled_inputs(params, src, tgt, p_true=0.0, rng=rng)
+    greedy = greedy_decode(params, src, steps=3, eos=4).tokens
+    np.testing.assert_array_equal(free[1:], greedy)
+    loss_given, _ = loss_and_grads(params, src, tgt, decoder_inputs=free)
+    assert np.isfinite(loss_given)
+
+
+def test_number_words():
+    rng = np.random.default_rng(0)
+    assert tasks.number_words(0) == ["zero"]
+    assert tasks.number_words(412006, rng)[:4] == ["four", "hundred", "twelve", "thousand"]
+    values = {"zero": 0, **{w: i for i, w in enumerate(tasks.ONES)},
+              **{w: 10 * i for i, w in enumerate(tasks.TENS) if w}, "a": 1}
+
+    def parse(words):          # read the words back, to check every generated sentence
+        total, part = 0, 0
+        for w in words:
+            if w == "and":
+                continue
+            if w == "hundred":
+                part *= 100
+            elif w == "thousand":
+                total, part = (total + part) * 1000, 0
+            else:
+                part += values[w]
+        return total + part
+    numbers = tasks.sample_numbers(500, seed=3)
+    for x in numbers:
+        assert parse(tasks.number_words(int(x), rng)) == x
+    held_out = tasks.sample_numbers(100, seed=4, exclude=numbers)
+    assert not set(held_out) & set(numbers)
+    src, tgt = tasks.encode_pairs([305], seed=0)
+    assert tasks.digits(tgt[0]) == "305" and tgt[0][-1] == len(tasks.DIGITS)
+
+
+@pytest.mark.parametrize("call, name, error", [
+    (lambda p: init_seq2seq(5, 4, attention="cosine"), "attention", ValueError),
+    (lambda p: init_seq2seq(5, 4, cell="tree"), "cell", ValueError),
+    (lambda p: init_embedding(0, 3), "n_tokens", ValueError),
+    (lambda p: embedding_forward(p["src_embed"], np.array([0.5])), "ids", TypeError),
+    (lambda p: embedding_forward(p["src_embed"], np.array([7])), "ids", ValueError),
+    (lambda p: loss_and_grads(p, np.array([1, 2]), np.array([[1]])), "src", ValueError),
+    (lambda p: loss_and_grads(p, np.array([[1], [9]]), np.array([[1]])), "src", ValueError),
+    (lambda p: loss_and_grads(p, np.array([[1]]), np.array([[4]])), "targets", ValueError),
+    (lambda p: loss_and_grads(p, np.array([[1]]), np.array([[1]]), src_lengths=np.array([2])),
+     "src_lengths", ValueError),
+    (lambda p: loss_and_grads({"V": 1}, np.array([[1]]), np.array([[1]])), "params", ValueError),
+    (lambda p: greedy_decode(p, np.array([[1]]), steps=0, eos=3), "steps", ValueError),
+    (lambda p: beam_search(p, np.array([[1]]), width=0, steps=2, eos=3), "width", ValueError),
+    (lambda p: beam_search(p, np.array([[1]]), width=2, steps=2, eos=3, alpha=-1), "alpha",
+     ValueError),
+    (lambda p: sampled_inputs(p, np.array([[1]]), np.array([[1]]), p_true=2, rng=None), "p_true",
+     ValueError),
+])
+def test_bad_input_names_the_argument(call, name, error):
+    params = init_seq2seq(7, 4, embed_size=3, hidden_size=4, seed=0)
+    with pytest.raises(error, match=f"argument '{name}'"):
+        call(params)
+
+
+def test_forward_shapes():
+    params = init_seq2seq(7, 5, embed_size=3, hidden_size=4, attention="additive", seed=0)
+    run = forward(params, np.zeros((6, 2), int), np.zeros((3, 2), int), src_lengths=np.array([6, 2]))
+    assert run.o.shape == (3, 2, 5) and run.weights.shape == (3, 6, 2)
+    np.testing.assert_allclose(run.weights.sum(axis=1), 1.0)
+    assert np.all(run.weights[:, 2:, 1] == 0.0)
+
+
+def test_self_attention_is_permutation_equivariant_without_positions():
+    from rnnlib.architectures.seq2seq.self_attention import positional_encoding, self_attention
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(5, 4))
+    Wq, Wk, Wv = (rng.normal(size=(4, 4)) for _ in range(3))
+    out, A = self_attention(X, Wq, Wk, Wv)
+    np.testing.assert_allclose(A.sum(axis=1), 1.0)
+    perm = np.array([3, 0, 4, 1, 2])
+    out_p, _ = self_attention(X[perm], Wq, Wk, Wv)
+    np.testing.assert_allclose(out_p, out[perm], atol=1e-12)
+    pe = positional_encoding(5, 4)
+    with_pos, _ = self_attention(X + pe, Wq, Wk, Wv)
+    with_pos_p, _ = self_attention(X[perm] + pe, Wq, Wk, Wv)
+    assert np.abs(with_pos_p - with_pos[perm]).max() > 1e-3
+    _, Am = self_attention(X, Wq, Wk, Wv, mask=np.array([1, 1, 1, 0, 0], bool))
+    assert np.all(Am[:, 3:] == 0.0)
+    with pytest.raises(ValueError, match="argument 'd'"):
+        positional_encoding(3, 5)
+
+
+def test_training_lowers_the_loss_and_the_measures_agree_with_decoding():
+    from rnnlib.architectures.seq2seq.train import batches, exact_match, fit_seq2seq, symbol_accuracy
+    numbers = tasks.sample_numbers(200, max_digits=3, seed=0)
+    src, tgt = tasks.encode_pairs(numbers, seed=0)
+    params = init_seq2seq(len(tasks.SOURCE_WORDS), len(tasks.TARGET_SYMBOLS), embed_size=4,
+                          hidden_size=8, attention="dot", seed=0)
+    losses = fit_seq2seq(params, src, tgt, steps=60, batch=16, lr=0.1, seed=0)
+    assert np.mean(losses[-10:]) < np.mean(losses[:10])
+    eos = len(tasks.DIGITS)
+    hits = exact_match(params, src[:40], tgt[:40], eos=eos, batch=15)
+    padded, lengths = tasks.pad_batch(src[:40])
+    outputs = greedy_decode(params, padded, steps=6, eos=eos, src_lengths=lengths).outputs
+    manual = [len(o) == len(t) - 1 and bool(np.all(o == t[:-1])) for o, t in zip(outputs, tgt[:40])]
+    np.testing.assert_array_equal(hits, manual)
+    np.testing.assert_array_equal(exact_match(params, src[:40], tgt[:40], eos=eos, width=1), hits)
+    s_tgt, t_len = tasks.pad_batch(tgt[:40])
+    pred = forward(params, padded, s_tgt, src_lengths=lengths).o.argmax(axis=-1)
+    mask = np.arange(s_tgt.shape[0])[:, None] < t_len[None, :]
+    assert symbol_accuracy(params, src[:40], tgt[:40], teacher_forced=True) == \
+        pytest.approx(np.mean((pred == s_tgt)[mask]))
+    assert 0 <= symbol_accuracy(params, src[:40], tgt[:40], teacher_forced=False) <= 1
+    with pytest.raises(ValueError, match="argument 'size'"):
+        batches(src, tgt, size=0)
+
+
+def test_training_snaps_the_parameters_to_float32_so_rounding_noise_is_absorbed():
+    """A last-bit difference in the start (as another BLAS kernel's rounding makes in every
+    gradient) gives the same trained parameters, bit for bit."""
+    from rnnlib.architectures.seq2seq.train import fit_seq2seq, snap_to_float32
+    tree = {"a": np.array([0.1, 1 / 3]), "b": {"c": np.array([[2 / 3]])}}
+    snap_to_float32(tree)
+    assert tree["a"].dtype == np.float64
+    np.testing.assert_array_equal(tree["a"], np.float32([0.1, 1 / 3]).astype(float))
+    assert tree["b"]["c"][0, 0] == float(np.float32(2 / 3))
+    numbers = tasks.sample_numbers(100, max_digits=3, seed=1)
+    src, tgt = tasks.encode_pairs(numbers, seed=1)
+    runs = []
+    for nudge in (0.0, 1e-15):
+        params = init_seq2seq(len(tasks.SOURCE_WORDS), len(tasks.TARGET_SYMBOLS), embed_size=4,
+                              hidden_size=8, attention="additive", seed=0)
+        for _, leaf in leaves(params):
+            leaf *= 1 + nudge
+        fit_seq2seq(params, src, tgt, steps=40, batch=16, lr=0.1, seed=0)
+        runs.append(params)
+    for (path, first), (_, second) in zip(leaves(runs[0]), leaves(runs[1])):
+        np.testing.assert_array_equal(first, second, err_msg=path)
+        np.testing.assert_array_equal(first, first.astype(np.float32).astype(float), err_msg=path)
