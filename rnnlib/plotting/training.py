@@ -59,10 +59,10 @@ def loss_curves(runs: Mapping, *, per: float = 1.0, ax=None, log: bool = True,
 
 def truncation_gap(ks: Sequence[int], gaps: Mapping[str, Sequence[float]], *, T: int | None = None,
                    ax=None, title: str = "What truncation removes from the gradient",
-                   xlabel: str = "truncation length k (steps per chunk)"):
-    """Relative difference between truncated and full BPTT gradients against the chunk length k.
+                   xlabel: str = "truncation length S (steps per chunk)"):
+    """Relative difference between truncated and full BPTT gradients against the chunk length S.
 
-    ks: chunk lengths (x axis). gaps: {parameter name: relative difference for each k}, e.g. from
+    ks: chunk lengths (x axis). gaps: {parameter name: relative difference for each S}, e.g. from
     ``rnnlib.relative_error(truncated[name], full[name])``. T: the sequence length, drawn as a
     dotted line where truncation stops changing anything. xlabel: the x axis's label (another
     quantity, such as the length of the last chunk, may stand on the x axis). Returns the Axes.
@@ -83,7 +83,7 @@ def truncation_gap(ks: Sequence[int], gaps: Mapping[str, Sequence[float]], *, T:
                 label=f"$\\nabla_{{{name}}} L$")
     if T is not None:
         ax.axvline(T, color=PALETTE["black"], ls=":", lw=1.2)
-        ax.annotate(f"k = T = {T}: full BPTT", (T, ax.get_ylim()[1]), ha="right", va="top",
+        ax.annotate(f"S = T = {T}: full BPTT", (T, ax.get_ylim()[1]), ha="right", va="top",
                     fontsize=10, xytext=(-4, -4), textcoords="offset points")
     ax.set_xlabel(xlabel)
     ax.set_ylabel("relative difference from full BPTT")
