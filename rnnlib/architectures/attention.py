@@ -51,7 +51,7 @@ def init_params(query_size: int, key_size: int, attention_size: int, *, seed: in
 def _floats(name: str, value) -> np.ndarray:
     try:
         arr = np.asarray(value)
-    except Exception as exc:  # noqa: BLE001 - reported with the argument's name
+    except Exception as exc:
         raise TypeError(f"argument '{name}': expected an array of floats, got "
                         f"{type(value).__name__}") from exc
     if arr.dtype == bool or arr.dtype.kind not in "iuf":
