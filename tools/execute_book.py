@@ -33,6 +33,8 @@ import time
 import traceback
 from pathlib import Path
 
+import site_browser  # tools/: the one reader of _toc.yml
+
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "_build" / ".jupyter_cache"
 BUDGET_KEY = ("rnnbook", "compute_budget_s")
@@ -41,21 +43,8 @@ UNSTATED = 60.0        # seconds assumed for ordering when a notebook says nothi
 
 def toc_notebooks(root: Path = ROOT) -> list[Path]:
     """The .ipynb file of every page in _toc.yml, in reading order."""
-    import yaml
-
-    toc = yaml.safe_load((root / "_toc.yml").read_text())
-    docs = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                docs.append(entry["file"])
-            walk(entry.get("sections"))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters"))
-    walk(toc.get("chapters"))
-    return [root / f"{doc}.ipynb" for doc in docs if (root / f"{doc}.ipynb").exists()]
+    return [root / f"{doc}.ipynb" for doc in site_browser.toc_docs(root)
+            if (root / f"{doc}.ipynb").exists()]
 
 
 def stated_budget(nb: dict) -> float | None:

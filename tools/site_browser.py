@@ -47,8 +47,8 @@ def missing_prerequisite(html: Path = HTML) -> str | None:
     return None
 
 
-def toc_pages(root: Path = ROOT) -> list[str]:
-    """The html page of every document listed in _toc.yml, in reading order."""
+def toc_docs(root: Path = ROOT) -> list[str]:
+    """Every document listed in _toc.yml (paths without suffix), in reading order."""
     toc = yaml.safe_load((root / "_toc.yml").read_text())
     docs = [toc["root"]]
 
@@ -61,7 +61,12 @@ def toc_pages(root: Path = ROOT) -> list[str]:
     for part in toc.get("parts", []):
         walk(part.get("chapters"))
     walk(toc.get("chapters"))
-    return [str(Path(doc).with_suffix("")) + ".html" for doc in docs]
+    return docs
+
+
+def toc_pages(root: Path = ROOT) -> list[str]:
+    """The html page of every document listed in _toc.yml, in reading order."""
+    return [str(Path(doc).with_suffix("")) + ".html" for doc in toc_docs(root)]
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
