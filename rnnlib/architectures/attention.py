@@ -25,6 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..core.validation import check_param_mapping
+
 KINDS = ("additive", "dot")
 PARAM_NAMES = ("Wa", "Ua", "va")
 
@@ -128,13 +130,7 @@ def _check_mask(mask, S: int, B: int, batched: bool) -> np.ndarray:
 
 
 def _check_params(params, Hq: int, Hk: int) -> dict:
-    if not hasattr(params, "keys"):
-        raise TypeError(f"argument 'params': kind='additive' needs a mapping with "
-                        f"{list(PARAM_NAMES)}, got {type(params).__name__}")
-    missing = [n for n in PARAM_NAMES if n not in params]
-    if missing:
-        raise ValueError(f"argument 'params': missing key {missing[0]!r}; expected "
-                         f"{list(PARAM_NAMES)}, got keys {sorted(params)}")
+    check_param_mapping(params, tuple(PARAM_NAMES))     # kind="additive" needs its parameters
     p = {n: _floats(f"params['{n}']", params[n]) for n in PARAM_NAMES}
     va = p["va"]
     if va.ndim != 1 or va.size == 0:
