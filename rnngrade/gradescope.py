@@ -177,8 +177,8 @@ def isolation(limits) -> str:
         return ("isolation: no bubblewrap in this container (user namespaces not allowed); "
                 "the code ran as the user nobody in this submission's own container, without "
                 "the key, unable to write the results, with the same resource limits")
-    return ("isolation: none beyond this submission's own container (no bubblewrap, not root): "
-            "the code ran as the grader's user")
+    return ("isolation: none beyond this submission's own container (no bubblewrap, and no "
+            "unprivileged user to drop to): the code ran as the grader's user")
 
 
 def run(source: str, submission: str, results: str, seed: int | None = None,
