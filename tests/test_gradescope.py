@@ -12,7 +12,6 @@ import stat
 import subprocess
 import sys
 import zipfile
-from pathlib import Path
 
 import lms_fixtures as F
 import pytest
