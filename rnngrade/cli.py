@@ -49,7 +49,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="CPU seconds per notebook (default 300)")
     g.add_argument("--seed", type=int, default=None,
                    help="grading seed (default: the journal's when resuming, else a fresh one; "
-                        "a seed other than the journal's regrades everyone)")
+                        "a seed other than the journal's regrades everyone, or with --only "
+                        "the students named, keeping the others' results)")
     g.add_argument("--unsafe-no-sandbox", action="store_true",
                    help="run students' code without bubblewrap (the reports say so)")
     _lms_options(g)
