@@ -177,8 +177,12 @@ def write_all(out: str, assignment: str, checks: list[Check],
         with open(os.path.join(out, "feedback", f"{s.student}.html"), "w",
                   encoding="utf-8") as f:
             f.write(feedback_html(assignment, s, names.get(s.student)))
-        with open(os.path.join(out, "results", f"{s.student}.json"), "w",
-                  encoding="utf-8") as f:
+        path = os.path.join(out, "results", f"{s.student}.json")
+        if s.error:                  # no score to upload: not a results.json with a 0
+            if os.path.exists(path):
+                os.remove(path)
+            continue
+        with open(path, "w", encoding="utf-8") as f:
             json.dump(gradescope(s), f, indent=1)
 
 

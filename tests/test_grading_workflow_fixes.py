@@ -126,6 +126,7 @@ def test_a_grader_failure_is_no_score_not_journaled_and_regraded(tmp_path, monke
     assert rows["José Ñúñez"]["reason"].startswith(
         "not graded, grader error: the grader failed on this submission (KeyError")
     assert sorted(os.listdir(out / "journal")) == ["_run.json", "王小明_123457.json"]
+    assert not (out / "results" / "José_Ñúñez_123456.json").exists()    # nothing to upload
     # the bug fixed, a plain rerun grades José alone and keeps 王小明
     monkeypatch.setattr(assemble, "answers_of", real)
     said = []
