@@ -12,6 +12,7 @@ import stat
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import lms_fixtures as F
 import pytest
@@ -139,3 +140,70 @@ def _parents(path):
     while path not in ("/", ""):
         yield path
         path = os.path.dirname(path)
+
+
+SPY = '''
+import os
+def _tries():
+    found = []
+    try:
+        open(os.environ.get("KEYPATH_HINT", "") or KEY_PATH).read()
+        found.append("read the key")
+    except Exception:
+        pass
+    try:
+        open(RESULTS_PATH, "w").write("{}")
+        found.append("wrote the results")
+    except Exception:
+        pass
+    if os.getuid() != 65534:
+        found.append(f"ran as uid {os.getuid()}")
+    return found
+if _tries():
+    raise SystemExit("isolation broken: " + ", ".join(_tries()))
+'''
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="Gradescope runs as root; so must this test")
+def test_as_nobody_the_code_cannot_read_the_key_or_write_the_results(autograder, tmp_path):
+    # Gradescope's container without user namespaces: root, no bubblewrap. This Python lives
+    # under /root (0700), which nobody cannot enter, so the test runs the autograder in a
+    # mount namespace where /root is a 0755 tmpfs holding only the interpreter's folder.
+    import shutil
+    import tempfile
+    base = tempfile.mkdtemp(prefix="rg-gs-")          # a folder others may traverse
+    os.chmod(base, 0o755)
+    try:
+        ag = Path(base) / "autograder"
+        for sub in ("source", "submission", "results"):
+            (ag / sub).mkdir(parents=True)
+            os.chmod(ag / sub, 0o755)
+        with zipfile.ZipFile(autograder) as z:
+            z.extractall(ag / "source")
+        os.chmod(ag / "source" / "run_autograder", 0o755)
+        nb = F.full()
+        step = F.answers(nb)["rnn_step"]
+        step["source"] = (SPY.replace("KEY_PATH", repr(str(ag / "source" / "key.ipynb")))
+                          .replace("RESULTS_PATH", repr(str(ag / "results" / "results.json")))
+                          + "".join(step["source"]))
+        F._put(ag / "submission", "01_forward.ipynb", nb)
+        pyenv = os.path.realpath(sys.executable).split("/versions/")[0]
+        view = Path(base) / "view"                  # removed with base
+        view.mkdir(mode=0o700)
+        script = (f"mount --bind /root {view} && "
+                  f"mount -t tmpfs -o mode=0755 tmpfs /root && mkdir -p {pyenv} && "
+                  f"mount --bind {view}{pyenv[len('/root'):]} {pyenv} && "
+                  f"bash {ag}/source/run_autograder")
+        done = subprocess.run(
+            ["unshare", "--mount", "--propagation", "private", "sh", "-c", script],
+            capture_output=True, text=True, timeout=600,
+            env={"PATH": os.environ["PATH"], "RNNGRADE_AUTOGRADER": str(ag),
+                 "RNNGRADE_PYTHON": sys.executable, "RNNGRADE_SEED": str(SEED),
+                 "RNNGRADE_TEST_NO_BWRAP": "1"})
+        assert done.returncode == 0, done.stdout + done.stderr
+        gs = json.loads((ag / "results" / "results.json").read_text())
+        assert "ran as the user nobody" in gs["output"], gs["output"]
+        assert gs["score"] == 12, [t["output"] for t in gs["tests"] if t["score"] == 0]
+        assert stat.S_IMODE(os.stat(ag / "source").st_mode) == 0o700
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
