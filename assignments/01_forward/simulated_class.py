@@ -123,5 +123,6 @@ STUDENTS = {
     "hard_codes_public_outputs": {
         "answers": {"rnn_step": HARD_CODED_STEP, "rnn_forward": HARD_CODED_FORWARD},
         "lost": 12, "why": "returns the numbers the released notebook prints: every check, "
-                           "public or hidden, draws its inputs from the grading seed"},
+                           "public or hidden, draws its inputs from the grading seed (any "
+                           "seed but the release's 0)"},
 }

@@ -105,5 +105,5 @@ def cross_entropy(o, y):
     "hard_codes_public_outputs": {
         "answers": HARD_CODED, "lost": 15,
         "why": "returns the numbers the released notebook prints: every check draws its "
-               "inputs from the grading seed"},
+               "inputs from the grading seed (any seed but the release's 0)"},
 }

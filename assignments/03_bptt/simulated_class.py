@@ -134,6 +134,12 @@ STUDENTS = {
         "answers": {"step_backward": [('"b": da.sum(axis=0)', '"b": da.sum(axis=1)')]},
         "lost": 12, "why": "db summed over the hidden axis, shape (B,): both step_backward "
                            "checks (4), and bptt raises adding it to an (H,) gradient (8)"},
+    "step_column_vector_formula": {
+        "answers": {"step_backward": [('return grads, da @ params["W"]',
+                                       'return grads, params["W"].T @ da')]},
+        "lost": 12, "why": "dh_prev = W^T da as for one column vector: with da (B, H) the "
+                           "product fails (B is never H), so both step_backward checks (4) "
+                           "and every bptt check (8) raise"},
     "bptt_forgets_output_bias_gradient": {
         "answers": {"bptt": [('        grads["c"] += dos[t].sum(axis=0)\n', "")]},
         "lost": 7, "why": "grads['c'] stays zero: bptt_grads (3) and bptt_hidden (4); the "
@@ -145,7 +151,8 @@ STUDENTS = {
                           "step): bptt_grads (3) and bptt_hidden (4); the loss is right"},
     "bptt_averages_over_the_batch": {
         "answers": {"bptt": [("    return float(loss), grads\n",
-                              "    return float(loss) / B, {k: v / B for k, v in grads.items()}\n")]},
+                              "    return float(loss) / B, "
+                              "{k: v / B for k, v in grads.items()}\n")]},
         "lost": 8, "why": "loss and gradients divided by B, the mean over the batch instead "
                           "of the sum: every bptt check"},
     "numerical_gradient_returns_zeros": {
@@ -156,6 +163,20 @@ STUDENTS = {
         "answers": {"numerical_gradient": [("/ (2 * eps)", "/ eps")]},
         "lost": 5, "why": "a central difference divided by eps, not 2 eps: every estimate "
                           "doubled"},
+    "numerical_gradient_perturbs_a_copy": {
+        "answers": {"numerical_gradient": '''
+def numerical_gradient(f, x, eps=1e-5):
+    grad = np.zeros_like(x)
+    for idx in np.ndindex(*x.shape):
+        moved = x.copy()
+        moved[idx] += eps
+        up = f()
+        moved[idx] -= 2 * eps
+        down = f()
+        grad[idx] = (up - down) / (2 * eps)
+    return grad
+'''},
+        "lost": 5, "why": "changes a copy that f never reads, so every estimate is 0"},
     "numerical_gradient_by_hand_for_the_public_check": {
         "answers": {"numerical_gradient": ("def numerical_gradient(f, x, eps=1e-5):\n"
                                            "    return 3 * x ** 2\n")},
@@ -164,5 +185,5 @@ STUDENTS = {
     "hard_codes_public_outputs": {
         "answers": HARD_CODED, "lost": 17,
         "why": "returns the numbers the released notebook prints: every check draws its "
-               "inputs from the grading seed"},
+               "inputs from the grading seed (any seed but the release's 0)"},
 }
