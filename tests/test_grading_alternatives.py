@@ -55,22 +55,25 @@ def cross_entropy_grad(o, y):
 "step_backward": '''
 def step_backward(params, x, h_prev, h, dh):
     da = dh - dh * h ** 2
-    return {"U": da[:, None] * x[None, :], "W": da[:, None] * h_prev[None, :], "b": da.copy()}, da @ params["W"]
+    return {"U": np.einsum("bh,bd->hd", da, x), "W": np.einsum("bh,bk->hk", da, h_prev),
+            "b": da.sum(0)}, da @ params["W"]
 ''',
 "bptt": '''
 def bptt(params, xs, ys):
-    T = len(xs); H = params["W"].shape[0]
-    hs = [np.zeros(H)]
+    T, B = ys.shape; H = params["W"].shape[0]
+    hs = [np.zeros((B, H))]
     for t in range(T):
-        hs.append(np.tanh(params["U"] @ xs[t] + params["W"] @ hs[-1] + params["b"]))
-    O = np.array(hs[1:]) @ params["V"].T + params["c"]
-    P = rnnlib.softmax(O, axis=1)
-    loss = float(-np.sum(np.log(P[np.arange(T), ys])))
-    dO = P.copy(); dO[np.arange(T), ys] -= 1
-    g = {"V": dO.T @ np.array(hs[1:]), "c": dO.sum(0), "U": 0, "W": 0, "b": 0}
-    carry = np.zeros(H)
+        hs.append(np.tanh(xs[t] @ params["U"].T + hs[-1] @ params["W"].T + params["b"]))
+    O = np.array(hs[1:]) @ params["V"].T + params["c"]          # (T, B, K)
+    P = rnnlib.softmax(O, axis=2)
+    t_idx, b_idx = np.meshgrid(np.arange(T), np.arange(B), indexing="ij")
+    loss = float(-np.sum(np.log(P[t_idx, b_idx, ys])))
+    dO = P.copy(); dO[t_idx, b_idx, ys] -= 1
+    g = {"V": np.einsum("tbk,tbh->kh", dO, np.array(hs[1:])), "c": dO.sum((0, 1)),
+         "U": 0, "W": 0, "b": 0}
+    carry = np.zeros((B, H))
     for t in range(T - 1, -1, -1):
-        step, carry = step_backward(params, xs[t], hs[t], hs[t + 1], params["V"].T @ dO[t] + carry)
+        step, carry = step_backward(params, xs[t], hs[t], hs[t + 1], dO[t] @ params["V"] + carry)
         for k in step: g[k] = g[k] + step[k]
     return loss, g
 ''',

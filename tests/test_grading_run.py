@@ -320,7 +320,7 @@ def batch(tmp_path_factory):
     numbers = [float(v) for v in re.findall(r"-?\d+\.\d+(?:e-?\d+)?", public["step_values"])]
     put("hardcodes", _variant(blank, rnn_step=(
         f"def rnn_step(params, x, h_prev):\n    v = np.array({numbers!r})\n"
-        f"    return v[:4], v[4:]")))
+        f"    return v[:2], v[2:]")))
     tampered = _variant(blank)
     checks = [c for c in tampered.cells if cells.role(c) == "check"]
     checks[0].source = "print(" + repr(public["step_shapes"].strip()) + ")"
@@ -411,9 +411,9 @@ def test_gradebook_columns(batch):
     assert list(row)[:3] == ["student", "score", "max_score"]
     assert list(row)[3:10] == ["name", "lms_id", "raw_score", "penalty", "submitted", "late",
                                "reason"]
-    assert list(row)[10:] == ["step_shapes", "step_values", "step_batch_values",
+    assert list(row)[10:] == ["step_shapes", "step_values", "step_batch_values", "step_hidden",
                               "forward_shapes", "forward_values", "forward_batch_values",
-                              "forward_zero_state", "sandbox"]
+                              "forward_batch_hidden", "forward_zero_state", "sandbox"]
     assert {r["sandbox"] for r in batch["rows"].values()} == {"bubblewrap"}
 
 
@@ -458,8 +458,8 @@ def test_a_file_that_is_not_json_is_not_graded_and_says_why(batch):
 
 def test_hidden_expected_outputs_never_reach_feedback(batch):
     page = (batch["out"] / "feedback" / "blank.html").read_text()
-    assert "hidden" in page and "step_batch_values" in page
-    assert page.count("expected vs got") == 4          # the four public checks only
+    assert "hidden" in page and "step_hidden" in page
+    assert page.count("expected vs got") == 6          # the six public checks only
 
 
 @pytest.mark.parametrize("name", sorted(REACH))
@@ -603,12 +603,6 @@ def _one_part_wrong(name):
     blank = nbformat.read(RELEASED / f"{name}.ipynb", as_version=4)
     key = {n: c.source for n, c in _answers(nbformat.read(KEYS[name], as_version=4)).items()}
     wrong = {}
-    if name == "03_bptt":
-        bug = key["bptt"].replace('        grads["c"] += dos[t]\n', "")
-        assert bug != key["bptt"]
-        wrong["bptt_bug"] = dict(key, bptt=bug)
-        wrong["numgrad_zeros"] = dict(key, numerical_gradient=(
-            "def numerical_gradient(f, x, eps=1e-5):\n    return np.zeros_like(x)\n"))
     if name == "04_clipping":
         wrong["never_clips"] = dict(key, train_clipped=key["train_clipped"].replace(
             "if max_norm is not None:", "if False:"))
@@ -671,8 +665,7 @@ def sample_chars(params, first_id, n, temperature, rng):
     return ids
 """
 
-ONE_PART_WRONG = {"03_bptt": {"bptt_bug": 7, "numgrad_zeros": 5},     # points lost
-                  "04_clipping": {"never_clips": 4, "mutates": 4},
+ONE_PART_WRONG = {"04_clipping": {"never_clips": 4, "mutates": 4},
                   "05_char_lm": {"patches_allowed": 5, "forges_records": 4, "own_sampler": 0}}
 
 
@@ -750,7 +743,7 @@ def test_self_check_runs_fresh_against_the_pristine_checks(tmp_path):
     _answers(blank)["rnn_forward"].source = (
         "def rnn_forward(params, xs, h0=None):\n    return np.zeros(1), np.zeros(1)\n")
     checks = {cells.check_of(c).name: c for c in blank.cells if cells.role(c) == "check"}
-    checks["forward_shapes"].source = "print('(6, 4) (6, 2) (6, 5, 4) (6, 5, 2)')"
+    checks["forward_shapes"].source = "print('(4, 3) (4, 5) (4, 6, 3) (4, 6, 5)')"
     checks["forward_values"].outputs = [nbformat.v4.new_output("stream", text="[0.]\n[0.]\n")]
     path = tmp_path / "mine.ipynb"
     nbformat.write(blank, path)
@@ -759,12 +752,13 @@ def test_self_check_runs_fresh_against_the_pristine_checks(tmp_path):
     assert proc.returncode == 1, proc.stderr[-2000:]
     lines = proc.stdout.splitlines()
     assert [line for line in lines if line.startswith(("PASS", "FAIL"))] == [
-        "PASS  step_shapes  (1 point)", "PASS  step_values  (2 points)",
-        "FAIL  forward_shapes  (1 point)", "FAIL  forward_values  (2 points)"]
+        "PASS  step_shapes  (1 point)", "PASS  step_values  (1 point)",
+        "PASS  step_batch_values  (1 point)", "FAIL  forward_shapes  (1 point)",
+        "FAIL  forward_values  (1 point)", "FAIL  forward_batch_values  (1 point)"]
     assert lines[-1] == "3 / 6 points from the public checks"
     assert "imports os" in proc.stdout and "WARNING (advice" in proc.stdout
     text = proc.stdout.split("FAIL  forward_values")[1]
-    assert "expected:\n    [[-0.765445" in text and "got:\n    [0.]" in text
+    assert "expected:\n    [[ 0.455748" in text and "got:\n    [0.]" in text
     assert "why: the output differs from the expected output" in text
 
 
