@@ -481,12 +481,12 @@ def mean_attention(p, query, keys, mask):
 def attention_inputs(rng, S=None, B=None):
     """Random inputs for an attention check, drawn from rng: params {Wa (A, Hq), Ua (A, Hk),
     va (A,)}, query (B, Hq), keys (S, B, Hk) and a mask (S, B) whose first column is all True
-    and every other column has at least one True (right-padded: the real positions come first)."""
-    S = int(rng.integers(2, 6)) if S is None else int(S)
+    and every other column is padded: 1..S-1 real positions first, then padding."""
+    S = int(rng.integers(3, 6)) if S is None else int(S)
     B = int(rng.integers(2, 4)) if B is None else int(B)
     Hq, Hk, A = (int(v) for v in rng.integers(2, 5, size=3))
     p = {"Wa": rng.standard_normal((A, Hq)), "Ua": rng.standard_normal((A, Hk)),
          "va": rng.standard_normal(A)}
-    lengths = np.concatenate([[S], rng.integers(1, S + 1, size=B - 1)])
+    lengths = np.concatenate([[S], rng.integers(1, max(S, 2), size=B - 1)])
     mask = np.arange(S)[:, None] < lengths[None, :]
     return p, rng.standard_normal((B, Hq)), rng.standard_normal((S, B, Hk)), mask
