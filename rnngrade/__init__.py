@@ -23,6 +23,8 @@ One concept per module:
     workflow     a grading run wrapped for the lecturer: the LMS gradebook, late penalties,
                  hand marks, one student regraded; results kept in the run's journal only
     gradebook    scores, gradebook.csv, feedback HTML, Gradescope results.json
+    gradescope   Gradescope's autograder.zip (setup.sh, run_autograder) and what runs in
+                 its container for one submission
     cli          the ``rnn-grade`` command
 """
 from .allowed import (

@@ -7,6 +7,11 @@ A key (the instructor notebook) marks its cells with a small dict:
     {"role": "check", "check": "step_shape", "answer": "rnn_step", "points": 1}
     {"role": "check", ..., "hidden": true}               graded, never released
     {"role": "key-only"}                                 the key's own comparison with rnnlib
+    {"role": "written", "question": "why_tanh", "points": 3}   marked by hand (``manual``)
+
+A written cell (markdown or code) holds the prompt and, between the solution markers, a model
+answer: release replaces the region by ``YOUR ANSWER HERE`` (``strip_written``), and a written
+cell never runs, in the key or for a student (``runs``).
 
 Cells without the dict (task text, setup code) are kept as they are. The notebook's own
 ``metadata["rnngrade"]`` names the assignment and the rnnlib names an answer may use:
@@ -24,7 +29,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-ROLES = ("seed", "answer", "check", "key-only")
+ROLES = ("seed", "answer", "check", "key-only", "written")
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
 _REGION = re.compile(r"^([ \t]*)### BEGIN SOLUTION[^\n]*\n.*?^[ \t]*### END SOLUTION[^\n]*$",
@@ -47,8 +52,17 @@ def info(cell) -> dict:
 
 
 def role(cell) -> str | None:
-    r = info(cell).get("role")
+    meta = info(cell)
+    r = meta.get("role")
+    if r is None and meta.get("written") not in (None, "", True):
+        return "written"                     # the short form {"written": NAME, "points": N}
     return r if r in ROLES else None
+
+
+def runs(cell) -> bool:
+    """Whether a key's cell is executed (setup, seed, answer, check); key-only and written
+    cells never are (a written code cell holds a model answer, not setup)."""
+    return cell.get("cell_type") == "code" and role(cell) not in ("key-only", "written")
 
 
 def check_of(cell) -> Check:
@@ -73,6 +87,19 @@ def assignment_meta(nb) -> dict:
         raise ValueError("key: notebook metadata['rnngrade'] must name the 'assignment' "
                          f"and its 'allowed_rnnlib' names, got {meta!r}")
     return meta
+
+
+WRITTEN_STUB = "YOUR ANSWER HERE"
+
+
+def strip_written(source: str, code: bool = False) -> str:
+    """A written cell's text without its model answer: each solution region becomes
+    ``YOUR ANSWER HERE`` (``# YOUR ANSWER HERE`` in a code cell); the prompt stays."""
+    text = WRITTEN_STUB if not code else "# " + WRITTEN_STUB
+    out = _REGION.sub(lambda m: m.group(1) + text, source)
+    if BEGIN in out or END in out:
+        raise ValueError(f"written cell: unmatched solution markers in:\n{source}")
+    return out
 
 
 def stub(source: str) -> str:

@@ -14,7 +14,10 @@ regraded; written answers marked by hand:
     rnn-grade export-written KEY download.zip --out marking/
     rnn-grade import-written KEY marking/written_QUESTION.csv --out graded/
 
-Exit status 1 when some file could not be read or no submission was found.
+    rnn-grade gradescope assignments/01_forward/key.ipynb --out autograder.zip
+
+Exit status 1 when some file could not be read, the grader failed on a submission, or no
+submission was found; 2 when nothing was graded (a bad option or file, no sandbox).
 """
 from __future__ import annotations
 
@@ -46,7 +49,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="CPU seconds per notebook (default 300)")
     g.add_argument("--seed", type=int, default=None,
                    help="grading seed (default: the journal's when resuming, else a fresh one; "
-                        "a seed other than the journal's regrades everyone)")
+                        "a seed other than the journal's regrades everyone, or with --only "
+                        "the students named, keeping the others' results)")
     g.add_argument("--unsafe-no-sandbox", action="store_true",
                    help="run students' code without bubblewrap (the reports say so)")
     _lms_options(g)
@@ -62,6 +66,14 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("key")
     i.add_argument("marks", help="the filled written_<question>.csv")
     i.add_argument("--out", required=True, help="the folder `rnn-grade grade` wrote")
+
+    gs = sub.add_parser("gradescope", help="write Gradescope's autograder.zip for a key "
+                       "(setup.sh, run_autograder, the grader, the key)")
+    gs.add_argument("key")
+    gs.add_argument("--out", required=True, help="the zip to write, e.g. autograder.zip")
+    gs.add_argument("--seed", type=int, default=None,
+                   help="one grading seed for every submission (default: a fresh seed drawn "
+                        "for each submission at grading time)")
 
     c = sub.add_parser("check", help="run your notebook's public checks fresh")
     c.add_argument("notebook")
@@ -124,11 +136,16 @@ def _lms(args) -> int:
     except (ValueError, OSError) as err:      # a bad option, a missing or unreadable file
         print(f"rnn-grade: {err}", file=sys.stderr)
         return 2
+    if summary.grader_errors:
+        print(f"rnn-grade: the grader failed on {len(summary.grader_errors)} submission(s) "
+              f"({', '.join(summary.grader_errors)}): no score for them, see the reason column "
+              "of gradebook.csv; run the same command again to grade them", file=sys.stderr)
     if not summary.ok:
         unreadable = sum(n.unreadable for n in summary.not_graded)
-        print("rnn-grade: " + (f"{unreadable} file(s) could not be read (see the reason column "
-                               "of gradebook.csv)" if unreadable else
-                               "no submission found"), file=sys.stderr)
+        if unreadable or not summary.grader_errors:
+            print("rnn-grade: " + (f"{unreadable} file(s) could not be read (see the reason "
+                                   "column of gradebook.csv)" if unreadable else
+                                   "no submission found"), file=sys.stderr)
         return 1
     return 0
 
@@ -140,8 +157,21 @@ def main(argv=None) -> int:
         return 0
     if args.command in ("grade", "export-written", "import-written"):
         return _lms(args)
-    results, warnings, note = grading.self_check(
-        args.notebook, sandbox.Limits(cell_timeout=args.timeout, workers=1))
+    if args.command == "gradescope":
+        from . import gradescope
+        try:
+            path = gradescope.export(args.key, args.out, seed=args.seed)
+        except (ValueError, OSError) as err:
+            print(f"rnn-grade: {err}", file=sys.stderr)
+            return 2
+        print(path)
+        return 0
+    try:
+        results, warnings, note = grading.self_check(
+            args.notebook, sandbox.Limits(cell_timeout=args.timeout, workers=1))
+    except (ValueError, OSError) as err:      # not a release, unreadable, damaged metadata
+        print(f"rnn-grade check: {err}", file=sys.stderr)
+        return 2
     if note:
         print(f"NOTE: {note}")
     for name, found in sorted(warnings.items()):

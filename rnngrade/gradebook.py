@@ -31,6 +31,8 @@ class StudentResult:
     results: list[CheckResult]
     notes: list[str] = field(default_factory=list)
     warnings: dict = field(default_factory=dict)    # answer → what the screen noticed
+    seed: int | None = None       # the grading seed this student's hidden inputs came from
+    error: str = ""               # the grader failed on this submission: no score at all
 
     @property
     def score(self) -> float:
@@ -47,6 +49,7 @@ class StudentResult:
 
     def to_dict(self) -> dict:
         return {"student": self.student, "notes": self.notes, "warnings": self.warnings,
+                "seed": self.seed, "error": self.error,
                 "results": [{"check": r.check.name, "passed": r.passed, "earned": r.earned,
                              "expected": r.expected, "got": r.got, "why": r.why}
                             for r in self.results]}
@@ -59,7 +62,9 @@ class StudentResult:
         results = [CheckResult(c, bool(by_name[c.name]["passed"]),
                                float(by_name[c.name]["earned"]), by_name[c.name]["expected"],
                                by_name[c.name]["got"], by_name[c.name]["why"]) for c in checks]
-        return cls(data["student"], results, list(data["notes"]), dict(data["warnings"]))
+        seed = data.get("seed")
+        return cls(data["student"], results, list(data["notes"]), dict(data["warnings"]),
+                   None if seed is None else int(seed), str(data.get("error") or ""))
 
 
 def write_gradebook(path: str, checks: list[Check], students: list[StudentResult],
@@ -70,6 +75,10 @@ def write_gradebook(path: str, checks: list[Check], students: list[StudentResult
         w = csv.writer(f)
         w.writerow(["student", "score", "max_score"] + [c.name for c in checks] + ["sandbox"])
         for s in students:
+            if s.error:                      # the grader failed: no score, not a 0
+                w.writerow([s.student, "", _num(s.max_score)] + [""] * len(checks)
+                           + [where])
+                continue
             earned = {r.check.name: r.earned for r in s.results}
             w.writerow([s.student, _num(s.score), _num(s.max_score)]
                        + [_num(earned[c.name]) for c in checks] + [where])
@@ -79,21 +88,51 @@ def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
-def gradescope(s: StudentResult) -> dict:
-    """Gradescope's autograder results.json for one student."""
+def test_name(check: Check) -> str:
+    """A check's name as Gradescope shows it: the function it grades, then the check."""
+    if check.name.startswith("written:") or not check.answer:
+        return check.name
+    return f"{check.answer}: {check.name}"
+
+
+def gradescope(s: StudentResult, isolation: str = "") -> dict:
+    """Gradescope's autograder results.json for one student (the format of its autograder
+    specification): one test per check, named and tagged with the function it grades; a
+    public check "visible", with expected and obtained output when it fails; a hidden check
+    "after_published" (students see it once the lecturer publishes the grades), with only
+    its points and the kind of failure, never its inputs or its expected output. The
+    grading seed is in the top-level output and ``extra_data``."""
     tests = []
     for r in s.results:
+        written = r.check.name.startswith("written:")
         if r.check.hidden:
-            output = "hidden check: " + ("passed" if r.passed else "failed")
+            output = "hidden check: " + ("passed" if r.passed else f"failed: {r.why}")
+        elif written:
+            output = r.why
         else:
-            output = (f"expected:\n{r.expected}\ngot:\n{r.got}" if not r.passed
-                      else "passed") + (f"\n{r.why}" if r.why else "")
-        tests.append({"name": r.check.name, "score": r.earned, "max_score": r.check.points,
-                      "output": output, "visibility": "visible"})
-    return {"score": s.score, "output": "\n".join(s.notes + s.advice()), "tests": tests}
+            output = ("passed" if r.passed else
+                      f"{r.why}\nexpected:\n{r.expected}\ngot:\n{r.got}")
+        tests.append({"name": test_name(r.check), "score": r.earned,
+                      "max_score": r.check.points, "status": "passed" if r.passed else "failed",
+                      "output": output,
+                      "tags": ["written"] if written else [r.check.answer] if r.check.answer
+                      else [],
+                      "visibility": "after_published" if r.check.hidden else "visible"})
+    lines = list(s.notes) + s.advice()
+    if s.seed is not None:
+        lines.append(f"grading seed: {s.seed} (hidden checks drew their inputs from it)")
+    if isolation:
+        lines.append(isolation)
+    extra = {"seed": s.seed}
+    if isolation:
+        extra["isolation"] = isolation
+    return {"score": s.score, "output": "\n".join(lines), "visibility": "visible",
+            "stdout_visibility": "hidden", "extra_data": extra, "tests": tests}
 
 
-def feedback_html(assignment: str, s: StudentResult) -> str:
+def feedback_html(assignment: str, s: StudentResult, name: str | None = None) -> str:
+    """The student's page; ``name`` is the name the LMS gave (default: the student's key)."""
+    name = name or s.student
     rows = []
     for r in s.results:
         status = "passed" if r.passed else "failed"
@@ -102,33 +141,48 @@ def feedback_html(assignment: str, s: StudentResult) -> str:
             detail = (f"<details><summary>expected vs got</summary><p>expected</p><pre>"
                       f"{html.escape(r.expected)}</pre><p>got</p><pre>{html.escape(r.got)}"
                       f"</pre></details>")
-        why = f"<p>{html.escape(r.why)}</p>" if r.why and not r.passed else ""
+        # a hand mark's comment is shown whatever the points (full marks deserve it too)
+        shown = r.why and (not r.passed or r.check.name.startswith("written:"))
+        why = f"<p>{html.escape(r.why)}</p>" if shown else ""
         kind = "hidden" if r.check.hidden else "public"
         rows.append(f"<tr class='{status}'><td>{html.escape(r.check.name)}</td><td>{kind}</td>"
                     f"<td>{status}</td><td>{_num(r.earned)} / {_num(r.check.points)}</td>"
                     f"<td>{why}{detail}</td></tr>")
-    notes = "".join(f"<p>{html.escape(n)}</p>" for n in s.notes + s.advice())
+    lines = s.notes + s.advice()
+    if s.seed is not None:
+        lines = lines + [f"Grading seed: {s.seed}."]
+    notes = "".join(f"<p>{html.escape(n)}</p>" for n in lines)
+    score = (f"Not graded: {s.error}" if s.error else
+             f"Score: {_num(s.score)} / {_num(s.max_score)}")
     return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(assignment)}"
-            f" — {html.escape(s.student)}</title><style>body{{font-family:sans-serif}}"
+            f" — {html.escape(name)}</title><style>body{{font-family:sans-serif}}"
             f"td{{border-top:1px solid #ccc;padding:4px;vertical-align:top}}"
             f".passed td:nth-child(3){{color:#0072b2}}.failed td:nth-child(3){{color:#d55e00}}"
-            f"</style></head><body><h1>{html.escape(assignment)}: {html.escape(s.student)}</h1>"
-            f"<p>Score: {_num(s.score)} / {_num(s.max_score)}</p>{notes}<table><tr><th>check"
+            f"</style></head><body><h1>{html.escape(assignment)}: {html.escape(name)}</h1>"
+            f"<p>{html.escape(score)}</p>{notes}<table><tr><th>check"
             f"</th><th>kind</th><th>result</th><th>points</th><th>details</th></tr>"
             f"{''.join(rows)}</table></body></html>")
 
 
 def write_all(out: str, assignment: str, checks: list[Check],
-              students: list[StudentResult], sandboxed: bool = True) -> None:
+              students: list[StudentResult], sandboxed: bool = True,
+              names: dict | None = None) -> None:
+    """gradebook.csv, feedback/<student>.html (headed with ``names[student]``, the LMS's name,
+    when given) and results/<student>.json."""
+    names = names or {}
     os.makedirs(os.path.join(out, "feedback"), exist_ok=True)
     os.makedirs(os.path.join(out, "results"), exist_ok=True)
     write_gradebook(os.path.join(out, "gradebook.csv"), checks, students, sandboxed)
     for s in students:
         with open(os.path.join(out, "feedback", f"{s.student}.html"), "w",
                   encoding="utf-8") as f:
-            f.write(feedback_html(assignment, s))
-        with open(os.path.join(out, "results", f"{s.student}.json"), "w",
-                  encoding="utf-8") as f:
+            f.write(feedback_html(assignment, s, names.get(s.student)))
+        path = os.path.join(out, "results", f"{s.student}.json")
+        if s.error:                  # no score to upload: not a results.json with a 0
+            if os.path.exists(path):
+                os.remove(path)
+            continue
+        with open(path, "w", encoding="utf-8") as f:
             json.dump(gradescope(s), f, indent=1)
 
 

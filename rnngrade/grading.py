@@ -101,7 +101,7 @@ def release_key(key_path: str, out: str) -> str:
     executed = nbformat.reads(nbformat.writes(key), as_version=4)
     n = 0
     for cell in executed.cells:
-        if cell.cell_type != "code" or cells.role(cell) == "key-only":
+        if not cells.runs(cell):
             continue
         rec = outputs[n]
         n += 1
@@ -181,7 +181,11 @@ class Journal:
     # called run.ipynb cannot overwrite the run's seed
     RUN_FILE = "_run.json"
 
-    def __init__(self, out: str, key_sha: str, seed: int | None):
+    def __init__(self, out: str, key_sha: str, seed: int | None, keep: bool = False):
+        """``seed`` None: the journal's (a new one if there is none). A ``seed`` other than
+        the journal's starts a new journal, unless ``keep``: then this run grades with
+        ``seed`` and the other students' entries stay, each with the seed it was graded
+        with (``rnn-grade grade --only X --seed N``)."""
         self.dir = os.path.join(out, "journal")
         self.key = key_sha
         os.makedirs(self.dir, exist_ok=True)
@@ -194,6 +198,9 @@ class Journal:
             except (OSError, ValueError):
                 old = None
         resumable = old is not None and (seed is None or old.get("seed") == seed)
+        if old is not None and not resumable and keep:
+            self.seed, self.resumed, self.run_seed = int(seed), True, int(old["seed"])
+            return
         if not resumable:
             for name in os.listdir(self.dir):
                 os.remove(os.path.join(self.dir, name))
@@ -201,6 +208,7 @@ class Journal:
             self._write(run_file, {"seed": seed})
         self.seed = int(old["seed"]) if resumable else seed
         self.resumed = resumable
+        self.run_seed = self.seed            # the seed of entries that name none
 
     @staticmethod
     def _write(path, data):
@@ -219,7 +227,12 @@ class Journal:
                 data = json.load(f)
             if data["sha"] != sha or not (any_key or data.get("key") == self.key):
                 return None
-            return gradebook.StudentResult.from_dict(data["result"], checks)
+            result = gradebook.StudentResult.from_dict(data["result"], checks)
+            if result.error:                 # never journaled by this version; regrade it
+                return None
+            if result.seed is None:          # journaled before entries named their seed
+                result.seed = self.run_seed
+            return result
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
@@ -238,13 +251,61 @@ class Journal:
             pass
 
     def save(self, student: str, sha: str, result: gradebook.StudentResult) -> None:
+        if result.error:
+            raise ValueError(f"journal: {student!r} has no result (the grader failed on it); "
+                             "it is not journaled, so that the next run grades it again")
         self._write(os.path.join(self.dir, f"{student}.json"),
                     {"sha": sha, "key": self.key, "result": result.to_dict()})
 
 
+def expected_outputs(key, allowed, seed: int):
+    """(spec, {check name: expected output}) of a key for one grading seed: the seeded key
+    run trusted, outside any sandbox, and the grader's references for gradient checks."""
+    spec, key_out = run_key(key, allowed, seed)
+    expected = {item["check"]: key_out[i]["out"] for i, item in enumerate(spec)
+                if item["kind"] == "check"}
+    for cell in key.cells:
+        ref = cells.info(cell).get("reference") if cells.role(cell) == "check" else None
+        if ref:
+            expected[cells.check_of(cell).name] = references.expected(ref, seed)
+    return spec, expected
+
+
+def grade_notebook(student: str, path: str, *, lib, limits, spec, checks, expected,
+                   seed: int, allowed, notes=(), screen: bool = True
+                   ) -> gradebook.StudentResult:
+    """One submission graded: its answers in the key's cells, run in a fresh sandbox, each
+    check's output compared with the expected one. Never raises: a failure of the grader
+    itself gives a result with ``error`` set and no score (not a 0), which is not journaled
+    and is graded again by the next run."""
+    try:
+        sub, why = assemble.read_submission(path)
+        notes = list(notes) + ([why] if why else [])
+        warnings, outcome = {}, None
+        if sub is not None:
+            answers = assemble.answers_of(sub)
+            warnings = assemble.warnings(spec, answers, allowed) if screen else {}
+            outcome = sandbox.run(lib, limits, assemble.job(spec, answers, seed))
+        result = score(student, checks, spec, outcome, expected, notes, warnings)
+        result.seed = seed
+        return result
+    except Exception as err:                          # the grader's bug, not the student's
+        error = (f"the grader failed on this submission ({type(err).__name__}: "
+                 f"{sandbox.printable(err, 300)}); this is not a score: a rerun grades it again")
+        result = score(student, checks, spec, None, expected, list(notes), {})
+        result.seed, result.error = seed, error
+        for r in result.results:
+            r.why = "not graded (grader error)"
+        return result
+
+
 def grade(key_path: str, source: str, out: str, *, limits: sandbox.Limits | None = None,
-          seed: int | None = None, progress=print, screen: bool = True):
-    """Grade every submission in ``source``; returns the list of StudentResult."""
+          seed: int | None = None, progress=print, screen: bool = True,
+          keep_journal: bool = False):
+    """Grade every submission in ``source``; returns the list of StudentResult.
+
+    ``keep_journal``: a ``seed`` other than the journal's grades these submissions with it
+    and keeps every other student's journaled result (``--only X --seed N``)."""
     limits = limits or sandbox.Limits()
     key, name, allowed = load_key(key_path)
     checks = cells.checks(key)
@@ -260,17 +321,11 @@ def grade(key_path: str, source: str, out: str, *, limits: sandbox.Limits | None
                 raise SandboxUnavailable(f"rnn-grade: no sandbox here: {why}; refusing to "
                                          "grade (--unsafe-no-sandbox runs students' code "
                                          "without one)")
-        journal = Journal(out, _sha(key_path), seed)
+        journal = Journal(out, _sha(key_path), seed, keep=keep_journal)
         seed = journal.seed
         progress(f"rnn-grade: {name}, {len(checks)} checks, grading seed {seed}"
                  + (" (resumed)" if journal.resumed else ""))
-        spec, key_out = run_key(key, allowed, seed)
-        expected = {item["check"]: key_out[i]["out"] for i, item in enumerate(spec)
-                    if item["kind"] == "check"}
-        for cell in key.cells:
-            ref = cells.info(cell).get("reference") if cells.role(cell) == "check" else None
-            if ref:
-                expected[cells.check_of(cell).name] = references.expected(ref, seed)
+        spec, expected = expected_outputs(key, allowed, seed)
         found = submissions.collect(source, os.path.join(private, "submitted"))
         progress(f"  key run in {time.monotonic() - t0:.0f} s; {len(found)} submissions")
         notes_all = [] if limits.sandbox else [
@@ -291,25 +346,21 @@ def grade(key_path: str, source: str, out: str, *, limits: sandbox.Limits | None
         lock = threading.Lock()
 
         def one(student, path, sha):
-            try:
-                sub, why = assemble.read_submission(path)
-                notes = notes_all + ([why] if why else [])
-                warnings, outcome = {}, None
-                if sub is not None:
-                    answers = assemble.answers_of(sub)
-                    warnings = assemble.warnings(spec, answers, allowed) if screen else {}
-                    outcome = sandbox.run(lib, limits, assemble.job(spec, answers, seed))
-                result = score(student, checks, spec, outcome, expected, notes, warnings)
-                journal.save(student, sha, result)
-            except Exception as err:
-                why = (f"not graded: the grader failed on this submission "
-                       f"({type(err).__name__}: {sandbox.printable(err, 300)}); "
-                       "a rerun grades it again")
-                result = score(student, checks, spec, None, expected, [*notes_all, why], {})
+            result = grade_notebook(student, path, lib=lib, limits=limits, spec=spec,
+                                    checks=checks, expected=expected, seed=seed,
+                                    allowed=allowed, notes=notes_all, screen=screen)
+            if not result.error:
+                try:
+                    journal.save(student, sha, result)
+                except Exception as err:                # e.g. the disk is full
+                    result.error = (f"the grader could not journal this result "
+                                    f"({type(err).__name__}: {sandbox.printable(err, 200)}); "
+                                    "a rerun grades it again")
             with lock:
                 results[student] = result
                 progress(f"  graded {len(results)}/{len(found)}: {student} "
-                         f"({time.monotonic() - t0:.0f} s)")
+                         + (f"NOT GRADED: {result.error} " if result.error else "")
+                         + f"({time.monotonic() - t0:.0f} s)")
 
         with concurrent.futures.ThreadPoolExecutor(max(1, limits.workers)) as pool:
             futures = [pool.submit(one, *item) for item in todo]
@@ -363,9 +414,19 @@ def self_check(notebook_path: str, limits: sandbox.Limits | None = None):
     if not isinstance(pristine, dict) or "cells" not in pristine:
         raise ValueError("NOTEBOOK: no pristine copy of the checks in its metadata "
                          "(metadata.rnngrade.release); use the notebook rnn-grade release made")
-    spec, expected = pristine["cells"], pristine["expected"]
-    checks = [cells.Check(i["check"], i.get("graded_answer", ""), float(i.get("points", 1)), False)
-              for i in spec if i["kind"] == "check"]
+    try:
+        spec, expected = list(pristine["cells"]), dict(pristine["expected"])
+        checks = [cells.Check(str(i["check"]), str(i.get("graded_answer", "")),
+                              float(i.get("points", 1)), False)
+                  for i in spec if i["kind"] == "check"]
+        for i in spec:
+            if not isinstance(i.get("source"), str) or (i["kind"] == "check"
+                                                        and i["check"] not in expected):
+                raise ValueError(i.get("check", i["kind"]))
+    except (KeyError, TypeError, ValueError, AttributeError) as err:
+        raise ValueError("NOTEBOOK: its pristine copy of the checks (metadata.rnngrade.release) "
+                         f"is damaged ({type(err).__name__}: {str(err)[:80]}); use the notebook "
+                         "rnn-grade release made") from None
     answers = assemble.answers_of(sub)
     allowed = set(meta.get("allowed_rnnlib", []))
     warnings = assemble.warnings(spec, answers, allowed)

@@ -108,9 +108,15 @@ def _squash(text: str) -> str:
 def _handouts(prompt: str) -> set[str]:
     """What a student who wrote nothing hands back: the key's text, or the text with its
     model answer (a ``### BEGIN SOLUTION`` region, as in answer cells) removed or stubbed."""
-    from .cells import _REGION
-    return {_squash(prompt), _squash(_REGION.sub("", prompt)),
-            _squash(_REGION.sub("YOUR ANSWER HERE", prompt))}
+    from .cells import _REGION, strip_written
+    found = {_squash(prompt), _squash(_REGION.sub("", prompt)),
+             _squash(_REGION.sub("YOUR ANSWER HERE", prompt))}
+    for code in (False, True):                   # what rnn-grade release hands out
+        try:
+            found.add(_squash(strip_written(prompt, code=code)))
+        except ValueError:
+            pass
+    return found
 
 
 def _read_nb(path: str):

@@ -1,7 +1,8 @@
 """The student version of a key: what a lecturer hands out.
 
-Solutions become stubs that raise ``NotImplementedError``; hidden checks and the key's own
-comparisons with rnnlib are removed; public checks keep the outputs of the key, run fresh.
+Solutions become stubs that raise ``NotImplementedError``; a written question keeps its
+prompt and loses its model answer; hidden checks and the key's own comparisons with rnnlib
+are removed; public checks keep the outputs of the key, run fresh.
 A pristine copy of what ``rnn-grade check`` needs (the code cells that run, and the public
 checks' expected outputs) is kept in the notebook's metadata (``rnngrade.release``), apart
 from the cells a student edits, so editing a check cell or its stored output cannot change
@@ -38,6 +39,10 @@ def student_version(executed_key) -> nbformat.NotebookNode:
         if r == "answer":
             cell.source = cells.stub(cell.source)
             cell.outputs, cell.execution_count = [], None
+        elif r == "written":
+            cell.source = cells.strip_written(cell.source, code=cell.cell_type == "code")
+            if cell.cell_type == "code":
+                cell.outputs, cell.execution_count = [], None
         kept.append(cell)
     nb.cells = kept
     expected = {cells.check_of(c).name: _text(c.outputs) for c in kept

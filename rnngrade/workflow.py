@@ -40,7 +40,8 @@ class Summary:
     kept: list[str]                      # keys whose earlier result was kept
     not_graded: list[lms.NotGraded]
     rows: list[dict] = field(default_factory=list)
-    ok: bool = True                      # every file read and something found
+    ok: bool = True                      # every file read, graded, and something found
+    grader_errors: list[str] = field(default_factory=list)   # keys the grader failed on
 
 
 # ------------------------------------------------------------------ the key
@@ -298,10 +299,12 @@ def grade_class(key_path: str, source: str, out: str, *, policy: dict | None = N
             progress(f"rnn-grade: {len(untimed)} students have no submission time in the "
                      "download (give --times): counted on time")
         journal = _journal(out, key_sha, seed)
+        earlier = _journal(out, key_sha)          # whatever its seed: --only forgets in it
 
         def done(r: lms.Record) -> bool:            # a stopped run's results count too
             return journal is not None and journal.load(r.key, r.sha256, checks) is not None
         chosen = select(found.records, done, only, new_only)
+        grader_errors: list[str] = []
         kept = [r.key for r in found.records
                  if r not in chosen and (r.key in state["students"] or done(r))]
         progress(f"rnn-grade: {len(found.records)} students in {os.path.basename(source)}, "
@@ -312,9 +315,11 @@ def grade_class(key_path: str, source: str, out: str, *, policy: dict | None = N
             os.makedirs(folder)
             for r in chosen:
                 shutil.copyfile(r.path, os.path.join(folder, r.key + ".ipynb"))
-                if only and journal is not None:
-                    journal.forget(r.key)         # --only: regraded even if journaled
+                if only and earlier is not None:
+                    earlier.forget(r.key)         # --only: regraded even if journaled
             kwargs = {"seed": seed, "progress": progress}
+            if only and seed is not None and earlier is not None and journal is None:
+                kwargs["keep_journal"] = True     # --only X --seed N: the others stay
             if limits is not None:
                 kwargs["limits"] = limits
             if not screen:
@@ -327,9 +332,14 @@ def grade_class(key_path: str, source: str, out: str, *, policy: dict | None = N
                 if res is None:
                     raise RuntimeError(f"rnn-grade: the grading run returned no result for "
                                        f"{r.key!r}")
-                if journal.load(r.key, r.sha256, checks) is None:    # a pipeline without one
+                entry = _entry(r)
+                if res.error:                     # no score: not journaled, graded next run
+                    entry["grader_error"] = res.error
+                    grader_errors.append(r.key)
+                    journal.forget(r.key)
+                elif journal.load(r.key, r.sha256, checks) is None:  # a pipeline without one
                     journal.save(r.key, r.sha256, res)
-                state["students"][r.key] = _entry(r)
+                state["students"][r.key] = entry
         if journal is not None:                   # graded by a run stopped before its end
             for r in found.records:
                 if (r not in chosen and r.key not in state["students"]
@@ -353,7 +363,8 @@ def grade_class(key_path: str, source: str, out: str, *, policy: dict | None = N
                              "source": r.source} for r in pending]
         _save_json(os.path.join(out, STATE), state)
         rows = rebuild(key_path, out)
-        return Summary([r.key for r in chosen], kept, found.not_graded, rows, found.ok)
+        return Summary([r.key for r in chosen], kept, found.not_graded, rows,
+                       found.ok and not grader_errors, grader_errors)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -380,10 +391,12 @@ def rebuild(key_path: str, out: str) -> list[dict]:
         entry = state["students"][k]
         res = _result_of(journal, k, entry, checks)
         if res is None:
+            reason = ("no result in the journal for this notebook (a stopped run, or the key's "
+                      "checks changed): rerun to grade it")
+            if entry.get("grader_error"):
+                reason = f"not graded, grader error: {entry['grader_error']}"
             rows.append({"student": k, "name": entry["name"], "lms_id": entry.get("lms_id", ""),
-                         "submitted": entry.get("submitted") or "",
-                         "reason": "no result in the journal for this notebook (a stopped run, "
-                                   "or the key's checks changed): rerun to grade it"})
+                         "submitted": entry.get("submitted") or "", "reason": reason})
             continue
         reasons = list(entry.get("path_notes", []))
         if entry.get("newer_file"):
@@ -433,7 +446,8 @@ def rebuild(key_path: str, out: str) -> list[dict]:
         rows.append({"student": "", "name": n["name"], "lms_id": n["lms_id"],
                      "reason": f"{n['source']}: {n['reason']}"})
     all_checks = checks + written_checks
-    gradebook.write_all(out, assignment, all_checks, [r for r, _ in results])
+    names = {k: e.get("name") or k for k, e in state["students"].items()}
+    gradebook.write_all(out, assignment, all_checks, [r for r, _ in results], names=names)
     gradebook.write_lms_gradebook(os.path.join(out, "gradebook.csv"),
                                   [c.name for c in all_checks] + ["sandbox"], rows)
     _write_lms_imports(out, assignment, state, rows)

@@ -321,9 +321,11 @@ def test_feedback_never_shows_a_hidden_checks_inputs_or_expected_output(tmp_path
         assert "42" in text and "41" in text           # public: expected vs got
         assert "Advice, not a penalty" in text and "imports os" in text
     assert result["score"] == 3.0
-    assert [t["name"] for t in result["tests"]] == ["seen", "secret"]
-    assert result["tests"][1] == {"name": "secret", "score": 3.0, "max_score": 3.0,
-                                  "output": "hidden check: passed", "visibility": "visible"}
+    assert [t["name"] for t in result["tests"]] == ["a: seen", "a: secret"]
+    assert result["tests"][1] == {"name": "a: secret", "score": 3.0, "max_score": 3.0,
+                                  "status": "passed", "output": "hidden check: passed",
+                                  "tags": ["a"], "visibility": "after_published"}
+    assert result["tests"][0]["visibility"] == "visible"
 
 
 def test_a_journaled_result_reads_back_as_it_was():

@@ -175,6 +175,7 @@ def test_written_answers_exported_marked_and_merged(tmp_path):
     result = json.loads((Path(out) / "results" / "José_Ñúñez_123456.json").read_text())
     assert result["score"] == 14 and result["tests"][-1] == {
         "name": "written:explain_state", "score": 2.0, "max_score": 3.0, "visibility": "visible",
+        "status": "failed", "tags": ["written"],
         "output": "marked by hand: Right, say through which matrix."}
     # a regrade keeps the marks
     workflow.grade_class(str(key), str(src), out, only=["123456"], grade=FakeGrade(),
