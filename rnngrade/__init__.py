@@ -28,13 +28,23 @@ One concept per module:
     cli          the ``rnn-grade`` command
 """
 from .allowed import (
+    attention_inputs,
     below,
     fmt,
+    mean_attention,
+    number_task,
+    pad_batch,
     random_params,
     rounded,
+    seq2seq_encode,
+    seq2seq_fit,
+    seq2seq_init,
+    seq2seq_loss_and_grads,
     show,
     smooth_inputs,
     smooth_loss,
 )
 
-__all__ = ["below", "fmt", "random_params", "rounded", "show", "smooth_inputs", "smooth_loss"]
+__all__ = ["attention_inputs", "below", "fmt", "mean_attention", "number_task", "pad_batch",
+           "random_params", "rounded", "seq2seq_encode", "seq2seq_fit", "seq2seq_init",
+           "seq2seq_loss_and_grads", "show", "smooth_inputs", "smooth_loss"]

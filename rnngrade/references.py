@@ -39,9 +39,9 @@ def numerical_gradient_smooth(seed: int) -> str:
     return _printed(lambda: show([g[k] for k in ("A", "B", "b")], digits=4))
 
 
-def relative_errors_smooth(seed: int) -> str:
+def relative_errors_smooth(seed: int, offset: int = 10) -> str:
     """Assignment 6's ``grad_check_reference``: exact relative errors of the claimed gradients."""
-    rng = np.random.default_rng(seed + 10)
+    rng = np.random.default_rng(seed + offset)
     p, X = smooth_inputs(rng)
     g = smooth_gradient(p, X)
     claimed = {"A": rng.standard_normal(g["A"].shape), "B": np.zeros_like(g["B"]),
@@ -54,8 +54,14 @@ def relative_errors_smooth(seed: int) -> str:
     return _printed(lambda: print({k: round(error(k), 3) for k in sorted(claimed)}))
 
 
+def relative_errors_attention(seed: int) -> str:
+    """Assignment 7's ``grad_check_reference``: the same claims, drawn from ``SEED + 7``."""
+    return relative_errors_smooth(seed, offset=7)
+
+
 REFERENCES = {"numerical_gradient_smooth": numerical_gradient_smooth,
-              "relative_errors_smooth": relative_errors_smooth}
+              "relative_errors_smooth": relative_errors_smooth,
+              "relative_errors_attention": relative_errors_attention}
 
 
 def expected(name: str, seed: int) -> str:

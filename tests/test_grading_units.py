@@ -46,7 +46,8 @@ def test_stub_refuses_a_cell_without_markers():
 
 def test_there_are_six_keys_each_with_public_and_hidden_checks():
     assert [k.parent.name for k in KEYS] == ["01_forward", "02_softmax", "03_bptt",
-                                             "04_clipping", "05_char_lm", "06_gated_cells"]
+                                             "04_clipping", "05_char_lm", "06_gated_cells",
+                                             "07_attention"]
     for key in KEYS:
         found = cells.checks(nbformat.read(key, as_version=4))
         assert any(c.hidden for c in found) and any(not c.hidden for c in found), key
@@ -342,7 +343,10 @@ def test_the_allowlist_holds_only_the_allowed_rnnlib_names_and_no_solution():
         text = "\n".join(files.values())
         defined = {line.split("(")[0][4:] for line in files["rnnlib/__init__.py"].splitlines()
                    if line.startswith("def ")}
-        assert defined == set(meta["allowed_rnnlib"]), key
+        assert defined == set(meta["allowed_rnnlib"]) - set(allowed.GIVEN), key
+        helpers = {line.split("(")[0][4:] for line in files["rnngrade/__init__.py"].splitlines()
+                   if line.startswith("def ")}
+        assert helpers & set(allowed.GIVEN) == set(meta["allowed_rnnlib"]) & set(allowed.GIVEN), key
         nb = nbformat.read(key, as_version=4)
         for c in nb.cells:                          # no answer's function exists in the allowlist
             if cells.role(c) == "answer":
@@ -372,6 +376,36 @@ def test_the_allowed_copies_agree_with_rnnlib():
     loss, grads = allowed.loss_and_grads(p, ids, ys)
     ref_loss, ref_grads = rnnlib.loss_and_grads(p, ids, ys)
     assert np.isclose(loss, ref_loss) and all(np.allclose(grads[k], ref_grads[k]) for k in ref_grads)
+
+
+def test_the_given_seq2seq_model_agrees_with_rnnlib():
+    """Assignment 7's given model (GIVEN) is rnnlib's seq2seq (cell="rnn", additive attention)
+    with the attention passed in: the same task, the same initial draws, the same gradients."""
+    import numpy as np
+
+    from rnnlib import attention
+    from rnnlib.architectures.seq2seq import init_seq2seq, loss_and_grads, tasks
+    from rnnlib.training.tree import get, leaves
+    task = allowed.number_task(40, seed=3, exclude=[5, 17])
+    numbers = tasks.sample_numbers(40, max_digits=4, seed=3, exclude=[5, 17])
+    src_ref, tgt_ref = tasks.encode_pairs(numbers, seed=3)
+    assert np.array_equal(task["numbers"], numbers) and task["words"] == tasks.SOURCE_WORDS
+    assert all(np.array_equal(a, b) for a, b in zip(task["sources"], src_ref))
+    assert all(np.array_equal(a, b) for a, b in zip(task["targets"], tgt_ref))
+    mine = allowed.seq2seq_init(32, 11, embed_size=5, hidden_size=6, attention_size=4, seed=2)
+    ref = init_seq2seq(32, 11, embed_size=5, hidden_size=6, cell="rnn", attention="additive",
+                       attention_size=4, seed=2)
+    assert all(np.array_equal(get(mine, path), a) for path, a in leaves(ref))
+    src, sl = allowed.pad_batch(task["sources"][:6])
+    tgt, tl = allowed.pad_batch(task["targets"][:6])
+    loss, grads = allowed.seq2seq_loss_and_grads(
+        mine, src, sl, tgt, tl, lambda p, q, k, m: attention.forward(p, q, k, mask=m),
+        lambda p, q, k, m, dc: attention.backward(p, q, k, dc, mask=m))
+    ref_loss, ref_grads = loss_and_grads(ref, src, tgt, src_lengths=sl, tgt_lengths=tl)
+    assert np.isclose(loss, ref_loss)
+    assert all(np.allclose(get(grads, path), a) for path, a in leaves(ref_grads))
+    keys, mask, first = allowed.seq2seq_encode(mine, src, sl)
+    assert np.allclose(first, keys[sl - 1, np.arange(len(sl))]) and mask.sum() == sl.sum()
 
 
 def test_show_ignores_numpy_print_options(capsys):
