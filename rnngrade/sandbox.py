@@ -37,6 +37,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 
@@ -196,16 +197,38 @@ class Outcome:
     why: str = ""          # why it did not: killed, timed out, flooded
 
 
+# How a sandbox that never started says so on its standard error (bwrap, unshare, mount or
+# setpriv refusing, e.g. for want of namespaces while many sandboxes start at once).
+_START_FAILURE = re.compile(rb"^(bwrap|unshare|mount|setpriv): ", re.M)
+START_TRIES = 3
+
+
 def run(lib: Lib, limits: Limits, cells: list[dict], *, wall_s: float | None = None,
         max_bytes: int | None = None) -> Outcome:
-    """Run ``cells`` in a fresh sandbox; returns what each cell printed, whatever happens."""
+    """Run ``cells`` in a fresh sandbox; returns what each cell printed, whatever happens.
+
+    A sandbox that fails to start (nothing ran: no cell reported, and its tools said why on
+    standard error) is tried again, up to ``START_TRIES`` times in all, so a transient refusal
+    of the machine is not charged to a student; the last refusal is the reason given."""
+    for attempt in range(START_TRIES):
+        outcome, refusal = _run_once(lib, limits, cells, wall_s=wall_s, max_bytes=max_bytes)
+        if not refusal:
+            return outcome
+        time.sleep(0.5 * 2 ** attempt)
+    return Outcome(outcome.cells, outcome.finished,
+                   f"{outcome.why}; the sandbox could not start: {refusal}")
+
+
+def _run_once(lib, limits, cells, *, wall_s, max_bytes) -> tuple[Outcome, str]:
+    """One sandbox: (its outcome, the start-up refusal its tools printed, or "")."""
     job = json.dumps({"cells": cells, "timeout": limits.cell_timeout,
                       "max_output": limits.max_output, "limits": limits.runner()})
     wall_s = wall_s or min(2 * limits.cpu_s + 10, 10 + len(cells) * (limits.cell_timeout + 1))
     max_bytes = max_bytes or 4 * limits.max_output * (len(cells) + 2) + (1 << 16)
     cwd = os.path.join(lib.root, "work")
+    err = tempfile.TemporaryFile(dir=lib.root)          # outside the sandbox's view
     proc = subprocess.Popen(command(lib, limits), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, env=environment(limits), cwd=cwd,
+                            stderr=err, env=environment(limits), cwd=cwd,
                             start_new_session=True)
     _ACTIVE.add(proc)
     cells_out, buf, got, why, finished = {}, b"", 0, "", False
@@ -254,11 +277,20 @@ def run(lib: Lib, limits: Limits, cells: list[dict], *, wall_s: float | None = N
     finally:
         _kill(proc)
         _ACTIVE.discard(proc)
+    refusal = ""
     if not finished and not why:
         code = proc.returncode
         why = ("the sandbox stopped before the end"
                + (f" (signal {-code})" if code and code < 0 else f" (exit status {code})"))
-    return Outcome(cells_out, finished, why)
+        if not cells_out:                           # nothing ran: did it start at all?
+            err.seek(0)
+            text = err.read(4096)
+            found = _START_FAILURE.search(text)
+            if found:
+                line = text[found.start():].split(b"\n", 1)[0]
+                refusal = printable(line.decode("utf-8", "replace"), 300)
+    err.close()
+    return Outcome(cells_out, finished, why), refusal
 
 
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")

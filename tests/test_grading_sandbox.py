@@ -180,3 +180,43 @@ def test_no_expected_output_is_in_its_memory_files_or_environment(probe):
         for line in text.strip().splitlines():
             if len(line.strip()) > 12:            # lines with values, not "(4,) (2,)"
                 assert line.strip() not in memory, line
+
+
+def test_a_sandbox_that_fails_to_start_is_tried_again_and_then_says_why(monkeypatch):
+    # Many sandboxes starting at once can be refused by the kernel for a moment (bwrap prints
+    # "bwrap: ..." and exits 1 before any cell runs); that must not cost anyone a grade.
+    real, calls = sandbox.command, []
+
+    def flaky(lib, limits):
+        calls.append(1)
+        if len(calls) < 3:
+            return ["sh", "-c", "echo 'bwrap: Creating new namespace failed: "
+                    "No space left on device' >&2; exit 1"]
+        return real(lib, limits)
+
+    key = nbformat.read(KEY1, as_version=4)
+    spec = assemble.spec_of(assemble.seeded(key, SEED))
+    job = assemble.job(spec, {}, SEED)
+    monkeypatch.setattr(sandbox, "time", type("T", (), {"sleep": staticmethod(lambda s: None),
+                                                         "monotonic": sandbox.time.monotonic}))
+    monkeypatch.setattr(sandbox, "command", flaky)
+    root = grading._lib_root()
+    try:
+        lib, limits = sandbox.Lib(root, []), sandbox.Limits(cell_timeout=60)
+        outcome = sandbox.run(lib, limits, job)
+        assert outcome.finished and len(calls) == 3, (outcome.why, len(calls))
+        calls.clear()
+        monkeypatch.setattr(sandbox, "command", lambda lib, limits: (
+            ["sh", "-c", "echo 'bwrap: refused' >&2; exit 1"]))
+        outcome = sandbox.run(lib, limits, job)
+        assert not outcome.finished and outcome.cells == {}
+        assert "could not start: bwrap: refused" in outcome.why, outcome.why
+        # a student who prints "bwrap: ..." after the sandbox started is not run again
+        student = ["sh", "-c", "echo '{\"i\": 0, \"out\": \"\", \"error\": \"\"}'; "
+                   "echo 'bwrap: forged' >&2; exit 1"]
+        calls.clear()
+        monkeypatch.setattr(sandbox, "command", lambda lib, limits: calls.append(1) or student)
+        outcome = sandbox.run(lib, limits, job)
+        assert len(calls) == 1 and "could not start" not in outcome.why
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
