@@ -75,13 +75,19 @@ def run_key(key, allowed, seed: int | None, limits: sandbox.Limits | None = None
         trusted = sandbox.Limits(cell_timeout=600, cpu_s=3600, sandbox=False,
                                  max_output=200_000)
         outcome = sandbox.run(lib, trusted, job, wall_s=3600)
+        if not outcome.finished and not any(r["error"] for r in outcome.cells.values()):
+            # the key's process died without a Python error (seen once under heavy load):
+            # the key is deterministic, so a second run tells a real fault from a passing one
+            outcome = sandbox.run(lib, trusted, job, wall_s=3600)
     finally:
         shutil.rmtree(root, ignore_errors=True)
     for i, item in enumerate(job):
         rec = outcome.cells.get(i)
         if rec is None or rec["error"]:
+            detail = f"; its standard error began: {outcome.stderr[-1500:]}" \
+                if rec is None and outcome.stderr else ""
             raise RuntimeError(f"key: cell {i} ({item['kind']}) failed: "
-                               f"{rec['error'] if rec else outcome.why}")
+                               f"{rec['error'] if rec else outcome.why}{detail}")
     return spec, outcome.cells
 
 

@@ -195,6 +195,8 @@ class Outcome:
     cells: dict            # cell index → {"out", "error", "truncated"}
     finished: bool         # the runner reached its end
     why: str = ""          # why it did not: killed, timed out, flooded
+    stderr: str = ""       # the start of its standard error when it did not finish (for the
+                           # lecturer when the key itself fails; never put in a student's report)
 
 
 # How a sandbox that never started says so on its standard error (bwrap, unshare, mount or
@@ -216,7 +218,7 @@ def run(lib: Lib, limits: Limits, cells: list[dict], *, wall_s: float | None = N
             return outcome
         time.sleep(0.5 * 2 ** attempt)
     return Outcome(outcome.cells, outcome.finished,
-                   f"{outcome.why}; the sandbox could not start: {refusal}")
+                   f"{outcome.why}; the sandbox could not start: {refusal}", outcome.stderr)
 
 
 def _run_once(lib, limits, cells, *, wall_s, max_bytes) -> tuple[Outcome, str]:
@@ -277,20 +279,22 @@ def _run_once(lib, limits, cells, *, wall_s, max_bytes) -> tuple[Outcome, str]:
     finally:
         _kill(proc)
         _ACTIVE.discard(proc)
-    refusal = ""
+    refusal, text = "", b""
+    if not finished:
+        err.seek(0)
+        text = err.read(4096)
     if not finished and not why:
         code = proc.returncode
         why = ("the sandbox stopped before the end"
                + (f" (signal {-code})" if code and code < 0 else f" (exit status {code})"))
         if not cells_out:                           # nothing ran: did it start at all?
-            err.seek(0)
-            text = err.read(4096)
             found = _START_FAILURE.search(text)
             if found:
                 line = text[found.start():].split(b"\n", 1)[0]
                 refusal = printable(line.decode("utf-8", "replace"), 300)
     err.close()
-    return Outcome(cells_out, finished, why), refusal
+    stderr = printable(text.decode("utf-8", "replace"), 4096)
+    return Outcome(cells_out, finished, why, stderr), refusal
 
 
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
