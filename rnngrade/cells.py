@@ -7,6 +7,8 @@ A key (the instructor notebook) marks its cells with a small dict:
     {"role": "check", "check": "step_shape", "answer": "rnn_step", "points": 1}
     {"role": "check", ..., "hidden": true}               graded, never released
     {"role": "key-only"}                                 the key's own comparison with rnnlib
+    {"role": "written", "question": "name", "points": 3} a question marked by hand (manual.py);
+                                                         its model answer is a solution region
 
 Cells without the dict (task text, setup code) are kept as they are. The notebook's own
 ``metadata["rnngrade"]`` names the assignment and the rnnlib names an answer may use:
@@ -87,4 +89,13 @@ def stub(source: str) -> str:
     out = _REGION.sub(replace, source)
     if BEGIN in out or END in out:
         raise ValueError(f"answer cell: unmatched solution markers in:\n{source}")
+    return out
+
+
+def strip_model_answer(source: str) -> str:
+    """A written question's text with its model answer (solution regions) replaced by
+    ``YOUR ANSWER HERE``, which ``manual`` reads as unanswered."""
+    out = _REGION.sub(lambda m: f"{m.group(1)}YOUR ANSWER HERE", source)
+    if BEGIN in out or END in out:
+        raise ValueError(f"written cell: unmatched solution markers in:\n{source}")
     return out

@@ -1,7 +1,8 @@
 """The student version of a key: what a lecturer hands out.
 
-Solutions become stubs that raise ``NotImplementedError``; hidden checks and the key's own
-comparisons with rnnlib are removed; public checks keep the outputs of the key, run fresh.
+Solutions become stubs that raise ``NotImplementedError``; the model answer of a written
+question (a ``### BEGIN SOLUTION`` region in a cell with role ``written``) becomes
+``YOUR ANSWER HERE``; hidden checks and the key's own comparisons with rnnlib are removed; public checks keep the outputs of the key, run fresh.
 A pristine copy of what ``rnn-grade check`` needs (the code cells that run, and the public
 checks' expected outputs) is kept in the notebook's metadata (``rnngrade.release``), apart
 from the cells a student edits, so editing a check cell or its stored output cannot change
@@ -38,6 +39,8 @@ def student_version(executed_key) -> nbformat.NotebookNode:
         if r == "answer":
             cell.source = cells.stub(cell.source)
             cell.outputs, cell.execution_count = [], None
+        if cells.info(cell).get("role") == "written":
+            cell.source = cells.strip_model_answer(cell.source)
         kept.append(cell)
     nb.cells = kept
     expected = {cells.check_of(c).name: _text(c.outputs) for c in kept
