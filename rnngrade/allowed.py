@@ -10,7 +10,8 @@ read-only into every student's sandbox:
   with the attention left open, which calls the student's functions), in ``rnngrade``;
 - under the name ``rnnlib``, only the rnnlib functions the key's metadata allows
   (``allowed_rnnlib``), as self-contained copies of the plain tanh model's (``softmax``,
-  ``sigmoid``, ``init_params``, ``loss_and_grads``). The real rnnlib, which holds every
+  ``sigmoid``, ``init_params``, ``loss_and_grads``, ``jacobian_norms``); none of them
+  computes a gated cell. The real rnnlib, which holds every
   assignment's solution, is never in the sandbox.
 
 Outside the sandbox (a lecturer's or student's Jupyter) ``rnngrade`` re-exports the helpers
@@ -25,7 +26,7 @@ import math
 import numpy as np
 
 HELPERS = ("rounded", "fmt", "below", "show", "random_params", "smooth_inputs", "smooth_loss")
-RNNLIB = ("softmax", "sigmoid", "init_params", "loss_and_grads")
+RNNLIB = ("softmax", "sigmoid", "init_params", "loss_and_grads", "jacobian_norms")
 # Given code a key may allow (its "allowed_rnnlib" metadata): copies of rnnlib's seq2seq parts
 # with the student's part left open. The sandbox gets them in ``rnngrade`` only when allowed.
 GIVEN = ("number_task", "pad_batch", "seq2seq_init", "seq2seq_encode", "seq2seq_loss_and_grads",
@@ -200,6 +201,30 @@ def loss_and_grads(params, xs, targets, *, h0=None):
         dh_next = W.T @ da
     grads["h0"] = dh_next
     return float(total), grads
+
+
+def jacobian_norms(params, xs, *, h0=None, cell="rnn"):
+    """‖∂h_T/∂h_t‖₂ (spectral norm) for t = 0..T of the plain tanh RNN, one sequence xs (T, D)
+    from h0 (None: zeros), as rnnlib.jacobian_norms computes it for cell="rnn". The sandbox's
+    copy knows only the plain cell."""
+    if cell != "rnn":
+        raise ValueError(f"argument 'cell': the grader's rnnlib computes only the plain cell "
+                         f"('rnn'), got {cell!r}")
+    U, W, b = (np.asarray(params[k], dtype=float) for k in ("U", "W", "b"))
+    xs = np.asarray(xs, dtype=float)
+    if xs.ndim != 2:
+        raise ValueError(f"argument 'xs': expected one sequence (T, D), got shape {xs.shape}")
+    H = W.shape[0]
+    h = np.zeros(H) if h0 is None else np.asarray(h0, dtype=float)
+    steps = []
+    for x in xs:
+        h = np.tanh(b + W @ h + U @ x)
+        steps.append((1.0 - h * h)[:, None] * W)          # ∂h_t/∂h_{t-1}
+    product, norms = np.eye(H), [1.0]
+    for J in reversed(steps):
+        product = product @ J
+        norms.append(float(np.linalg.norm(product, 2)))
+    return np.array(norms[::-1])
 
 
 def sandbox_sources(allowed_rnnlib) -> dict[str, str]:

@@ -40,7 +40,7 @@ def numerical_gradient_smooth(seed: int) -> str:
 
 
 def relative_errors_smooth(seed: int, offset: int = 10) -> str:
-    """Assignment 6's ``grad_check_reference``: exact relative errors of the claimed gradients."""
+    """Assignment 4's and 7's ``grad_check_reference``: exact relative errors of the claimed gradients."""
     rng = np.random.default_rng(seed + offset)
     p, X = smooth_inputs(rng)
     g = smooth_gradient(p, X)
@@ -59,9 +59,24 @@ def relative_errors_attention(seed: int) -> str:
     return relative_errors_smooth(seed, offset=7)
 
 
+def directional_smooth(seed: int) -> str:
+    """Assignment 6's ``directional_reference``: the exact derivative of ``smooth_loss`` along
+    the check's random direction, and the claimed gradients' prediction of it."""
+    rng = np.random.default_rng(seed + 10)
+    p, X = smooth_inputs(rng)
+    g = smooth_gradient(p, X)
+    claimed = {"A": rng.standard_normal(g["A"].shape), "B": np.zeros_like(g["B"]),
+               "b": rng.standard_normal(g["b"].shape)}
+    d = {k: rng.standard_normal(p[k].shape) for k in sorted(claimed)}
+    exact = sum(float(np.sum(g[k] * d[k])) for k in d)
+    predicted = sum(float(np.sum(claimed[k] * d[k])) for k in d)
+    return _printed(lambda: show([exact, predicted], digits=5))
+
+
 REFERENCES = {"numerical_gradient_smooth": numerical_gradient_smooth,
               "relative_errors_smooth": relative_errors_smooth,
-              "relative_errors_attention": relative_errors_attention}
+              "relative_errors_attention": relative_errors_attention,
+              "directional_smooth": directional_smooth}
 
 
 def expected(name: str, seed: int) -> str:

@@ -559,43 +559,46 @@ def _grade_key_and_blank(name, tmp, **others):
     return {r.student: r for r in results}
 
 
-# Assignment 6: points of each part (see the key), and answers that are partly right or that
-# call rnnlib's LSTM for the part they must write.
-GATED_FULL = 34
-GATED_PARTS = {"lstm_step": 4, "lstm_forward": 5, "lstm_step_backward": 4, "lstm_bptt": 6,
-               "relative_errors": 5, "gru_step": 4, "lstm_jacobian_norms": 6}
-GATED_DELEGATES_STEP = """
-def lstm_step(params, x, h_prev, s_prev):
-    r = rnnlib.forward(params, x[None], h0=h_prev, s0=s_prev, cell="lstm")
-    return r.h[0], r.s[0], {k: v[0] for k, v in r.gates.items()}
-"""
-GATED_DELEGATES_BPTT = """
-def lstm_bptt(params, xs, ys):
-    loss, grads = rnnlib.loss_and_grads(params, xs, ys, cell="lstm")
-    return loss, {k: grads[k] for k in params}
-"""
+# Assignments 4 (the LSTM) and 6 (the GRU): a student of each simulated class
+# (assignments/NN_name/simulated_class.py) who calls rnnlib's gated cell for the step forward,
+# and one whose gradient check returns zeros, graded beside the key and the blank.
+GATED = ("04_lstm", "06_gru")
+GATED_STUDENTS = ("calls_rnnlib", "zero_gradient_check")
+
+
+def _simulated_students(name, wanted):
+    """{student: answers} of ``name``'s simulated class, the key's answers edited as it says."""
+    import importlib.util
+    path = ROOT / "assignments" / name / "simulated_class.py"
+    spec = importlib.util.spec_from_file_location(f"simulated_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    key = {n: c.source for n, c in _answers(nbformat.read(KEYS[name], as_version=4)).items()}
+    out = {}
+    for student in wanted:
+        answers = dict(key)
+        for answer, new in module.STUDENTS[student]["answers"].items():
+            if isinstance(new, str):
+                answers[answer] = new
+                continue
+            for old, replacement in new:
+                assert old in answers[answer], (name, student, old)
+                answers[answer] = answers[answer].replace(old, replacement)
+        out[student] = (answers, module.STUDENTS[student]["lost"])
+    return out
 
 
 @pytest.fixture(scope="module")
 def gated(tmp_path_factory):
-    name = "06_gated_cells"
-    blank = nbformat.read(RELEASED / f"{name}.ipynb", as_version=4)
-    key = {n: c.source for n, c in _answers(nbformat.read(KEYS[name], as_version=4)).items()}
-    # the backward step forgets that s_t also reaches L through h_t = q_t tanh(s_t)
-    wrong_backward = key["lstm_step_backward"].replace(
-        "ds = ds + dh * q * (1.0 - tanh_s ** 2)", "ds = ds + dh * q")
-    assert wrong_backward != key["lstm_step_backward"]
-    partial = {n: key[n] for n in ("lstm_step", "lstm_forward", "lstm_bptt", "relative_errors",
-                                   "gru_step")}
-    tmp = tmp_path_factory.mktemp("grade6")
-    zero_errors = ("def relative_errors(f, params, grads, eps=1e-5):\n"
-                   "    return {k: 0.0 for k in grads}\n")
-    return _grade_key_and_blank(
-        name, tmp,
-        partial=_variant(blank, lstm_step_backward=wrong_backward, **partial),
-        delegates_step=_variant(blank, **dict(key, lstm_step=GATED_DELEGATES_STEP)),
-        delegates_bptt=_variant(blank, **dict(key, lstm_bptt=GATED_DELEGATES_BPTT)),
-        zero_errors=_variant(blank, **dict(key, relative_errors=zero_errors)))
+    runs = {}
+    for name in GATED:
+        blank = nbformat.read(RELEASED / f"{name}.ipynb", as_version=4)
+        students = _simulated_students(name, GATED_STUDENTS)
+        results = _grade_key_and_blank(
+            name, tmp_path_factory.mktemp(f"grade_{name}"),
+            **{s: _variant(blank, **answers) for s, (answers, _) in students.items()})
+        runs[name] = (results, {s: lost for s, (_, lost) in students.items()})
+    return runs
 
 
 def _one_part_wrong(name):
@@ -670,10 +673,11 @@ ONE_PART_WRONG = {"04_clipping": {"never_clips": 4, "mutates": 4},
 
 
 @pytest.mark.parametrize("name", ["02_softmax", "03_bptt", "04_clipping", "05_char_lm",
-                                  "06_gated_cells"])
+                                  *GATED])
 def test_each_key_full_marks_its_blank_zero_and_one_bug_its_own_points(name, tmp_path, request):
-    if name == "06_gated_cells":                 # graded once with more submissions
-        results = request.getfixturevalue("gated")
+    wrong = ONE_PART_WRONG.get(name, {})
+    if name in GATED:                            # graded once, for the tests below too
+        results, wrong = request.getfixturevalue("gated")[name]
     else:
         results = _grade_key_and_blank(name, tmp_path, **_one_part_wrong(name))
     assert results["key"].score == results["key"].max_score > 0, [
@@ -681,56 +685,35 @@ def test_each_key_full_marks_its_blank_zero_and_one_bug_its_own_points(name, tmp
     assert results["blank"].score == 0
     assert all(r.why == "not answered yet (NotImplementedError)"
                for r in results["blank"].results), [r.why for r in results["blank"].results]
-    for student, lost in ONE_PART_WRONG.get(name, {}).items():
+    for student, lost in wrong.items():
         assert results[student].score == results["key"].score - lost, [
             (r.check.name, r.passed) for r in results[student].results]
 
 
-def _gated_points(result):
-    return {part: sum(r.earned for r in result.results if r.check.answer == part)
-            for part in GATED_PARTS}
-
-
-def test_gated_points_per_part_are_as_the_tests_assume(gated):
-    assert gated["key"].max_score == GATED_FULL == sum(GATED_PARTS.values())
-    assert _gated_points(gated["key"]) == GATED_PARTS
-
-
-def test_gated_partly_right_gets_exactly_its_parts(gated):
-    # right: the step, the forward pass, the GRU, the gradient check (graded on functions
-    # whose gradient the grader knows) and the loss of BPTT; wrong: the backward step, and so
-    # BPTT's gradients; not written: the Jacobian norms
-    assert gated["partial"].score == 4 + 5 + 1 + 5 + 4, [
-        (r.check.name, r.passed) for r in gated["partial"].results]
-    assert _gated_points(gated["partial"]) == {
-        "lstm_step": 4, "lstm_forward": 5, "lstm_step_backward": 0, "lstm_bptt": 1,
-        "relative_errors": 5, "gru_step": 4, "lstm_jacobian_norms": 0}
-
-
-def test_gated_gradient_check_that_returns_zeros_earns_nothing(gated):
-    assert _gated_points(gated["zero_errors"])["relative_errors"] == 0
-    assert gated["zero_errors"].score == GATED_FULL - GATED_PARTS["relative_errors"]
-
-
-def test_gated_step_that_calls_rnnlib_earns_nothing_for_it(gated):
-    result = gated["delegates_step"]
-    points = _gated_points(result)
-    assert points["lstm_step"] == 0
+@pytest.mark.parametrize("name", GATED)
+def test_gated_step_that_calls_rnnlib_earns_nothing_for_it(gated, name):
+    results, _ = gated[name]
+    result = results["calls_rnnlib"]
+    step = f"{name.split('_')[1]}_step_forward"
+    assert sum(r.earned for r in result.results if r.check.answer == step) == 0
     assert "uses rnnlib.forward, which this assignment asks you to write" in " ".join(
         result.advice())
     assert "rnnlib function this assignment asks you to write" in " ".join(
-        r.why for r in result.results if r.check.answer == "lstm_step")
-    # the rest of this answer is the key's, but it stands on the missing step; the parts that
-    # do not (the GRU, the gradient check) keep their points
-    assert result.score == points["gru_step"] + points["relative_errors"] == 9
+        r.why for r in result.results if r.check.answer == step)
+    # the backward parts are checked on caches the checks draw, not on the step forward's:
+    # they keep their points, as does the gradient check
+    keeps = {r.check.answer for r in result.results if r.earned}
+    assert {f"{name.split('_')[1]}_step_backward", f"{name.split('_')[1]}_backward"} <= keeps
 
 
-def test_gated_bptt_that_calls_rnnlib_earns_nothing_for_it(gated):
-    result = gated["delegates_bptt"]
-    assert _gated_points(result)["lstm_bptt"] == 0
-    assert "uses rnnlib.loss_and_grads, which this assignment asks you to write" in " ".join(
-        result.advice())
-    assert result.score == GATED_FULL - GATED_PARTS["lstm_bptt"]
+@pytest.mark.parametrize("name", GATED)
+def test_gated_gradient_check_that_returns_zeros_earns_nothing(gated, name):
+    results, lost = gated[name]
+    check = "relative_errors" if name == "04_lstm" else "directional_check"
+    result = results["zero_gradient_check"]
+    assert sum(r.earned for r in result.results if r.check.answer == check) == 0
+    assert result.score == results["key"].score - lost["zero_gradient_check"] == (
+        results["key"].score - 5)
 
 
 # ---------------------------------------------------------------- the self-check
