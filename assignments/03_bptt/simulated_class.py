@@ -4,8 +4,9 @@
 # "lost" is the points below full marks (17) the grader must give; "why" says what is wrong.
 #
 # Points: step_backward 4 (step_backward_values 2 public, step_backward_hidden 2 hidden);
-# bptt 8 (bptt_loss 1, bptt_grads 3 public, bptt_hidden 4 hidden: loss and gradients, then
-# a batch of realistic size, past the time limit for a gradient taken parameter by parameter);
+# bptt 8 (bptt_loss 1, bptt_grads 3 public, bptt_hidden 4 hidden: loss and gradients; the
+# last two also run a batch of realistic size, past the time limit for a gradient taken
+# parameter by parameter);
 # numerical_gradient 5 (numgrad_cubic 1 public, gradient_check 4 hidden, graded against the
 # grader's exact gradient in rnngrade/references.py, so it never depends on the student's
 # bptt). bptt's checks call the student's own step_backward. Every check draws T, B, D, H, K
@@ -74,8 +75,8 @@ def numerical_gradient(f, x, eps=1e-5):
     return out
 ''',
 }
-# what the released notebook prints under bptt_loss, bptt_grads and numgrad_cubic, and the
-# step_backward_values arrays
+# what the released notebook prints under bptt_loss, bptt_grads (its small batch) and
+# numgrad_cubic, and the step_backward_values arrays
 HARD_CODED = {
     "step_backward": '''
 def step_backward(params, x, h_prev, h, dh):
@@ -216,8 +217,8 @@ def numerical_gradient(f, x, eps=1e-5):
         "why": "returns the numbers the released notebook prints: every check draws its "
                "inputs from the grading seed (any seed but the release's 0)"},
     "gradients_by_complex_step": {
-        "answers": {"bptt": COMPLEX_STEP_BPTT}, "lost": 4,
-        "why": "no backward pass, one forward pass per parameter: exact on the small public "
-               "checks, but bptt_hidden's batch of realistic size runs past the time limit "
-               "per check (4)"},
+        "answers": {"bptt": COMPLEX_STEP_BPTT}, "lost": 7,
+        "why": "no backward pass, one forward pass per parameter: exact on small batches, but "
+               "the batch of realistic size in bptt_grads (3) and bptt_hidden (4) runs past "
+               "the time limit per check; bptt_loss keeps its point"},
 }
