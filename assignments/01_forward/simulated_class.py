@@ -79,6 +79,18 @@ def rnn_forward(params, xs, h0=None):
     return hs, os
 '''
 
+# no computation at all: zeros of the right shapes, read off the arguments
+SHAPES_ONLY_STEP = '''
+def rnn_step(params, x, h_prev):
+    lead = np.shape(x)[:-1]
+    return np.zeros(lead + np.shape(params["b"])), np.zeros(lead + np.shape(params["c"]))
+'''
+SHAPES_ONLY_FORWARD = '''
+def rnn_forward(params, xs, h0=None):
+    lead = np.shape(xs)[:-1]
+    return np.zeros(lead + np.shape(params["b"])), np.zeros(lead + np.shape(params["c"]))
+'''
+
 STUDENTS = {
     "einsum_and_preallocated": {
         "answers": {"rnn_step": EINSUM_STEP, "rnn_forward": PREALLOCATED_FORWARD},
@@ -125,4 +137,9 @@ STUDENTS = {
         "lost": 12, "why": "returns the numbers the released notebook prints: every check, "
                            "public or hidden, draws its inputs from the grading seed (any "
                            "seed but the release's 0)"},
+    "shapes_only": {
+        "answers": {"rnn_step": SHAPES_ONLY_STEP, "rnn_forward": SHAPES_ONLY_FORWARD},
+        "lost": 10, "why": "zeros of the right shapes, no arithmetic: keeps the two shape checks "
+                           "(step_shapes 1, forward_shapes 1), the partial credit for getting "
+                           "the batch's shapes right; every value check fails"},
 }

@@ -4,7 +4,9 @@
 # "lost" is the points below full marks (17) the grader must give; "why" says what is wrong.
 #
 # Points: step_backward 4 (step_backward_values 2 public, step_backward_hidden 2 hidden);
-# bptt 8 (bptt_loss 1, bptt_grads 3 public, bptt_hidden 4 hidden: loss and gradients);
+# bptt 8 (bptt_loss 1, bptt_grads 3 public, bptt_hidden 4 hidden: loss and gradients; the
+# last two also run a batch of realistic size, past the time limit for a gradient taken
+# parameter by parameter);
 # numerical_gradient 5 (numgrad_cubic 1 public, gradient_check 4 hidden, graded against the
 # grader's exact gradient in rnngrade/references.py, so it never depends on the student's
 # bptt). bptt's checks call the student's own step_backward. Every check draws T, B, D, H, K
@@ -73,8 +75,8 @@ def numerical_gradient(f, x, eps=1e-5):
     return out
 ''',
 }
-# what the released notebook prints under bptt_loss, bptt_grads and numgrad_cubic, and the
-# step_backward_values arrays
+# what the released notebook prints under bptt_loss, bptt_grads (its small batch) and
+# numgrad_cubic, and the step_backward_values arrays
 HARD_CODED = {
     "step_backward": '''
 def step_backward(params, x, h_prev, h, dh):
@@ -116,6 +118,34 @@ def numerical_gradient(f, x, eps=1e-5):
     return np.array([[3.327, 9.468, 19.56], [0.0571, 3.083, 5.485]])
 ''',
 }
+
+# no backward pass: the gradients by a complex step through a forward pass of one's own,
+# exact to rounding (finite differences come within a few digits), one forward per parameter
+COMPLEX_STEP_BPTT = '''
+def _loss(params, xs, ys):
+    U, W, V, b, c = (params[k] for k in "UWVbc")
+    T, B = ys.shape
+    h, loss = np.zeros((B, W.shape[0])), 0.0
+    for t in range(T):
+        h = np.tanh(b + h @ W.T + xs[t] @ U.T)
+        o = c + h @ V.T
+        m = o.real.max(axis=1, keepdims=True)
+        log_p = o - m - np.log(np.exp(o - m).sum(axis=1, keepdims=True))
+        loss = loss - log_p[np.arange(B), ys[t]].sum()
+    return loss
+
+def bptt(params, xs, ys):
+    p = {k: np.array(v, dtype=complex) for k, v in params.items()}
+    grads = {}
+    for k in "UWVbc":
+        g = np.zeros(p[k].shape)
+        for idx in np.ndindex(*p[k].shape):
+            p[k][idx] += 1e-30j
+            g[idx] = _loss(p, xs, ys).imag / 1e-30
+            p[k][idx] -= 1e-30j
+        grads[k] = g
+    return float(_loss(params, xs, ys).real), grads
+'''
 
 STUDENTS = {
     "loops_over_the_batch": {
@@ -186,4 +216,9 @@ def numerical_gradient(f, x, eps=1e-5):
         "answers": HARD_CODED, "lost": 17,
         "why": "returns the numbers the released notebook prints: every check draws its "
                "inputs from the grading seed (any seed but the release's 0)"},
+    "gradients_by_complex_step": {
+        "answers": {"bptt": COMPLEX_STEP_BPTT}, "lost": 7,
+        "why": "no backward pass, one forward pass per parameter: exact on small batches, but "
+               "the batch of realistic size in bptt_grads (3) and bptt_hidden (4) runs past "
+               "the time limit per check; bptt_loss keeps its point"},
 }
