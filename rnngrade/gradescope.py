@@ -137,12 +137,27 @@ def export(key_path: str, out: str, seed: int | None = None) -> str:
 def find_notebook(folder: str, assignment: str) -> tuple[str | None, str]:
     """(the submission's notebook, "" or why there is none usable). Gradescope keeps the
     student's file names; a student may upload several files or a folder."""
-    found = []
-    for dirpath, dirs, files in os.walk(folder):
+    found, links = [], []
+    for dirpath, dirs, files in os.walk(folder, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith((".", "__MACOSX")))
-        found += [os.path.join(dirpath, f) for f in sorted(files)
-                  if f.endswith(".ipynb") and not f.startswith(".")]
+        links += [d for d in dirs if os.path.islink(os.path.join(dirpath, d))]
+        for f in sorted(files):
+            if not f.endswith(".ipynb") or f.startswith("."):
+                continue
+            path = os.path.join(dirpath, f)
+            # only a regular file of the upload itself: a symbolic link (an unpacked zip
+            # keeps them) could name the key, readable by the grader (root), as the answer
+            try:
+                regular = stat.S_ISREG(os.lstat(path).st_mode)
+            except OSError:
+                regular = False
+            (found if regular else links).append(path if regular else f)
     if not found:
+        if links:
+            return None, ("no notebook in the submission: "
+                          f"{', '.join(os.path.basename(x) for x in links)} "
+                          "is a link, not a file (links are not followed); upload the "
+                          f"notebook {assignment}.ipynb itself")
         return None, ("no notebook (.ipynb) in the submission: upload the notebook "
                       f"{assignment}.ipynb you worked in")
     mine, others = [], []

@@ -1,0 +1,65 @@
+"""Hostile review of the grading workflow (Gradescope runner, written cells, journal, check,
+feedback): each test is an attack or a lecturer's step that once gave a wrong result."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+
+import lms_fixtures as F
+import pytest
+from test_gradescope import SEED
+
+from rnngrade import cli, gradescope
+
+
+@pytest.fixture(scope="module")
+def autograder(tmp_path_factory):
+    zpath = tmp_path_factory.mktemp("export") / "autograder.zip"
+    assert cli.main(["gradescope", str(F.KEY1), "--out", str(zpath)]) == 0
+    return zpath
+
+
+def test_gradescope_a_link_to_the_key_is_not_graded(tmp_path):
+    # a student's upload (a zip Gradescope unpacks) holding a symbolic link named
+    # 01_forward.ipynb -> /autograder/source/key.ipynb: the grader, as root, read the key's
+    # solutions as the student's answers and gave full marks
+    source, sub = tmp_path / "source", tmp_path / "submission"
+    source.mkdir()
+    sub.mkdir()
+    (source / "key.ipynb").write_text(F.KEY1.read_text(encoding="utf-8"), encoding="utf-8")
+    os.symlink(source / "key.ipynb", sub / "01_forward.ipynb")
+    os.symlink(source, sub / "src")
+    path, why = gradescope.find_notebook(str(sub), "01_forward")
+    assert path is None and "link" in why, (path, why)
+
+
+def gs_run(zpath, tmp, prepare, env=None):
+    """run_autograder as Gradescope runs it; ``prepare(autograder_folder)`` lays out the
+    submission (links and all). Returns (results or None, the process)."""
+    ag = tmp / "autograder"
+    for sub in ("source", "submission", "results"):
+        (ag / sub).mkdir(parents=True)
+    with zipfile.ZipFile(zpath) as z:
+        z.extractall(ag / "source")
+        for info in z.infolist():
+            os.chmod(ag / "source" / info.filename, info.external_attr >> 16 & 0o777)
+    prepare(ag)
+    done = subprocess.run(
+        ["bash", str(ag / "source" / "run_autograder")], capture_output=True, text=True,
+        timeout=600, cwd=ag,
+        env={"PATH": os.environ["PATH"], "RNNGRADE_AUTOGRADER": str(ag),
+             "RNNGRADE_PYTHON": sys.executable, "RNNGRADE_SEED": str(SEED), **(env or {})})
+    results = ag / "results" / "results.json"
+    return (json.loads(results.read_text(encoding="utf-8")) if results.exists() else None,
+            done)
+
+
+def test_gradescope_run_with_a_link_to_the_key_scores_nothing(autograder, tmp_path):
+    def prepare(ag):
+        os.symlink(ag / "source" / "key.ipynb", ag / "submission" / "01_forward.ipynb")
+    gs, done = gs_run(autograder, tmp_path, prepare)
+    assert done.returncode == 0, done.stderr
+    assert gs["score"] == 0, gs["output"]
