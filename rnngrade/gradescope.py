@@ -155,7 +155,7 @@ def find_notebook(folder: str, assignment: str) -> tuple[str | None, str]:
     if not found:
         if links:
             return None, ("no notebook in the submission: "
-                          f"{', '.join(os.path.basename(x) for x in links)} "
+                          f"{', '.join(_shown(x) for x in links)} "
                           "is a link, not a file (links are not followed); upload the "
                           f"notebook {assignment}.ipynb itself")
         return None, ("no notebook (.ipynb) in the submission: upload the notebook "
@@ -170,13 +170,20 @@ def find_notebook(folder: str, assignment: str) -> tuple[str | None, str]:
             others.append(path)
     if not mine:
         return None, (f"no notebook of assignment {assignment!r} in the submission "
-                      f"({', '.join(os.path.basename(p) for p in found)}): upload the "
+                      f"({', '.join(_shown(p) for p in found)}): upload the "
                       "notebook made from the released one")
     named = [p for p in mine if os.path.basename(p) == f"{assignment}.ipynb"]
     pick = (named or mine)[0]
     why = "" if len(mine) == 1 else (f"{len(mine)} notebooks of this assignment were "
-                                     f"uploaded; graded {os.path.basename(pick)}")
+                                     f"uploaded; graded {_shown(pick)}")
     return pick, why
+
+
+def _shown(path: str) -> str:
+    """A file name as results.json can hold it: bytes that are not UTF-8 (a name the
+    student's zip gave) become U+FFFD instead of lone surrogates no JSON file can hold."""
+    name = os.path.basename(path)
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _protect(source: str) -> None:

@@ -63,3 +63,17 @@ def test_gradescope_run_with_a_link_to_the_key_scores_nothing(autograder, tmp_pa
     gs, done = gs_run(autograder, tmp_path, prepare)
     assert done.returncode == 0, done.stderr
     assert gs["score"] == 0, gs["output"]
+
+
+def test_gradescope_a_file_name_that_is_not_utf8_still_gives_results(autograder, tmp_path):
+    # two notebooks of the assignment, neither named 01_forward.ipynb, the first with a name
+    # that is not UTF-8: the note "graded <name>" held a lone surrogate, json.dump could not
+    # write results.json, and the run ended without one (a failed autograder, no score)
+    def prepare(ag):
+        sub = os.fsencode(ag / "submission")
+        for name in (b"a\xff.ipynb", b"b.ipynb"):
+            with open(os.path.join(sub, name), "w", encoding="utf-8") as f:
+                json.dump(F.full(), f)
+    gs, done = gs_run(autograder, tmp_path, prepare)
+    assert done.returncode == 0 and gs is not None, done.stderr[-2000:]
+    assert gs["score"] == 12 and "graded a\ufffd.ipynb" in gs["output"], gs["output"]
