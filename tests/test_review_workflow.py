@@ -77,3 +77,15 @@ def test_gradescope_a_file_name_that_is_not_utf8_still_gives_results(autograder,
     gs, done = gs_run(autograder, tmp_path, prepare)
     assert done.returncode == 0 and gs is not None, done.stderr[-2000:]
     assert gs["score"] == 12 and "graded a\ufffd.ipynb" in gs["output"], gs["output"]
+
+
+def test_grade_takes_one_notebook_as_teaching_md_says(tmp_path):
+    # teaching.md: "`rnn-grade grade KEY notebook --seed N` reproduces a Gradescope score on
+    # your machine"; grade refused a notebook ("expected a folder or a zip") with status 2
+    nb = tmp_path / "submission.ipynb"
+    F._put(tmp_path, "submission.ipynb", F.half())
+    out = tmp_path / "graded"
+    assert cli.main(["grade", str(F.KEY1), str(nb), "--out", str(out), "--seed",
+                     str(SEED)]) == 0
+    (result,) = [json.loads(p.read_text()) for p in (out / "results").glob("*.json")]
+    assert result["score"] == 5 and result["extra_data"]["seed"] == SEED
