@@ -89,3 +89,36 @@ def test_grade_takes_one_notebook_as_teaching_md_says(tmp_path):
                      str(SEED)]) == 0
     (result,) = [json.loads(p.read_text()) for p in (out / "results").glob("*.json")]
     assert result["score"] == 5 and result["extra_data"]["seed"] == SEED
+
+
+def test_a_hand_mark_on_an_earlier_file_is_flagged_after_a_resubmission(tmp_path):
+    # marked by hand, then the student hands in a new notebook (a late resubmission with a new
+    # written answer): the rerun regraded the code and silently kept the old mark, as if it
+    # were the mark of the new answer
+    import csv
+
+    from rnngrade import workflow
+    key = tmp_path / "key.ipynb"
+    key.write_text(json.dumps(F.with_written(F._load(F.KEY1), F.PROMPT + F.MODEL)),
+                   encoding="utf-8")
+    src, out = tmp_path / "m", tmp_path / "out"
+    sub = "José Ñúñez_123456_assignsubmission_file/01_forward.ipynb"
+    F._put(src, sub, F.with_written(F.full(), "Through W, the state sums the inputs."))
+    workflow.grade_class(str(key), str(src), str(out), progress=lambda m: None)
+    _html, csv_path, _ = workflow.export_written(str(key), str(src), str(out))
+    with open(csv_path, encoding="utf-8-sig") as f:
+        table = list(csv.DictReader(f))
+    table[0]["points"] = "3"
+    with open(csv_path, "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=list(table[0]))
+        w.writeheader()
+        w.writerows(table)
+    workflow.import_written(str(key), csv_path, str(out))
+
+    def row():
+        with open(out / "gradebook.csv", encoding="utf-8") as f:
+            return next(r for r in csv.DictReader(f) if r["student"])
+    assert row()["written:explain_state"] == "3" and "earlier file" not in row()["reason"]
+    F._put(src, sub, F.with_written(F.full(), "I do not know."))
+    workflow.grade_class(str(key), str(src), str(out), progress=lambda m: None)
+    assert "written answer explain_state marked on an earlier file" in row()["reason"], row()
