@@ -227,9 +227,6 @@ def run(source: str, submission: str, results: str, seed: int | None = None,
             if os.geteuid() == 0 and shutil.which("setpriv"):
                 limits.run_as = NOBODY
             say(f"  no sandbox: {why}")
-        spec, expected = grading.expected_outputs(key, allowed, seed)
-        path, why = find_notebook(submission, assignment)
-        notes = [why] if why else []
         lib = sandbox.Lib(lib_root, sorted(allowed))
         if limits.run_as is not None:
             if sandbox.reachable_by_others(lib):
@@ -237,6 +234,19 @@ def run(source: str, submission: str, results: str, seed: int | None = None,
                 os.chown(work, NOBODY, NOBODY)
             else:                        # e.g. Python under /root: nobody cannot run it
                 limits.run_as = None
+        if (not limits.sandbox and limits.run_as is None
+                and os.environ.get("RNNGRADE_UNSAFE_NO_SANDBOX") != "1"):
+            # with the grader's own rights the student's code could rewrite results.json
+            # after the grader wrote it (a process it leaves behind): no score, a failed run
+            raise RuntimeError(
+                "rnngrade gradescope: refusing to run the student's code with the grader's "
+                "own rights (no bubblewrap sandbox, and no drop to the user nobody: "
+                + ("no setpriv, or not root" if os.geteuid() != 0 or not shutil.which("setpriv")
+                   else "nobody cannot run this Python") + "); RNNGRADE_UNSAFE_NO_SANDBOX=1 "
+                "grades anyway, for code you trust")
+        spec, expected = grading.expected_outputs(key, allowed, seed)
+        path, why = find_notebook(submission, assignment)
+        notes = [why] if why else []
         if path is None:
             result = grading.score("submission", checks, spec, None, expected, notes, {})
             result.seed = seed

@@ -122,3 +122,50 @@ def test_a_hand_mark_on_an_earlier_file_is_flagged_after_a_resubmission(tmp_path
     F._put(src, sub, F.with_written(F.full(), "I do not know."))
     workflow.grade_class(str(key), str(src), str(out), progress=lambda m: None)
     assert "written answer explain_state marked on an earlier file" in row()["reason"], row()
+
+
+DAEMON = '''
+import os, time, json
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        path = RESULTS
+        end = time.time() + 60
+        while time.time() < end:
+            try:
+                data = json.load(open(path))
+                if data.get("score") != 12:
+                    data["score"] = 12
+                    open(path + ".x", "w").write(json.dumps(data))
+                    os.replace(path + ".x", path)
+                    break
+            except Exception:
+                pass
+            time.sleep(0.005)
+    os._exit(0)
+'''
+
+
+def test_gradescope_never_runs_a_students_code_with_the_graders_rights(autograder, tmp_path):
+    # no bubblewrap and no drop to nobody (here: root, and this Python under /root, which
+    # nobody cannot run; or a container that is not root): the cells ran as the grader's own
+    # user, and a daemon the blank notebook started rewrote results.json with full marks
+    # after the grader wrote it. Now the runner refuses: no results.json, a failed run.
+    def prepare(ag):
+        nb = F.blank()
+        cell = F.answers(nb)["rnn_step"]
+        cell["source"] = DAEMON.replace(
+            "RESULTS", repr(str(ag / "results" / "results.json"))) + "".join(cell["source"])
+        F._put(ag / "submission", "01_forward.ipynb", nb)
+    from rnngrade import sandbox
+    lib = sandbox.Lib(str(tmp_path / "probe"), [])
+    if os.geteuid() == 0 and sandbox.reachable_by_others(lib):
+        pytest.skip("here the grader drops to nobody; the fallback under test is not reached")
+    gs, done = gs_run(autograder, tmp_path / "gs", prepare,
+                      env={"RNNGRADE_TEST_NO_BWRAP": "1"})
+    import time
+    time.sleep(2)                             # the daemon's chance to rewrite
+    path = tmp_path / "gs" / "autograder" / "results" / "results.json"
+    final = json.loads(path.read_text()) if path.exists() else None
+    assert final is None or final["score"] == 0, final["score"]
+    assert done.returncode != 0 and "refus" in (done.stdout + done.stderr)
