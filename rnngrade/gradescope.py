@@ -35,8 +35,10 @@ write the results, and cannot signal or read the memory of the grader (a root pr
 What remains in that case, and is said in the results: the container is the student's own
 (Gradescope starts one per submission, so no other submission is in it), but it shares the
 container's network and sees the files that any user may read (the system, numpy, the
-student's own submission). If neither works (not root, no setpriv), the cells run as the
-grader's own user, and the results say so.
+student's own submission). If neither works (not root, no setpriv, or a Python nobody
+cannot run), ``run`` refuses and writes no results: with the grader's rights a process the
+student's code left behind could rewrite results.json after the grader wrote it
+(``RNNGRADE_UNSAFE_NO_SANDBOX=1`` grades anyway, for code one trusts, as in a test).
 """
 from __future__ import annotations
 
