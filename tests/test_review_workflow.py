@@ -169,3 +169,41 @@ def test_gradescope_never_runs_a_students_code_with_the_graders_rights(autograde
     final = json.loads(path.read_text()) if path.exists() else None
     assert final is None or final["score"] == 0, final["score"]
     assert done.returncode != 0 and "refus" in (done.stdout + done.stderr)
+
+
+def test_a_regrade_the_grader_fails_on_leaves_no_old_results_to_upload(tmp_path, monkeypatch):
+    # graded (12/12), then `--only` regrades the student and the grader fails on them: the
+    # gradebook says "not graded, grader error", but results/<student>.json and the feedback
+    # page of the discarded earlier result stayed, and said 12 / 12
+    from rnngrade import assemble, workflow
+    src, out = tmp_path / "m", tmp_path / "out"
+    sub = "José Ñúñez_123456_assignsubmission_file/01_forward.ipynb"
+    F._put(src, sub, F.full())
+    F._put(src, "王小明_123457_assignsubmission_file/01_forward.ipynb", F.full())
+    assert workflow.grade_class(str(F.KEY1), str(src), str(out), progress=lambda m: None).ok
+    student = "José_Ñúñez_123456"
+    assert (out / "results" / f"{student}.json").exists()
+
+    def broken(sub):
+        raise KeyError("a bug of the grader's own")
+    monkeypatch.setattr(assemble, "answers_of", broken)
+    summary = workflow.grade_class(str(F.KEY1), str(src), str(out), only=["José Ñúñez"],
+                                   progress=lambda m: None)
+    assert summary.grader_errors == [student]
+    assert not (out / "results" / f"{student}.json").exists()
+    page = out / "feedback" / f"{student}.html"
+    assert not page.exists() or "Score: 12" not in page.read_text(encoding="utf-8")
+
+
+def test_only_with_a_new_seed_does_not_say_resumed(tmp_path):
+    # `--only X --seed N` printed "grading seed N (resumed)": nothing was resumed with N
+    from rnngrade import workflow
+    src, out = tmp_path / "m", tmp_path / "out"
+    F._put(src, "José Ñúñez_123456_assignsubmission_file/01_forward.ipynb", F.half())
+    F._put(src, "王小明_123457_assignsubmission_file/01_forward.ipynb", F.full())
+    workflow.grade_class(str(F.KEY1), str(src), str(out), seed=11, progress=lambda m: None)
+    said = []
+    workflow.grade_class(str(F.KEY1), str(src), str(out), only=["José Ñúñez"], seed=77,
+                         progress=said.append)
+    line = next(s for s in said if "grading seed" in s)
+    assert "resumed" not in line and "77" in line and "11" in line, line
