@@ -84,6 +84,9 @@ set -u
 AG="${RNNGRADE_AUTOGRADER:-/autograder}"
 PY="${RNNGRADE_PYTHON:-/opt/rnngrade-venv/bin/python}"
 mkdir -p "$AG/results"
+if [ "$(id -u)" = 0 ]; then      # the student's code (as nobody) must not write the results
+    chown root:root "$AG/results" && chmod 0755 "$AG/results"
+fi
 cd "$AG/source" || exit 2
 exec "$PY" -m rnngrade.gradescope run --source "$AG/source" --submission "$AG/submission" \
     --results "$AG/results/results.json" ${RNNGRADE_SEED:+--seed "$RNNGRADE_SEED"}
@@ -194,6 +197,22 @@ def _protect(source: str) -> None:
         os.chmod(source, 0o700)
 
 
+def _kill_user(uid: int) -> None:
+    """Kill every process of ``uid`` (in Gradescope's container only the student's code runs
+    as nobody): a child takes that uid and signals all it may, kill(-1)."""
+    import signal
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setgroups([])
+            os.setgid(uid)
+            os.setuid(uid)
+            os.kill(-1, signal.SIGKILL)
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+
+
 def isolation(limits) -> str:
     if limits.sandbox:
         return "isolation: bubblewrap sandbox (as with rnn-grade grade)"
@@ -258,6 +277,8 @@ def run(source: str, submission: str, results: str, seed: int | None = None,
             result = grading.grade_notebook(
                 "submission", path, lib=lib, limits=limits, spec=spec, checks=checks,
                 expected=expected, seed=seed, allowed=allowed, notes=notes)
+        if limits.run_as is not None:    # what the cells left behind (setsid escapes the
+            _kill_user(limits.run_as)    # runner's process group), before results exist
         if result.error:                 # the grader's failure: no results.json, Gradescope
             raise RuntimeError(result.error)   # shows the lecturer a failed autograder run
     finally:
