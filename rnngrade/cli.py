@@ -36,7 +36,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("key")
     r.add_argument("--out", required=True, help="folder for <assignment>.ipynb")
 
-    g = sub.add_parser("grade", help="grade a folder or zip of <student>.ipynb files")
+    g = sub.add_parser("grade", help="grade a folder or zip of <student>.ipynb files, or one notebook")
     g.add_argument("key")
     g.add_argument("submissions")
     g.add_argument("--out", required=True,

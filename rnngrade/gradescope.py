@@ -35,8 +35,10 @@ write the results, and cannot signal or read the memory of the grader (a root pr
 What remains in that case, and is said in the results: the container is the student's own
 (Gradescope starts one per submission, so no other submission is in it), but it shares the
 container's network and sees the files that any user may read (the system, numpy, the
-student's own submission). If neither works (not root, no setpriv), the cells run as the
-grader's own user, and the results say so.
+student's own submission). If neither works (not root, no setpriv, or a Python nobody
+cannot run), ``run`` refuses and writes no results: with the grader's rights a process the
+student's code left behind could rewrite results.json after the grader wrote it
+(``RNNGRADE_UNSAFE_NO_SANDBOX=1`` grades anyway, for code one trusts, as in a test).
 """
 from __future__ import annotations
 
@@ -82,6 +84,9 @@ set -u
 AG="${RNNGRADE_AUTOGRADER:-/autograder}"
 PY="${RNNGRADE_PYTHON:-/opt/rnngrade-venv/bin/python}"
 mkdir -p "$AG/results"
+if [ "$(id -u)" = 0 ]; then      # the student's code (as nobody) must not write the results
+    chown root:root "$AG/results" && chmod 0755 "$AG/results"
+fi
 cd "$AG/source" || exit 2
 exec "$PY" -m rnngrade.gradescope run --source "$AG/source" --submission "$AG/submission" \
     --results "$AG/results/results.json" ${RNNGRADE_SEED:+--seed "$RNNGRADE_SEED"}
@@ -137,12 +142,27 @@ def export(key_path: str, out: str, seed: int | None = None) -> str:
 def find_notebook(folder: str, assignment: str) -> tuple[str | None, str]:
     """(the submission's notebook, "" or why there is none usable). Gradescope keeps the
     student's file names; a student may upload several files or a folder."""
-    found = []
-    for dirpath, dirs, files in os.walk(folder):
+    found, links = [], []
+    for dirpath, dirs, files in os.walk(folder, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith((".", "__MACOSX")))
-        found += [os.path.join(dirpath, f) for f in sorted(files)
-                  if f.endswith(".ipynb") and not f.startswith(".")]
+        links += [d for d in dirs if os.path.islink(os.path.join(dirpath, d))]
+        for f in sorted(files):
+            if not f.endswith(".ipynb") or f.startswith("."):
+                continue
+            path = os.path.join(dirpath, f)
+            # only a regular file of the upload itself: a symbolic link (an unpacked zip
+            # keeps them) could name the key, readable by the grader (root), as the answer
+            try:
+                regular = stat.S_ISREG(os.lstat(path).st_mode)
+            except OSError:
+                regular = False
+            (found if regular else links).append(path if regular else f)
     if not found:
+        if links:
+            return None, ("no notebook in the submission: "
+                          f"{', '.join(_shown(x) for x in links)} "
+                          "is a link, not a file (links are not followed); upload the "
+                          f"notebook {assignment}.ipynb itself")
         return None, ("no notebook (.ipynb) in the submission: upload the notebook "
                       f"{assignment}.ipynb you worked in")
     mine, others = [], []
@@ -155,19 +175,42 @@ def find_notebook(folder: str, assignment: str) -> tuple[str | None, str]:
             others.append(path)
     if not mine:
         return None, (f"no notebook of assignment {assignment!r} in the submission "
-                      f"({', '.join(os.path.basename(p) for p in found)}): upload the "
+                      f"({', '.join(_shown(p) for p in found)}): upload the "
                       "notebook made from the released one")
     named = [p for p in mine if os.path.basename(p) == f"{assignment}.ipynb"]
     pick = (named or mine)[0]
     why = "" if len(mine) == 1 else (f"{len(mine)} notebooks of this assignment were "
-                                     f"uploaded; graded {os.path.basename(pick)}")
+                                     f"uploaded; graded {_shown(pick)}")
     return pick, why
+
+
+def _shown(path: str) -> str:
+    """A file name as results.json can hold it: bytes that are not UTF-8 (a name the
+    student's zip gave) become U+FFFD instead of lone surrogates no JSON file can hold."""
+    name = os.path.basename(path)
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _protect(source: str) -> None:
     """The key readable by root only (setup.sh did it already; a test run is not root)."""
     if os.geteuid() == 0:
         os.chmod(source, 0o700)
+
+
+def _kill_user(uid: int) -> None:
+    """Kill every process of ``uid`` (in Gradescope's container only the student's code runs
+    as nobody): a child takes that uid and signals all it may, kill(-1)."""
+    import signal
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setgroups([])
+            os.setgid(uid)
+            os.setuid(uid)
+            os.kill(-1, signal.SIGKILL)
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
 
 
 def isolation(limits) -> str:
@@ -205,9 +248,6 @@ def run(source: str, submission: str, results: str, seed: int | None = None,
             if os.geteuid() == 0 and shutil.which("setpriv"):
                 limits.run_as = NOBODY
             say(f"  no sandbox: {why}")
-        spec, expected = grading.expected_outputs(key, allowed, seed)
-        path, why = find_notebook(submission, assignment)
-        notes = [why] if why else []
         lib = sandbox.Lib(lib_root, sorted(allowed))
         if limits.run_as is not None:
             if sandbox.reachable_by_others(lib):
@@ -215,6 +255,19 @@ def run(source: str, submission: str, results: str, seed: int | None = None,
                 os.chown(work, NOBODY, NOBODY)
             else:                        # e.g. Python under /root: nobody cannot run it
                 limits.run_as = None
+        if (not limits.sandbox and limits.run_as is None
+                and os.environ.get("RNNGRADE_UNSAFE_NO_SANDBOX") != "1"):
+            # with the grader's own rights the student's code could rewrite results.json
+            # after the grader wrote it (a process it leaves behind): no score, a failed run
+            raise RuntimeError(
+                "rnngrade gradescope: refusing to run the student's code with the grader's "
+                "own rights (no bubblewrap sandbox, and no drop to the user nobody: "
+                + ("no setpriv, or not root" if os.geteuid() != 0 or not shutil.which("setpriv")
+                   else "nobody cannot run this Python") + "); RNNGRADE_UNSAFE_NO_SANDBOX=1 "
+                "grades anyway, for code you trust")
+        spec, expected = grading.expected_outputs(key, allowed, seed)
+        path, why = find_notebook(submission, assignment)
+        notes = [why] if why else []
         if path is None:
             result = grading.score("submission", checks, spec, None, expected, notes, {})
             result.seed = seed
@@ -224,6 +277,8 @@ def run(source: str, submission: str, results: str, seed: int | None = None,
             result = grading.grade_notebook(
                 "submission", path, lib=lib, limits=limits, spec=spec, checks=checks,
                 expected=expected, seed=seed, allowed=allowed, notes=notes)
+        if limits.run_as is not None:    # what the cells left behind (setsid escapes the
+            _kill_user(limits.run_as)    # runner's process group), before results exist
         if result.error:                 # the grader's failure: no results.json, Gradescope
             raise RuntimeError(result.error)   # shows the lecturer a failed autograder run
     finally:

@@ -330,7 +330,9 @@ def grade(key_path: str, source: str, out: str, *, limits: sandbox.Limits | None
         journal = Journal(out, _sha(key_path), seed, keep=keep_journal)
         seed = journal.seed
         progress(f"rnn-grade: {name}, {len(checks)} checks, grading seed {seed}"
-                 + (" (resumed)" if journal.resumed else ""))
+                 + (f" (for these students; the others keep their results, most graded with "
+                    f"seed {journal.run_seed})" if journal.run_seed != seed
+                    else " (resumed)" if journal.resumed else ""))
         spec, expected = expected_outputs(key, allowed, seed)
         found = submissions.collect(source, os.path.join(private, "submitted"))
         progress(f"  key run in {time.monotonic() - t0:.0f} s; {len(found)} submissions")

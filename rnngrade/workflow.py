@@ -412,6 +412,10 @@ def rebuild(key_path: str, out: str) -> list[dict]:
                                                          "written answer not marked yet"))
                 reasons.append(f"written answer {q.name} not marked yet")
             else:
+                if m.get("sha256") and m["sha256"] != entry.get("sha256"):
+                    reasons.append(f"written answer {q.name} marked on an earlier file than "
+                                   "the one graded: re-mark it (export-written shows the new "
+                                   "answer)")
                 pts = float(m["points"])
                 if pts > q.points:               # the key lowered the question's points since
                     reasons.append(f"written answer {q.name} marked {_num(pts)}, more than the "
@@ -553,6 +557,9 @@ def import_written(key_path: str, marks_csv: str, out: str) -> tuple[int, list[d
         earlier = written.get(student, {}).get(question)
         if m.points is None and earlier and earlier.get("points") is not None:
             continue                       # a blank cell does not erase an earlier mark
-        written.setdefault(student, {})[question] = {"points": m.points, "comment": m.comment}
+        # the file whose answer was marked: a resubmission after it is flagged (``rebuild``)
+        written.setdefault(student, {})[question] = {
+            "points": m.points, "comment": m.comment,
+            "sha256": state["students"][student].get("sha256")}
     _save_json(os.path.join(out, WRITTEN), written)
     return len(marks), rebuild(key_path, out)

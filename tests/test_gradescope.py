@@ -101,8 +101,10 @@ def test_results_json_is_what_rnn_grade_grade_gives(autograder, tmp_path, who):
 
 
 def test_without_bubblewrap_the_score_is_the_same_and_the_results_say_so(autograder, tmp_path):
+    # (where the grader cannot drop to nobody it refuses unless told the code is trusted:
+    # tests/test_review_workflow.py)
     gs, _ = run_autograder(autograder, tmp_path, {"notebook.ipynb": F.half()},
-                           env={"RNNGRADE_TEST_NO_BWRAP": "1"})
+                           env={"RNNGRADE_TEST_NO_BWRAP": "1", "RNNGRADE_UNSAFE_NO_SANDBOX": "1"})
     assert gs["score"] == 5
     assert "isolation: " in gs["output"] and "bubblewrap sandbox" not in gs["output"]
     assert gs["extra_data"]["isolation"].startswith("isolation: ")

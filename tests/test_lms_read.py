@@ -174,9 +174,11 @@ def test_nothing_found_is_not_ok(tmp_path):
 def test_a_missing_source_or_a_file_that_is_not_a_zip_is_refused(tmp_path):
     with pytest.raises(ValueError, match="no such file or folder"):
         read(tmp_path / "nope", tmp_path)
-    (tmp_path / "x.ipynb").write_text("{}")
+    (tmp_path / "x.txt").write_text("{}")
     with pytest.raises(ValueError, match="not a zip archive"):
-        read(tmp_path / "x.ipynb", tmp_path)
+        read(tmp_path / "x.txt", tmp_path)
+    # one notebook is one student's submission (teaching.md: `rnn-grade grade KEY notebook
+    # --seed N` reproduces a Gradescope score), not a refused "file that is not a zip"
 
 
 # ------------------------------------------------------------------ crafted downloads
