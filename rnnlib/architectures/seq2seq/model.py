@@ -18,6 +18,8 @@ Parameters (a tree, trained by ``rnnlib.fit`` through ``train.fit_seq2seq``):
 
     {"src_embed": {"E" (N, d)}, "tgt_embed": {"E" (K + 1, d)},
      "encoder": {U, W, b}, "decoder": {U, W, b},        (cell read off the shapes)
+     (with encoder="self_attention": "encoder": {Wq, Wk, Wv, Ur, b}, and C is the mean of
+      the real positions' states instead of the last one; see self_attention.py)
      "V" (K, H), "c" (K,),
      and with attention "Vc" (K, H) and "attention": {Wa, Ua, va} (additive) or {} (dot)}
 
