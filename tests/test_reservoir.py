@@ -59,7 +59,16 @@ def test_leaky_reservoir_recalls_far_back():
     assert accs[0.1] > 0.95 and accs[1.0] < 0.4
 
 
+def test_leaky_states_start_from_h0():
+    p = init_reservoir(5, 6, seed=3)
+    xs = np.random.default_rng(1).integers(0, 5, (4, 2))
+    h0 = np.random.default_rng(2).normal(size=(2, 6))
+    full = {**p, "V": np.zeros((1, 6)), "c": np.zeros(1)}
+    np.testing.assert_allclose(leaky_states(p, xs, h0=h0), rnnlib.forward(full, xs, h0=h0).h, atol=1e-14)
+
+
 @pytest.mark.parametrize("call, name", [
+    (lambda p: leaky_states(p, np.array([[0]]), h0=np.zeros((2, 4))), "h0"),
     (lambda p: leaky_states(p, np.array([[0]]), leak=0), "leak"),
     (lambda p: leaky_states(p, np.array([[9]])), "xs"),
     (lambda p: leaky_states(p, np.array([0.5])), "xs"),

@@ -156,6 +156,7 @@ def test_number_words():
 @pytest.mark.parametrize("call, name, error", [
     (lambda p: init_seq2seq(5, 4, attention="cosine"), "attention", ValueError),
     (lambda p: init_seq2seq(5, 4, cell="tree"), "cell", ValueError),
+    (lambda p: init_seq2seq(5, 4, encoder="convolution"), "encoder", ValueError),
     (lambda p: init_embedding(0, 3), "n_tokens", ValueError),
     (lambda p: embedding_forward(p["src_embed"], np.array([0.5])), "ids", TypeError),
     (lambda p: embedding_forward(p["src_embed"], np.array([7])), "ids", ValueError),
@@ -204,6 +205,47 @@ def test_self_attention_is_permutation_equivariant_without_positions():
     assert np.all(Am[:, 3:] == 0.0)
     with pytest.raises(ValueError, match="argument 'd'"):
         positional_encoding(3, 5)
+
+
+@pytest.mark.parametrize("attention", [None, "additive", "dot"])
+def test_self_attention_encoder_gradients_match_finite_differences(attention):
+    rng = np.random.default_rng(5)
+    params = init_seq2seq(7, 5, embed_size=4, hidden_size=4, cell="gru", attention=attention,
+                          attention_size=3, encoder="self_attention", seed=6)
+    src, tgt = rng.integers(0, 7, (5, 3)), rng.integers(0, 5, (4, 3))
+    errors = _grad_errors(params, src, tgt, src_lengths=np.array([5, 2, 4]),
+                          tgt_lengths=np.array([4, 3, 1]))
+    assert max(errors.values()) < 1e-5, errors
+
+
+def test_self_attention_backward_matches_finite_differences_with_a_mask():
+    from rnnlib.architectures.seq2seq.self_attention import self_attention, self_attention_backward
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(5, 4))
+    W = {"Wq": rng.normal(size=(3, 4)), "Wk": rng.normal(size=(3, 4)), "Wv": rng.normal(size=(2, 4))}
+    mask = np.array([1, 1, 1, 1, 0], bool)
+    d_out = rng.normal(size=(5, 2))
+
+    def loss(a):
+        return float(np.sum(self_attention(a["X"], a["Wq"], a["Wk"], a["Wv"], mask=mask)[0] * d_out))
+    _, weights = self_attention(X, W["Wq"], W["Wk"], W["Wv"], mask=mask)
+    g = self_attention_backward(X, W["Wq"], W["Wk"], W["Wv"], weights, d_out)
+    numeric = numerical_grads(loss, {"X": X.copy(), **{k: v.copy() for k, v in W.items()}})
+    for k in numeric:
+        assert relative_error(g[k], numeric[k]) < 1e-7, k
+
+
+def test_self_attention_encoder_padding_does_not_matter():
+    rng = np.random.default_rng(8)
+    params = init_seq2seq(7, 5, embed_size=4, hidden_size=4, attention="dot",
+                          encoder="self_attention", seed=9)
+    srcs = [rng.integers(0, 7, n) for n in (4, 2)]
+    tgts = [rng.integers(0, 5, n) for n in (3, 2)]
+    src, sl = tasks.pad_batch(srcs, pad_id=6)
+    tgt, tl = tasks.pad_batch(tgts, pad_id=4)
+    loss, _ = loss_and_grads(params, src, tgt, src_lengths=sl, tgt_lengths=tl)
+    total = sum(loss_and_grads(params, s[:, None], t[:, None])[0] for s, t in zip(srcs, tgts))
+    assert abs(loss - total) < 1e-10
 
 
 def test_training_lowers_the_loss_and_the_measures_agree_with_decoding():

@@ -38,8 +38,9 @@ def _check_leak(leak) -> float:
     return float(leak)
 
 
-def leaky_states(params: dict, xs, *, leak: float = 1.0) -> np.ndarray:
-    """The states h_1..h_T (T, B, H) of leaky tanh units over token ids xs (T, B)."""
+def leaky_states(params: dict, xs, *, leak: float = 1.0, h0=None) -> np.ndarray:
+    """The states h_1..h_T (T, B, H) of leaky tanh units over token ids xs (T, B), from h_0 =
+    ``h0`` (B, H) (default zero)."""
     leak = _check_leak(leak)
     xs = np.asarray(xs)
     if xs.ndim != 2 or xs.dtype.kind not in "iu":
@@ -51,6 +52,11 @@ def leaky_states(params: dict, xs, *, leak: float = 1.0) -> np.ndarray:
                          f"{int(xs.min())}..{int(xs.max())}")
     T, B = xs.shape
     h = np.zeros((B, W.shape[0]))
+    if h0 is not None:
+        h0 = np.asarray(h0, float)
+        if h0.shape != h.shape:
+            raise ValueError(f"argument 'h0': expected shape {h.shape} (B, H), got {h0.shape}")
+        h = h0.copy()
     out = np.empty((T, B, W.shape[0]))
     xu = np.take(U.T + b, xs, axis=0)               # U x_t + b for every t: a column of U
     for t in range(T):

@@ -5,6 +5,7 @@ attention, teacher forcing and scheduled sampling, greedy and beam-search decodi
     recurrent.py   one layer of any cell over float inputs, run by the core's recurrences
     model.py       init_seq2seq, encode, forward, loss_and_grads (the tree of parameters)
     decode.py      greedy_decode, beam_search, sampled_inputs (scheduled sampling)
+    self_attention.py  one head of self-attention, its backward, a self-attention encoder
     tasks.py       number words -> digits, generated from a seed
     train.py       training on mini-batches with rnnlib.fit (Adagrad, clipping, float32-snapped)
 """

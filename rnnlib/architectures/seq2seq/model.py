@@ -18,6 +18,8 @@ Parameters (a tree, trained by ``rnnlib.fit`` through ``train.fit_seq2seq``):
 
     {"src_embed": {"E" (N, d)}, "tgt_embed": {"E" (K + 1, d)},
      "encoder": {U, W, b}, "decoder": {U, W, b},        (cell read off the shapes)
+     (with encoder="self_attention": "encoder": {Wq, Wk, Wv, Ur, b}, and C is the mean of
+      the real positions' states instead of the last one; see self_attention.py)
      "V" (K, H), "c" (K,),
      and with attention "Vc" (K, H) and "attention": {Wa, Ua, va} (additive) or {} (dot)}
 
@@ -37,25 +39,34 @@ from ...core.losses import cross_entropy
 from .embedding import check_ids as check_token_ids
 from .embedding import embedding_backward, embedding_forward, init_embedding
 from .recurrent import KEYS, cell_of, init_recurrent, recurrent_backward, recurrent_forward
+from .self_attention import (SA_KEYS, init_sa_encoder, is_sa_encoder, sa_encoder_backward,
+                             sa_encoder_forward)
 
 ATTENTION = (None, "additive", "dot")
+ENCODERS = ("recurrent", "self_attention")
 
 
 def init_seq2seq(src_tokens: int, tgt_tokens: int, *, embed_size: int = 16,
                  hidden_size: int = 48, cell: str = "gru", attention: str | None = None,
-                 attention_size: int | None = None, seed: int = 0) -> dict:
+                 attention_size: int | None = None, encoder: str = "recurrent",
+                 seed: int = 0) -> dict:
     """Random parameters: N = src_tokens source tokens, K = tgt_tokens output symbols.
 
     attention: None (the plain encoder–decoder), "additive" or "dot". attention_size: A for
-    additive attention (default H).
+    additive attention (default H). encoder: "recurrent" (a layer of ``cell``) or
+    "self_attention" (one head over the embeddings plus position encodings, no recurrence; the
+    decoder, still a recurrence of ``cell``, starts from the mean of its states).
     """
     if attention not in ATTENTION:
         raise ValueError(f"argument 'attention': expected one of {list(ATTENTION)}, got {attention!r}")
+    if encoder not in ENCODERS:
+        raise ValueError(f"argument 'encoder': expected one of {list(ENCODERS)}, got {encoder!r}")
     H = hidden_size
     rng = np.random.default_rng(seed + 5)
     params = {"src_embed": init_embedding(src_tokens, embed_size, seed=seed),
               "tgt_embed": init_embedding(tgt_tokens + 1, embed_size, seed=seed + 1),
-              "encoder": init_recurrent(embed_size, H, cell=cell, seed=seed + 2),
+              "encoder": (init_recurrent(embed_size, H, cell=cell, seed=seed + 2)
+                          if encoder == "recurrent" else init_sa_encoder(embed_size, H, seed=seed + 2)),
               "decoder": init_recurrent(embed_size, H, cell=cell, seed=seed + 3),
               "V": rng.normal(0.0, 1 / np.sqrt(H), (tgt_tokens, H)), "c": np.zeros(tgt_tokens)}
     if attention is not None:
@@ -113,10 +124,15 @@ def encode(params: dict, src, *, src_lengths=None) -> Encoded:
     lengths = check_lengths(src_lengths, S, B, "src_lengths")
     x = embedding_forward(params["src_embed"], check_token_ids("src", src,
                                                                np.shape(params["src_embed"]["E"])[0]))
-    H = np.shape(params["encoder"]["W"])[1]
-    cache = recurrent_forward(params["encoder"], x, np.zeros((B, H)))
-    return Encoded(src=src, x=x, cache=cache, lengths=lengths, mask=length_mask(lengths, S),
-                   context=last_states(cache.h, lengths))
+    mask = length_mask(lengths, S)
+    if is_sa_encoder(params["encoder"]):
+        cache = sa_encoder_forward(params["encoder"], x, mask)
+        context = np.sum(cache.h * mask[..., None], axis=0) / lengths[:, None]   # mean over real j
+    else:
+        H = np.shape(params["encoder"]["W"])[1]
+        cache = recurrent_forward(params["encoder"], x, np.zeros((B, H)))
+        context = last_states(cache.h, lengths)
+    return Encoded(src=src, x=x, cache=cache, lengths=lengths, mask=mask, context=context)
 
 
 def attend(params: dict, states: np.ndarray, enc: Encoded, rows=None):
@@ -222,15 +238,22 @@ def loss_and_grads(params: dict, src, targets, *, src_lengths=None, tgt_lengths=
         grads["attention"] = g_att
     g_dec = recurrent_backward(params["decoder"], run.dec, dh_dec)
     grads["tgt_embed"] = embedding_backward(params["tgt_embed"], run.inputs, g_dec["xs"])
-    # ∂L/∂C = ∂L/∂h^{dec}_0 enters the encoder at each source's last real step
-    dkeys += to_last_steps(g_dec["h0"], run.enc.lengths, dkeys.shape[0])
-    g_enc = recurrent_backward(params["encoder"], run.enc.cache, dkeys)
+    if is_sa_encoder(params["encoder"]):
+        # C is the mean of the real positions' states: each gets ∂L/∂C / L_b
+        dkeys += run.enc.mask[..., None] * (g_dec["h0"] / run.enc.lengths[:, None])[None]
+        g_enc = sa_encoder_backward(params["encoder"], run.enc.cache, dkeys)
+        enc_keys = SA_KEYS
+    else:
+        # ∂L/∂C = ∂L/∂h^{dec}_0 enters the encoder at each source's last real step
+        dkeys += to_last_steps(g_dec["h0"], run.enc.lengths, dkeys.shape[0])
+        g_enc = recurrent_backward(params["encoder"], run.enc.cache, dkeys)
+        enc_keys = KEYS
     grads["src_embed"] = embedding_backward(params["src_embed"], run.enc.src, g_enc["xs"])
-    grads["encoder"] = {k: g_enc[k] for k in KEYS}
+    grads["encoder"] = {k: g_enc[k] for k in enc_keys}
     grads["decoder"] = {k: g_dec[k] for k in KEYS}
     return loss, grads
 
 
-__all__ = ["ATTENTION", "Encoded", "Forward", "attend", "attention_of", "cell_of",
+__all__ = ["ATTENTION", "ENCODERS", "Encoded", "Forward", "attend", "attention_of", "cell_of",
            "decoder_inputs", "encode", "forward", "init_seq2seq", "logits", "loss_and_grads",
            "start_id"]

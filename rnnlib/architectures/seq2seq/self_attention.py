@@ -32,3 +32,75 @@ def positional_encoding(T: int, d: int) -> np.ndarray:
     pe = np.zeros((T, d))
     pe[:, 0::2], pe[:, 1::2] = np.sin(t * freq), np.cos(t * freq)
     return pe
+
+
+def self_attention_backward(X, Wq, Wk, Wv, weights, d_out):
+    """The gradients of ``self_attention`` given ∂L/∂outputs (T, d_v) and its weights (T, T):
+    {"X", "Wq", "Wk", "Wv"}. A masked position has weight 0, so its score gets no gradient."""
+    Q, K, V = X @ Wq.T, X @ Wk.T, X @ Wv.T
+    scale = 1.0 / np.sqrt(K.shape[1])
+    d_weights = d_out @ V.T                                               # ∂L/∂α_ij
+    dZ = weights * (d_weights - np.sum(weights * d_weights, axis=1, keepdims=True))
+    dQ, dK, dV = dZ @ K * scale, dZ.T @ Q * scale, weights.T @ d_out
+    return {"X": dQ @ Wq + dK @ Wk + dV @ Wv, "Wq": dQ.T @ X, "Wk": dK.T @ X, "Wv": dV.T @ X}
+
+
+# A one-layer self-attention encoder for the sequence-to-sequence model (model.py): the
+# embedded words plus position encodings, u_j = E[x_j] + PE_j, go through one head of
+# self-attention, and each position's state is
+#
+#     h^{enc}_j = tanh(b + Σ_l α_jl W_v u_l + U_r u_j)
+#
+# (U_r u_j keeps the position's own word, as a residual connection would). No recurrence: all
+# positions at once. The decoder starts from the mean of the real positions' states.
+
+SA_KEYS = ("Wq", "Wk", "Wv", "Ur", "b")
+
+
+def init_sa_encoder(embed_size: int, hidden_size: int, *, seed: int = 0) -> dict:
+    """Wq, Wk (d, d), Wv, Ur (H, d) drawn N(0, 1/d), b (H,) = 0."""
+    d, H = int(embed_size), int(hidden_size)
+    rng = np.random.default_rng(seed)
+    s = 1 / np.sqrt(d)
+    return {"Wq": rng.normal(0, s, (d, d)), "Wk": rng.normal(0, s, (d, d)),
+            "Wv": rng.normal(0, s, (H, d)), "Ur": rng.normal(0, s, (H, d)), "b": np.zeros(H)}
+
+
+def is_sa_encoder(params) -> bool:
+    """Whether an encoder's parameters are a self-attention encoder's (they hold Wq)."""
+    return hasattr(params, "keys") and "Wq" in params
+
+
+class SACache:
+    """What the backward pass needs: inputs u (T, B, d), weights (B, T, T), states h (T, B, H)."""
+
+    def __init__(self, u, weights, h, mask):
+        self.u, self.weights, self.h, self.mask = u, weights, h, mask
+
+
+def sa_encoder_forward(params: dict, x: np.ndarray, mask: np.ndarray) -> SACache:
+    """x (T, B, d) embedded source, mask (T, B) True on real positions -> the cache (with .h)."""
+    T, B, d = x.shape
+    u = x + positional_encoding(T, d)[:, None, :]
+    mixed, weights = np.empty((T, B, params["Wv"].shape[0])), np.empty((B, T, T))
+    for b in range(B):
+        mixed[:, b], weights[b] = self_attention(u[:, b], params["Wq"], params["Wk"], params["Wv"],
+                                                 mask=mask[:, b])
+    h = np.tanh(mixed + u @ params["Ur"].T + params["b"])
+    return SACache(u, weights, h, mask)
+
+
+def sa_encoder_backward(params: dict, cache: SACache, dh: np.ndarray) -> dict:
+    """∂L/∂h^{enc} (T, B, H) -> the parameters' gradients and "xs": ∂L/∂x (T, B, d)."""
+    da = dh * (1 - cache.h ** 2)
+    g = {"Ur": np.einsum("tbh,tbd->hd", da, cache.u), "b": da.sum(axis=(0, 1)),
+         "Wq": 0.0, "Wk": 0.0, "Wv": 0.0}
+    du = da @ params["Ur"]
+    for b in range(cache.u.shape[1]):
+        gb = self_attention_backward(cache.u[:, b], params["Wq"], params["Wk"], params["Wv"],
+                                     cache.weights[b], da[:, b])
+        du[:, b] += gb["X"]
+        for k in ("Wq", "Wk", "Wv"):
+            g[k] = g[k] + gb[k]
+    g["xs"] = du                                   # the position encodings are constants
+    return g

@@ -1,0 +1,125 @@
+"""Skip connections through time and leaky units, trained by BPTT on the recall-first task
+(Goodfellow et al., §10.8–10.9; Lin et al., 1996; Mozer, 1992).
+
+One plain tanh layer over token ids, read out at its last step (many-to-one):
+
+    a_t = b + W h_{t-1} + W_s h_{t-m} + U x_t          (the W_s term only with a delay m)
+    h_t = (1 − λ) h_{t-1} + λ tanh(a_t)                 0 < λ <= 1; h_s = 0 for s <= 0
+    o   = c + V h_T
+
+With no delay and λ = 1 it is the book's plain RNN (``rnnlib.init_params`` draws U, W, b, V, c
+the same way); the skip connection lets a signal from Δ steps back reach h_T through about
+Δ/m applications of the recurrence instead of Δ. The backward pass is BPTT with one more path:
+∂L/∂a_t flows to h_{t-1} through W and to h_{t-m} through W_s.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..core.losses import cross_entropy
+from ..core.params import init_params
+from ..core.validation import check_int
+from ..training.optim import Adagrad
+from ..training.train import fit
+from .datasets import recall_first
+from .recall import RecallSetup
+
+
+def _check_delay(delay):
+    if delay is None:
+        return None
+    return check_int("delay", delay, minimum=1)
+
+
+def _check_leak(leak) -> float:
+    if isinstance(leak, bool) or not isinstance(leak, (int, float)) or not 0 < leak <= 1:
+        raise ValueError(f"argument 'leak': expected a number in (0, 1], got {leak!r}")
+    return float(leak)
+
+
+def init_skip_rnn(input_size: int, hidden_size: int, output_size: int, *, delay: int | None = None,
+                  seed: int = 0) -> dict:
+    """U (H, D), W (H, H), b, V (K, H), c as ``rnnlib.init_params`` draws them for the plain
+    cell, and with a delay also W_s (H, H), drawn like W from another stream of the seed."""
+    p = init_params(input_size, hidden_size, output_size, seed=seed)
+    if _check_delay(delay) is not None:
+        H = p["W"].shape[0]
+        p["Ws"] = np.random.default_rng([seed, 17]).normal(0.0, 1 / np.sqrt(H), (H, H))
+    return p
+
+
+def skip_states(params: dict, xs, *, delay: int | None = None, leak: float = 1.0):
+    """h_0..h_T (T + 1, B, H) (h_0 = 0) and tanh(a_t) (T, B, H) over token ids xs (T, B)."""
+    delay, leak = _check_delay(delay), _check_leak(leak)
+    if delay is not None and "Ws" not in params:
+        raise ValueError("argument 'params': a delay needs the skip weights 'Ws' "
+                         "(init_skip_rnn(..., delay=m))")
+    xs = np.asarray(xs)
+    if xs.ndim != 2 or xs.dtype.kind not in "iu":
+        raise ValueError(f"argument 'xs': expected token ids of shape (T, B), got {xs.shape} "
+                         f"of dtype {xs.dtype}")
+    U, W, b = params["U"], params["W"], params["b"]
+    T, B = xs.shape
+    h = np.zeros((T + 1, B, W.shape[0]))
+    g = np.empty((T, B, W.shape[0]))
+    xu = np.take(U.T, xs, axis=0) + b
+    for t in range(1, T + 1):
+        a = xu[t - 1] + h[t - 1] @ W.T
+        if delay is not None and t - delay >= 1:
+            a = a + h[t - delay] @ params["Ws"].T
+        g[t - 1] = np.tanh(a)
+        h[t] = (1 - leak) * h[t - 1] + leak * g[t - 1]
+    return h, g
+
+
+def skip_loss_and_grads(params: dict, xs, targets, *, delay: int | None = None, leak: float = 1.0):
+    """Summed cross-entropy of o = c + V h_T against targets (B,), and its gradients (BPTT)."""
+    h, g = skip_states(params, xs, delay=delay, leak=leak)
+    xs = np.asarray(xs)
+    T, B = xs.shape
+    o = h[T] @ params["V"].T + params["c"]
+    losses, d_o = cross_entropy(o, np.asarray(targets))
+    grads = {"V": d_o.T @ h[T], "c": d_o.sum(axis=0), "U": np.zeros_like(params["U"]),
+             "W": np.zeros_like(params["W"]), "b": np.zeros_like(params["b"])}
+    if delay is not None:
+        grads["Ws"] = np.zeros_like(params["Ws"])
+    dh = np.zeros_like(h)
+    dh[T] = d_o @ params["V"]
+    for t in range(T, 0, -1):
+        da = leak * dh[t] * (1 - g[t - 1] ** 2)
+        dh[t - 1] += (1 - leak) * dh[t] + da @ params["W"]
+        grads["W"] += da.T @ h[t - 1]
+        if delay is not None and t - delay >= 1:
+            dh[t - delay] += da @ params["Ws"]
+            grads["Ws"] += da.T @ h[t - delay]
+        grads["b"] += da.sum(axis=0)
+        np.add.at(grads["U"].T, xs[t - 1], da)      # the column of each token read
+    return float(np.sum(losses)), grads
+
+
+def recall_skip(distance: int, *, delay: int | None = None, leak: float = 1.0, seed: int = 0,
+                setup: RecallSetup | None = None) -> float:
+    """Train one model on recall-first at ``distance`` with the batches, budget and optimiser of
+    ``recall.recall_accuracy`` (Adagrad, clipped), and return its accuracy on new sequences.
+    setup: None means ``RecallSetup()``."""
+    setup = RecallSetup() if setup is None else setup
+    D, K = setup.n_symbols + setup.n_noise, setup.n_symbols
+    params = init_skip_rnn(D, setup.hidden_size, K, delay=delay, seed=seed)
+    length = check_int("distance", distance, minimum=1) + 1
+
+    def objective(p, step):
+        xs, y = recall_first(setup.batch, length, n_symbols=setup.n_symbols,
+                             n_noise=setup.n_noise, seed=1_000_003 * (seed + 1) + step)
+        return skip_loss_and_grads(p, xs, y, delay=delay, leak=leak)
+    fit(params, objective=objective, steps=setup.steps, optimizer=Adagrad(setup.lr), clip=setup.clip)
+    xs, y = recall_first(setup.n_test, length, n_symbols=setup.n_symbols, n_noise=setup.n_noise,
+                         seed=seed + 7)
+    h, _ = skip_states(params, xs, delay=delay, leak=leak)
+    return float(np.mean((h[-1] @ params["V"].T + params["c"]).argmax(axis=1) == y))
+
+
+def trained_count(hidden_size: int, setup: RecallSetup | None = None, *, skip: bool = False) -> int:
+    """The number of trained parameters of the model above: U, W, b, V, c (and W_s)."""
+    setup = RecallSetup() if setup is None else setup
+    D, K, H = setup.n_symbols + setup.n_noise, setup.n_symbols, hidden_size
+    return H * D + H * H + H + K * H + K + (H * H if skip else 0)
