@@ -35,11 +35,12 @@ def spec_of(nb) -> list[dict]:
     """The code cells that run, in order: ``{"kind", "source", "answer"?, "check"?}``.
 
     ``nb`` is a key (its key-only cells dropped) or a release; answer cells keep their stub
-    (what runs when a student leaves them out).
+    (what runs when a student leaves them out). Ungraded cells (a long run on a corpus,
+    released for the student's Jupyter) never run here.
     """
     out = []
     for cell in nb.cells:
-        if cell.cell_type != "code" or cells.role(cell) == "key-only":
+        if cell.cell_type != "code" or cells.role(cell) in cells.NOT_GRADED:
             continue
         r = cells.role(cell)
         item = {"kind": r or "setup", "source": cell.source}

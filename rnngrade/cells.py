@@ -7,6 +7,8 @@ A key (the instructor notebook) marks its cells with a small dict:
     {"role": "check", "check": "step_shape", "answer": "rnn_step", "points": 1}
     {"role": "check", ..., "hidden": true}               graded, never released
     {"role": "key-only"}                                 the key's own comparison with rnnlib
+    {"role": "ungraded"}                                 released and run in Jupyter, never by
+                                                         the grader (a long run on a corpus)
 
 Cells without the dict (task text, setup code) are kept as they are. The notebook's own
 ``metadata["rnngrade"]`` names the assignment and the rnnlib names an answer may use:
@@ -24,7 +26,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-ROLES = ("seed", "answer", "check", "key-only")
+ROLES = ("seed", "answer", "check", "key-only", "ungraded")
+# cells the grader never runs: the key's own comparisons (not released) and the student's
+# long runs (released with the key's outputs, run in Jupyter: the sandbox has no corpus)
+NOT_GRADED = ("key-only", "ungraded")
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
 _REGION = re.compile(r"^([ \t]*)### BEGIN SOLUTION[^\n]*\n.*?^[ \t]*### END SOLUTION[^\n]*$",
