@@ -46,7 +46,7 @@ def test_stub_refuses_a_cell_without_markers():
 
 def test_there_are_six_keys_each_with_public_and_hidden_checks():
     assert [k.parent.name for k in KEYS] == ["01_forward", "02_softmax", "03_bptt",
-                                             "04_clipping", "05_char_lm", "06_gated_cells"]
+                                             "05_char_rnn", "06_gated_cells"]
     for key in KEYS:
         found = cells.checks(nbformat.read(key, as_version=4))
         assert any(c.hidden for c in found) and any(not c.hidden for c in found), key
