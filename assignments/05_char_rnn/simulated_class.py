@@ -354,6 +354,12 @@ STUDENTS = {
                                "        params.update(clip_gradients(params, kappa))")]},
         "lost": 3,
         "why": "the loop clips the parameters instead of the gradients"},
+    "never_updates": {
+        "answers": {"train": [("adagrad_update(params, clip_gradients(grads, kappa), G, lr)",
+                               "pass")]},
+        "lost": 3,
+        "why": "reads the right chunks with the right states but never updates the parameters "
+               "(the schedule's 3 points kept, the 3 of the checks printing parameters lost)"},
     "adagrad_no_eps": {
         "answers": {"adagrad": [("np.sqrt(G[k] + eps)", "np.sqrt(G[k])")]},
         "lost": 3,
