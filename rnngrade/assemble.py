@@ -35,7 +35,8 @@ def spec_of(nb) -> list[dict]:
     """The code cells that run, in order: ``{"kind", "source", "answer"?, "check"?}``.
 
     ``nb`` is a key (its key-only cells dropped) or a release; answer cells keep their stub
-    (what runs when a student leaves them out). Written cells, code or markdown, never run.
+    (what runs when a student leaves them out). Written cells, code or markdown, never run,
+    nor do ungraded cells (a long run on a corpus, released for the student's Jupyter).
     """
     out = []
     for cell in nb.cells:

@@ -8,6 +8,8 @@ A key (the instructor notebook) marks its cells with a small dict:
     {"role": "check", ..., "hidden": true}               graded, never released
     {"role": "key-only"}                                 the key's own comparison with rnnlib
     {"role": "written", "question": "why_tanh", "points": 3}   marked by hand (``manual``)
+    {"role": "ungraded"}                                 released and run in Jupyter, never by
+                                                         the grader (a long run on a corpus)
 
 A written cell (markdown or code) holds the prompt and, between the solution markers, a model
 answer: release replaces the region by ``YOUR ANSWER HERE`` (``strip_written``), and a written
@@ -29,7 +31,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-ROLES = ("seed", "answer", "check", "key-only", "written")
+ROLES = ("seed", "answer", "check", "key-only", "written", "ungraded")
+# cells the grader never runs: the key's own comparisons (not released), written answers (a
+# model answer, not setup) and the student's long runs (released with the key's outputs, run
+# in Jupyter: the sandbox has no corpus)
+NOT_GRADED = ("key-only", "written", "ungraded")
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
 _REGION = re.compile(r"^([ \t]*)### BEGIN SOLUTION[^\n]*\n.*?^[ \t]*### END SOLUTION[^\n]*$",
@@ -60,9 +66,9 @@ def role(cell) -> str | None:
 
 
 def runs(cell) -> bool:
-    """Whether a key's cell is executed (setup, seed, answer, check); key-only and written
-    cells never are (a written code cell holds a model answer, not setup)."""
-    return cell.get("cell_type") == "code" and role(cell) not in ("key-only", "written")
+    """Whether the grader executes a key's cell (setup, seed, answer, check); key-only,
+    written and ungraded cells never run there (a written code cell holds a model answer)."""
+    return cell.get("cell_type") == "code" and role(cell) not in NOT_GRADED
 
 
 def check_of(cell) -> Check:

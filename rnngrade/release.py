@@ -2,7 +2,8 @@
 
 Solutions become stubs that raise ``NotImplementedError``; a written question keeps its
 prompt and loses its model answer; hidden checks and the key's own comparisons with rnnlib
-are removed; public checks keep the outputs of the key, run fresh.
+are removed; public checks keep the outputs of the key, run fresh; ungraded cells (a long
+run the student makes in Jupyter) keep the key's stored outputs.
 A pristine copy of what ``rnn-grade check`` needs (the code cells that run, and the public
 checks' expected outputs) is kept in the notebook's metadata (``rnngrade.release``), apart
 from the cells a student edits, so editing a check cell or its stored output cannot change

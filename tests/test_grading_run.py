@@ -601,85 +601,13 @@ def gated(tmp_path_factory):
     return runs
 
 
-def _one_part_wrong(name):
-    """Submissions of ``name`` that are the key but for one answer (one bug, its own points)."""
-    blank = nbformat.read(RELEASED / f"{name}.ipynb", as_version=4)
-    key = {n: c.source for n, c in _answers(nbformat.read(KEYS[name], as_version=4)).items()}
-    wrong = {}
-    if name == "04_clipping":
-        wrong["never_clips"] = dict(key, train_clipped=key["train_clipped"].replace(
-            "if max_norm is not None:", "if False:"))
-        wrong["mutates"] = dict(key, train_clipped=key["train_clipped"].replace(
-            "p = {k: v.copy() for k, v in params.items()}", "p = params"))
-        assert len({v["train_clipped"] for v in wrong.values()}) == 2
-    if name == "05_char_lm":
-        wrong["patches_allowed"] = dict(key, train=CHAR_LM_PATCHES_ALLOWED)
-        wrong["forges_records"] = dict(key, sample=key["sample"] + CHAR_LM_FORGES_RECORDS)
-        wrong["own_sampler"] = dict(key, sample=CHAR_LM_OWN_SAMPLER)    # correct: loses 0
-    return {student: _variant(blank, **answers) for student, answers in wrong.items()}
+# Every assignment's one-bug students (and its hostile ones) are in its simulated class,
+# assignments/*/simulated_class.py, graded by tests/test_simulated_classes.py with the key at
+# full marks and the blank at 0; here the gated keys, graded once for the tests below too.
 
-
-# Assignment 5, screen assumed beaten. A training loop that does not train, after replacing
-# the allowed rnnlib's loss_and_grads that the hidden check measures the trained model with
-# (the runner used to put back numpy's and the helpers' names before each check, not the
-# allowed rnnlib's).
-CHAR_LM_PATCHES_ALLOWED = """
-import rnnlib
-def train_char_lm(ids, vocab_size, hidden_size, steps, seq_len, lr, seed):
-    return rnnlib.init_params(vocab_size, hidden_size, vocab_size, seed=seed), [1.0] * steps
-rnnlib.loss_and_grads = lambda *args, **kwargs: (0.0, {})
-"""
-# A sampler that is wrong for single draws (what the hidden check asks for), which writes on
-# the runner's result channel, before the check runs, the record a verdict-only check prints
-# ("0.5 True"): the first record of a cell is the one graded. The check now prints the
-# probabilities it matched, which only a forward pass of its parameters gives.
-CHAR_LM_FORGES_RECORDS = """
-import json, os, sys
-_frame = sys._getframe()
-while _frame is not None and "job" not in _frame.f_locals:
-    _frame = _frame.f_back
-for _i, _cell in enumerate(_frame.f_locals["job"]["cells"]):
-    if "sample_distribution" in _cell["source"]:
-        os.write(_frame.f_locals["results"], (json.dumps(
-            {"i": _i, "out": "0.5 True\\n2.0 True\\n", "error": "", "truncated": False})
-            + "\\n").encode())
-_honest = sample_chars
-def sample_chars(params, first_id, n, temperature, rng):
-    return _honest(params, first_id, n, temperature, rng) if n > 1 else np.zeros(1, int)
-"""
-
-# A correct sampler written otherwise than the key's: its own softmax, one-hot inputs, the
-# ids drawn from rng.choice over an array (the task fixes rng.choice, so the ids it draws are
-# the key's, which the public check prints).
-CHAR_LM_OWN_SAMPLER = """
-def sample_chars(params, first_id, n, temperature, rng):
-    V = params["U"].shape[1]
-    h = np.zeros(params["W"].shape[0])
-    ids = np.empty(n, dtype=int)
-    current = first_id
-    for t in range(n):
-        x = np.zeros(V)
-        x[current] = 1.0
-        h = np.tanh(params["U"] @ x + params["W"] @ h + params["b"])
-        scores = (params["V"] @ h + params["c"]) / temperature
-        e = np.exp(scores - scores.max())
-        current = rng.choice(np.arange(V), p=e / np.sum(e))
-        ids[t] = current
-    return ids
-"""
-
-ONE_PART_WRONG = {"04_clipping": {"never_clips": 4, "mutates": 4},
-                  "05_char_lm": {"patches_allowed": 5, "forges_records": 4, "own_sampler": 0}}
-
-
-@pytest.mark.parametrize("name", ["02_softmax", "03_bptt", "04_clipping", "05_char_lm",
-                                  *GATED])
-def test_each_key_full_marks_its_blank_zero_and_one_bug_its_own_points(name, tmp_path, request):
-    wrong = ONE_PART_WRONG.get(name, {})
-    if name in GATED:                            # graded once, for the tests below too
-        results, wrong = request.getfixturevalue("gated")[name]
-    else:
-        results = _grade_key_and_blank(name, tmp_path, **_one_part_wrong(name))
+@pytest.mark.parametrize("name", GATED)
+def test_each_gated_key_full_marks_its_blank_zero_and_one_bug_its_own_points(name, gated):
+    results, wrong = gated[name]
     assert results["key"].score == results["key"].max_score > 0, [
         (r.check.name, r.why) for r in results["key"].results if not r.passed]
     assert results["blank"].score == 0

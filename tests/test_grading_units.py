@@ -44,9 +44,9 @@ def test_stub_refuses_a_cell_without_markers():
         cells.stub("def f(x):\n    return x\n")
 
 
-def test_there_are_six_keys_each_with_public_and_hidden_checks():
+def test_there_are_seven_keys_each_with_public_and_hidden_checks():
     assert [k.parent.name for k in KEYS] == ["01_forward", "02_softmax", "03_bptt",
-                                             "04_lstm", "05_char_lm", "06_gru",
+                                             "04_lstm", "05_char_rnn", "06_gru",
                                              "07_attention"]
     for key in KEYS:
         found = cells.checks(nbformat.read(key, as_version=4))
@@ -437,3 +437,16 @@ def test_the_smooth_reference_gradient_is_the_gradient():
             v[idx] = old
             numeric[idx] = (up - down) / 2e-6
         assert np.allclose(numeric, exact[k], atol=1e-7), k
+
+
+def test_ungraded_cells_are_released_with_the_key_s_outputs_and_never_graded():
+    # assignment 5's run on the corpus: the student runs it in Jupyter, the grader never does
+    key = nbformat.read(ROOT / "assignments" / "05_char_rnn" / "key.ipynb", as_version=4)
+    ungraded = [c for c in key.cells if c.cell_type == "code" and cells.role(c) == "ungraded"]
+    assert ungraded and any(c.outputs for c in ungraded)
+    student = release.student_version(key)
+    kept = [c for c in student.cells if c.cell_type == "code" and cells.role(c) == "ungraded"]
+    assert [(c.source, c.outputs) for c in kept] == [(c.source, c.outputs) for c in ungraded]
+    spec = assemble.spec_of(assemble.seeded(key, 1))
+    assert not any("numpy_docstrings" in item["source"] for item in spec)
+    assert all(item["kind"] in ("setup", "seed", "answer", "check") for item in spec)
