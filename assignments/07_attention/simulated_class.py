@@ -218,5 +218,12 @@ STUDENTS = {
                 live.append""")]},
         "lost": 7, "why": "a hypothesis that wrote the end symbol stays in the beam and is extended"},
     "hard_codes_public_outputs": {"answers": HARD_CODED,
-                                  "lost": 32, "why": "returns the public checks' outputs; writes nothing else"},
+                                  "lost": 35, "why": "returns the public checks' outputs; writes nothing else "
+                                                     "(the two fixed-input checks are worth 0)"},
+    # The two public checks on fixed inputs (relative_errors_known, beam_toy) print the same text
+    # at every seed; before they were made 0-point, forging them kept 1 + 2 of these 13 points.
+    "forges_fixed_checks": {"answers": {"relative_errors": HARD_CODED["relative_errors"],
+                                        "beam_search": HARD_CODED["beam_search"]},
+                            "lost": 13, "why": "prints the fixed-input checks' outputs, computes nothing "
+                                               "(all 5 of relative_errors, all 8 of beam_search)"},
 }
