@@ -217,6 +217,11 @@ STUDENTS = {
             if True:
                 live.append""")]},
         "lost": 7, "why": "a hypothesis that wrote the end symbol stays in the beam and is extended"},
+    # Bahdanau's placement, not this model's: the checks' attention once ignored the query
+    # (mean_attention), so this scored full marks; query_attention adds the query to the context.
+    "attends_with_previous_state": {"answers": {"decode_step": [
+        ('attend(params["attention"], h, keys, mask)', 'attend(params["attention"], h_prev, keys, mask)')]},
+        "lost": 4, "why": "attends with h^{dec}_{i-1}, not the new state h^{dec}_i"},
     "hard_codes_public_outputs": {"answers": HARD_CODED,
                                   "lost": 35, "why": "returns the public checks' outputs; writes nothing else "
                                                      "(the two fixed-input checks are worth 0)"},
