@@ -217,6 +217,29 @@ STUDENTS = {
             if True:
                 live.append""")]},
         "lost": 7, "why": "a hypothesis that wrote the end symbol stays in the beam and is extended"},
+    # The step limit: with steps of 7 or 8 on tables whose end symbol grows likelier, it almost
+    # never bound. Of 300 seeds, the first lost nothing on any; the second lost nothing on 99%,
+    # and on the rest a point of beam_search's, not greedy's. The hidden checks now use short
+    # limits, a table that never ends and a toy case a live hypothesis wins; the public ones 20.
+    "beam_drops_live_at_end": {"answers": {"beam_search": [
+        ("    finished += [(s, lp / len(s) ** alpha) for s, lp, _, _ in live]",
+         "    if not finished:\n        finished += [(s, lp / len(s) ** alpha) for s, lp, _, _ in live]")]},
+        "lost": 7, "why": "hypotheses still live at the step limit are not finished (unless none finished)"},
+    "greedy_ignores_steps": {"answers": {"greedy_decode": [
+        ("for _ in range(steps):", "for _ in range(steps + 1):")]},
+        "lost": 1, "why": "greedy decoding writes one symbol more than steps allows"},
+    # Bahdanau's placement, not this model's: the checks' attention once ignored the query
+    # (mean_attention), so this scored full marks; query_attention adds the query to the context.
+    "attends_with_previous_state": {"answers": {"decode_step": [
+        ('attend(params["attention"], h, keys, mask)', 'attend(params["attention"], h_prev, keys, mask)')]},
+        "lost": 4, "why": "attends with h^{dec}_{i-1}, not the new state h^{dec}_i"},
     "hard_codes_public_outputs": {"answers": HARD_CODED,
-                                  "lost": 32, "why": "returns the public checks' outputs; writes nothing else"},
+                                  "lost": 35, "why": "returns the public checks' outputs; writes nothing else "
+                                                     "(the two fixed-input checks are worth 0)"},
+    # The two public checks on fixed inputs (relative_errors_known, beam_toy) print the same text
+    # at every seed; before they were made 0-point, forging them kept 1 + 2 of these 13 points.
+    "forges_fixed_checks": {"answers": {"relative_errors": HARD_CODED["relative_errors"],
+                                        "beam_search": HARD_CODED["beam_search"]},
+                            "lost": 13, "why": "prints the fixed-input checks' outputs, computes nothing "
+                                               "(all 5 of relative_errors, all 8 of beam_search)"},
 }
