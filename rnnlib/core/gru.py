@@ -23,6 +23,7 @@ from .validation import check_gated_call
 
 G = 3
 GATE_NAMES = ("u", "r", "n")
+GRAD_KEYS = ("U", "W", "V", "b", "c", "h0")   # the gradient dict's order (see rnn.py)
 
 
 @dataclass
@@ -34,11 +35,12 @@ class GRUCache:
     rh: np.ndarray
     h: np.ndarray
     h0: np.ndarray
+    free = None          # no buffer the loop may reuse for ∂L/∂h (see rnn.RNNCache)
 
 
-def run(p: dict, xu: np.ndarray, state: tuple) -> tuple[GRUCache, np.ndarray, tuple]:
+def run(p: dict, xu: np.ndarray, state: tuple, activation: str = "tanh") -> tuple[GRUCache, np.ndarray, tuple]:
     """Run the cell over ``xu`` = U x_t + b (T, B, 3H) from ``state`` = (h0,), h0 (B, H).
-    Returns (cache, h (T, B, H), (h_T,))."""
+    Returns (cache, h (T, B, H), (h_T,)). ``activation`` is always "tanh" (see lstm.run)."""
     (h_prev,) = state
     T, B, GH = xu.shape
     H = GH // G

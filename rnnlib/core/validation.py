@@ -60,6 +60,13 @@ class Call:
     loss: str = "cross_entropy"
     mode: str = "many_to_many"
     truncate: int | None = None
+    cell: str = "rnn"                   # which cell module runs it (rnnlib.core.loop.CELLS)
+    s0: np.ndarray | None = None        # (B, H): the LSTM's initial cell state, else None
+    s0_shared: bool = True
+
+    def state(self) -> tuple:
+        """The initial state as the cell carries it: (h0, s0) for the LSTM, (h0,) otherwise."""
+        return (self.h0,) if self.s0 is None else (self.h0, self.s0)
 
     @property
     def T(self) -> int:
@@ -301,22 +308,12 @@ def check_gated_params(params: Any, cell: str) -> tuple[dict, Sizes]:
     return check_params(params, cell)
 
 
-@dataclass
-class GatedCall(Call):
-    """A checked call for a gated cell; ``s0`` (B, H) is the LSTM's initial cell state."""
-
-    cell: str = "lstm"
-    s0: np.ndarray | None = None
-    s0_shared: bool = True
-
-    def state(self) -> tuple:
-        """The initial state as the cell carries it: (h0, s0) for the LSTM, (h0,) for the GRU."""
-        return (self.h0, self.s0) if self.cell == "lstm" else (self.h0,)
+GatedCall = Call     # one checked call for every cell (the name gated code used before)
 
 
 def check_gated_call(params, xs, *, cell: str, h0=None, s0=None, activation: str = "tanh",
                      targets=None, loss: str | None = None, mode: str = "many_to_many",
-                     truncate=None) -> GatedCall:
+                     truncate=None) -> Call:
     """Check a whole call to a gated cell (``loss=None``: forward only), as :func:`check_call`."""
     check_choice("cell", cell, CELLS)
     if cell == "rnn":
@@ -333,7 +330,7 @@ def check_gated_call(params, xs, *, cell: str, h0=None, s0=None, activation: str
     xs_b, token_ids, batched = check_xs(xs, sizes.D)
     B = xs_b.shape[1]
     h0_b, h_shared = check_state("h0", h0, sizes.H, B, batched)
-    call = GatedCall(p, sizes, xs_b, token_ids, batched, h0_b, h_shared, "tanh", cell=cell)
+    call = Call(p, sizes, xs_b, token_ids, batched, h0_b, h_shared, "tanh", cell=cell)
     if cell == "lstm":
         call.s0, call.s0_shared = check_state("s0", s0, sizes.H, B, batched)
     if loss is not None:
@@ -342,3 +339,15 @@ def check_gated_call(params, xs, *, cell: str, h0=None, s0=None, activation: str
         call.truncate = check_truncate(truncate)
         call.targets = check_targets(targets, loss, mode, call.T, B, sizes.K, batched)
     return call
+
+
+def check_cell_call(params, xs, *, cell: str = "rnn", h0=None, s0=None, activation: str = "tanh",
+                    targets=None, loss: str | None = None, mode: str = "many_to_many",
+                    truncate=None) -> Call:
+    """Check a whole call to any cell: :func:`check_call` for the plain cell (which has no s0),
+    :func:`check_gated_call` for the others."""
+    if cell == "rnn" and s0 is None:
+        return check_call(params, xs, h0=h0, activation=activation, targets=targets, loss=loss,
+                          mode=mode, truncate=truncate)
+    return check_gated_call(params, xs, cell=cell, h0=h0, s0=s0, activation=activation,
+                            targets=targets, loss=loss, mode=mode, truncate=truncate)
