@@ -22,10 +22,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..core.validation import MODES, check_choice
+from ..core.validation import MODES, check_choice, check_param_mapping
 from .heads import check_head, init_head, check_ids, score_steps, score_summary
 from .layer import LAYER_KEYS, LayerCache, as_batch, init_layer, layer_backward, layer_forward
-from .masking import check_lengths, length_mask, reverse_within, unbatch_h0
+from ..core.validation import check_lengths
+from .masking import length_mask, reverse_within, unbatch_h0
 
 DIRECTIONS = ("forward", "backward")
 
@@ -54,18 +55,13 @@ class BidirectionalCache:
 
 
 def _check_params(params) -> None:
-    if not hasattr(params, "keys") or any(d not in params for d in DIRECTIONS):
-        raise ValueError("argument 'params': expected a mapping with keys 'forward' and 'backward' "
-                         f"(each U, W, b), 'V' and 'c', got {type(params).__name__}"
-                         + (f" with keys {sorted(params)}" if hasattr(params, "keys") else ""))
+    check_param_mapping(params, DIRECTIONS + ("V", "c"))     # each direction: U, W, b
 
 
 def _h0(h0, d):
     if h0 is None:
         return None
-    if not hasattr(h0, "keys") or d not in h0:
-        raise ValueError(f"argument 'h0': expected None or a mapping with keys 'forward' and "
-                         f"'backward', got {type(h0).__name__}")
+    check_param_mapping(h0, DIRECTIONS, "h0")
     return h0[d]
 
 

@@ -29,11 +29,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..core.validation import check_int
+from ..core.validation import bad_value, check_int, check_lengths, check_param_mapping
 from ..core.softmax import softmax
 from .heads import check_head, check_ids, init_head, score_steps
 from .layer import LAYER_KEYS, LayerCache, as_batch, init_layer, layer_backward, layer_forward
-from .masking import check_lengths, last_states, length_mask, to_last_steps, unbatch_h0
+from .masking import last_states, length_mask, to_last_steps, unbatch_h0
 
 
 def init_encoder_decoder(input_size: int, hidden_size: int, output_size: int, *,
@@ -56,11 +56,7 @@ class EncoderDecoderCache:
 
 
 def _check(params) -> None:
-    if not hasattr(params, "keys") or "encoder" not in params or "decoder" not in params:
-        raise ValueError("argument 'params': expected a mapping with keys 'encoder' and 'decoder' "
-                         "(each U, W, b), 'V' and 'c'"
-                         + (f", got keys {sorted(params)}" if hasattr(params, "keys")
-                            else f", got {type(params).__name__}"))
+    check_param_mapping(params, ("encoder", "decoder", "V", "c"))   # each of the two: U, W, b
 
 
 def start_symbol(params: dict, start) -> int:
@@ -68,10 +64,7 @@ def start_symbol(params: dict, start) -> int:
     D_dec = np.shape(params["decoder"]["U"])[1]
     if start is None:
         return D_dec - 1
-    if isinstance(start, bool) or not isinstance(start, (int, np.integer)) or not 0 <= start < D_dec:
-        raise ValueError(f"argument 'start': expected a symbol id in [0, {D_dec}) (the decoder's "
-                         f"inputs), got {start!r}")
-    return int(start)
+    return check_int("start", start, minimum=0, maximum=D_dec - 1)   # a decoder input id
 
 
 def encode(params: dict, src, *, src_lengths=None, h0=None, activation: str = "tanh",
@@ -127,12 +120,11 @@ def encoder_decoder_loss_and_grads(params: dict, src, targets, *, src_lengths=No
     T_out = tgt.shape[0] if tgt.ndim >= 1 else 0
     y = check_ids("targets", targets, (T_out, B) if batched else (T_out,), K).reshape(T_out, B)
     if T_out == 0:
-        raise ValueError("argument 'targets': expected at least one target step, got shape "
-                         f"{tgt.shape}")
+        raise bad_value("targets", "at least one target step", f"shape {tgt.shape}")
     D_dec = np.shape(params["decoder"]["U"])[1]
     if T_out > 1 and y[:-1].max() >= D_dec:
-        raise ValueError(f"argument 'targets': the decoder reads the previous target as input, so "
-                         f"ids must be < D = {D_dec} (decoder U has {D_dec} columns), got {int(y[:-1].max())}")
+        raise bad_value("targets", f"ids < D = {D_dec} (the decoder reads the previous target as "
+                        f"input; its U has {D_dec} columns)", int(y[:-1].max()))
     cache = encoder_decoder_forward(params, src, y, src_lengths=src_lengths, h0=h0, start=start,
                                     activation=activation, cell=cell)
     mask = length_mask(check_lengths(tgt_lengths, T_out, B, "tgt_lengths"), T_out)

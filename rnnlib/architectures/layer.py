@@ -29,7 +29,8 @@ import numpy as np
 from ..core.loop import CELLS, run_checked
 from ..core.params import init_params
 from ..core.sequence import input_grads
-from ..core.validation import CELLS as CELL_NAMES, check_cell_call, check_choice, check_param_mapping
+from ..core.validation import (CELLS as CELL_NAMES, bad_value, check_cell_call, check_choice,
+                               check_param_mapping, check_shape)
 
 LAYER_KEYS = ("U", "W", "b")
 
@@ -134,13 +135,10 @@ def layer_backward(params: dict, cache: LayerCache, dh: np.ndarray, *,
     ∂L/∂x_t = Uᵀ ∂L/∂z_t, what a layer below receives from this one.
     """
     U, W = np.asarray(params["U"], float), np.asarray(params["W"], float)
-    h = cache.h
-    if np.shape(dh) != h.shape:
-        raise ValueError(f"argument 'dh': expected shape {h.shape} like the layer's states, "
-                         f"got {np.shape(dh)}")
+    check_shape("dh", dh, cache.h.shape, "like the layer's states")
     if input_grad and cache.token_ids:
-        raise ValueError("argument 'input_grad': token-id inputs have no gradient; "
-                         "expected float inputs (T, B, D)")
+        raise bad_value("input_grad", "False for token-id inputs (they have no gradient), or "
+                        "float inputs (T, B, D)", True)
     dz, dW, dstate = CELLS[cache.cell].backward({"W": W}, cache.inner, np.array(dh, dtype=float))
     dU, db = input_grads(cache.xs, cache.token_ids, U.shape[1], dz)
     grads = {"U": dU, "W": dW, "b": db, "h0": dstate[0]}

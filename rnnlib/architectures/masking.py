@@ -22,7 +22,7 @@ import numpy as np
 
 from .heads import check_head, check_ids, score_steps, score_summary
 from .layer import as_batch, layer_backward, layer_forward
-from ..core.validation import MODES, check_choice
+from ..core.validation import MODES, bad_value, check_choice, check_lengths, check_list
 
 
 @dataclass
@@ -38,11 +38,13 @@ def pad(sequences, pad_id: int = 0) -> PaddedBatch:
     """Stack sequences of token ids (L_b,) or floats (L_b, D) into one right-padded batch.
 
     Padded places hold ``pad_id`` (ids) or zeros (floats); what they hold never matters.
+    Returns xs (T, B) / (T, B, D), mask (T, B), lengths (B,) with T the longest length.
     """
-    seqs = [np.asarray(s) for s in sequences]
-    if not seqs or any(s.ndim not in (1, 2) or len(s) == 0 for s in seqs):
-        raise ValueError("argument 'sequences': expected a non-empty list of non-empty sequences "
-                         "(L,) of ids or (L, D) of floats")
+    seqs = [np.asarray(s) for s in check_list("sequences", sequences, what="sequences")]
+    for b, s in enumerate(seqs):
+        if s.ndim not in (1, 2) or len(s) == 0:
+            raise bad_value("sequences", "non-empty sequences (L,) of ids or (L, D) of floats",
+                            f"sequence {b} of shape {s.shape}")
     lengths = np.array([len(s) for s in seqs])
     T, B = int(lengths.max()), len(seqs)
     if seqs[0].ndim == 1:
@@ -52,21 +54,6 @@ def pad(sequences, pad_id: int = 0) -> PaddedBatch:
     for b, s in enumerate(seqs):
         xs[: len(s), b] = s
     return PaddedBatch(xs=xs, mask=length_mask(lengths, T), lengths=lengths)
-
-
-def check_lengths(lengths, T: int, B: int, name: str = "lengths") -> np.ndarray:
-    """Lengths (B,) of ints in [1, T]; None means every sequence is T steps long."""
-    if lengths is None:
-        return np.full(B, T, dtype=np.int64)
-    arr = np.asarray(lengths)
-    if arr.dtype == bool or arr.dtype.kind not in "iu":
-        raise TypeError(f"argument '{name}': expected integer lengths of shape ({B},), got dtype {arr.dtype}")
-    if arr.shape != (B,):
-        raise ValueError(f"argument '{name}': expected shape (B,) = ({B},), got {arr.shape}")
-    if arr.min() < 1 or arr.max() > T:
-        bad = arr.min() if arr.min() < 1 else arr.max()
-        raise ValueError(f"argument '{name}': length {int(bad)} is outside [1, T] = [1, {T}]")
-    return arr.astype(np.int64)
 
 
 def length_mask(lengths, T: int) -> np.ndarray:

@@ -19,34 +19,29 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core.validation import MODES, check_choice
+from ..core.validation import (MODES, check_choice, check_int, check_lengths, check_list,
+                               check_param_mapping)
 from .heads import check_head, check_ids, init_head, score_steps, score_summary
 from .layer import LAYER_KEYS, as_batch, init_layer, layer_backward, layer_forward
-from .masking import check_lengths, last_states, length_mask, to_last_steps, unbatch_h0
+from .masking import last_states, length_mask, to_last_steps, unbatch_h0
 
 
 def init_stacked(input_size: int, hidden_sizes, output_size: int, *, cell: str = "rnn",
                  seed: int = 0) -> dict:
     """Random parameters for layers of ``cell`` of the given widths (e.g. [16, 16]): each U
     (G·H_l, H_{l-1}), W (G·H_l, H_l), b (G·H_l,); and an output layer V (K, H_L), c (K,)."""
-    sizes = [int(input_size)] + [int(h) for h in hidden_sizes]
-    if len(sizes) < 2:
-        raise ValueError(f"argument 'hidden_sizes': expected at least one layer width, got {hidden_sizes!r}")
+    widths = check_list("hidden_sizes", hidden_sizes, what="layer widths")
+    sizes = [check_int("input_size", input_size)] + [check_int("hidden_sizes", h) for h in widths]
     layers = [init_layer(sizes[i], sizes[i + 1], cell=cell, seed=seed + i)
               for i in range(len(sizes) - 1)]
     return {"layers": layers, **init_head(sizes[-1], output_size, seed=seed + len(layers))}
 
 
 def _check(params, h0):
-    if not hasattr(params, "keys") or not isinstance(params.get("layers"), (list, tuple)) \
-            or not params["layers"]:
-        raise ValueError("argument 'params': expected a mapping with 'layers' (a non-empty list of "
-                         "{U, W, b}), 'V' and 'c'")
-    L = len(params["layers"])
-    if h0 is not None and (not isinstance(h0, (list, tuple)) or len(h0) != L):
-        raise ValueError(f"argument 'h0': expected None or a list of {L} initial states (one per "
-                         f"layer), got {type(h0).__name__}"
-                         + (f" of length {len(h0)}" if isinstance(h0, (list, tuple)) else ""))
+    check_param_mapping(params, ("layers", "V", "c"))
+    L = len(check_list("params['layers']", params["layers"], what="layers {U, W, b}"))
+    if h0 is not None:
+        check_list("h0", h0, L, "initial states (one per layer)")
     return L
 
 

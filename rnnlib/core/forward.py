@@ -92,15 +92,18 @@ def forward(params: dict, xs, *, h0=None, activation: str = "tanh", s0=None,
     """
     call = check_cell_call(params, xs, cell=cell, h0=h0, s0=s0, activation=activation)
     cache, h, o, _ = run_checked(call, call.xs, call.state())
+    if call.cell == "rnn":
+        if call.batched:
+            return ForwardResult(a=cache.a, h=h, o=o, h0=call.h0, activation=activation)
+        return ForwardResult(a=cache.a[:, 0], h=h[:, 0], o=o[:, 0], h0=call.h0[0],
+                             activation=activation)
 
     def one(x):          # drop the batch axis again for one sequence
         return x if (x is None or call.batched) else x[:, 0]
-    h0_out = call.h0 if call.batched else call.h0[0]
-    if call.cell == "rnn":
-        return ForwardResult(a=one(cache.a), h=one(h), o=one(o), h0=h0_out, activation=activation)
     H = call.sizes.H
     names = CELLS[call.cell].GATE_NAMES
     gates = {name: one(cache.gates[..., k * H:(k + 1) * H]) for k, name in enumerate(names)}
+    h0_out = call.h0 if call.batched else call.h0[0]
     s0_out = None if call.s0 is None else (call.s0 if call.batched else call.s0[0])
     return GatedForwardResult(h=one(h), o=one(o), s=one(getattr(cache, "s", None)), gates=gates,
                               h0=h0_out, s0=s0_out, cell=call.cell)

@@ -10,16 +10,14 @@ from typing import Callable
 import numpy as np
 
 from .bptt import loss_and_grads
-from .validation import PARAM_KEYS
+from .validation import PARAM_KEYS, check_shape
 
 
 def relative_error(analytic, numeric, eps: float = 1e-12) -> float:
     """max|a - n| / max(eps, max(|a| + |n|)): a scale-free error that stays meaningful when
     both gradients are near zero (then it compares to eps instead of dividing by ~0)."""
     a, n = np.asarray(analytic, dtype=float), np.asarray(numeric, dtype=float)
-    if a.shape != n.shape:
-        raise ValueError(f"arguments 'analytic' and 'numeric': expected equal shapes, got "
-                         f"{a.shape} and {n.shape}")
+    check_shape("numeric", n, a.shape, "like 'analytic'")
     if a.size == 0:
         return 0.0
     return float(np.abs(a - n).max() / max(eps, (np.abs(a) + np.abs(n)).max()))

@@ -11,7 +11,7 @@ import numpy as np
 
 from . import rnn
 from .loop import jacobian_norms_checked, run_checked
-from .validation import check_call, check_cell_call, check_float_array, check_positive
+from .validation import bad_value, check_call, check_cell_call, check_float_array, check_positive
 
 
 def step_jacobians(params: dict, xs, *, h0=None, activation: str = "tanh") -> np.ndarray:
@@ -39,7 +39,7 @@ def spectral_radius(W) -> float:
     """ρ(W) = the largest |eigenvalue| of the square matrix W."""
     W = check_float_array("W", W)
     if W.ndim != 2 or W.shape[0] != W.shape[1]:
-        raise ValueError(f"argument 'W': expected a square matrix, got shape {W.shape}")
+        raise bad_value("W", "a square matrix", f"shape {W.shape}")
     return float(np.abs(np.linalg.eigvals(W)).max())
 
 
@@ -48,5 +48,6 @@ def with_spectral_radius(W, rho: float) -> np.ndarray:
     rho = check_positive("rho", rho, allow_zero=True)
     current = spectral_radius(W)
     if current == 0:
-        raise ValueError("argument 'W': its spectral radius is 0, so it cannot be rescaled")
+        raise bad_value("W", "a matrix with a spectral radius > 0 (one of 0 cannot be rescaled)",
+                        "spectral radius 0")
     return np.asarray(W, dtype=float) * (rho / current)

@@ -78,6 +78,7 @@ def bptt_checked(call: Call) -> tuple[float, dict, tuple]:
                 for key in PARAM_KEYS:
                     grads[key] += g[key]
         state = last
+    state = tuple(x.copy() for x in state)     # not a view that keeps a chunk's buffers alive
     if grads is None:                 # defensive: some step is always scored
         grads = {k: np.zeros_like(v) for k, v in call.params.items()}
     if dstate0 is None:

@@ -72,9 +72,10 @@ def recur(p: dict, xu: np.ndarray, h_prev: np.ndarray, activation: str) -> tuple
 
 def run(p: dict, xu: np.ndarray, state: tuple, activation: str = "tanh") -> tuple[RNNCache, np.ndarray, tuple]:
     """Run the cell over ``xu`` = U x_t + b (T, B, H) from ``state`` = (h0,), h0 (B, H).
-    Returns (cache, h (T, B, H) the states h_1..h_T, (h_T,))."""
+    Returns (cache, h (T, B, H) the states h_1..h_T, (h_T,)); h_T is a view into the cache
+    (the BPTT loop copies the state it carries, so a chunk's buffers can be freed)."""
     a, hs = recur(p, xu, state[0], activation)
-    return RNNCache(a, hs, activation), hs[1:], (hs[-1].copy(),)
+    return RNNCache(a, hs, activation), hs[1:], (hs[-1],)
 
 
 def backward_steps(W: np.ndarray, hs: np.ndarray, da: np.ndarray, activation: str) -> np.ndarray:
