@@ -92,7 +92,8 @@ def bidirectional_backward(params: dict, cache: BidirectionalCache, dh: np.ndarr
 
 
 def summary(cache: BidirectionalCache) -> np.ndarray:
-    """What a many-to-one model reads: [h→_{L_b} ; h←_1], both having read the whole sequence.
+    """What a many-to-one model reads: [h→_{L_b} ; h←_1] (B, H→ + H←), both having read the
+    whole sequence.
 
     In the backward layer's own (reversed) time, h←_1 is its state after L_b steps.
     """

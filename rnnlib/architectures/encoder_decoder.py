@@ -156,7 +156,8 @@ def greedy_decode(params: dict, src, steps: int, *, src_lengths=None, h0=None, s
                   activation: str = "tanh", cell: str = "rnn") -> Decoding:
     """Generate ``steps`` symbols, feeding back each step's most probable symbol.
 
-    src as for ``encoder_decoder_loss_and_grads``. Always batched (one sequence is B = 1).
+    src (T, B) ids / (T, B, D) floats, or one sequence (T,) / (T, D); src_lengths (B,) or None;
+    h0 (H,) / (B, H) / None. Always batched (one sequence is B = 1): see :class:`Decoding`.
     """
     steps = check_int("steps", steps, minimum=1)
     enc, _, context = encode(params, src, src_lengths=src_lengths, h0=h0, activation=activation,

@@ -27,7 +27,8 @@ def numerical_grads(f: Callable[[dict], float], arrays: dict, eps: float = 1e-5,
                     keys=None) -> dict:
     """Central differences of the scalar f(arrays) with respect to every entry of each array.
 
-    ``arrays`` is perturbed in place one entry at a time and restored afterwards.
+    ``arrays`` is perturbed in place one entry at a time and restored afterwards. Returns
+    {name: gradient} with each gradient shaped like its array.
     """
     grads = {}
     for key in keys or list(arrays):
@@ -49,7 +50,8 @@ def check_grads(params: dict, xs, targets, *, h0=None, eps: float = 1e-5, floor:
                 **options) -> dict:
     """Relative error between BPTT and finite differences for U, W, V, b, c and h0.
 
-    ``options`` are passed to ``loss_and_grads`` (activation, loss, mode, truncate).
+    params, xs (T, [B,] D) or ids (T, [B,]), targets and h0 ((H,) / (B, H)) as for
+    ``loss_and_grads``; ``options`` are passed to it (activation, loss, mode, truncate).
     ``floor`` is the ``eps`` of :func:`relative_error`: a finite difference carries rounding
     noise of about 1e-11, so a gradient much smaller than ``floor`` is compared absolutely.
     Returns {name: relative error}; values below ~1e-6 mean the gradient is right.

@@ -44,7 +44,7 @@ def spectral_radius(W) -> float:
 
 
 def with_spectral_radius(W, rho: float) -> np.ndarray:
-    """W rescaled so that its spectral radius is exactly ``rho`` (same eigenvectors)."""
+    """W (H, H) rescaled so that its spectral radius is exactly ``rho`` (same eigenvectors)."""
     rho = check_positive("rho", rho, allow_zero=True)
     current = spectral_radius(W)
     if current == 0:

@@ -114,7 +114,8 @@ def check_positive(name: str, value: Any, *, allow_zero: bool = False) -> float:
 
 
 def check_float_array(name: str, value: Any) -> np.ndarray:
-    """A real float64 array; rejects strings, objects, complex numbers and non-finite values."""
+    """A real float64 array, any shape (kept); rejects strings, objects, complex numbers and
+    non-finite values."""
     with _overflow_expected():
         return _float_array(name, value)
 
@@ -275,7 +276,11 @@ def check_truncate(truncate: Any) -> int | None:
 def check_call(params: Any, xs: Any, *, h0: Any = None, activation: str = "tanh",
                targets: Any = None, loss: str | None = None, mode: str = "many_to_many",
                truncate: Any = None) -> Call:
-    """Check a whole call. ``loss=None`` means a forward-only call (no targets)."""
+    """Check a whole call. ``loss=None`` means a forward-only call (no targets).
+
+    xs (T, D) / (T, B, D) floats or (T,) / (T, B) ids, h0 (H,) / (B, H) / None, targets as the
+    contract says; the Call holds them batched: xs (T, B, D) or (T, B), h0 (B, H).
+    """
     p, sizes = check_params(params)
     check_choice("activation", activation, ACTIVATIONS)
     xs_b, token_ids, batched = check_xs(xs, sizes.D)
@@ -290,7 +295,8 @@ def check_call(params: Any, xs: Any, *, h0: Any = None, activation: str = "tanh"
 
 
 def check_finite_logits(o: np.ndarray) -> None:
-    """Logits overflow only when the parameters are absurd; say so instead of returning NaN."""
+    """Logits o (T, B, K) (any shape) overflow only when the parameters are absurd; say so
+    instead of returning NaN."""
     flat = o.reshape(-1)
     with _overflow_expected():           # Σ o² is inf or nan if any logit is (see _float_array)
         suspect = not math.isfinite(flat.dot(flat))
@@ -314,7 +320,8 @@ GatedCall = Call     # one checked call for every cell (the name gated code used
 def check_gated_call(params, xs, *, cell: str, h0=None, s0=None, activation: str = "tanh",
                      targets=None, loss: str | None = None, mode: str = "many_to_many",
                      truncate=None) -> Call:
-    """Check a whole call to a gated cell (``loss=None``: forward only), as :func:`check_call`."""
+    """Check a whole call to a gated cell (``loss=None``: forward only), as :func:`check_call`:
+    xs (T, [B,] D) or ids (T, [B,]); h0, s0 (H,) / (B, H) / None."""
     check_choice("cell", cell, CELLS)
     if cell == "rnn":
         raise ValueError("argument 's0': only cell='lstm' has a cell state s; expected None for "
@@ -345,7 +352,7 @@ def check_cell_call(params, xs, *, cell: str = "rnn", h0=None, s0=None, activati
                     targets=None, loss: str | None = None, mode: str = "many_to_many",
                     truncate=None) -> Call:
     """Check a whole call to any cell: :func:`check_call` for the plain cell (which has no s0),
-    :func:`check_gated_call` for the others."""
+    :func:`check_gated_call` for the others. Shapes as :func:`check_call`; s0 (H,) / (B, H)."""
     if cell == "rnn" and s0 is None:
         return check_call(params, xs, h0=h0, activation=activation, targets=targets, loss=loss,
                           mode=mode, truncate=truncate)
@@ -382,8 +389,8 @@ def check_fraction(name: str, value: Any, *, high_open: bool = True) -> float:
 
 
 def check_shape(name: str, value: Any, shape: tuple, what: str = "") -> np.ndarray:
-    """``value`` as an array of exactly ``shape``; ``what`` says what the shape is, e.g. "like
-    the layer's states"."""
+    """``value`` as an array of exactly ``shape`` (a tuple such as (T, B, H)); ``what`` says what
+    the shape is, e.g. "like the layer's states"."""
     arr = np.asarray(value)
     if arr.shape != tuple(shape):
         raise bad_value(name, f"shape {tuple(shape)}{' ' + what if what else ''}", str(arr.shape))
@@ -400,8 +407,8 @@ def check_int_ids(name: str, ids: Any, what: str = "integer ids") -> np.ndarray:
 
 def check_id_range(name: str, arr: np.ndarray, upper: int, what: str = "id",
                    bound: str = "") -> np.ndarray:
-    """Every entry of the integer array ``arr`` in [0, upper); ``bound`` names the upper end
-    (e.g. "K", "D", "size")."""
+    """Every entry of the integer array ``arr`` (any shape) in [0, upper); ``bound`` names the
+    upper end (e.g. "K", "D", "size")."""
     if arr.size and (arr.min() < 0 or arr.max() >= upper):
         bad = arr.min() if arr.min() < 0 else arr.max()
         limit = f"[0, {bound}) = [0, {upper})" if bound else f"[0, {upper})"
@@ -410,7 +417,7 @@ def check_id_range(name: str, arr: np.ndarray, upper: int, what: str = "id",
 
 
 def check_class_ids(name: str, ids: Any, shape: tuple, K: int) -> np.ndarray:
-    """Integer class ids of exactly ``shape``, each in [0, K); returned as int64."""
+    """Integer class ids of exactly ``shape`` (e.g. (T, B)), each in [0, K); returned as int64."""
     arr = check_int_ids(name, ids, f"integer class ids of shape {shape}")
     if arr.shape != shape:
         raise ValueError(f"argument '{name}': expected class ids of shape {shape}, got {arr.shape}")
@@ -418,7 +425,7 @@ def check_class_ids(name: str, ids: Any, shape: tuple, K: int) -> np.ndarray:
 
 
 def check_token_ids_1d(name: str, ids: Any) -> np.ndarray:
-    """A 1-D array of integer token ids (a text), as given (no range check)."""
+    """A 1-D array of integer token ids (N,) (a text), as given (no range check)."""
     arr = check_int_ids(name, ids, "a 1-D array of integer token ids")
     if arr.ndim != 1:
         raise bad_value(name, "a 1-D array of integer token ids", f"shape {arr.shape}")

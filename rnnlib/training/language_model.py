@@ -115,8 +115,8 @@ def train_language_model(params: dict, ids, *, steps: int, optimizer, batch_size
 
 
 def mean_loss(params: dict, ids, *, cell: str = "rnn", batch_size: int = 8) -> float:
-    """Held-out cross-entropy in nats per token: the text read as ``batch_size`` streams, each
-    from a zero state, every next token scored."""
+    """Held-out cross-entropy in nats per token of ids (N,): the text read as ``batch_size``
+    streams, each from a zero state, every next token scored."""
     streams = batchify(ids, batch_size)
     run = forward(params, streams[:-1], cell=cell)
     logp = log_softmax(run.o, axis=-1)
