@@ -22,9 +22,9 @@ from __future__ import annotations
 import numpy as np
 
 from .loop import STATE_NAMES, bptt_checked, unbatch
-from .rnn import SLOPE_BLOCK, backward_steps
+from .rnn import SLOPE_BLOCK, RNNCache, backward
 from .sequence import input_grads
-from .validation import Call, check_cell_call
+from .validation import Call, check_call, check_gated_call
 
 __all__ = ["SLOPE_BLOCK", "bptt_checked", "loss_and_grads", "loss_grads_state",
            "recurrence_backward", "unbatch_h0_grad"]
@@ -39,9 +39,7 @@ def recurrence_backward(W: np.ndarray, xs: np.ndarray, token_ids: bool, D: int, 
     place. xs (T, B, D) or (T, B) ids; hs (T+1, B, H) the states h_0..h_T. Returns the
     gradients of U (H, D), W (H, H), b (H,) and "h0" (B, H): ∂L/∂h_0.
     """
-    T, B, H = da.shape
-    dh0 = backward_steps(W, hs, da, activation)
-    dW = da.reshape(T * B, H).T @ hs[:-1].reshape(T * B, H)   # step t pairs ∂L/∂a_t with h_{t-1}
+    _, dW, (dh0,) = backward({"W": W}, RNNCache(None, hs, activation), da)   # da in place
     dU, db = input_grads(xs, token_ids, D, da)
     return {"U": dU, "W": dW, "b": db, "h0": dh0}
 
@@ -78,11 +76,16 @@ def loss_grads_state(params: dict, xs, targets, *, h0=None, activation: str = "t
     """:func:`loss_and_grads` and the state the sequence ended in, as keyword arguments for
     the next call: {"h0": h_T} ((H,) or (B, H)), plus "s0": s_T for the LSTM. Truncated BPTT
     across calls (a long text read chunk by chunk) carries it; no gradient crosses."""
-    call = check_cell_call(params, xs, cell=cell, h0=h0, s0=s0, activation=activation,
-                           targets=targets, loss=loss, mode=mode, truncate=truncate)
+    if cell == "rnn" and s0 is None:    # (check_cell_call, written out: one call less)
+        call = check_call(params, xs, h0=h0, activation=activation, targets=targets, loss=loss,
+                          mode=mode, truncate=truncate)
+    else:
+        call = check_gated_call(params, xs, cell=cell, h0=h0, s0=s0, activation=activation,
+                                targets=targets, loss=loss, mode=mode, truncate=truncate)
     total, grads, last = bptt_checked(call)
     grads["h0"] = unbatch(call, grads["h0"], call.h0_shared)
-    if "s0" in grads:
-        grads["s0"] = unbatch(call, grads["s0"], call.s0_shared)
+    if call.s0 is None:
+        return total, grads, {"h0": last[0] if call.batched else last[0][0]}
+    grads["s0"] = unbatch(call, grads["s0"], call.s0_shared)
     state = {name: (x if call.batched else x[0]) for name, x in zip(STATE_NAMES, last)}
     return total, grads, state

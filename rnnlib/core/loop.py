@@ -25,6 +25,7 @@ from .validation import PARAM_KEYS, Call
 
 CELLS = {"rnn": rnn, "lstm": lstm, "gru": gru}
 STATE_NAMES = ("h0", "s0")       # how the gradients and the carried state name (h, s)
+PLAIN_ORDER = rnn.GRAD_KEYS      # the order backward_checked builds the gradients in
 
 
 def run_checked(call: Call, xs: np.ndarray, state: tuple):
@@ -38,7 +39,8 @@ def run_checked(call: Call, xs: np.ndarray, state: tuple):
 def backward_checked(call: Call, xs: np.ndarray, cache, h: np.ndarray,
                      d_o: np.ndarray) -> tuple[dict, tuple]:
     """Parameter gradients of one run given d_o = ∂L/∂o (T, B, K) (overwritten), and the
-    gradient of the state the run started from (a tuple of (B, H))."""
+    gradient of the state it started from (a tuple of (B, H)). The dict's "h0" is a
+    placeholder (None) that keeps the plain cell's key order."""
     T, B, H = h.shape
     p, sizes = call.params, call.sizes
     d_o2 = d_o.reshape(T * B, sizes.K)
@@ -49,7 +51,7 @@ def backward_checked(call: Call, xs: np.ndarray, cache, h: np.ndarray,
         np.dot(d_o2, p["V"], out=dh.reshape(T * B, H))
     dz, dW, dstate = CELLS[call.cell].backward(p, cache, dh)
     dU, db = input_grads(xs, call.token_ids, sizes.D, dz)
-    return {"U": dU, "W": dW, "b": db, "V": d_o2.T @ h.reshape(T * B, H),
+    return {"U": dU, "W": dW, "b": db, "h0": None, "V": d_o2.T @ h.reshape(T * B, H),
             "c": d_o2.sum(axis=0)}, dstate
 
 
@@ -60,11 +62,14 @@ def bptt_checked(call: Call) -> tuple[float, dict, tuple]:
     backpropagated on its own; nothing of an earlier chunk is kept, so memory does not grow
     with T.
     """
+    cell = CELLS[call.cell]
+    p = call.params
     total, grads, dstate0 = 0.0, None, None
     state = call.state()
     for i, (start, stop) in enumerate(chunks(call.T, call.truncate)):
         xs = call.xs[start:stop]
-        cache, h, o, last = run_checked(call, xs, state)
+        cache, h, last = cell.run(p, input_term(p, xs, call.token_ids), state, call.activation)
+        o = output_term(p, h)
         targets = call.targets[start:stop] if call.mode == "many_to_many" else call.targets
         # o is not needed after scoring, so ∂L/∂o is written over it (out=o).
         loss, d_o = score(o, targets, call.loss, call.mode, holds_last_step=stop == call.T, out=o)
@@ -78,13 +83,16 @@ def bptt_checked(call: Call) -> tuple[float, dict, tuple]:
                 for key in PARAM_KEYS:
                     grads[key] += g[key]
         state = last
-    state = tuple(x.copy() for x in state)     # not a view that keeps a chunk's buffers alive
     if grads is None:                 # defensive: some step is always scored
-        grads = {k: np.zeros_like(v) for k, v in call.params.items()}
+        grads = {k: np.zeros_like(v) for k, v in p.items()}
     if dstate0 is None:
         dstate0 = tuple(np.zeros_like(x) for x in call.state())
-    grads.update(zip(STATE_NAMES, dstate0))
-    return total, {k: grads[k] for k in CELLS[call.cell].GRAD_KEYS}, state
+    grads["h0"] = dstate0[0]
+    if len(dstate0) > 1:
+        grads["s0"] = dstate0[1]
+    if cell.GRAD_KEYS is not PLAIN_ORDER:   # each cell's gradients listed as before (see rnn.py)
+        grads = {k: grads[k] for k in cell.GRAD_KEYS}
+    return total, grads, state
 
 
 def unbatch(call: Call, d: np.ndarray, shared: bool) -> np.ndarray:

@@ -13,8 +13,6 @@ column vectors); this module does it fast, with the tricks commented where they 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from .activations import activation_into, derivative, derivative_from_h
@@ -28,7 +26,6 @@ GRAD_KEYS = ("U", "W", "b", "h0", "V", "c")
 SLOPE_BLOCK = 64   # steps whose f'(a_t) ``backward`` computes together
 
 
-@dataclass
 class RNNCache:
     """What the backward pass needs. a (T, B, H) the pre-activations; hs (T+1, B, H) the
     states h_0..h_T (hs[t] is h_t, as in the book); the activation's name.
@@ -36,13 +33,10 @@ class RNNCache:
     ``free`` is ``a``: backward reads f' off h, so the loop may write ∂L/∂h_t into it (big
     fresh arrays cost page faults at long T)."""
 
-    a: np.ndarray
-    hs: np.ndarray
-    activation: str
+    __slots__ = ("a", "hs", "activation", "free")
 
-    @property
-    def free(self) -> np.ndarray:
-        return self.a
+    def __init__(self, a: np.ndarray, hs: np.ndarray, activation: str):
+        self.a, self.hs, self.activation, self.free = a, hs, activation, a
 
 
 def recur(p: dict, xu: np.ndarray, h_prev: np.ndarray, activation: str) -> tuple[np.ndarray, np.ndarray]:
@@ -72,18 +66,17 @@ def recur(p: dict, xu: np.ndarray, h_prev: np.ndarray, activation: str) -> tuple
 
 def run(p: dict, xu: np.ndarray, state: tuple, activation: str = "tanh") -> tuple[RNNCache, np.ndarray, tuple]:
     """Run the cell over ``xu`` = U x_t + b (T, B, H) from ``state`` = (h0,), h0 (B, H).
-    Returns (cache, h (T, B, H) the states h_1..h_T, (h_T,)); h_T is a view into the cache
-    (the BPTT loop copies the state it carries, so a chunk's buffers can be freed)."""
+    Returns (cache, h (T, B, H) the states h_1..h_T, (h_T,)); h_T a copy, so a chunk's
+    buffers can be freed while the state is carried on."""
     a, hs = recur(p, xu, state[0], activation)
-    return RNNCache(a, hs, activation), hs[1:], (hs[-1],)
+    return RNNCache(a, hs, activation), hs[1:], (hs[-1].copy(),)
 
 
-def backward_steps(W: np.ndarray, hs: np.ndarray, da: np.ndarray, activation: str) -> np.ndarray:
-    """The sequential part of BPTT: ∂L/∂a_t for t = T..1, in place, and ∂L/∂h_0 (B, H).
-
-    ``da`` (T, B, H) holds, on entry, what reaches each h_t from outside the recurrence (the
-    output layer's Vᵀ ∂L/∂o_t, or a layer above); on return it holds ∂L/∂a_t. hs (T+1, B, H).
-    """
+def backward(p: dict, cache: RNNCache, dh: np.ndarray) -> tuple[np.ndarray, np.ndarray, tuple]:
+    """Backpropagate through the run; dh (T, B, H) is ∂L/∂h_t from the outputs only (it is
+    overwritten: it becomes ∂L/∂a_t). Returns ∂L/∂a (T, B, H), ∂L/∂W (H, H) and (∂L/∂h0,),
+    ∂L/∂h0 (B, H)."""
+    W, hs, da = p["W"], cache.hs, dh
     T, B, H = da.shape
     dh_next = np.zeros((B, H))         # Wᵀ ∂L/∂a_{t+1}: what step t+1 sends back to h_t
     # t = T-1 down to 0, three small operations a step. f'(a_t) is computed a block of steps
@@ -91,23 +84,14 @@ def backward_steps(W: np.ndarray, hs: np.ndarray, da: np.ndarray, activation: st
     # and at long T no (T, B, H) array that has to come back from RAM.
     for stop in range(T, 0, -SLOPE_BLOCK):
         start = max(stop - SLOPE_BLOCK, 0)
-        slope = derivative_from_h(hs[start + 1:stop + 1], activation)
+        slope = derivative_from_h(hs[start + 1:stop + 1], cache.activation)
         for da_t, slope_t in zip(da[start:stop][::-1], slope[::-1]):
             da_t += dh_next
             da_t *= slope_t
             da_t.dot(W, out=dh_next)   # (∂L/∂a_t)ᵀ W: Wᵀ ∂L/∂a_t, as a row (.dot: see recur)
-    return dh_next
-
-
-def backward(p: dict, cache: RNNCache, dh: np.ndarray) -> tuple[np.ndarray, np.ndarray, tuple]:
-    """Backpropagate through the run; dh (T, B, H) is ∂L/∂h_t from the outputs only (it is
-    overwritten: it becomes ∂L/∂a_t). Returns ∂L/∂a (T, B, H), ∂L/∂W (H, H) and (∂L/∂h0,),
-    ∂L/∂h0 (B, H)."""
-    T, B, H = dh.shape
-    dh0 = backward_steps(p["W"], cache.hs, dh, cache.activation)
     # Every sum over time is one product over all T·B rows; step t pairs ∂L/∂a_t with h_{t-1}.
-    dW = dh.reshape(T * B, H).T @ cache.hs[:-1].reshape(T * B, H)
-    return dh, dW, (dh0,)
+    dW = da.reshape(T * B, H).T @ hs[:-1].reshape(T * B, H)
+    return da, dW, (dh_next,)
 
 
 def step_jacobians(p: dict, cache: RNNCache) -> np.ndarray:
