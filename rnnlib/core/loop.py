@@ -83,6 +83,7 @@ def bptt_checked(call: Call) -> tuple[float, dict, tuple]:
                 for key in PARAM_KEYS:
                     grads[key] += g[key]
         state = last
+    state = (state[0].copy(),) + state[1:]   # h_T may be a view into the last run's buffers
     if grads is None:                 # defensive: some step is always scored
         grads = {k: np.zeros_like(v) for k, v in p.items()}
     if dstate0 is None:

@@ -66,10 +66,10 @@ def recur(p: dict, xu: np.ndarray, h_prev: np.ndarray, activation: str) -> tuple
 
 def run(p: dict, xu: np.ndarray, state: tuple, activation: str = "tanh") -> tuple[RNNCache, np.ndarray, tuple]:
     """Run the cell over ``xu`` = U x_t + b (T, B, H) from ``state`` = (h0,), h0 (B, H).
-    Returns (cache, h (T, B, H) the states h_1..h_T, (h_T,)); h_T a copy, so a chunk's
-    buffers can be freed while the state is carried on."""
+    Returns (cache, h (T, B, H) the states h_1..h_T, (h_T,)); h_T is a view into the cache
+    (the BPTT loop copies the state it returns, so no caller keeps the run's buffers alive)."""
     a, hs = recur(p, xu, state[0], activation)
-    return RNNCache(a, hs, activation), hs[1:], (hs[-1].copy(),)
+    return RNNCache(a, hs, activation), hs[1:], (hs[-1],)
 
 
 def backward(p: dict, cache: RNNCache, dh: np.ndarray) -> tuple[np.ndarray, np.ndarray, tuple]:
