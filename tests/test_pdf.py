@@ -22,22 +22,41 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def pdf(request, tmp_path_factory):
+def printed(request, tmp_path_factory):
+    """(the PDF's path, the raw text of every sheet). pypdf's text extraction costs about as
+    much as Chromium's printing, so it runs in a second process, one page behind the printer:
+    the sheets of page i are read while page i + 1 is printed (each page's own PDF holds the
+    same sheets, in the same order, as the joined book)."""
     problem = site_browser.missing_prerequisite()
     if problem:   # `make test` installs chromium with apt-get when it runs as root
         pytest.skip(problem)
-    import make_pdf
-    from pypdf import PdfReader
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
-    out = make_pdf.build_pdf(tmp_path_factory.mktemp("pdf") / "book.pdf",
-                             browser=request.getfixturevalue("chromium"))   # the session's
-    return out, PdfReader(out)
+    import make_pdf
+
+    # spawn: the browser's driver threads are running, and fork would copy them half-held
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as reader:
+        pending = []
+        out = make_pdf.build_pdf(tmp_path_factory.mktemp("pdf") / "book.pdf",
+                                 browser=request.getfixturevalue("chromium"),   # the session's
+                                 each_page=lambda b: pending.append(reader.submit(make_pdf.sheet_texts, b)))
+        texts = [text for job in pending for text in job.result()]
+    return out, texts
 
 
 @pytest.fixture(scope="module")
-def sheets(pdf) -> list[str]:
-    """The text of every sheet, squashed, extracted once (pypdf's extraction is the slow part)."""
-    return [_squash(sheet.extract_text()) for sheet in pdf[1].pages]
+def pdf(printed):
+    from pypdf import PdfReader
+
+    return printed[0], PdfReader(printed[0])
+
+
+@pytest.fixture(scope="module")
+def sheets(pdf, printed) -> list[str]:
+    """The text of every sheet, squashed; as many as the joined PDF has sheets."""
+    assert len(printed[1]) == len(pdf[1].pages)
+    return [_squash(text) for text in printed[1]]
 
 
 def _squash(text: str) -> str:

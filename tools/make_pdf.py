@@ -55,9 +55,20 @@ def print_page(browser, base_url: str, page_path: str) -> tuple[bytes, str]:
         page.context.close()
 
 
-def build_pdf(out: Path = OUT, pages: list[str] | None = None, browser=None) -> Path:
+def sheet_texts(pdf: bytes) -> list[str]:
+    """The extractable text of every sheet of one printed page (pypdf). A function of its own
+    so a caller can run it in another process while Chromium prints the next page."""
+    from pypdf import PdfReader
+
+    return [sheet.extract_text() for sheet in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def build_pdf(out: Path = OUT, pages: list[str] | None = None, browser=None,
+              each_page=None) -> Path:
     """Print every toc page and join them into ``out``; return its path. ``browser``: a
-    Playwright Chromium already running (the tests' session browser); else one is launched."""
+    Playwright Chromium already running (the tests' session browser); else one is launched.
+    ``each_page``: called with each page's PDF bytes as soon as it is printed (the test reads
+    the text of one page while the next is printed)."""
     from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter()
@@ -71,6 +82,8 @@ def build_pdf(out: Path = OUT, pages: list[str] | None = None, browser=None) -> 
         base_url = stack.enter_context(site_browser.serve())
         for page_path in pages or site_browser.toc_pages():
             pdf, title = print_page(browser, base_url, page_path)
+            if each_page is not None:
+                each_page(pdf)
             first = len(writer.pages)
             for sheet in PdfReader(io.BytesIO(pdf)).pages:
                 writer.add_page(sheet)

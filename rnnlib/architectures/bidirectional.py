@@ -10,6 +10,9 @@ directions share nothing but the input; each is an ordinary layer (``layer.py``)
 one run on the sequence reversed (within each sequence's length, so right padding stays at the
 end and is never read first).
 
+Each direction may be any cell (``cell="rnn"``, ``"lstm"``, ``"gru"``, the same for both; the
+formulas above are the plain cell's, the gated ones replace f(...) by their step).
+
 Parameters: ``{"forward": {U, W, b}, "backward": {U, W, b}, "V": (K, H→ + H←), "c": (K,)}``.
 Initial states: ``h0 = {"forward": ..., "backward": ...}`` (each as for a plain RNN) or None.
 """
@@ -19,17 +22,21 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..core.validation import MODES, check_choice
+from ..core.validation import MODES, check_choice, check_param_mapping
 from .heads import check_head, init_head, check_ids, score_steps, score_summary
 from .layer import LAYER_KEYS, LayerCache, as_batch, init_layer, layer_backward, layer_forward
-from .masking import check_lengths, length_mask, reverse_within, unbatch_h0
+from ..core.validation import check_lengths
+from .masking import length_mask, reverse_within, unbatch_h0
 
 DIRECTIONS = ("forward", "backward")
 
 
-def init_bidirectional(input_size: int, hidden_size: int, output_size: int, *, seed: int = 0) -> dict:
-    """Random parameters: two layers of H units (``init_layer``), V (K, 2H) and c (K,)."""
-    layers = {d: init_layer(input_size, hidden_size, seed=seed + i) for i, d in enumerate(DIRECTIONS)}
+def init_bidirectional(input_size: int, hidden_size: int, output_size: int, *, cell: str = "rnn",
+                       seed: int = 0) -> dict:
+    """Random parameters: two layers of H units of ``cell`` (``init_layer``: U (G·H, D),
+    W (G·H, H), b (G·H,)), V (K, 2H) and c (K,)."""
+    layers = {d: init_layer(input_size, hidden_size, cell=cell, seed=seed + i)
+              for i, d in enumerate(DIRECTIONS)}
     return {**layers, **init_head(2 * hidden_size, output_size, seed=seed + 2)}
 
 
@@ -48,32 +55,28 @@ class BidirectionalCache:
 
 
 def _check_params(params) -> None:
-    if not hasattr(params, "keys") or any(d not in params for d in DIRECTIONS):
-        raise ValueError("argument 'params': expected a mapping with keys 'forward' and 'backward' "
-                         f"(each U, W, b), 'V' and 'c', got {type(params).__name__}"
-                         + (f" with keys {sorted(params)}" if hasattr(params, "keys") else ""))
+    check_param_mapping(params, DIRECTIONS + ("V", "c"))     # each direction: U, W, b
 
 
 def _h0(h0, d):
     if h0 is None:
         return None
-    if not hasattr(h0, "keys") or d not in h0:
-        raise ValueError(f"argument 'h0': expected None or a mapping with keys 'forward' and "
-                         f"'backward', got {type(h0).__name__}")
+    check_param_mapping(h0, DIRECTIONS, "h0")
     return h0[d]
 
 
 def bidirectional_forward(params: dict, xs, *, lengths=None, h0=None,
-                          activation: str = "tanh") -> BidirectionalCache:
-    """Both directions over xs (T, B) ids / (T, B, D) floats (batched layout; see ``as_batch``)."""
+                          activation: str = "tanh", cell: str = "rnn") -> BidirectionalCache:
+    """Both directions over xs (T, B) ids / (T, B, D) floats (batched layout; see ``as_batch``);
+    lengths (B,) or None. The cache's ``h`` is (T, B, H→ + H←)."""
     _check_params(params)
     xs_b, _ = as_batch(xs)
     fw = layer_forward(params["forward"], xs_b, _h0(h0, "forward"), activation=activation,
-                       name="params['forward']")
+                       cell=cell, name="params['forward']")
     T, B = fw.h.shape[:2]
     lengths = check_lengths(lengths, T, B)
     bw = layer_forward(params["backward"], reverse_within(xs_b, lengths), _h0(h0, "backward"),
-                       activation=activation, name="params['backward']")
+                       activation=activation, cell=cell, name="params['backward']")
     return BidirectionalCache(forward=fw, backward=bw, lengths=lengths)
 
 
@@ -89,7 +92,8 @@ def bidirectional_backward(params: dict, cache: BidirectionalCache, dh: np.ndarr
 
 
 def summary(cache: BidirectionalCache) -> np.ndarray:
-    """What a many-to-one model reads: [h→_{L_b} ; h←_1], both having read the whole sequence.
+    """What a many-to-one model reads: [h→_{L_b} ; h←_1] (B, H→ + H←), both having read the
+    whole sequence.
 
     In the backward layer's own (reversed) time, h←_1 is its state after L_b steps.
     """
@@ -98,7 +102,8 @@ def summary(cache: BidirectionalCache) -> np.ndarray:
 
 
 def bidirectional_loss_and_grads(params: dict, xs, targets, *, lengths=None, h0=None,
-                                 activation: str = "tanh", mode: str = "many_to_many"):
+                                 activation: str = "tanh", mode: str = "many_to_many",
+                                 cell: str = "rnn"):
     """Loss and gradients of a bidirectional RNN with an output layer.
 
     xs: (T, B) ids / (T, B, D) floats, or one sequence (T,) / (T, D). lengths: (B,) or None.
@@ -108,7 +113,8 @@ def bidirectional_loss_and_grads(params: dict, xs, targets, *, lengths=None, h0=
     """
     check_choice("mode", mode, MODES)
     _, batched = as_batch(xs)
-    cache = bidirectional_forward(params, xs, lengths=lengths, h0=h0, activation=activation)
+    cache = bidirectional_forward(params, xs, lengths=lengths, h0=h0, activation=activation,
+                                  cell=cell)
     T, B = cache.forward.h.shape[:2]
     states = cache.h
     V, c = check_head(params, states.shape[-1])
@@ -133,11 +139,12 @@ def bidirectional_loss_and_grads(params: dict, xs, targets, *, lengths=None, h0=
 
 
 def bidirectional_predict(params: dict, xs, *, lengths=None, h0=None, activation: str = "tanh",
-                          mode: str = "many_to_many") -> np.ndarray:
+                          mode: str = "many_to_many", cell: str = "rnn") -> np.ndarray:
     """argmax_k o[k]: (T, B) per step, or (B,) per sequence for many_to_one (B dropped for one sequence)."""
     check_choice("mode", mode, MODES)
     _, batched = as_batch(xs)
-    cache = bidirectional_forward(params, xs, lengths=lengths, h0=h0, activation=activation)
+    cache = bidirectional_forward(params, xs, lengths=lengths, h0=h0, activation=activation,
+                                  cell=cell)
     states = cache.h if mode == "many_to_many" else summary(cache)
     V, c = check_head(params, states.shape[-1])
     pred = (states @ V.T + c).argmax(axis=-1)

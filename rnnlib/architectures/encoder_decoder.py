@@ -14,7 +14,12 @@ whole source reaches the decoder only through C, a vector whose size does not gr
 Backward, the decoder is an ordinary layer with an output on every step; its ∂L/∂h^dec_0 is
 ∂L/∂C, which enters the encoder at its last (real) step and runs back through the encoder's time.
 
-Parameters: ``{"encoder": {U (H, D), W, b}, "decoder": {U (H, K + 1), W, b}, "V": (K, H), "c"}``.
+Encoder and decoder may be any cell (``cell="rnn"``, ``"lstm"``, ``"gru"``, the same for both;
+the formulas above are the plain cell's). The context is the encoder's h_T; the LSTM decoder's
+cell state starts at zero.
+
+Parameters: ``{"encoder": {U (G·H, D), W, b}, "decoder": {U (G·H, K + 1), W, b}, "V": (K, H),
+"c"}`` (G = 1, 4, 3 for the plain cell, the LSTM, the GRU).
 The decoder reads K + 1 symbols: the K output symbols and the start symbol, id K by default.
 With a source of length 1 (one float vector), this is a one-to-many model.
 """
@@ -24,18 +29,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..core.validation import check_int
+from ..core.validation import bad_value, check_int, check_lengths, check_param_mapping
 from ..core.softmax import softmax
 from .heads import check_head, check_ids, init_head, score_steps
 from .layer import LAYER_KEYS, LayerCache, as_batch, init_layer, layer_backward, layer_forward
-from .masking import check_lengths, last_states, length_mask, to_last_steps, unbatch_h0
+from .masking import last_states, length_mask, to_last_steps, unbatch_h0
 
 
 def init_encoder_decoder(input_size: int, hidden_size: int, output_size: int, *,
-                         seed: int = 0) -> dict:
-    """Random parameters: an encoder over D inputs, a decoder over K + 1 symbols, V (K, H), c."""
-    return {"encoder": init_layer(input_size, hidden_size, seed=seed),
-            "decoder": init_layer(output_size + 1, hidden_size, seed=seed + 1),
+                         cell: str = "rnn", seed: int = 0) -> dict:
+    """Random parameters: an encoder of ``cell`` over D inputs (U (G·H, D)), a decoder over
+    K + 1 symbols (U (G·H, K + 1)), V (K, H), c (K,)."""
+    return {"encoder": init_layer(input_size, hidden_size, cell=cell, seed=seed),
+            "decoder": init_layer(output_size + 1, hidden_size, cell=cell, seed=seed + 1),
             **init_head(hidden_size, output_size, seed=seed + 2)}
 
 
@@ -50,11 +56,7 @@ class EncoderDecoderCache:
 
 
 def _check(params) -> None:
-    if not hasattr(params, "keys") or "encoder" not in params or "decoder" not in params:
-        raise ValueError("argument 'params': expected a mapping with keys 'encoder' and 'decoder' "
-                         "(each U, W, b), 'V' and 'c'"
-                         + (f", got keys {sorted(params)}" if hasattr(params, "keys")
-                            else f", got {type(params).__name__}"))
+    check_param_mapping(params, ("encoder", "decoder", "V", "c"))   # each of the two: U, W, b
 
 
 def start_symbol(params: dict, start) -> int:
@@ -62,17 +64,16 @@ def start_symbol(params: dict, start) -> int:
     D_dec = np.shape(params["decoder"]["U"])[1]
     if start is None:
         return D_dec - 1
-    if isinstance(start, bool) or not isinstance(start, (int, np.integer)) or not 0 <= start < D_dec:
-        raise ValueError(f"argument 'start': expected a symbol id in [0, {D_dec}) (the decoder's "
-                         f"inputs), got {start!r}")
-    return int(start)
+    return check_int("start", start, minimum=0, maximum=D_dec - 1)   # a decoder input id
 
 
-def encode(params: dict, src, *, src_lengths=None, h0=None, activation: str = "tanh"):
-    """Run the encoder over src (T, B) ids / (T, B, D) floats; return (cache, lengths, context (B, H))."""
+def encode(params: dict, src, *, src_lengths=None, h0=None, activation: str = "tanh",
+           cell: str = "rnn"):
+    """Run the encoder over src (T, B) ids / (T, B, D) floats; return (cache, lengths (B,),
+    context (B, H))."""
     _check(params)
     cache = layer_forward(params["encoder"], as_batch(src)[0], h0, activation=activation,
-                          name="params['encoder']")
+                          cell=cell, name="params['encoder']")
     T, B = cache.h.shape[:2]
     lengths = check_lengths(src_lengths, T, B, "src_lengths")
     return cache, lengths, last_states(cache.h, lengths)
@@ -86,17 +87,21 @@ def decoder_inputs(targets: np.ndarray, start: int) -> np.ndarray:
 
 
 def encoder_decoder_forward(params: dict, src, targets, *, src_lengths=None, h0=None,
-                            start=None, activation: str = "tanh") -> EncoderDecoderCache:
-    """Encode src, then decode with teacher forcing; targets (T', B) ids (already checked)."""
-    enc, lengths, context = encode(params, src, src_lengths=src_lengths, h0=h0, activation=activation)
+                            start=None, activation: str = "tanh",
+                            cell: str = "rnn") -> EncoderDecoderCache:
+    """Encode src (T, B) ids / (T, B, D) floats, then decode with teacher forcing; targets
+    (T', B) ids (already checked). The cache's decoder states are (T', B, H)."""
+    enc, lengths, context = encode(params, src, src_lengths=src_lengths, h0=h0,
+                                   activation=activation, cell=cell)
     z = decoder_inputs(targets, start_symbol(params, start))
-    dec = layer_forward(params["decoder"], z, context, activation=activation, name="params['decoder']")
+    dec = layer_forward(params["decoder"], z, context, activation=activation, cell=cell,
+                        name="params['decoder']")
     return EncoderDecoderCache(encoder=enc, decoder=dec, lengths=lengths, context=context)
 
 
 def encoder_decoder_loss_and_grads(params: dict, src, targets, *, src_lengths=None,
                                    tgt_lengths=None, h0=None, start=None,
-                                   activation: str = "tanh"):
+                                   activation: str = "tanh", cell: str = "rnn"):
     """Summed cross-entropy of the target sequence under teacher forcing, and its gradients.
 
     src: (T, B) ids / (T, B, D) floats, or one sequence (T,) / (T, D). targets: (T', B) ids in
@@ -107,7 +112,7 @@ def encoder_decoder_loss_and_grads(params: dict, src, targets, *, src_lengths=No
     """
     _check(params)
     _, batched = as_batch(src)
-    H = np.shape(params["decoder"]["W"])[0]
+    H = np.shape(params["decoder"]["W"])[-1]
     V, c = check_head(params, H)
     K = V.shape[0]
     B = np.shape(src)[1] if batched else 1
@@ -115,14 +120,13 @@ def encoder_decoder_loss_and_grads(params: dict, src, targets, *, src_lengths=No
     T_out = tgt.shape[0] if tgt.ndim >= 1 else 0
     y = check_ids("targets", targets, (T_out, B) if batched else (T_out,), K).reshape(T_out, B)
     if T_out == 0:
-        raise ValueError("argument 'targets': expected at least one target step, got shape "
-                         f"{tgt.shape}")
+        raise bad_value("targets", "at least one target step", f"shape {tgt.shape}")
     D_dec = np.shape(params["decoder"]["U"])[1]
     if T_out > 1 and y[:-1].max() >= D_dec:
-        raise ValueError(f"argument 'targets': the decoder reads the previous target as input, so "
-                         f"ids must be < D = {D_dec} (decoder U has {D_dec} columns), got {int(y[:-1].max())}")
+        raise bad_value("targets", f"ids < D = {D_dec} (the decoder reads the previous target as "
+                        f"input; its U has {D_dec} columns)", int(y[:-1].max()))
     cache = encoder_decoder_forward(params, src, y, src_lengths=src_lengths, h0=h0, start=start,
-                                    activation=activation)
+                                    activation=activation, cell=cell)
     mask = length_mask(check_lengths(tgt_lengths, T_out, B, "tgt_lengths"), T_out)
     loss, head, dh = score_steps(V, c, cache.decoder.h, y, mask)
     g_dec = layer_backward(params["decoder"], cache.decoder, dh)
@@ -149,20 +153,25 @@ class Decoding:
 
 
 def greedy_decode(params: dict, src, steps: int, *, src_lengths=None, h0=None, start=None,
-                  activation: str = "tanh") -> Decoding:
+                  activation: str = "tanh", cell: str = "rnn") -> Decoding:
     """Generate ``steps`` symbols, feeding back each step's most probable symbol.
 
-    src as for ``encoder_decoder_loss_and_grads``. Always batched (one sequence is B = 1).
+    src (T, B) ids / (T, B, D) floats, or one sequence (T,) / (T, D); src_lengths (B,) or None;
+    h0 (H,) / (B, H) / None. Always batched (one sequence is B = 1): see :class:`Decoding`.
     """
     steps = check_int("steps", steps, minimum=1)
-    enc, _, context = encode(params, src, src_lengths=src_lengths, h0=h0, activation=activation)
+    enc, _, context = encode(params, src, src_lengths=src_lengths, h0=h0, activation=activation,
+                             cell=cell)
     V, c = check_head(params, context.shape[1])
     z = np.full(context.shape[0], start_symbol(params, start), dtype=np.int64)
     d, tokens, probs, states, inputs = context, [], [], [], []
+    s = np.zeros_like(context) if cell == "lstm" else None    # the LSTM's cell state, carried
     for _ in range(steps):
         # one decoder step is a layer run over a sequence of length 1, started from d_{j-1}
-        d = layer_forward(params["decoder"], z[None], d, activation=activation,
-                          name="params['decoder']").h[0]
+        step = layer_forward(params["decoder"], z[None], d, s0=s, activation=activation,
+                             cell=cell, name="params['decoder']")
+        d = step.h[0]
+        s = step.last[1] if cell == "lstm" else None
         p = softmax(d @ V.T + c)
         inputs.append(z)
         z = p.argmax(axis=-1)
@@ -174,9 +183,9 @@ def greedy_decode(params: dict, src, steps: int, *, src_lengths=None, h0=None, s
 
 
 def encoder_decoder_predict(params: dict, src, steps: int, *, src_lengths=None, h0=None,
-                            start=None, activation: str = "tanh") -> np.ndarray:
+                            start=None, activation: str = "tanh", cell: str = "rnn") -> np.ndarray:
     """Greedy output symbols: (steps, B), or (steps,) for one source sequence."""
     _, batched = as_batch(src)
     tokens = greedy_decode(params, src, steps, src_lengths=src_lengths, h0=h0, start=start,
-                           activation=activation).tokens
+                           activation=activation, cell=cell).tokens
     return tokens if batched else tokens[:, 0]

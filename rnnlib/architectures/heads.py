@@ -15,7 +15,7 @@ import numpy as np
 
 from ..core.losses import cross_entropy
 from ..core.params import init_params
-from ..core.validation import check_finite_logits
+from ..core.validation import check_class_ids, check_finite_logits, check_output_layer
 from .layer import named
 
 
@@ -26,22 +26,9 @@ def init_head(hidden_size: int, output_size: int, *, seed: int = 0) -> dict:
 
 
 def check_head(params, H: int, name: str = "params") -> tuple[np.ndarray, np.ndarray]:
-    """V (K, H) and c (K,) from ``params``, checked against the width H of the states."""
-    for key in ("V", "c"):
-        if key not in params:
-            raise ValueError(f"argument '{name}': missing key {key!r}; the output layer needs "
-                             f"V (K, H={H}) and c (K,)")
-    V, c = np.asarray(params["V"], dtype=float), np.asarray(params["c"], dtype=float)
-    if V.ndim != 2 or V.shape[1] != H or V.shape[0] == 0:
-        raise ValueError(f"argument '{name}['V']': expected shape (K, H={H}), got {V.shape}")
-    if c.shape != (V.shape[0],):
-        raise ValueError(f"argument '{name}['c']': expected shape (K,) = ({V.shape[0]},), got {c.shape}")
-    for key, arr in (("V", V), ("c", c)):
-        if not np.all(np.isfinite(arr)):
-            bad = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
-            raise ValueError(f"argument '{name}['{key}']': expected finite values, got "
-                             f"{arr[bad]} at index {bad}")
-    return V, c
+    """V (K, H) and c (K,) from ``params``, checked against the width H of the states
+    (``validation.check_output_layer``)."""
+    return check_output_layer(params, H, name)
 
 
 def logits(V: np.ndarray, c: np.ndarray, states: np.ndarray) -> np.ndarray:
@@ -52,18 +39,7 @@ def logits(V: np.ndarray, c: np.ndarray, states: np.ndarray) -> np.ndarray:
     return o
 
 
-def check_ids(name: str, ids, shape: tuple, K: int) -> np.ndarray:
-    """Integer class ids of the given shape, each in [0, K)."""
-    arr = np.asarray(ids)
-    if arr.dtype == bool or arr.dtype.kind not in "iu":
-        raise TypeError(f"argument '{name}': expected integer class ids of shape {shape}, "
-                        f"got dtype {arr.dtype}")
-    if arr.shape != shape:
-        raise ValueError(f"argument '{name}': expected class ids of shape {shape}, got {arr.shape}")
-    if arr.size and (arr.min() < 0 or arr.max() >= K):
-        bad = arr.min() if arr.min() < 0 else arr.max()
-        raise ValueError(f"argument '{name}': class id {int(bad)} is outside [0, K) = [0, {K})")
-    return arr.astype(np.int64)
+check_ids = check_class_ids   # integer class ids (shape, each in [0, K)): validation's check
 
 
 def score_steps(V, c, states, targets, mask=None):

@@ -1,19 +1,22 @@
-"""One recurrent layer without an output layer: the building block of every architecture here.
+"""One recurrent layer without an output layer, of any cell: the building block of every
+architecture here.
 
-    a_t = b + W h_{t-1} + U x_t,        h_t = f(a_t),        t = 1..T
+    plain:  a_t = b + W h_{t-1} + U x_t,   h_t = f(a_t)        LSTM, GRU: ``rnnlib.core.lstm``,
+                                                               ``rnnlib.core.gru``
 
-A layer's parameters are U (H, D), W (H, H), b (H,): the book's RNN minus V and c. What sits on
-top of the states (an output layer, another layer, a decoder) is not the layer's business, so
-the backward pass takes ∂L/∂h_t *from above* for every t, ``dh`` (T, B, H), and adds the part
-that comes back through the recurrence:
-
-    ∂L/∂a_t = (dh_t + Wᵀ ∂L/∂a_{t+1}) ⊙ f'(a_t)
+A layer's parameters are U (G·H, D), W (G·H, H), b (G·H,): the cell's model minus V and c (G = 1
+for cell="rnn", 4 for "lstm", 3 for "gru", the gates stacked as the contract says). What sits
+on top of the states (an output layer, another layer, a decoder) is not the layer's business, so
+the backward pass takes ∂L/∂h_t *from above* for every t, ``dh`` (T, B, H), and the cell adds
+the part that comes back through the recurrence (for the plain cell
+∂L/∂a_t = (dh_t + Wᵀ ∂L/∂a_{t+1}) ⊙ f'(a_t)).
 
 Everything works in the batched layout: xs (T, B, D) floats or (T, B) token ids, h0 (B, H).
-``as_batch`` brings a caller's single sequence into it. The forward pass is rnnlib's own
-(``rnnlib.forward``, with a placeholder output layer that nothing reads), and so is the
-backward pass (``rnnlib.core.bptt.recurrence_backward``, the part of BPTT below the output
-layer): the recurrence, its input checks and its error messages are the core's.
+``as_batch`` brings a caller's single sequence into it. Forward and backward are the core's own
+cell protocol (``rnnlib.core.loop``: the checks, ``run``, ``backward``, with a placeholder
+output layer that nothing reads), so the recurrence, its input checks and its error messages
+are the core's. The LSTM's cell state starts at ``s0`` (zeros by default); the state an
+architecture hands on (a context, a layer's summary) is h.
 """
 from __future__ import annotations
 
@@ -23,32 +26,43 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..core.bptt import recurrence_backward
-from ..core.forward import forward
+from ..core.loop import CELLS, run_checked
 from ..core.params import init_params
-from ..core.validation import check_param_mapping
+from ..core.sequence import input_grads
+from ..core.validation import (CELLS as CELL_NAMES, bad_value, check_cell_call, check_choice,
+                               check_param_mapping, check_shape)
 
 LAYER_KEYS = ("U", "W", "b")
 
 
 @dataclass
 class LayerCache:
-    """What the backward pass needs. xs (T, B, D) or (T, B) ids; h0 (B, H); a, h (T, B, H)."""
+    """What the backward pass needs. xs (T, B, D) or (T, B) ids; h0 (B, H); h (T, B, H) the
+    states h_1..h_T; the cell's name and its own cache (``inner``); ``last`` the final state,
+    (h_T,) or, for the LSTM, (h_T, s_T), each (B, H)."""
 
     xs: np.ndarray
     h0: np.ndarray
-    a: np.ndarray
     h: np.ndarray
     activation: str
+    cell: str = "rnn"
+    inner: object = None
+    last: tuple = ()
 
     @property
     def token_ids(self) -> bool:
         return self.xs.dtype.kind in "iu"
 
+    @property
+    def a(self) -> np.ndarray:
+        """The plain cell's pre-activations a (T, B, H) (gated cells: their cache's gates)."""
+        return self.inner.a if self.cell == "rnn" else self.inner.gates
 
-def init_layer(input_size: int, hidden_size: int, *, seed: int = 0) -> dict:
-    """U (H, D), W (H, H), b (H,) drawn as ``rnnlib.init_params`` draws them."""
-    p = init_params(input_size, hidden_size, 1, seed=seed)
+
+def init_layer(input_size: int, hidden_size: int, *, cell: str = "rnn", seed: int = 0) -> dict:
+    """U (G·H, D), W (G·H, H), b (G·H,) drawn as ``rnnlib.init_params`` draws them for ``cell``."""
+    p = init_params(input_size, hidden_size, 1, cell=check_choice("cell", cell, CELL_NAMES),
+                    seed=seed)
     return {k: p[k] for k in LAYER_KEYS}
 
 
@@ -87,46 +101,49 @@ def as_batch(xs) -> tuple[np.ndarray, bool]:
     return arr, True
 
 
-def layer_forward(params: dict, xs: np.ndarray, h0=None, *, activation: str = "tanh",
-                  name: str = "params") -> LayerCache:
-    """Run one layer over xs (T, B, D) floats or (T, B) ids (one sequence is a batch of one);
-    h0 (B, H), (H,) shared by the batch, or None for zeros.
+def layer_forward(params: dict, xs: np.ndarray, h0=None, *, s0=None, activation: str = "tanh",
+                  cell: str = "rnn", name: str = "params") -> LayerCache:
+    """Run one layer of ``cell`` over xs (T, B, D) floats or (T, B) ids (one sequence is a batch
+    of one); h0 (B, H), (H,) shared by the batch, or None for zeros; s0 likewise, LSTM only.
 
     Returns the cache, always batched; ``cache.h`` (T, B, H) holds h_1..h_T. ``name`` is how
     errors name the parameters.
     """
     layer = check_layer_params(params, name)
+    check_choice("cell", cell, CELL_NAMES)
     with named(name):
-        H = np.shape(layer["W"])[0] if np.ndim(layer["W"]) == 2 else 1
-        # rnnlib.forward wants an output layer; a zero one of size 1 costs one tiny product.
+        W = layer["W"]
+        H = np.shape(W)[1] if np.ndim(W) == 2 else 1
+        # the core's checks want an output layer; a zero one of size 1 costs one tiny product.
         full = {**layer, "V": np.zeros((1, H)), "c": np.zeros(1)}
         xs, _ = as_batch(xs)
-        run = forward(full, xs, h0=h0, activation=activation)
-    xs = xs.astype(np.int64) if xs.dtype.kind in "iu" else xs.astype(np.float64)
-    return LayerCache(xs=xs, h0=np.array(run.h0), a=run.a, h=run.h, activation=activation)
+        if cell == "lstm" and s0 is None and h0 is not None:
+            s0 = np.zeros_like(np.asarray(h0, dtype=float))   # s0 shaped as h0 is
+        call = check_cell_call(full, xs, cell=cell, h0=h0, s0=s0, activation=activation)
+        inner, h, _, last = run_checked(call, call.xs, call.state())
+    return LayerCache(xs=call.xs, h0=call.h0, h=h, activation=activation, cell=cell, inner=inner,
+                      last=last)
 
 
 def layer_backward(params: dict, cache: LayerCache, dh: np.ndarray, *,
                    input_grad: bool = False) -> dict:
     """Gradients of one layer given dh = ∂L/∂h_t from above for every t, (T, B, H).
 
-    Returns {"U", "W", "b"} shaped like the parameters and "h0" of shape (B, H): ∂L/∂h_0.
-    dh counts only what reaches h_t from outside the layer; the recurrence adds the rest.
-    With ``input_grad`` (float inputs only) also "xs" (T, B, D): ∂L/∂x_t = Uᵀ ∂L/∂a_t, what a
-    layer below receives from this one.
+    Returns {"U", "W", "b"} shaped like the parameters and "h0" of shape (B, H): ∂L/∂h_0 (and,
+    for the LSTM, "s0" (B, H)). dh counts only what reaches h_t from outside the layer; the
+    recurrence adds the rest. With ``input_grad`` (float inputs only) also "xs" (T, B, D):
+    ∂L/∂x_t = Uᵀ ∂L/∂z_t, what a layer below receives from this one.
     """
     U, W = np.asarray(params["U"], float), np.asarray(params["W"], float)
-    h = cache.h
-    if np.shape(dh) != h.shape:
-        raise ValueError(f"argument 'dh': expected shape {h.shape} like the layer's states, "
-                         f"got {np.shape(dh)}")
-    hs = np.concatenate([cache.h0[None], h])    # h_0..h_T, as the core's BPTT takes them
-    da = np.array(dh, dtype=float)              # becomes ∂L/∂a_t in place
-    grads = recurrence_backward(W, cache.xs, cache.token_ids, U.shape[1], hs, da,
-                                cache.activation)
+    check_shape("dh", dh, cache.h.shape, "like the layer's states")
+    if input_grad and cache.token_ids:
+        raise bad_value("input_grad", "False for token-id inputs (they have no gradient), or "
+                        "float inputs (T, B, D)", True)
+    dz, dW, dstate = CELLS[cache.cell].backward({"W": W}, cache.inner, np.array(dh, dtype=float))
+    dU, db = input_grads(cache.xs, cache.token_ids, U.shape[1], dz)
+    grads = {"U": dU, "W": dW, "b": db, "h0": dstate[0]}
+    if len(dstate) > 1:
+        grads["s0"] = dstate[1]
     if input_grad:
-        if cache.token_ids:
-            raise ValueError("argument 'input_grad': token-id inputs have no gradient; "
-                             "expected float inputs (T, B, D)")
-        grads["xs"] = da @ U
+        grads["xs"] = dz @ U
     return grads

@@ -11,7 +11,8 @@ per-sequence results:
 3. a pass that runs right to left (the backward half of a bidirectional layer) reverses each
    sequence *within its length*, so it too starts at a real step (``reverse_within``).
 
-``masked_loss_and_grads`` is the plain RNN of the book (U, W, V, b, c) trained on such a batch.
+``masked_loss_and_grads`` is the book's RNN (U, W, V, b, c) of any cell (cell="rnn", "lstm",
+"gru") trained on such a batch.
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ import numpy as np
 
 from .heads import check_head, check_ids, score_steps, score_summary
 from .layer import as_batch, layer_backward, layer_forward
-from ..core.validation import MODES, check_choice
+from ..core.validation import MODES, bad_value, check_choice, check_lengths, check_list
 
 
 @dataclass
@@ -37,11 +38,13 @@ def pad(sequences, pad_id: int = 0) -> PaddedBatch:
     """Stack sequences of token ids (L_b,) or floats (L_b, D) into one right-padded batch.
 
     Padded places hold ``pad_id`` (ids) or zeros (floats); what they hold never matters.
+    Returns xs (T, B) / (T, B, D), mask (T, B), lengths (B,) with T the longest length.
     """
-    seqs = [np.asarray(s) for s in sequences]
-    if not seqs or any(s.ndim not in (1, 2) or len(s) == 0 for s in seqs):
-        raise ValueError("argument 'sequences': expected a non-empty list of non-empty sequences "
-                         "(L,) of ids or (L, D) of floats")
+    seqs = [np.asarray(s) for s in check_list("sequences", sequences, what="sequences")]
+    for b, s in enumerate(seqs):
+        if s.ndim not in (1, 2) or len(s) == 0:
+            raise bad_value("sequences", "non-empty sequences (L,) of ids or (L, D) of floats",
+                            f"sequence {b} of shape {s.shape}")
     lengths = np.array([len(s) for s in seqs])
     T, B = int(lengths.max()), len(seqs)
     if seqs[0].ndim == 1:
@@ -51,21 +54,6 @@ def pad(sequences, pad_id: int = 0) -> PaddedBatch:
     for b, s in enumerate(seqs):
         xs[: len(s), b] = s
     return PaddedBatch(xs=xs, mask=length_mask(lengths, T), lengths=lengths)
-
-
-def check_lengths(lengths, T: int, B: int, name: str = "lengths") -> np.ndarray:
-    """Lengths (B,) of ints in [1, T]; None means every sequence is T steps long."""
-    if lengths is None:
-        return np.full(B, T, dtype=np.int64)
-    arr = np.asarray(lengths)
-    if arr.dtype == bool or arr.dtype.kind not in "iu":
-        raise TypeError(f"argument '{name}': expected integer lengths of shape ({B},), got dtype {arr.dtype}")
-    if arr.shape != (B,):
-        raise ValueError(f"argument '{name}': expected shape (B,) = ({B},), got {arr.shape}")
-    if arr.min() < 1 or arr.max() > T:
-        bad = arr.min() if arr.min() < 1 else arr.max()
-        raise ValueError(f"argument '{name}': length {int(bad)} is outside [1, T] = [1, {T}]")
-    return arr.astype(np.int64)
 
 
 def length_mask(lengths, T: int) -> np.ndarray:
@@ -108,7 +96,7 @@ def unbatch_h0(dh0: np.ndarray, h0, batched: bool) -> np.ndarray:
     return dh0
 
 
-def padded_forward(params: dict, xs, lengths, h0, activation: str, mode: str):
+def padded_forward(params: dict, xs, lengths, h0, activation: str, mode: str, cell: str = "rnn"):
     """The checks and the layer's forward pass that training and prediction share.
 
     Returns (cache, batched, lengths (B,), V, c): the batched layer cache, whether the caller
@@ -116,7 +104,7 @@ def padded_forward(params: dict, xs, lengths, h0, activation: str, mode: str):
     """
     check_choice("mode", mode, MODES)
     xs_b, batched = as_batch(xs)
-    cache = layer_forward(params, xs_b, h0, activation=activation)
+    cache = layer_forward(params, xs_b, h0, activation=activation, cell=cell)
     T, B, H = cache.h.shape
     lengths = check_lengths(lengths, T, B)
     V, c = check_head(params, H)
@@ -124,17 +112,18 @@ def padded_forward(params: dict, xs, lengths, h0, activation: str, mode: str):
 
 
 def masked_loss_and_grads(params: dict, xs, targets, *, lengths=None, h0=None,
-                          activation: str = "tanh", mode: str = "many_to_many"):
-    """The book's RNN on a right-padded batch; padded steps count for nothing.
+                          activation: str = "tanh", mode: str = "many_to_many", cell: str = "rnn"):
+    """The book's RNN (any cell) on a right-padded batch; padded steps count for nothing.
 
-    params: U (H, D), W (H, H), V (K, H), b (H,), c (K,). xs: (T, B) ids or (T, B, D) floats
+    params: U (G·H, D), W (G·H, H), V (K, H), b (G·H,), c (K,); G = 1, 4, 3 for cell="rnn",
+    "lstm", "gru" (the LSTM's cell state starts at zero). xs: (T, B) ids or (T, B, D) floats
     (one sequence (T,) / (T, D) works too). lengths: (B,) real lengths, None = all T.
     targets: (T, B) ids for mode="many_to_many" (padded places may hold any valid id);
     (B,) for "many_to_one", scored at each sequence's last real step h_{L_b}.
     Returns (loss, grads with U, W, V, b, c, h0), as ``rnnlib.loss_and_grads`` would for the
     sequences one at a time, summed.
     """
-    cache, batched, lengths, V, c = padded_forward(params, xs, lengths, h0, activation, mode)
+    cache, batched, lengths, V, c = padded_forward(params, xs, lengths, h0, activation, mode, cell)
     T, B, _ = cache.h.shape
     K = V.shape[0]
     if mode == "many_to_many":
@@ -145,16 +134,16 @@ def masked_loss_and_grads(params: dict, xs, targets, *, lengths=None, h0=None,
         y = check_ids("targets", targets, (B,) if batched else (), K).reshape(B)
         loss, head, d_last = score_summary(V, c, last_states(cache.h, lengths), y)
         dh = to_last_steps(d_last, lengths, T)
-    grads = layer_backward(params, cache, dh)
-    grads.update(head)
-    grads["h0"] = unbatch_h0(grads["h0"], h0, batched)
+    g = layer_backward(params, cache, dh)
+    grads = {"U": g["U"], "W": g["W"], "b": g["b"], "h0": unbatch_h0(g["h0"], h0, batched),
+             **head}      # (the keys' order as before: a global norm sums in this order)
     return loss, grads
 
 
 def masked_predict(params: dict, xs, *, lengths=None, h0=None, activation: str = "tanh",
-                   mode: str = "many_to_many") -> np.ndarray:
+                   mode: str = "many_to_many", cell: str = "rnn") -> np.ndarray:
     """argmax_k o[k]: (T, B) for every step (padded places included), or (B,) for many_to_one."""
-    cache, batched, lengths, V, c = padded_forward(params, xs, lengths, h0, activation, mode)
+    cache, batched, lengths, V, c = padded_forward(params, xs, lengths, h0, activation, mode, cell)
     states = cache.h if mode == "many_to_many" else last_states(cache.h, lengths)
     pred = (states @ V.T + c).argmax(axis=-1)
     return pred if batched else pred[..., 0] if mode == "many_to_many" else pred[0]

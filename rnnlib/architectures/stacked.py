@@ -9,6 +9,9 @@ the path through time at every level is still one W per step (Goodfellow et al.,
 Backward, layer l receives ∂L/∂h^l_t from above (the output layer for l = L, else the input
 term U^{l+1} of the layer above) and runs the ordinary recurrence back through its own time.
 
+Every layer may be any cell (``cell="rnn"``, ``"lstm"``, ``"gru"``, the same for all; the
+formulas above are the plain cell's).
+
 Parameters: ``{"layers": [{U, W, b}, ...], "V": (K, H_L), "c": (K,)}``. Initial states: a list
 of one h0 per layer (each as for a plain RNN), or None.
 """
@@ -16,41 +19,41 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core.validation import MODES, check_choice
+from ..core.validation import (MODES, check_choice, check_int, check_lengths, check_list,
+                               check_param_mapping)
 from .heads import check_head, check_ids, init_head, score_steps, score_summary
 from .layer import LAYER_KEYS, as_batch, init_layer, layer_backward, layer_forward
-from .masking import check_lengths, last_states, length_mask, to_last_steps, unbatch_h0
+from .masking import last_states, length_mask, to_last_steps, unbatch_h0
 
 
-def init_stacked(input_size: int, hidden_sizes, output_size: int, *, seed: int = 0) -> dict:
-    """Random parameters for layers of the given widths (e.g. [16, 16]) and an output layer."""
-    sizes = [int(input_size)] + [int(h) for h in hidden_sizes]
-    if len(sizes) < 2:
-        raise ValueError(f"argument 'hidden_sizes': expected at least one layer width, got {hidden_sizes!r}")
-    layers = [init_layer(sizes[i], sizes[i + 1], seed=seed + i) for i in range(len(sizes) - 1)]
+def init_stacked(input_size: int, hidden_sizes, output_size: int, *, cell: str = "rnn",
+                 seed: int = 0) -> dict:
+    """Random parameters for layers of ``cell`` of the given widths (e.g. [16, 16]): each U
+    (G·H_l, H_{l-1}), W (G·H_l, H_l), b (G·H_l,); and an output layer V (K, H_L), c (K,)."""
+    widths = check_list("hidden_sizes", hidden_sizes, what="layer widths")
+    sizes = [check_int("input_size", input_size)] + [check_int("hidden_sizes", h) for h in widths]
+    layers = [init_layer(sizes[i], sizes[i + 1], cell=cell, seed=seed + i)
+              for i in range(len(sizes) - 1)]
     return {"layers": layers, **init_head(sizes[-1], output_size, seed=seed + len(layers))}
 
 
 def _check(params, h0):
-    if not hasattr(params, "keys") or not isinstance(params.get("layers"), (list, tuple)) \
-            or not params["layers"]:
-        raise ValueError("argument 'params': expected a mapping with 'layers' (a non-empty list of "
-                         "{U, W, b}), 'V' and 'c'")
-    L = len(params["layers"])
-    if h0 is not None and (not isinstance(h0, (list, tuple)) or len(h0) != L):
-        raise ValueError(f"argument 'h0': expected None or a list of {L} initial states (one per "
-                         f"layer), got {type(h0).__name__}"
-                         + (f" of length {len(h0)}" if isinstance(h0, (list, tuple)) else ""))
+    check_param_mapping(params, ("layers", "V", "c"))
+    L = len(check_list("params['layers']", params["layers"], what="layers {U, W, b}"))
+    if h0 is not None:
+        check_list("h0", h0, L, "initial states (one per layer)")
     return L
 
 
-def stacked_forward(params: dict, xs, *, h0=None, activation: str = "tanh") -> list:
-    """The caches of every layer, bottom to top; caches[-1].h (T, B, H_L) is what the output reads."""
+def stacked_forward(params: dict, xs, *, h0=None, activation: str = "tanh",
+                    cell: str = "rnn") -> list:
+    """The caches of every layer, bottom to top, for xs (T, B) ids / (T, B, D) floats;
+    caches[-1].h (T, B, H_L) is what the output reads."""
     L = _check(params, h0)
     inputs, caches = as_batch(xs)[0], []
     for l in range(L):
         cache = layer_forward(params["layers"][l], inputs, None if h0 is None else h0[l],
-                              activation=activation, name=f"params['layers'][{l}]")
+                              activation=activation, cell=cell, name=f"params['layers'][{l}]")
         caches.append(cache)
         inputs = cache.h
     return caches
@@ -68,7 +71,7 @@ def stacked_backward(params: dict, caches: list, dh_top: np.ndarray) -> list:
 
 
 def stacked_loss_and_grads(params: dict, xs, targets, *, lengths=None, h0=None,
-                           activation: str = "tanh", mode: str = "many_to_many"):
+                           activation: str = "tanh", mode: str = "many_to_many", cell: str = "rnn"):
     """Loss and gradients of a stacked RNN with an output layer on the top layer.
 
     xs, targets, lengths, mode as for ``masked_loss_and_grads``. Returns (loss, grads) with
@@ -77,7 +80,7 @@ def stacked_loss_and_grads(params: dict, xs, targets, *, lengths=None, h0=None,
     """
     check_choice("mode", mode, MODES)
     _, batched = as_batch(xs)
-    caches = stacked_forward(params, xs, h0=h0, activation=activation)
+    caches = stacked_forward(params, xs, h0=h0, activation=activation, cell=cell)
     top = caches[-1].h
     T, B, H = top.shape
     lengths = check_lengths(lengths, T, B)
@@ -98,11 +101,11 @@ def stacked_loss_and_grads(params: dict, xs, targets, *, lengths=None, h0=None,
 
 
 def stacked_predict(params: dict, xs, *, lengths=None, h0=None, activation: str = "tanh",
-                    mode: str = "many_to_many") -> np.ndarray:
+                    mode: str = "many_to_many", cell: str = "rnn") -> np.ndarray:
     """argmax_k o[k]: (T, B) per step, or (B,) per sequence for many_to_one (B dropped for one sequence)."""
     check_choice("mode", mode, MODES)
     _, batched = as_batch(xs)
-    top = stacked_forward(params, xs, h0=h0, activation=activation)[-1].h
+    top = stacked_forward(params, xs, h0=h0, activation=activation, cell=cell)[-1].h
     T, B, H = top.shape
     states = top if mode == "many_to_many" else last_states(top, check_lengths(lengths, T, B))
     V, c = check_head(params, H)

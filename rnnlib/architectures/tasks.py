@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core.validation import check_int
+from ..core.validation import bad_value, check_int
 
 
 def _positive(name: str, value) -> int:
@@ -76,7 +76,7 @@ def rex(n: int, T: int = 8, *, seed: int = 0):
     """
     n, T = _positive("n", n), _positive("T", T)
     if T < 2:
-        raise ValueError(f"argument 'T': expected at least 2 (Rex and a cue), got {T}")
+        raise bad_value("T", "at least 2 (Rex and a cue)", T)
     rng = np.random.default_rng(seed)
     xs = rng.integers(0, 3, size=(T, n))
     targets = np.zeros((T, n), dtype=np.int64)

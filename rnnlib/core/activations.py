@@ -11,11 +11,13 @@ from .validation import ACTIVATIONS, check_choice
 
 
 def sigmoid(a: np.ndarray) -> np.ndarray:
-    """σ(a) = 1 / (1 + e^(-a)), written through tanh so it never overflows for large |a|."""
+    """σ(a) = 1 / (1 + e^(-a)), elementwise, any shape; written through tanh so it never
+    overflows for large |a|."""
     return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(a, dtype=np.float64)))
 
 
 def relu(a: np.ndarray) -> np.ndarray:
+    """max(a, 0), elementwise; any shape."""
     return np.maximum(a, 0.0)
 
 

@@ -7,17 +7,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .validation import check_int
+from .validation import check_id_range, check_int, check_int_ids
 
 
 def one_hot(ids, size: int) -> np.ndarray:
     """The one-hot encoding of ``ids`` (an int, or integer ids of any shape) over ``size``
     classes: shape ``np.shape(ids) + (size,)``, a 1 at each id and 0 elsewhere."""
     size = check_int("size", size)
-    arr = np.asarray(ids)
-    if arr.dtype == bool or arr.dtype.kind not in "iu":
-        raise TypeError(f"argument 'ids': expected integer ids, got dtype {arr.dtype}")
-    if arr.size and (arr.min() < 0 or arr.max() >= size):
-        bad = arr.min() if arr.min() < 0 else arr.max()
-        raise ValueError(f"argument 'ids': id {int(bad)} is outside [0, size) = [0, {size})")
+    arr = check_id_range("ids", check_int_ids("ids", ids), size, "id", "size")
     return np.eye(size)[arr]

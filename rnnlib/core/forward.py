@@ -1,21 +1,21 @@
-"""The forward pass, fast: the numbers of ``rnnlib.reference.rnn_forward``, for whole batches.
+"""The forward pass, fast: the numbers of ``rnnlib.reference``, for whole batches, any cell.
 
     a_t = b + W h_{t-1} + U x_t        h_t = f(a_t)        o_t = c + V h_t
 
-Only the recurrence W h_{t-1} is sequential. The input term U x_t for every t, and the output
-layer for every t, are each one large matrix product over all T·B rows at once.
+Only the recurrence W h_{t-1} is sequential (the cell's ``run``, e.g. ``rnn.recur``; the loop
+in ``loop.py``). The input term U x_t for every t, and the output layer for every t, are each
+one large matrix product over all T·B rows at once.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import gated
-from .activations import activation_into
+from .loop import CELLS, run_checked
+from .rnn import recur
 from .softmax import softmax
-from .sequence import input_term, output_term
-from .validation import Call, check_call
+from .validation import Call, check_call, check_gated_call
 
 
 @dataclass
@@ -42,63 +42,79 @@ class ForwardResult:
         return self.h[-1]
 
 
-def recur(p: dict, xu: np.ndarray, h_prev: np.ndarray, activation: str) -> tuple[np.ndarray, np.ndarray]:
-    """Run the recurrence over precomputed input terms ``xu`` (T, B, H) from ``h_prev`` (B, H).
-
-    Returns a (T, B, H) and the states hs (T+1, B, H) with hs[0] = h_prev: hs[t] is h_t, as
-    in the book. ``xu`` is reused as the buffer for a.
+@dataclass
+class GatedForwardResult:
+    """A gated cell's forward pass; h[t-1] is h_t. Shapes for one sequence (drop B) or a batch:
+    h (T, [B,] H); o (T, [B,] K); s (T, [B,] H) the LSTM's cell state (None for the GRU);
+    gates: name -> (T, [B,] H) after the nonlinearity (i, f, g, q or u, r, n); h0, s0 ([B,] H).
     """
-    # Wᵀ as a C-contiguous copy: numpy's product with the transposed *view* measured 3-4x
-    # slower for these small (B, H) x (H, H) steps (and worse when BLAS runs two threads).
-    WT = np.ascontiguousarray(p["W"].T)
-    a = xu
-    # One array for h_0..h_T: BPTT's ∂L/∂W pairs ∂L/∂a_t with h_{t-1}, and with h_0 in the
-    # same array that is one matrix product over all T·B rows instead of two.
-    hs = np.empty((a.shape[0] + 1,) + a.shape[1:])
-    hs[0] = h_prev
-    Wh = np.empty_like(h_prev)            # W h_{t-1}, one buffer reused at every step
-    f = activation_into(activation)
-    # h.dot(...) rather than np.matmul: the same BLAS product, with less overhead per call
-    # (0.7 µs), which is a quarter of a step at B = 1.
-    for a_t, h_prev, h_t in zip(a, hs[:-1], hs[1:]):   # the only sequential part:
-        h_prev.dot(WT, out=Wh)                        # three small operations a step
-        a_t += Wh
-        f(a_t, h_t)
-    return a, hs
+
+    h: np.ndarray
+    o: np.ndarray
+    s: np.ndarray | None
+    gates: dict
+    h0: np.ndarray
+    s0: np.ndarray | None
+    cell: str
+    activation: str = field(default="tanh")
+
+    @property
+    def y_hat(self) -> np.ndarray:
+        return softmax(self.o, axis=-1)
+
+    @property
+    def h_last(self) -> np.ndarray:
+        return self.h[-1]
 
 
 def forward_checked(call: Call, xs: np.ndarray | None = None, h_prev: np.ndarray | None = None):
-    """Forward on an already-checked call, batched layout: returns (a, hs, o).
+    """The plain cell's forward on an already-checked call, batched layout: (a, hs, o).
 
     hs (T+1, B, H) holds h_0 (``h_prev``) to h_T; a and o are (T, B, ·).
     """
     xs = call.xs if xs is None else xs
     h_prev = call.h0 if h_prev is None else h_prev
-    a, hs = recur(call.params, input_term(call.params, xs, call.token_ids), h_prev, call.activation)
-    return a, hs, output_term(call.params, hs[1:])
+    cache, h, o, _ = run_checked(call, xs, (h_prev,))
+    return cache.a, cache.hs, o
 
 
 def forward(params: dict, xs, *, h0=None, activation: str = "tanh", s0=None,
-            cell: str = "rnn") -> ForwardResult:
-    """Run the RNN over ``xs`` and keep every intermediate.
+            cell: str = "rnn") -> ForwardResult | GatedForwardResult:
+    """Run a cell over ``xs`` and keep every intermediate.
 
-    params: mapping with U (H, D), W (H, H), V (K, H), b (H,), c (K,).
+    params: mapping with U (G·H, D), W (G·H, H), V (K, H), b (G·H,), c (K,); G = 1 for the
+    plain cell, 4 for the LSTM, 3 for the GRU (gates stacked along the first axis).
     xs: floats (T, D) / (T, B, D), or integer token ids (T,) / (T, B) meaning one-hot inputs.
-    h0: (H,) or, for a batch, (B, H); None means zeros.
-    activation: "tanh", "sigmoid" or "relu".
-    cell: "rnn" (this model), "lstm" or "gru" (rnnlib.core.gated; s0 is the LSTM's cell state).
+    h0: (H,) or, for a batch, (B, H); None means zeros. s0: the LSTM's cell state, as h0.
+    activation: "tanh", "sigmoid" or "relu" (the plain cell's f; gated cells take "tanh").
+    cell: "rnn" (the book's model: a ForwardResult with a, h, o), "lstm" or "gru" (a
+    GatedForwardResult with h, o, s, gates).
     """
-    if cell != "rnn" or s0 is not None:
-        return gated.forward(params, xs, h0=h0, s0=s0, cell=cell, activation=activation)
-    call = check_call(params, xs, h0=h0, activation=activation)
-    a, hs, o = forward_checked(call)
-    h = hs[1:]
-    if not call.batched:
-        a, h, o = a[:, 0], h[:, 0], o[:, 0]
+    if cell == "rnn" and s0 is None:    # (check_cell_call, written out: one call less)
+        call = check_call(params, xs, h0=h0, activation=activation)
+    else:
+        call = check_gated_call(params, xs, cell=cell, h0=h0, s0=s0, activation=activation)
+    cache, h, o, _ = run_checked(call, call.xs, call.state())
+    if call.cell == "rnn":
+        if call.batched:
+            return ForwardResult(a=cache.a, h=h, o=o, h0=call.h0, activation=activation)
+        return ForwardResult(a=cache.a[:, 0], h=h[:, 0], o=o[:, 0], h0=call.h0[0],
+                             activation=activation)
+
+    def one(x):          # drop the batch axis again for one sequence
+        return x if (x is None or call.batched) else x[:, 0]
+    H = call.sizes.H
+    names = CELLS[call.cell].GATE_NAMES
+    gates = {name: one(cache.gates[..., k * H:(k + 1) * H]) for k, name in enumerate(names)}
     h0_out = call.h0 if call.batched else call.h0[0]
-    return ForwardResult(a=a, h=h, o=o, h0=h0_out, activation=activation)
+    s0_out = None if call.s0 is None else (call.s0 if call.batched else call.s0[0])
+    return GatedForwardResult(h=one(h), o=one(o), s=one(getattr(cache, "s", None)), gates=gates,
+                              h0=h0_out, s0=s0_out, cell=call.cell)
 
 
 def predict(params: dict, xs, *, h0=None, activation: str = "tanh") -> np.ndarray:
     """The most probable class argmax_k o_t[k] at every step: (T,) or (T, B) ints."""
     return forward(params, xs, h0=h0, activation=activation).o.argmax(axis=-1)
+
+
+__all__ = ["ForwardResult", "GatedForwardResult", "forward", "forward_checked", "predict", "recur"]

@@ -10,16 +10,14 @@ from typing import Callable
 import numpy as np
 
 from .bptt import loss_and_grads
-from .validation import PARAM_KEYS
+from .validation import PARAM_KEYS, check_shape
 
 
 def relative_error(analytic, numeric, eps: float = 1e-12) -> float:
     """max|a - n| / max(eps, max(|a| + |n|)): a scale-free error that stays meaningful when
     both gradients are near zero (then it compares to eps instead of dividing by ~0)."""
     a, n = np.asarray(analytic, dtype=float), np.asarray(numeric, dtype=float)
-    if a.shape != n.shape:
-        raise ValueError(f"arguments 'analytic' and 'numeric': expected equal shapes, got "
-                         f"{a.shape} and {n.shape}")
+    check_shape("numeric", n, a.shape, "like 'analytic'")
     if a.size == 0:
         return 0.0
     return float(np.abs(a - n).max() / max(eps, (np.abs(a) + np.abs(n)).max()))
@@ -29,7 +27,8 @@ def numerical_grads(f: Callable[[dict], float], arrays: dict, eps: float = 1e-5,
                     keys=None) -> dict:
     """Central differences of the scalar f(arrays) with respect to every entry of each array.
 
-    ``arrays`` is perturbed in place one entry at a time and restored afterwards.
+    ``arrays`` is perturbed in place one entry at a time and restored afterwards. Returns
+    {name: gradient} with each gradient shaped like its array.
     """
     grads = {}
     for key in keys or list(arrays):
@@ -51,7 +50,8 @@ def check_grads(params: dict, xs, targets, *, h0=None, eps: float = 1e-5, floor:
                 **options) -> dict:
     """Relative error between BPTT and finite differences for U, W, V, b, c and h0.
 
-    ``options`` are passed to ``loss_and_grads`` (activation, loss, mode, truncate).
+    params, xs (T, [B,] D) or ids (T, [B,]), targets and h0 ((H,) / (B, H)) as for
+    ``loss_and_grads``; ``options`` are passed to it (activation, loss, mode, truncate).
     ``floor`` is the ``eps`` of :func:`relative_error`: a finite difference carries rounding
     noise of about 1e-11, so a gradient much smaller than ``floor`` is compared absolutely.
     Returns {name: relative error}; values below ~1e-6 mean the gradient is right.

@@ -19,10 +19,11 @@ import numpy as np
 
 from .lstm import _diag, _sigmoid_
 from .sequence import input_term
-from .validation import check_gated_call
+from .validation import check_gated_call, check_shape
 
 G = 3
 GATE_NAMES = ("u", "r", "n")
+GRAD_KEYS = ("U", "W", "V", "b", "c", "h0")   # the gradient dict's order (see rnn.py)
 
 
 @dataclass
@@ -34,11 +35,12 @@ class GRUCache:
     rh: np.ndarray
     h: np.ndarray
     h0: np.ndarray
+    free = None          # no buffer the loop may reuse for ∂L/∂h (see rnn.RNNCache)
 
 
-def run(p: dict, xu: np.ndarray, state: tuple) -> tuple[GRUCache, np.ndarray, tuple]:
+def run(p: dict, xu: np.ndarray, state: tuple, activation: str = "tanh") -> tuple[GRUCache, np.ndarray, tuple]:
     """Run the cell over ``xu`` = U x_t + b (T, B, 3H) from ``state`` = (h0,), h0 (B, H).
-    Returns (cache, h (T, B, H), (h_T,))."""
+    Returns (cache, h (T, B, H), (h_T,)). ``activation`` is always "tanh" (see lstm.run)."""
     (h_prev,) = state
     T, B, GH = xu.shape
     H = GH // G
@@ -120,8 +122,7 @@ def pytorch_gru_forward(params: dict, xs, *, h0=None, b_hn=None) -> np.ndarray:
     call = check_gated_call(params, xs, h0=h0, cell="gru")
     p, H = call.params, call.sizes.H
     bias = np.zeros(H) if b_hn is None else np.asarray(b_hn, dtype=float)
-    if bias.shape != (H,):
-        raise ValueError(f"argument 'b_hn': expected shape (H,) = ({H},), got {bias.shape}")
+    check_shape("b_hn", bias, (H,), "(H,)")
     xu = input_term(p, call.xs, call.token_ids)
     W_ur_T, W_n_T = p["W"][:2 * H].T, p["W"][2 * H:].T
     h_prev, hs = call.h0, np.empty((call.T, call.B, H))

@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import gated
-from .activations import derivative
-from .forward import forward_checked
-from .validation import check_call, check_float_array, check_positive
+from . import rnn
+from .loop import jacobian_norms_checked, run_checked
+from .validation import bad_value, check_call, check_cell_call, check_float_array, check_positive
 
 
 def step_jacobians(params: dict, xs, *, h0=None, activation: str = "tanh") -> np.ndarray:
     """J_t = ∂h_t/∂h_{t-1} = diag(f'(a_t)) W for t = 1..T: (T, H, H), or (T, B, H, H)."""
     call = check_call(params, xs, h0=h0, activation=activation)
-    a, hs, _ = forward_checked(call)
-    J = derivative(a, hs[1:], activation)[..., :, None] * call.params["W"]   # row i scaled by f'(a_i)
+    cache, _, _, _ = run_checked(call, call.xs, call.state())
+    J = rnn.step_jacobians(call.params, cache)
     return J if call.batched else J[:, 0]
 
 
@@ -28,35 +27,27 @@ def jacobian_norms(params: dict, xs, *, h0=None, activation: str = "tanh", s0=No
     """‖∂h_T/∂h_t‖₂ (spectral norm) for t = 0..T: (T+1,), or (T+1, B) for a batch.
 
     Entry T is 1 (∂h_T/∂h_T = I); entry t multiplies J_T J_{T-1} ... J_{t+1}.
-    cell="lstm"/"gru": see rnnlib.core.gated.jacobian_norms (the LSTM's state is (h, s)).
+    cell="lstm": the state is (h_t, s_t), so the norm is that of the H × 2H block
+    ∂h_T/∂[h_t; s_t] (its h_T depends on the past through both); s0 as h0, LSTM only.
     """
-    if cell != "rnn" or s0 is not None:
-        return gated.jacobian_norms(params, xs, h0=h0, s0=s0, cell=cell, activation=activation)
-    J = step_jacobians(params, xs, h0=h0, activation=activation)
-    batched = J.ndim == 4
-    if not batched:
-        J = J[:, None]
-    T, B, H, _ = J.shape
-    norms = np.ones((T + 1, B))
-    product = np.broadcast_to(np.eye(H), (B, H, H))
-    for t in range(T, 0, -1):           # extend the chain one step further into the past
-        product = product @ J[t - 1]
-        norms[t - 1] = np.linalg.norm(product, ord=2, axis=(-2, -1))
-    return norms if batched else norms[:, 0]
+    call = check_cell_call(params, xs, cell=cell, h0=h0, s0=s0, activation=activation)
+    norms = jacobian_norms_checked(call)
+    return norms if call.batched else norms[:, 0]
 
 
 def spectral_radius(W) -> float:
     """ρ(W) = the largest |eigenvalue| of the square matrix W."""
     W = check_float_array("W", W)
     if W.ndim != 2 or W.shape[0] != W.shape[1]:
-        raise ValueError(f"argument 'W': expected a square matrix, got shape {W.shape}")
+        raise bad_value("W", "a square matrix", f"shape {W.shape}")
     return float(np.abs(np.linalg.eigvals(W)).max())
 
 
 def with_spectral_radius(W, rho: float) -> np.ndarray:
-    """W rescaled so that its spectral radius is exactly ``rho`` (same eigenvectors)."""
+    """W (H, H) rescaled so that its spectral radius is exactly ``rho`` (same eigenvectors)."""
     rho = check_positive("rho", rho, allow_zero=True)
     current = spectral_radius(W)
     if current == 0:
-        raise ValueError("argument 'W': its spectral radius is 0, so it cannot be rescaled")
+        raise bad_value("W", "a matrix with a spectral radius > 0 (one of 0 cannot be rescaled)",
+                        "spectral radius 0")
     return np.asarray(W, dtype=float) * (rho / current)

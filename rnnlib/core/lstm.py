@@ -18,6 +18,7 @@ import numpy as np
 
 G = 4
 GATE_NAMES = ("i", "f", "g", "q")
+GRAD_KEYS = ("U", "W", "V", "b", "c", "h0", "s0")   # the gradient dict's order (see rnn.py)
 
 
 def _sigmoid_(x: np.ndarray) -> np.ndarray:
@@ -40,12 +41,14 @@ class LSTMCache:
     h: np.ndarray
     h0: np.ndarray
     s0: np.ndarray
+    free = None          # no buffer the loop may reuse for ∂L/∂h (see rnn.RNNCache)
 
 
-def run(p: dict, xu: np.ndarray, state: tuple) -> tuple[LSTMCache, np.ndarray, tuple]:
+def run(p: dict, xu: np.ndarray, state: tuple, activation: str = "tanh") -> tuple[LSTMCache, np.ndarray, tuple]:
     """Run the cell over precomputed input terms ``xu`` = U x_t + b (T, B, 4H) from
     ``state`` = (h0, s0), each (B, H). Returns (cache, h (T, B, H), (h_T, s_T)).
-    ``xu`` becomes the cache's gate buffer."""
+    ``xu`` becomes the cache's gate buffer. ``activation`` is always "tanh" (the protocol's
+    argument; the gates' nonlinearities are fixed)."""
     h_prev, s_prev = state
     T, B, GH = xu.shape
     H = GH // G

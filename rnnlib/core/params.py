@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .validation import CELLS, GATE_COUNT, check_choice, check_int
+from .validation import CELLS, GATE_COUNT, bad_type, bad_value, check_choice, check_int
 
 
 def init_params(input_size: int, hidden_size: int, output_size: int, *, seed: int = 0,
@@ -23,10 +23,9 @@ def init_params(input_size: int, hidden_size: int, output_size: int, *, seed: in
     K = check_int("output_size", output_size)
     G = GATE_COUNT[check_choice("cell", cell, CELLS)]
     if isinstance(forget_bias, bool) or not isinstance(forget_bias, (int, float, np.floating)):
-        raise TypeError(f"argument 'forget_bias': expected a finite number, got {forget_bias!r} "
-                        f"of type {type(forget_bias).__name__}")
+        raise bad_type("forget_bias", "a finite number", forget_bias)
     if not np.isfinite(forget_bias):
-        raise ValueError(f"argument 'forget_bias': expected a finite number, got {forget_bias!r}")
+        raise bad_value("forget_bias", "a finite number", forget_bias)
     rng = np.random.default_rng(seed)
     sU, sW = (1 / np.sqrt(D), 1 / np.sqrt(H)) if weight_scale is None else (weight_scale,) * 2
     params = {

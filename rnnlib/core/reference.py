@@ -182,7 +182,8 @@ def sequence_loss_and_grads(params: dict, x: dict, y: dict, h0: np.ndarray, acti
                             loss: str, cell: str = "rnn", s0: np.ndarray | None = None):
     """Forward, score the steps that have a target (y: {t: y_t}), backward.
 
-    Returns (loss, grads, final state): the state is h_T, or (h_T, s_T) for the LSTM."""
+    x: {t: x_t (D, 1)}; h0, s0 (H, 1). Returns (loss, grads, final state): grads as column
+    arrays shaped like the parameters; the state is h_T (H, 1), or (h_T, s_T) for the LSTM."""
     if cell == "rnn":
         a, h, o = rnn_forward(params, x, h0, activation)
     elif cell == "lstm":

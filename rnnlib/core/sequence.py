@@ -2,6 +2,7 @@
 
     input_term    U x_t + b for every t and sequence at once      (T, B, G·H)
     output_term   o_t = c + V h_t for every t and sequence at once  (T, B, K)
+    input_grads   ∂L/∂U and ∂L/∂b from ∂L/∂a (every cell's stacked pre-activations)
     scatter_rows  ∂L/∂U for token-id inputs: rows summed by id
     chunks        the spans of truncated BPTT
 
@@ -44,6 +45,21 @@ def output_term(p: dict, h: np.ndarray) -> np.ndarray:
     o += p["c"]
     check_finite_logits(o)
     return o.reshape(T, B, -1)
+
+
+def input_grads(xs: np.ndarray, token_ids: bool, D: int, dz: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """∂L/∂U (G·H, D) and ∂L/∂b (G·H,) from dz = ∂L/∂z_t (T, B, G·H), the gradient of the
+    stacked pre-activations z_t = b + W h_{t-1} + U x_t; xs (T, B, D) floats or (T, B) ids.
+
+    Each is a sum over time, one matrix product over all T·B rows.
+    """
+    T, B = dz.shape[:2]
+    dz2 = dz.reshape(T * B, -1)
+    if token_ids:
+        dU = scatter_rows(xs.reshape(-1), dz2, D).T
+    else:
+        dU = dz2.T @ xs.reshape(T * B, D)
+    return dU, dz2.sum(axis=0)
 
 
 def scatter_rows(ids: np.ndarray, rows: np.ndarray, size: int) -> np.ndarray:

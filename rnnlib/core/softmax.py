@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from .validation import check_float_array, check_positive
+from .validation import bad_value, check_float_array, check_positive
 
 
 def _checked(o, axis: int) -> np.ndarray:
     arr = check_float_array("o", o)
     if arr.ndim == 0:
-        raise ValueError("argument 'o': expected an array of logits with at least one axis, got a scalar")
+        raise bad_value("o", "an array of logits with at least one axis", "a scalar")
     if not -arr.ndim <= axis < arr.ndim:
-        raise ValueError(f"argument 'axis': expected an axis of an array with {arr.ndim} dims, got {axis}")
+        raise bad_value("axis", f"an axis of an array with {arr.ndim} dims", axis)
     return arr
 
 

@@ -60,6 +60,13 @@ class Call:
     loss: str = "cross_entropy"
     mode: str = "many_to_many"
     truncate: int | None = None
+    cell: str = "rnn"                   # which cell module runs it (rnnlib.core.loop.CELLS)
+    s0: np.ndarray | None = None        # (B, H): the LSTM's initial cell state, else None
+    s0_shared: bool = True
+
+    def state(self) -> tuple:
+        """The initial state as the cell carries it: (h0, s0) for the LSTM, (h0,) otherwise."""
+        return (self.h0,) if self.s0 is None else (self.h0, self.s0)
 
     @property
     def T(self) -> int:
@@ -107,7 +114,8 @@ def check_positive(name: str, value: Any, *, allow_zero: bool = False) -> float:
 
 
 def check_float_array(name: str, value: Any) -> np.ndarray:
-    """A real float64 array; rejects strings, objects, complex numbers and non-finite values."""
+    """A real float64 array, any shape (kept); rejects strings, objects, complex numbers and
+    non-finite values."""
     with _overflow_expected():
         return _float_array(name, value)
 
@@ -268,7 +276,11 @@ def check_truncate(truncate: Any) -> int | None:
 def check_call(params: Any, xs: Any, *, h0: Any = None, activation: str = "tanh",
                targets: Any = None, loss: str | None = None, mode: str = "many_to_many",
                truncate: Any = None) -> Call:
-    """Check a whole call. ``loss=None`` means a forward-only call (no targets)."""
+    """Check a whole call. ``loss=None`` means a forward-only call (no targets).
+
+    xs (T, D) / (T, B, D) floats or (T,) / (T, B) ids, h0 (H,) / (B, H) / None, targets as the
+    contract says; the Call holds them batched: xs (T, B, D) or (T, B), h0 (B, H).
+    """
     p, sizes = check_params(params)
     check_choice("activation", activation, ACTIVATIONS)
     xs_b, token_ids, batched = check_xs(xs, sizes.D)
@@ -283,7 +295,8 @@ def check_call(params: Any, xs: Any, *, h0: Any = None, activation: str = "tanh"
 
 
 def check_finite_logits(o: np.ndarray) -> None:
-    """Logits overflow only when the parameters are absurd; say so instead of returning NaN."""
+    """Logits o (T, B, K) (any shape) overflow only when the parameters are absurd; say so
+    instead of returning NaN."""
     flat = o.reshape(-1)
     with _overflow_expected():           # Σ o² is inf or nan if any logit is (see _float_array)
         suspect = not math.isfinite(flat.dot(flat))
@@ -301,23 +314,14 @@ def check_gated_params(params: Any, cell: str) -> tuple[dict, Sizes]:
     return check_params(params, cell)
 
 
-@dataclass
-class GatedCall(Call):
-    """A checked call for a gated cell; ``s0`` (B, H) is the LSTM's initial cell state."""
-
-    cell: str = "lstm"
-    s0: np.ndarray | None = None
-    s0_shared: bool = True
-
-    def state(self) -> tuple:
-        """The initial state as the cell carries it: (h0, s0) for the LSTM, (h0,) for the GRU."""
-        return (self.h0, self.s0) if self.cell == "lstm" else (self.h0,)
+GatedCall = Call     # one checked call for every cell (the name gated code used before)
 
 
 def check_gated_call(params, xs, *, cell: str, h0=None, s0=None, activation: str = "tanh",
                      targets=None, loss: str | None = None, mode: str = "many_to_many",
-                     truncate=None) -> GatedCall:
-    """Check a whole call to a gated cell (``loss=None``: forward only), as :func:`check_call`."""
+                     truncate=None) -> Call:
+    """Check a whole call to a gated cell (``loss=None``: forward only), as :func:`check_call`:
+    xs (T, [B,] D) or ids (T, [B,]); h0, s0 (H,) / (B, H) / None."""
     check_choice("cell", cell, CELLS)
     if cell == "rnn":
         raise ValueError("argument 's0': only cell='lstm' has a cell state s; expected None for "
@@ -333,7 +337,7 @@ def check_gated_call(params, xs, *, cell: str, h0=None, s0=None, activation: str
     xs_b, token_ids, batched = check_xs(xs, sizes.D)
     B = xs_b.shape[1]
     h0_b, h_shared = check_state("h0", h0, sizes.H, B, batched)
-    call = GatedCall(p, sizes, xs_b, token_ids, batched, h0_b, h_shared, "tanh", cell=cell)
+    call = Call(p, sizes, xs_b, token_ids, batched, h0_b, h_shared, "tanh", cell=cell)
     if cell == "lstm":
         call.s0, call.s0_shared = check_state("s0", s0, sizes.H, B, batched)
     if loss is not None:
@@ -342,3 +346,128 @@ def check_gated_call(params, xs, *, cell: str, h0=None, s0=None, activation: str
         call.truncate = check_truncate(truncate)
         call.targets = check_targets(targets, loss, mode, call.T, B, sizes.K, batched)
     return call
+
+
+def check_cell_call(params, xs, *, cell: str = "rnn", h0=None, s0=None, activation: str = "tanh",
+                    targets=None, loss: str | None = None, mode: str = "many_to_many",
+                    truncate=None) -> Call:
+    """Check a whole call to any cell: :func:`check_call` for the plain cell (which has no s0),
+    :func:`check_gated_call` for the others. Shapes as :func:`check_call`; s0 (H,) / (B, H)."""
+    if cell == "rnn" and s0 is None:
+        return check_call(params, xs, h0=h0, activation=activation, targets=targets, loss=loss,
+                          mode=mode, truncate=truncate)
+    return check_gated_call(params, xs, cell=cell, h0=h0, s0=s0, activation=activation,
+                            targets=targets, loss=loss, mode=mode, truncate=truncate)
+
+
+# --- checks the architectures, the training loop and the text tools share ------------------
+# Every message has one form: "argument 'NAME': expected WHAT, got WHAT" (TypeError for a
+# wrong type, ValueError for a wrong value). ``bad_value`` / ``bad_type`` build it for a check
+# that is one line where it is used; the rest are here whole.
+
+def bad_value(name: str, expected: str, got: Any) -> ValueError:
+    """The ValueError every check raises: ``raise bad_value("lengths", "at least 1", 0)``.
+    ``got`` is shown as given when it is a string, else by repr."""
+    shown = got if isinstance(got, str) else repr(got)
+    return ValueError(f"argument '{name}': expected {expected}, got {shown}")
+
+
+def bad_type(name: str, expected: str, got: Any) -> TypeError:
+    """The TypeError for a value of the wrong type: names ``got``'s type."""
+    return TypeError(f"argument '{name}': expected {expected}, got {got!r:.60} of type "
+                     f"{type(got).__name__}")
+
+
+def check_fraction(name: str, value: Any, *, high_open: bool = True) -> float:
+    """A real number in [0, 1) (or [0, 1] with ``high_open=False``); returns a float."""
+    want = "a number in [0, 1)" if high_open else "a number in [0, 1]"
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise bad_type(name, want, value)
+    if not (0 <= value < 1 if high_open else 0 <= value <= 1):
+        raise bad_value(name, want, value)
+    return float(value)
+
+
+def check_shape(name: str, value: Any, shape: tuple, what: str = "") -> np.ndarray:
+    """``value`` as an array of exactly ``shape`` (a tuple such as (T, B, H)); ``what`` says what
+    the shape is, e.g. "like the layer's states"."""
+    arr = np.asarray(value)
+    if arr.shape != tuple(shape):
+        raise bad_value(name, f"shape {tuple(shape)}{' ' + what if what else ''}", str(arr.shape))
+    return arr
+
+
+def check_int_ids(name: str, ids: Any, what: str = "integer ids") -> np.ndarray:
+    """An integer array (any shape, any integer dtype; not bool): TypeError otherwise."""
+    arr = np.asarray(ids)
+    if arr.dtype == bool or arr.dtype.kind not in "iu":
+        raise TypeError(f"argument '{name}': expected {what}, got dtype {arr.dtype}")
+    return arr
+
+
+def check_id_range(name: str, arr: np.ndarray, upper: int, what: str = "id",
+                   bound: str = "") -> np.ndarray:
+    """Every entry of the integer array ``arr`` (any shape) in [0, upper); ``bound`` names the
+    upper end (e.g. "K", "D", "size")."""
+    if arr.size and (arr.min() < 0 or arr.max() >= upper):
+        bad = arr.min() if arr.min() < 0 else arr.max()
+        limit = f"[0, {bound}) = [0, {upper})" if bound else f"[0, {upper})"
+        raise ValueError(f"argument '{name}': {what} {int(bad)} is outside {limit}")
+    return arr
+
+
+def check_class_ids(name: str, ids: Any, shape: tuple, K: int) -> np.ndarray:
+    """Integer class ids of exactly ``shape`` (e.g. (T, B)), each in [0, K); returned as int64."""
+    arr = check_int_ids(name, ids, f"integer class ids of shape {shape}")
+    if arr.shape != shape:
+        raise ValueError(f"argument '{name}': expected class ids of shape {shape}, got {arr.shape}")
+    return check_id_range(name, arr, K, "class id", "K").astype(np.int64)
+
+
+def check_token_ids_1d(name: str, ids: Any) -> np.ndarray:
+    """A 1-D array of integer token ids (N,) (a text), as given (no range check)."""
+    arr = check_int_ids(name, ids, "a 1-D array of integer token ids")
+    if arr.ndim != 1:
+        raise bad_value(name, "a 1-D array of integer token ids", f"shape {arr.shape}")
+    return arr
+
+
+def check_lengths(lengths: Any, T: int, B: int, name: str = "lengths") -> np.ndarray:
+    """Sequence lengths (B,) of ints in [1, T]; None means every sequence is T steps long."""
+    if lengths is None:
+        return np.full(B, T, dtype=np.int64)
+    arr = check_int_ids(name, lengths, f"integer lengths of shape ({B},)")
+    if arr.shape != (B,):
+        raise ValueError(f"argument '{name}': expected shape (B,) = ({B},), got {arr.shape}")
+    if arr.min() < 1 or arr.max() > T:
+        bad = arr.min() if arr.min() < 1 else arr.max()
+        raise ValueError(f"argument '{name}': length {int(bad)} is outside [1, T] = [1, {T}]")
+    return arr.astype(np.int64)
+
+
+def check_output_layer(params: Any, H: int, name: str = "params") -> tuple[np.ndarray, np.ndarray]:
+    """V (K, H) and c (K,) from ``params``, finite, checked against the width H of the states."""
+    if not isinstance(params, Mapping):
+        raise bad_type(name, f"a mapping with the output layer V (K, H={H}) and c (K,)", params)
+    for key in ("V", "c"):
+        if key not in params:
+            raise ValueError(f"argument '{name}': missing key {key!r}; the output layer needs "
+                             f"V (K, H={H}) and c (K,)")
+    with _overflow_expected():
+        V = _float_array(f"{name}['V']", params["V"])
+        c = _float_array(f"{name}['c']", params["c"])
+    if V.ndim != 2 or V.shape[1] != H or V.shape[0] == 0:
+        raise ValueError(f"argument '{name}['V']': expected shape (K, H={H}), got {V.shape}")
+    if c.shape != (V.shape[0],):
+        raise ValueError(f"argument '{name}['c']': expected shape (K,) = ({V.shape[0]},), got {c.shape}")
+    return V, c
+
+
+def check_list(name: str, value: Any, length: int | None = None, what: str = "items") -> list:
+    """A list or tuple (of ``length`` entries when given, else non-empty) of ``what``."""
+    want = f"a list of {length} {what}" if length is not None else f"a non-empty list of {what}"
+    if not isinstance(value, (list, tuple)):
+        raise bad_type(name, want, value)
+    if (length is not None and len(value) != length) or (length is None and not value):
+        raise bad_value(name, want, f"a list of length {len(value)}")
+    return list(value)

@@ -19,7 +19,7 @@ def shared_suffix_gaps(params: dict, *, T: int, n_pairs: int, seed: int = 0,
 
     params: the model (its D is the number of tokens). T: sequence length. n_pairs: pairs per d.
     agree: the values of d to run (default 0, 1, ..., T - 1), each in [0, T].
-    Returns gaps (len(agree), n_pairs): gaps[j, i] is the distance for pair i with
+    Returns gaps (A, n_pairs), A = len(agree): gaps[j, i] is the distance for pair i with
     d = agree[j]. The same seed gives the same tokens.
     """
     T, n_pairs = check_int("T", T), check_int("n_pairs", n_pairs)

@@ -21,22 +21,14 @@ import numpy as np
 
 from ..core.forward import forward
 from ..core.softmax import log_softmax
-from ..core.validation import check_int
+from ..core.validation import bad_value, check_int, check_token_ids_1d
 from .sampling import sample
 from .train import History, fit
 
 LMHistory = History     # train_loss (= loss), val_step, val_loss: one history for every run
 
 
-def _check_ids(name: str, ids) -> np.ndarray:
-    ids = np.asarray(ids)
-    if ids.dtype == bool or ids.dtype.kind not in "iu":
-        raise TypeError(f"argument '{name}': expected a 1-D array of integer token ids, got "
-                        f"dtype {ids.dtype}")
-    if ids.ndim != 1:
-        raise ValueError(f"argument '{name}': expected a 1-D array of integer token ids, got "
-                         f"shape {ids.shape}")
-    return ids
+_check_ids = check_token_ids_1d
 
 
 def batchify(ids, batch_size: int) -> np.ndarray:
@@ -48,8 +40,8 @@ def batchify(ids, batch_size: int) -> np.ndarray:
     B = check_int("batch_size", batch_size, minimum=1)
     N = len(ids) // B
     if N < 2:
-        raise ValueError(f"argument 'ids': {len(ids)} tokens give fewer than 2 per stream for "
-                         f"batch_size={B}; expected at least {2 * B}")
+        raise bad_value("ids", f"at least {2 * B} tokens (2 per stream for batch_size={B})",
+                        f"{len(ids)} tokens, fewer than 2 per stream")
     return ids[:N * B].reshape(B, N).T.copy()
 
 
@@ -80,7 +72,7 @@ def random_windows(ids, seq_len: int, batch_size: int, *, seed: int = 0):
     L = check_int("seq_len", seq_len, minimum=1)
     B = check_int("batch_size", batch_size, minimum=1)
     if len(ids) <= L:
-        raise ValueError(f"argument 'ids': {len(ids)} tokens, expected more than seq_len={L}")
+        raise bad_value("ids", f"more tokens than seq_len={L}", f"{len(ids)} tokens")
     rng = np.random.default_rng(seed)
 
     def batch(_i: int):
@@ -108,8 +100,8 @@ def train_language_model(params: dict, ids, *, steps: int, optimizer, batch_size
     L = check_int("seq_len", seq_len, minimum=1)
     steps = check_int("steps", steps, minimum=0)
     if len(streams) < L + 1:
-        raise ValueError(f"argument 'seq_len': each stream has {len(streams)} tokens, expected "
-                         f"more than seq_len={L}; use a smaller seq_len or batch_size")
+        raise bad_value("seq_len", f"fewer than the {len(streams)} tokens of each stream (use a "
+                        "smaller seq_len or batch_size)", L)
 
     def after_update(i, params, history):
         if val_ids is not None and eval_every and ((i + 1) % eval_every == 0 or i + 1 == steps):
@@ -123,8 +115,8 @@ def train_language_model(params: dict, ids, *, steps: int, optimizer, batch_size
 
 
 def mean_loss(params: dict, ids, *, cell: str = "rnn", batch_size: int = 8) -> float:
-    """Held-out cross-entropy in nats per token: the text read as ``batch_size`` streams, each
-    from a zero state, every next token scored."""
+    """Held-out cross-entropy in nats per token of ids (N,): the text read as ``batch_size``
+    streams, each from a zero state, every next token scored."""
     streams = batchify(ids, batch_size)
     run = forward(params, streams[:-1], cell=cell)
     logp = log_softmax(run.o, axis=-1)

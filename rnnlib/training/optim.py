@@ -19,24 +19,23 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ..core.validation import check_positive
+from ..core.validation import bad_type, bad_value, check_fraction, check_positive
 from .tree import get, param_leaves
 
 
 def _pairs(params, grads):
     """(path, parameter, its gradient) for every parameter; checks the gradient's shape."""
     if not isinstance(grads, (Mapping, list, tuple)):
-        raise TypeError(f"argument 'grads': expected a mapping like params, got "
-                        f"{type(grads).__name__}")
+        raise bad_type("grads", "a mapping like params", grads)
     for path, p in param_leaves(params):
         try:
             g = get(grads, path)
         except (KeyError, IndexError):
-            raise ValueError(f"argument 'grads': missing the gradient of {path!r}; expected the "
-                             f"layout of params") from None
+            raise bad_value("grads", "the layout of params",
+                            f"no gradient of {path!r}") from None
         if np.shape(g) != np.shape(p):
-            raise ValueError(f"argument 'grads': the gradient of {path!r} has shape "
-                             f"{np.shape(g)}, expected {np.shape(p)} like the parameter")
+            raise bad_value("grads", f"the gradient of {path!r} shaped {np.shape(p)} like the "
+                            "parameter", f"shape {np.shape(g)}")
         yield path, p, g
 
 
@@ -73,12 +72,7 @@ class Adagrad:
 
 
 def _check_beta(name: str, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"argument '{name}': expected a number in [0, 1), got {value!r} of type "
-                        f"{type(value).__name__}")
-    if not 0 <= value < 1:
-        raise ValueError(f"argument '{name}': expected a number in [0, 1), got {value!r}")
-    return float(value)
+    return check_fraction(name, value)
 
 
 class Adam:

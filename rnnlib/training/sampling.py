@@ -14,19 +14,16 @@ import numpy as np
 from ..core.activations import activate
 from ..core.forward import forward
 from ..core.softmax import softmax
-from ..core.validation import check_call, check_gated_call, check_int
+from ..core.validation import bad_value, check_call, check_gated_call, check_int, check_int_ids
 
 
 def _check_prime(prime) -> np.ndarray:
     """The prime as a (P,) int64 array, P >= 1: one token id, or a 1-D array of them."""
-    arr = np.asarray(prime)
-    if arr.dtype == bool or arr.dtype.kind not in "iu":
-        raise TypeError(f"argument 'prime_ids': expected a token id or a 1-D array of integer "
-                        f"token ids, got dtype {arr.dtype}")
+    arr = check_int_ids("prime_ids", prime, "a token id or a 1-D array of integer token ids")
     arr = arr.reshape(1) if arr.ndim == 0 else arr
     if arr.ndim != 1 or len(arr) == 0:
-        raise ValueError(f"argument 'prime_ids': expected at least one token to start from, in a "
-                         f"1-D array, got shape {arr.shape}")
+        raise bad_value("prime_ids", "at least one token to start from, in a 1-D array",
+                        f"shape {arr.shape}")
     return arr.astype(np.int64, copy=False)
 
 
@@ -47,8 +44,8 @@ def sample(params: dict, prime_ids, n: int, *, h0=None, s0=None, temperature: fl
     else:
         call = check_gated_call(params, prime, cell=cell, h0=h0, s0=s0, activation=activation)
     if call.sizes.D != call.sizes.K:
-        raise ValueError(f"argument 'params': sampling feeds outputs back as inputs, so it needs "
-                         f"D == K, got D={call.sizes.D}, K={call.sizes.K}")
+        raise bad_value("params", "D == K (sampling feeds outputs back as inputs)",
+                        f"D={call.sizes.D}, K={call.sizes.K}")
     n = check_int("n", n, minimum=0)
     rng = np.random.default_rng(seed)
     p, out = call.params, []

@@ -19,7 +19,8 @@ from typing import Callable
 import numpy as np
 
 from ..core.bptt import loss_grads_state
-from ..core.validation import PARAM_KEYS, NonFiniteError, check_choice, check_int, check_positive
+from ..core.validation import (PARAM_KEYS, NonFiniteError, bad_value, check_choice, check_int,
+                               check_positive, check_shape)
 from .clipping import clip_by_global_norm, clip_elementwise, global_norm
 from .optim import OPTIMIZERS as _OPTIMIZER_CLASSES
 from .tree import param_leaves
@@ -50,8 +51,7 @@ def freeze(grads, frozen):
     frozen = tuple(frozen)
     for k in frozen:
         if k not in PARAM_KEYS:
-            raise ValueError(f"argument 'frozen': expected parameter names from "
-                             f"{list(PARAM_KEYS)}, got {k!r}")
+            raise bad_value("frozen", f"parameter names from {list(PARAM_KEYS)}", repr(k))
     if not frozen:
         return grads
     return {k: (np.zeros_like(v) if k in frozen else v) for k, v in grads.items()}
@@ -62,8 +62,8 @@ def make_optimizer(optimizer, lr: float | None):
     named "sgd", "adagrad" or "adam" with learning rate ``lr`` (0.1 if None)."""
     if hasattr(optimizer, "step"):
         if lr is not None:
-            raise ValueError(f"argument 'lr': the optimiser object {type(optimizer).__name__} "
-                             f"has its own learning rate; expected lr=None, got {lr!r}")
+            raise bad_value("lr", f"None (the optimiser object {type(optimizer).__name__} has "
+                            "its own learning rate)", lr)
         return optimizer
     name = check_choice("optimizer", optimizer, OPTIMIZERS)
     return _OPTIMIZER_CLASSES[name](0.1 if lr is None else check_positive("lr", lr))
@@ -107,11 +107,11 @@ def fit(params, data=None, *, steps: int, lr: float | None = None, optimizer="sg
     opt = make_optimizer(optimizer, lr)
     if objective is not None:
         if data is not None or options or carry_state or per_token:
-            raise ValueError("argument 'objective': it computes the loss itself; expected no "
-                             "data, carry_state, per_token or loss_and_grads options with it")
+            raise bad_value("objective", "no data, carry_state, per_token or loss_and_grads "
+                            "options with it (it computes the loss itself)", "some")
     elif data is None:
-        raise ValueError("argument 'data': expected (xs, targets) or a function i -> (xs, "
-                         "targets), or an objective; got None")
+        raise bad_value("data", "(xs, targets) or a function i -> (xs, targets), or an "
+                        "objective", None)
     batch = data if callable(data) else (lambda _i: data)
     history, state = History(), {}
     for i in range(steps):
@@ -165,7 +165,7 @@ def minibatches(xs, targets, size: int = 32):
     """
     xs, targets = np.asarray(xs), np.asarray(targets)
     if xs.ndim < 2:
-        raise ValueError(f"argument 'xs': expected shape (T, N) or (T, N, D), got {xs.shape}")
+        raise bad_value("xs", "shape (T, N) or (T, N, D)", str(xs.shape))
     size = check_int("size", size, minimum=1, maximum=xs.shape[1])
     n = xs.shape[1] // size
     axis = 1 if targets.ndim >= 2 else 0
@@ -179,7 +179,5 @@ def minibatches(xs, targets, size: int = 32):
 def accuracy(predicted, targets) -> float:
     """The fraction of predictions equal to the targets (same shapes, any shape)."""
     predicted, targets = np.asarray(predicted), np.asarray(targets)
-    if predicted.shape != targets.shape:
-        raise ValueError(f"arguments 'predicted' and 'targets': expected equal shapes, got "
-                         f"{predicted.shape} and {targets.shape}")
+    check_shape("targets", targets, predicted.shape, "like 'predicted'")
     return float(np.mean(predicted == targets))
