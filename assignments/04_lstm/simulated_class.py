@@ -178,6 +178,85 @@ def lstm_jacobian_norms(params, xs):
 }
 
 
+# Numerical differentiation in place of the backward pass. Through the student's own step
+# forward it fails: the checks' caches are drawn, so their gates are not those that x, h_prev
+# and params give. Through the cache itself (pre-activations recovered by inverting the gates,
+# then a complex step on what the step adds to the loss) it passes: no check can tell a
+# derivative taken numerically from one derived, at any size a check can afford (the step is
+# cheap to evaluate). Likewise part 6 asks for a measurement: a Jacobian taken by a complex
+# step through a forward pass is a right answer, whatever the backward pass does.
+NUMERIC_THROUGH_FORWARD = """
+def lstm_step_backward(dh, ds, cache):
+    c, eps = cache, 1e-6
+    args = {"x": c["x"].copy(), "h_prev": c["h_prev"].copy(), "s_prev": c["s_prev"].copy()}
+    args.update({k: c["params"][k].copy() for k in ("U", "W", "b")})
+
+    def ell():
+        h, s, _ = lstm_step_forward(args["x"], args["h_prev"], args["s_prev"], args)
+        return np.sum(dh * h) + np.sum(ds * s)
+    out = {}
+    for k, a in args.items():
+        d = np.zeros_like(a)
+        for j in np.ndindex(*a.shape):
+            keep = a[j]
+            a[j] = keep + eps
+            up = ell()
+            a[j] = keep - eps
+            d[j] = (up - ell()) / (2 * eps)
+            a[j] = keep
+        out[k] = d
+    return out["x"], out["h_prev"], out["s_prev"], {k: out[k] for k in ("U", "W", "b")}
+"""
+
+NUMERIC_FROM_CACHE = """
+def lstm_step_backward(dh, ds, cache):
+    c = cache
+    H = c["i"].shape[1]
+    logit = lambda p: np.log(p / (1 - p))
+    sig = lambda z: 1 / (1 + np.exp(-z))
+    a0 = np.concatenate([logit(c["i"]), logit(c["f"]), np.arctanh(c["g"]), logit(c["q"])], axis=1)
+
+    def ell(a, s_prev):              # what the step adds to the loss, entry by entry
+        s = sig(a[:, H:2 * H]) * s_prev + sig(a[:, :H]) * np.tanh(a[:, 2 * H:3 * H])
+        return dh * sig(a[:, 3 * H:]) * np.tanh(s) + ds * s
+    da = np.zeros_like(a0)
+    for j in range(4 * H):           # complex step, one column of a at a time
+        a = a0.astype(complex)
+        a[:, j] += 1e-30j
+        da[:, j] = ell(a, c["s_prev"]).imag.sum(axis=1) / 1e-30
+    ds_prev = ell(a0, c["s_prev"] + 1e-30j).imag / 1e-30
+    U, W = c["params"]["U"], c["params"]["W"]
+    return da @ U, da @ W, ds_prev, {"U": da.T @ c["x"], "W": da.T @ c["h_prev"], "b": da.sum(0)}
+"""
+
+COMPLEX_STEP_JACOBIAN = """
+def lstm_jacobian_norms(params, xs):
+    H = params["W"].shape[1]
+    U, W, b = params["U"], params["W"], params["b"]
+    sig = lambda z: 1 / (1 + np.exp(-z))
+
+    def step(x, h, s):
+        a = b + W @ h + U @ x
+        s = sig(a[H:2 * H]) * s + sig(a[:H]) * np.tanh(a[2 * H:3 * H])
+        return sig(a[3 * H:]) * np.tanh(s), s
+    states, h, s = [(np.zeros(H), np.zeros(H))], np.zeros(H), np.zeros(H)
+    for x in xs:
+        h, s = step(x, h, s)
+        states.append((h, s))
+    norms = []
+    for t, (h, s) in enumerate(states):
+        M = np.zeros((H, 2 * H))
+        for j in range(2 * H):       # column j of dh_T / d(h_t, s_t): a complex step
+            hh, ss = h.astype(complex), s.astype(complex)
+            (hh if j < H else ss)[j % H] += 1e-30j
+            for x in xs[t:]:
+                hh, ss = step(x, hh, ss)
+            M[:, j] = hh.imag / 1e-30
+        norms.append(np.linalg.norm(M, 2))
+    return np.array(norms)
+"""
+
+
 STUDENTS = {
     "per_gate_loops": {"answers": PER_GATE_LOOPS, "lost": 0,
                        "why": "correct: one gate at a time, its own sigmoid, the batch row by "
@@ -236,4 +315,26 @@ STUDENTS = {
         "why": "returns the numbers the released notebook shows: the grader draws new inputs "
                "from its seed for every check but one (grad_check_known, fixed inputs, 1 point), "
                "so every hidden check and every seeded public check fails"},
+    "numeric_through_forward": {
+        "answers": {"lstm_step_backward": NUMERIC_THROUGH_FORWARD,
+                    "lstm_jacobian_norms": COMPLEX_STEP_JACOBIAN},
+        "lost": 5 + 5,
+        "why": "the step backward by central differences through the student's own step "
+               "forward: the checks' drawn caches hold gates that x, h_prev and params do not "
+               "give, so the step backward and BPTT are wrong (the Jacobian norms, taken by a "
+               "complex step, are right)"},
+    "numeric_from_cache": {
+        "answers": {"lstm_step_backward": NUMERIC_FROM_CACHE},
+        "lost": 0,
+        "why": "a LIMIT of the checks: the step backward by a complex step on the cache, the "
+               "pre-activations recovered by inverting the gates; exact, so it passes every "
+               "check without a derived formula (the lecturer reads the code, or asks in an oral)"},
+    "complex_step_jacobian": {
+        "answers": {"lstm_jacobian_norms": COMPLEX_STEP_JACOBIAN,
+                    "lstm_step_backward": [("return da @ U, da @ W, ds * f, grads",
+                                            "return da @ U, da @ W, ds, grads")]},
+        "lost": 5 + 5,
+        "why": "ds_prev without the forget gate, but the Jacobian norms by a complex step "
+               "through a forward pass of its own: a right measurement, so part 6 keeps its "
+               "points and only the step backward and BPTT are lost"},
 }

@@ -164,6 +164,34 @@ def directional_check(f, params, grads, rng, eps=1e-5):
 }
 
 
+# Numerical differentiation in place of the backward pass, through the student's own step
+# forward: it fails, since the checks' caches are drawn and their gates are not those that x,
+# h_prev and params give. (Taken on the cache itself, the gates inverted to pre-activations,
+# it would pass: no check can tell a derivative taken numerically from one derived; see the
+# LSTM's class, numeric_from_cache.)
+NUMERIC_THROUGH_FORWARD = """
+def gru_step_backward(dh, cache):
+    c, eps = cache, 1e-6
+    args = {"x": c["x"].copy(), "h_prev": c["h_prev"].copy()}
+    args.update({k: c["params"][k].copy() for k in ("U", "W", "b")})
+
+    def ell():
+        return np.sum(dh * gru_step_forward(args["x"], args["h_prev"], args)[0])
+    out = {}
+    for k, a in args.items():
+        d = np.zeros_like(a)
+        for j in np.ndindex(*a.shape):
+            keep = a[j]
+            a[j] = keep + eps
+            up = ell()
+            a[j] = keep - eps
+            d[j] = (up - ell()) / (2 * eps)
+            a[j] = keep
+        out[k] = d
+    return out["x"], out["h_prev"], {k: out[k] for k in ("U", "W", "b")}
+"""
+
+
 STUDENTS = {
     "per_block_loops": {"answers": PER_BLOCK, "lost": 0,
                         "why": "correct: one block at a time, its own sigmoid, h = n + u (h - n), "
@@ -206,4 +234,10 @@ STUDENTS = {
         "why": "returns the numbers the released notebook shows: the grader draws new inputs "
                "from its seed for every check but one (directional_known, fixed inputs, 1 "
                "point), so every hidden check and every seeded public check fails"},
+    "numeric_through_forward": {
+        "answers": {"gru_step_backward": NUMERIC_THROUGH_FORWARD},
+        "lost": 5 + 5,
+        "why": "the step backward by central differences through the student's own step "
+               "forward: the checks' drawn caches hold gates that x, h_prev and params do not "
+               "give, so the step backward and BPTT are wrong"},
 }
