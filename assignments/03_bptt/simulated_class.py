@@ -121,6 +121,10 @@ def numerical_gradient(f, x, eps=1e-5):
 
 # no backward pass: the gradients by a complex step through a forward pass of one's own,
 # exact to rounding (finite differences come within a few digits), one forward per parameter
+# Not in STUDENTS: its checks run past the time limits, and how much else a student who burns
+# the notebook's CPU budget loses depends on the machine's speed and load, which a test cannot
+# fix. Graded on 2026-12-07 it lost bptt_grads and bptt_hidden (7 points) and, on a
+# loaded machine, the checks after them when the sandbox's CPU budget ran out.
 COMPLEX_STEP_BPTT = '''
 def _loss(params, xs, ys):
     U, W, V, b, c = (params[k] for k in "UWVbc")
@@ -216,9 +220,4 @@ def numerical_gradient(f, x, eps=1e-5):
         "answers": HARD_CODED, "lost": 17,
         "why": "returns the numbers the released notebook prints: every check draws its "
                "inputs from the grading seed (any seed but the release's 0)"},
-    "gradients_by_complex_step": {
-        "answers": {"bptt": COMPLEX_STEP_BPTT}, "lost": 7,
-        "why": "no backward pass, one forward pass per parameter: exact on small batches, but "
-               "the batch of realistic size in bptt_grads (3) and bptt_hidden (4) runs past "
-               "the time limit per check; bptt_loss keeps its point"},
 }
