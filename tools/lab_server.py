@@ -34,7 +34,7 @@ def lab_env(home: Path) -> dict:
     settings = home / "settings" / "@jupyterlab"
     (settings / "notebook-extension").mkdir(parents=True, exist_ok=True)
     (settings / "notebook-extension" / "tracker.jupyterlab-settings").write_text(
-        json.dumps({"windowingMode": "none"}))
+        json.dumps({"windowingMode": "none", "kernelShutdown": True}))
     (settings / "apputils-extension").mkdir(parents=True, exist_ok=True)
     (settings / "apputils-extension" / "notification.jupyterlab-settings").write_text(
         json.dumps({"fetchNews": "false"}))
@@ -91,7 +91,12 @@ def labextension_list(home: Path) -> str:
     return out.stdout + out.stderr
 
 
-def open_notebook(page, base: str, token: str, name: str, timeout: float = 60_000):
+# the rendered view of a markdown cell (jupyterlab-myst's, or JupyterLab's own without it)
+RENDERED = (".jp-InputArea > .lm-Widget:not(.jp-InputPrompt):not(.jp-InputArea-editor)"
+            ":not(.jp-Toolbar)")
+
+
+def open_notebook(page, base: str, token: str, name: str, timeout: float = 180_000):
     """Open ``name`` in Lab as the only document; return the locator of its notebook, rendered.
 
     Other open documents are closed first (JupyterLab would otherwise keep them all in the
@@ -99,5 +104,15 @@ def open_notebook(page, base: str, token: str, name: str, timeout: float = 60_00
     page.goto(f"{base}/lab/tree/{name}?reset&token={token}")
     notebook = page.locator(".jp-NotebookPanel:visible .jp-Notebook")
     notebook.locator(".jp-Cell").first.wait_for(timeout=timeout)
-    page.wait_for_timeout(2500)       # MyST markdown renders after the cells appear
+    # markdown cells render a few at a time after the cells appear: wait for all of them
+    # (first an empty placeholder, then the rendered view, once the kernel is up)
+    page.wait_for_function(
+        """sel => { const cells = Array.from(document.querySelectorAll(sel + ' .jp-MarkdownCell'));
+                   return cells.length > 0 && cells.every(c => {
+                       const r = c.querySelector(RENDERED);
+                       return r && !r.classList.contains('jp-RenderedText')
+                              && r.textContent.trim().length > 0; }); }"""
+        .replace("RENDERED", repr(RENDERED)), arg=".jp-NotebookPanel:not(.lm-mod-hidden)",
+        timeout=timeout)
+    page.wait_for_timeout(1000)       # inline expressions and diagrams settle
     return notebook

@@ -28,7 +28,6 @@ What it does to each file (tools/book_eval.py turns the forms back for the site)
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 import tomllib
@@ -221,14 +220,16 @@ if importlib.util.find_spec("rnnlib") is None:
 
 
 def ensure_install_cell(nb, source: str) -> None:
-    first = nb.cells[0] if nb.cells else None
-    if first is not None and first.get("id") == INSTALL_ID:
-        if _text(first) != source:
-            first.source = source
+    """The install cell, just before the first code cell; its code folded in JupyterLab."""
+    nb.cells = [c for c in nb.cells if c.get("id") != INSTALL_ID] if any(
+        c.get("id") == INSTALL_ID and _text(c) != source for c in nb.cells) else nb.cells
+    if any(c.get("id") == INSTALL_ID for c in nb.cells):
         return
-    cell = nbformat.v4.new_code_cell(source, metadata={"tags": ["remove-cell"]})
+    cell = nbformat.v4.new_code_cell(source, metadata={
+        "tags": ["remove-cell"], "jupyter": {"source_hidden": True}})
     cell.id = INSTALL_ID
-    nb.cells.insert(0, cell)
+    first_code = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code"), len(nb.cells))
+    nb.cells.insert(first_code, cell)
 
 
 # ------------------------------------------------------------------ one file
