@@ -50,7 +50,7 @@ def test_only_myst_that_jupyterlab_renders(chapter):
 
 
 def test_lab_forms_turn_back_into_the_sites_roles():
-    labels = {"elman1990finding": "Elman 1990", "jordan1986": "Jordan 1986"}
+    labels = {"elman1990finding": "Elman 1990", "jordan1986": "Jordan 1986"}  # sorted
     lab = myst_for_lab.lab_markdown(
         "L = {glue:text}`loss:.4f`, top {glue:md}`top` {cite}`elman1990finding,jordan1986`.\n"
         "```{glue:math} eq_a\n```\n```{glue:math} eq_b\n```\n",

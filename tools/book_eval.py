@@ -43,8 +43,13 @@ CITE_LINK = re.compile(r"\[\[([^\[\]]*)\]\]\(cite:([A-Za-z0-9_\-:.,]+)\)")
 
 
 def cite_text(keys: list[str], labels: dict[str, str]) -> str:
-    """The link text a citation of ``keys`` shows in JupyterLab: the site's label, bracketed."""
-    return "[" + ", ".join(labels[k] for k in keys) + "]"
+    """The link text a citation of ``keys`` shows in JupyterLab: the site's label, bracketed.
+
+    ``labels`` is in the bibliography's order, which is also the order in which the site
+    lists the works of one citation ("[afloresep 2025, Goodfellow et al. 2016]").
+    """
+    order = {k: i for i, k in enumerate(labels)}
+    return "[" + ", ".join(labels[k] for k in sorted(keys, key=order.__getitem__)) + "]"
 
 
 def site_markdown(text: str, labels: dict[str, str], problems: list[str] | None = None) -> str:
