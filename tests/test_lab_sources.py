@@ -78,5 +78,13 @@ def test_glued_formats_as_the_site_does():
         site = format_plain_text(glued._bundle("t_value")["text/plain"], spec or "s")
         assert glued["t_value" + (f":{spec}" if spec else "")] == site
         assert repr(glued["t_value"]) == str(glued["t_value"])      # no quotes in Lab
+    from rnnlib.book.report import _format_plain_text
+    for text in ["0.6591234", "12", "'king'", "3e-07", "<object>"]:
+        for spec in ["s", ".3f", ".2e", "d", "g"]:
+            try:
+                expected = format_plain_text(text, spec)
+            except ValueError:
+                continue
+            assert _format_plain_text(text, spec) == expected
     with pytest.raises(KeyError, match="nothing is glued under 'missing'"):
         glued["missing"]

@@ -94,8 +94,6 @@ def glue(name: str, x, digits: int = 4, *, display: bool = False):
     expressions read when JupyterLab runs a markdown cell. Inside IPython, ``glued`` is also
     put into the user's namespace, so ``{eval}`glued["name"]``` needs no import.
     """
-    from myst_nb import glue as myst_glue   # only inside a notebook build or Jupyter
-
     if not isinstance(name, str):
         raise TypeError(f"name: expected a str, got {type(name).__name__}")
     if not name or ":" in name or "`" in name:
@@ -106,9 +104,47 @@ def glue(name: str, x, digits: int = 4, *, display: bool = False):
         value = x
     else:
         value = rounded(x, digits)
-    myst_glue(name, value, display=display)
+    _myst_glue(name, value, display=display)
     glued._store(name, value)
     return value
+
+
+def _myst_glue(name: str, value, display: bool) -> None:
+    """myst-nb's ``glue``; the same output written here when myst-nb is not installed (a
+    chapter downloaded from the site into a bare Jupyter needs only rnnlib)."""
+    try:
+        from myst_nb import glue as myst_glue
+    except ImportError:
+        from IPython.core.formatters import format_display_data
+        from IPython.display import display as ipy_display
+
+        bundle, metadata = format_display_data(value)
+        prefix = "" if display else "application/papermill.record/"
+        metadata["scrapbook"] = {"name": name, "mime_prefix": prefix}
+        ipy_display({prefix + k: v for k, v in bundle.items()}, raw=True, metadata=metadata)
+        return
+    myst_glue(name, value, display=display)
+
+
+def _format_plain_text(text: str, spec: str) -> str:
+    """myst-nb's ``format_plain_text`` (what ``{glue:text}`name:spec` `` pastes), repeated here
+    so that rnnlib does not need myst-nb; tests/test_lab_sources.py checks they agree."""
+    from ast import literal_eval
+
+    try:
+        value = literal_eval(text)
+    except (SyntaxError, ValueError):
+        value = text
+    if spec == "":
+        return str(value)
+    kind = spec[-1]
+    if kind == "s":
+        value = str(value)
+    elif kind in ("b", "c", "d", "o", "x", "X"):
+        value = int(value)
+    elif kind in ("e", "E", "f", "F", "g", "G", "n", "%"):
+        value = float(value)
+    return format(value, spec)
 
 
 class _Plain(str):
@@ -197,12 +233,10 @@ class _Glued:
         return self._saved_bundles
 
     def __getitem__(self, key: str) -> _Plain:
-        from myst_nb.core.variables import format_plain_text
-
         if not isinstance(key, str):
             raise TypeError(f"key: expected 'name' or 'name:format', got {type(key).__name__}")
         name, _, spec = key.partition(":")
-        return _Plain(format_plain_text(self._bundle(name)["text/plain"], spec or "s"))
+        return _Plain(_format_plain_text(self._bundle(name)["text/plain"], spec or "s"))
 
     def __contains__(self, name) -> bool:
         return name in self._bundles
