@@ -307,7 +307,8 @@ def main(argv=None) -> int:
     for problem in problems:
         print("ERROR:", problem, file=sys.stderr)
     for path in stale:
-        print(("not up to date: " if args.check else "updated: ") + str(path.relative_to(ROOT)))
+        shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+        print(("not up to date: " if args.check else "updated: ") + str(shown))
     return 1 if problems or (args.check and stale) else 0
 
 
