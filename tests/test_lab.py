@@ -1,53 +1,87 @@
 """JupyterLab as a student meets it: `make lab`'s server, driven in headless Chromium.
 
-One test, as the first check of issue 14 did it by hand:
+One Lab server (tools/lab_server.py: `make lab`'s command on a temporary folder holding copies
+of every chapter, so Run All never rewrites the repository's files) and the session's one
+Chromium serve every test here:
 
-1. Copy chapter 4 to a temporary folder (Run All must not rewrite the repository's file),
-   trust it as `make setup` does, and start `jupyter lab` with `make lab`'s arguments plus
-   what a test needs (no browser, a random token, a free port, its own settings and runtime
-   folders so nothing of the user's leaks in or out).
-2. Open the chapter: the stored static stepper's script has run (the notebook is trusted),
-   and opening it does not mark it modified (its stored kernelspec is what JupyterLab writes).
-3. Run All; no cell fails. The live stepper cell shows its controls.
-4. Type a longer text ("recurrent" for "hello") into the live stepper: the slider, the view
-   and Next follow the 8-step sequence to t = 1; no error in the widget's error area and no
-   message in JupyterLab's log console.
+1. The extension list reports jupyterlab-myst enabled and OK (no "not compatible" line).
+2. Every chapter, opened as a student opens it: no MyST shows as source. Counted in the
+   rendered markdown cells: ``{cite}``, ``{glue``, ``{eval}``, ```` ```{ ```` and ``:::``
+   fences, ``{numref}``, ``{ref}``, ``{eq}``, ``{doc}``, an "Unknown Directive" box, an inline
+   expression shown as its code (no stored result) or as an error, a citation or
+   cross-reference jupyterlab-myst marks "Not Found" (it shows the bare key): 0 allowed. The counts are
+   written to ``_build/lab/raw_myst.json``. (An unknown *role* renders as its bare content,
+   which no count can see: tests/test_lab_sources.py checks the sources for those.) In
+   chapter 4 a solution is folded until clicked and opens then, and a mermaid diagram is an
+   SVG.
+3. Chapter 4: the stored static stepper's script has run (the notebook is trusted), and
+   opening it does not mark it modified. Run All; no cell fails; the prose reads the same
+   after the run as before (its numbers are the kernel's now), still with 0 raw MyST. The
+   live stepper follows a longer text ("recurrent" for "hello") to t = 1 with Next; no error
+   in the widget's error area and no message in JupyterLab's log console.
 
-Notebook windowing is off in the test's settings so every cell is in the page (JupyterLab
-otherwise renders only the cells near the viewport). Skips with a one-line reason when
-chromium is missing. Takes about a minute.
+Skips with a one-line reason when chromium is missing. Takes about two minutes.
 """
 from __future__ import annotations
 
 import json
 import os
-import secrets
+import re
 import shutil
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
+import lab_server  # noqa: E402
 import site_browser  # noqa: E402
 
 pytestmark = pytest.mark.lab
 
 # LAB_TEST_NOTEBOOK: another copy of the chapter to drive (e.g. one with a fixed kernelspec)
 CHAPTER = Path(os.environ.get("LAB_TEST_NOTEBOOK", ROOT / "chapters" / "04_bptt.ipynb"))
-BIN = Path(sys.executable).parent
+CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+COUNTS = ROOT / "_build" / "lab" / "raw_myst.json"
+
+# MyST that shows as source, in the text of the rendered markdown cells
+RAW_TEXT = {"{cite}": r"\{cite[:a-z]*\}", "{glue": r"\{glue", "{eval}": r"\{eval\}",
+            "```{": r"```\{", ":::": r":::", "{numref}": r"\{numref\}", "{ref}": r"\{ref\}",
+            "{eq}": r"\{eq\}", "{doc}": r"\{doc\}", "Unknown Directive": r"Unknown Directive"}
+# the same, read in the page: text of the rendered markdown, unrendered expressions, errors
+COUNT_JS = """notebook => {
+    // every rendered markdown cell, folded solutions included (textContent, not innerText),
+    // without typeset math and drawn diagrams (their text is not MyST source)
+    const cells = Array.from(notebook.querySelectorAll(
+        '.jp-MarkdownCell ' + RENDERED));
+    const text = cells.map(c => {
+        const copy = c.cloneNode(true);
+        copy.querySelectorAll('mjx-container, svg, style, script').forEach(e => e.remove());
+        return copy.textContent;
+    });
+    return {text: text.join('\\n\\n'),
+            unrendered: cells.reduce((n, c) => n + Array.from(c.querySelectorAll('code'))
+                .filter(e => /^glued(\\.math|\\.md)?\\[/.test(e.textContent)).length, 0),
+            errors: cells.reduce((n, c) => n + c.querySelectorAll(
+                '[data-mime-type="application/vnd.jupyter.stderr"]').length, 0),
+            citations: cells.reduce((n, c) => n + c.querySelectorAll(
+                '[title="Citation Not Found"]').length, 0),
+            xrefs: cells.reduce((n, c) => n + c.querySelectorAll(
+                '[title="Cross Reference Not Found"]').length, 0)};
+}"""
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def raw_counts(notebook) -> tuple[dict, str]:
+    """The raw MyST constructs in a rendered notebook (by kind), and its markdown's text."""
+    seen = notebook.evaluate(COUNT_JS.replace("RENDERED", repr(lab_server.RENDERED)))
+    counts = {k: len(re.findall(p, seen["text"])) for k, p in RAW_TEXT.items()}
+    counts["expression shown as code"] = seen["unrendered"]
+    counts["expression error"] = seen["errors"]
+    counts["citation not found"] = seen["citations"]      # a {cite} jupyterlab-myst cannot label
+    counts["cross-reference not found"] = seen["xrefs"]   # a {ref} to another page, no text
+    return counts, seen["text"]
 
 
 def _live_cell_index(nb: dict) -> int | None:
@@ -60,75 +94,91 @@ def _live_cell_index(nb: dict) -> int | None:
     return None
 
 
-@pytest.fixture
-def lab(tmp_path):
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """(base URL, token, folder of the copies, home of the server's state): one Lab server."""
     if site_browser.chromium_path() is None:
         pytest.skip("chromium not installed (make test installs it with apt-get when root)")
-    folder = tmp_path / "chapters"
+    tmp = tmp_path_factory.mktemp("lab")
+    folder, home = tmp / "chapters", tmp / "home"
     folder.mkdir()
-    shutil.copy(CHAPTER, folder / CHAPTER.name)
-    settings = tmp_path / "settings" / "@jupyterlab"
-    (settings / "notebook-extension").mkdir(parents=True)
-    (settings / "notebook-extension" / "tracker.jupyterlab-settings").write_text(
-        json.dumps({"windowingMode": "none"}))
-    (settings / "apputils-extension").mkdir(parents=True)
-    (settings / "apputils-extension" / "notification.jupyterlab-settings").write_text(
-        json.dumps({"fetchNews": "false"}))
-    env = {**os.environ, "JUPYTER_DATA_DIR": str(tmp_path / "data"),
-           "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
-           "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
-           "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces"),
-           "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings"),
-           "PATH": f"{BIN}:{os.environ.get('PATH', '')}"}
-    # as `make setup` does
-    subprocess.run([str(BIN / "jupyter"), "trust", str(folder / CHAPTER.name)], env=env,
-                   check=True, capture_output=True)
-    port, token = _free_port(), secrets.token_hex(16)
-    # `make lab`: jupyter lab --notebook-dir=chapters [--allow-root]; plus the test's flags
-    cmd = [str(BIN / "jupyter"), "lab", f"--notebook-dir={folder}", "--no-browser",
-           f"--ServerApp.token={token}", f"--port={port}", "--ServerApp.ip=127.0.0.1"]
-    if os.getuid() == 0:
-        cmd.append("--allow-root")
-    log = open(tmp_path / "lab.log", "w")
-    proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
+    home.mkdir()
+    for chapter in {*CHAPTERS, CHAPTER}:
+        shutil.copy(chapter, folder / chapter.name)
     try:
-        deadline = time.time() + 90
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status?token={token}", timeout=2)
-                break
-            except OSError:
-                if proc.poll() is not None or time.time() > deadline:
-                    pytest.fail("JupyterLab did not start:\n" + (tmp_path / "lab.log").read_text()[-2000:])
-                time.sleep(0.5)
-        yield f"http://127.0.0.1:{port}/lab/tree/{CHAPTER.name}?token={token}", folder / CHAPTER.name
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+        with lab_server.running_lab(folder, home) as (base, token):
+            yield base, token, folder, home
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+
+
+@pytest.fixture(scope="module")
+def lab_page(lab, chromium):
+    """One browser context and page for the module (the session's Chromium, conftest.py)."""
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def test_myst_extension_is_enabled_and_compatible(lab):
+    listing = lab_server.labextension_list(lab[3])
+    line = next((x for x in listing.splitlines() if "jupyterlab-myst" in x), "")
+    assert "enabled" in line and "OK" in line, listing
+    assert "not compatible" not in listing.lower(), listing
+
+
+def test_every_chapter_shows_no_myst_source(lab, lab_page):
+    base, token, folder, _ = lab
+    results, problems = {}, []
+    for chapter in CHAPTERS:
+        notebook = lab_server.open_notebook(lab_page, base, token, chapter.name)
+        counts, _ = raw_counts(notebook)
+        results[chapter.name] = counts
+        found = {k: v for k, v in counts.items() if v}
+        if found:
+            problems.append(f"{chapter.name}: {found}")
+    COUNTS.parent.mkdir(parents=True, exist_ok=True)
+    COUNTS.write_text(json.dumps(results, indent=1) + "\n")
+    assert not problems, "MyST shown as source in JupyterLab:\n" + "\n".join(problems)
+
+
+def test_solution_opens_and_diagram_is_drawn(lab, lab_page):
+    base, token, _, _ = lab
+    notebook = lab_server.open_notebook(lab_page, base, token, "04_bptt.ipynb")
+    solutions = notebook.locator("details.myst-exercise").filter(has_text="Solution to")
+    assert solutions.count() >= 1, "no solution block rendered"
+    solution = solutions.first
+    assert solution.get_attribute("open") is None, "a solution is shown unfolded"
+    body = solution.locator(".details-body")
+    assert not body.is_visible()
+    solution.locator("summary").click()
+    lab_page.wait_for_function("el => el.open", arg=solution.element_handle(), timeout=5000)
+    body.wait_for(state="visible", timeout=5000)
+    assert len(body.inner_text().strip()) > 20
+    notebook.locator("svg[id^=mermaid]").first.wait_for(timeout=20_000)
+    assert notebook.locator("svg[id^=mermaid] .node").count() > 0, "mermaid drew no nodes"
 
 
 def test_chapter_runs_in_jupyterlab_and_the_live_stepper_follows_a_longer_text(lab, chromium):
-    url, notebook = lab
-    if _live_cell_index(json.loads(notebook.read_text())) is None:
+    base, token, folder, _ = lab
+    notebook_file = folder / CHAPTER.name
+    if _live_cell_index(json.loads(notebook_file.read_text())) is None:
         pytest.fail(f"{CHAPTER.name} has no live stepper cell (a `.live()` call)")
-    # the session's Chromium (conftest.py), in a browser context of its own
+    # a browser context of its own: this test's page starts with no other notebook open
     context = chromium.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     page_errors: list[str] = []
     page.on("pageerror", lambda e: page_errors.append(str(e)))
     try:
-        page.goto(url)
-        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+        nb_view = lab_server.open_notebook(page, base, token, CHAPTER.name)
         page.wait_for_function(
             "() => document.querySelectorAll('.jp-Notebook .jp-Cell').length > 10", timeout=30_000)
         # trusted: the stored static stepper's player script ran before any execution
         page.wait_for_selector("div.rnnw[data-rnnw-ready]", timeout=20_000)
         page.wait_for_timeout(1500)
         dirty_on_open = page.locator(".lm-TabBar-tab.jp-mod-dirty").count()
+        counts_before, prose_before = raw_counts(nb_view)
 
         page.get_by_role("menuitem", name="View").click()
         page.get_by_text("Show Log Console").click()
@@ -136,11 +186,21 @@ def test_chapter_runs_in_jupyterlab_and_the_live_stepper_follows_a_longer_text(l
         page.get_by_text("Run All Cells", exact=True).click()
         page.wait_for_function(
             """() => { const p = Array.from(document.querySelectorAll(
-                   '.jp-Notebook .jp-CodeCell .jp-InputPrompt'));
+                   '.jp-Notebook .jp-CodeCell .jp-InputPrompt'))
+                   .filter(e => e.textContent.trim() !== '');   // not the folded install cell's
                return p.length && p.every(e => /\\[\\d+\\]/.test(e.textContent)); }""",
             timeout=150_000)
         failed = page.locator('.jp-Notebook [data-mime-type="application/vnd.jupyter.error"]')
         assert failed.count() == 0, "a cell failed: " + failed.first.inner_text()[:1000]
+        page.wait_for_timeout(1000)        # the last markdown cells' expressions come back
+        counts_after, prose_after = raw_counts(nb_view)
+        assert not any(counts_after.values()), f"after Run All: {counts_after}"
+        assert not any(counts_before.values()), f"before Run All: {counts_before}"
+        if prose_after != prose_before:
+            import difflib
+            diff = "\n".join(list(difflib.unified_diff(prose_before.splitlines(),
+                                                        prose_after.splitlines(), lineterm=""))[:40])
+            pytest.fail(f"the prose changed when the kernel computed its numbers:\n{diff}")
 
         text = page.locator(".jp-Notebook .widget-text input[type=text]")
         assert text.count() == 1, "the live stepper's text box is not shown"

@@ -75,6 +75,15 @@ class BookStyle(UnsrtStyle):
     default_sorting_style = NameYearTitleSorting
 
 
+def bib_labels(bibfile) -> dict[str, str]:
+    """Every entry's label as the bibliography page shows it (it lists them all), by key."""
+    from pybtex.database import parse_file
+
+    entries = list(parse_file(str(bibfile)).entries.values())
+    ordered = NameYearTitleSorting().sort(entries)
+    return {e.key: label for e, label in zip(ordered, AuthorYearLabels().format_labels(ordered))}
+
+
 def setup(app):
     register_plugin("pybtex.style.formatting", "rnnbook", BookStyle, force=True)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

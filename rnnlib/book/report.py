@@ -7,7 +7,8 @@ its prose goes through these helpers, so what nbval compares is the same on ever
     rounded(x, digits=4)     x rounded to `digits` significant digits (a float, or an array)
     fmt(x, digits=4)         the same as text, in plain or scientific notation
     below(x, bound)          "< 1e-12": for errors that are rounding noise, whose digits vary
-    glue(name, x, digits=4)  myst-nb's glue of the rounded float, for {glue:text} in the prose
+    glue(name, x, digits=4)  myst-nb's glue of the rounded float, quoted in the prose as
+                             {eval}`glued["name"]` (see ``glued``)
 
 Pick `digits` for what the prose needs, not more. A value near a rounding boundary can still
 flip its last digit on another CPU; ``tools/nbval-other-cpu`` finds those.
@@ -83,18 +84,179 @@ def below(x, bound: float) -> str:
 def glue(name: str, x, digits: int = 4, *, display: bool = False):
     """Glue ``x`` rounded to ``digits`` significant digits under ``name`` for the prose.
 
-    Strings and whole numbers (ints, numpy ints) are glued as they are. Returns the glued
-    value; end a cell with ``_ = glue(...)`` to keep it out of the output (nbval does not
-    honour a trailing semicolon).
-    """
-    from myst_nb import glue as myst_glue   # only inside a notebook build or Jupyter
+    Strings and whole numbers (ints, numpy ints) are glued as they are, and so are IPython
+    display objects (``Math``, ``Markdown``) for ``glued.math`` and ``glued.md``. Returns the
+    glued value; end a cell with ``_ = glue(...)`` to keep it out of the output (nbval does
+    not honour a trailing semicolon).
 
+    The value is glued twice over, from one call: into the cell's output for the built site
+    (myst-nb's glue, which nbval compares), and into ``glued``, which the prose's inline
+    expressions read when JupyterLab runs a markdown cell. Inside IPython, ``glued`` is also
+    put into the user's namespace, so ``{eval}`glued["name"]``` needs no import.
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"name: expected a str, got {type(name).__name__}")
+    if not name or ":" in name or "`" in name:
+        raise ValueError(f"name: expected a non-empty name without ':' or '`', got {name!r}")
     if isinstance(x, (str, bool)) or isinstance(x, (int, np.integer)):
         value = x if isinstance(x, str) else int(x)
+    elif hasattr(x, "_repr_latex_") or hasattr(x, "_repr_markdown_"):
+        value = x
     else:
         value = rounded(x, digits)
-    myst_glue(name, value, display=display)
+    _myst_glue(name, value, display=display)
+    glued._store(name, value)
     return value
+
+
+def _myst_glue(name: str, value, display: bool) -> None:
+    """myst-nb's ``glue``; the same output written here when myst-nb is not installed (a
+    chapter downloaded from the site into a bare Jupyter needs only rnnlib)."""
+    try:
+        from myst_nb import glue as myst_glue
+    except ImportError:
+        from IPython.core.formatters import format_display_data
+        from IPython.display import display as ipy_display
+
+        bundle, metadata = format_display_data(value)
+        prefix = "" if display else "application/papermill.record/"
+        metadata["scrapbook"] = {"name": name, "mime_prefix": prefix}
+        ipy_display({prefix + k: v for k, v in bundle.items()}, raw=True, metadata=metadata)
+        return
+    myst_glue(name, value, display=display)
+
+
+def _format_plain_text(text: str, spec: str) -> str:
+    """myst-nb's ``format_plain_text`` (what ``{glue:text}`name:spec` `` pastes), repeated here
+    so that rnnlib does not need myst-nb; tests/test_lab_sources.py checks they agree."""
+    from ast import literal_eval
+
+    try:
+        value = literal_eval(text)
+    except (SyntaxError, ValueError):
+        value = text
+    if spec == "":
+        return str(value)
+    kind = spec[-1]
+    if kind == "s":
+        value = str(value)
+    elif kind in ("b", "c", "d", "o", "x", "X"):
+        value = int(value)
+    elif kind in ("e", "E", "f", "F", "g", "G", "n", "%"):
+        value = float(value)
+    return format(value, spec)
+
+
+class _Plain(str):
+    """Text that displays as itself: no quotes around it in an inline expression."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+class _Rich:
+    """A glued display object (``Math``, ``Markdown``) shown with one of its formats only."""
+
+    def __init__(self, bundle: dict, mime: str):
+        self._bundle = {mime: bundle[mime], "text/plain": bundle.get("text/plain", "")}
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return self._bundle
+
+
+class _Glued:
+    """The values glued so far in this kernel, as the prose quotes them.
+
+    ``glued["name"]`` and ``glued["name:.3f"]`` are the text that ``{glue:text}`name` `` and
+    ``{glue:text}`name:.3f` `` paste on the site (the same formatting code, myst-nb's);
+    ``glued.math["name"]`` is a glued ``Math`` object (a displayed equation, on a line of its
+    own in the prose) and ``glued.md["name"]`` a glued ``Markdown`` object. The book's Sphinx
+    extension (tools/book_eval.py) turns each ``{eval}`` of these into the matching glue role
+    or directive, so the site and JupyterLab read the same name.
+    """
+
+    def __init__(self):
+        self._bundles: dict[str, dict] = {}
+        self.math = _Kind(self, "text/latex")
+        self.md = _Kind(self, "text/markdown")
+
+    def _store(self, name: str, value) -> None:
+        from IPython.core.formatters import format_display_data
+
+        self._bundles[name] = format_display_data(value)[0]
+        try:
+            from IPython import get_ipython
+            shell = get_ipython()
+        except ImportError:         # pragma: no cover - IPython comes with myst-nb
+            shell = None
+        if shell is not None and shell.user_ns.get("glued") is not self:
+            shell.user_ns["glued"] = self
+
+    def _bundle(self, name: str) -> dict:
+        if name in self._bundles:
+            return self._bundles[name]
+        saved = self._saved().get(name)
+        if saved is None:
+            raise KeyError(f"nothing is glued under {name!r} yet: run the cell that glues it")
+        return saved
+
+    def _saved(self) -> dict:
+        """The glued values stored in the notebook file this kernel runs (JupyterLab only).
+
+        A chapter's prose sometimes states a setting before the cell that computes with it
+        and glues it; when JupyterLab runs all cells in order, that paragraph asks for the
+        value before this run has glued it, and gets the one saved in the notebook (from the
+        run whose outputs nbval compares). Jupyter's server names the notebook in the
+        kernel's environment (JPY_SESSION_NAME); without it, nothing is saved.
+        """
+        if getattr(self, "_saved_bundles", None) is None:
+            self._saved_bundles = {}
+            import json
+            import os
+            from pathlib import Path
+
+            name = os.environ.get("JPY_SESSION_NAME", "")
+            for path in (Path(name), Path.cwd() / Path(name).name):
+                if name.endswith(".ipynb") and path.is_file():
+                    try:
+                        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+                    except (OSError, ValueError, KeyError):
+                        break
+                    for cell in cells:
+                        for out in cell.get("outputs", []):
+                            key = out.get("metadata", {}).get("scrapbook", {}).get("name")
+                            if key is not None:
+                                prefix = "application/papermill.record/"
+                                self._saved_bundles[key] = {k.removeprefix(prefix): v for k, v
+                                                            in out.get("data", {}).items()}
+                    break
+        return self._saved_bundles
+
+    def __getitem__(self, key: str) -> _Plain:
+        if not isinstance(key, str):
+            raise TypeError(f"key: expected 'name' or 'name:format', got {type(key).__name__}")
+        name, _, spec = key.partition(":")
+        return _Plain(_format_plain_text(self._bundle(name)["text/plain"], spec or "s"))
+
+    def __contains__(self, name) -> bool:
+        return name in self._bundles
+
+    def __repr__(self) -> str:
+        return f"<glued: {len(self._bundles)} values>"
+
+
+class _Kind:
+    def __init__(self, owner: _Glued, mime: str):
+        self._owner, self._mime = owner, mime
+
+    def __getitem__(self, name: str) -> _Rich:
+        bundle = self._owner._bundle(name)
+        if self._mime not in bundle:
+            raise KeyError(f"{name!r} was not glued as {self._mime}")
+        return _Rich(bundle, self._mime)
+
+
+glued = _Glued()
 
 
 def source(func, *, docstring: bool = True) -> str:
