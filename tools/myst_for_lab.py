@@ -62,9 +62,11 @@ def _text(cell) -> str:
 # ------------------------------------------------------------------ the book's labels and titles
 
 def _sources() -> dict[Path, str]:
-    """The markdown of every chapter and .md page, by path."""
+    """The markdown of every chapter, released assignment and .md page, by path (the
+    assignments are only read, for their titles: their text is the keys' and release's)."""
     out = {}
-    for path in sorted((ROOT / "chapters").glob("*.ipynb")):
+    for path in sorted((ROOT / "chapters").glob("*.ipynb")) + sorted(
+            (ROOT / "assignments" / "released").glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
         out[path] = "\n\n".join(_text(c) for c in nb.cells if c.cell_type == "markdown")
     for name in MD_PAGES:
