@@ -8,7 +8,8 @@
 # it stand-in models, so a bug in chunk_loss_and_grads costs no training points; the loop does
 # call the student's own clip_gradients and adagrad_update, so a wrong update rule also costs
 # the two training checks that print the parameters after the updates (train_values,
-# train_hidden_updates: 3 points).
+# train_hidden_updates: 3 points). The hidden gradient check is a chunk of a real model's size,
+# so that a gradient without BPTT (numerical, one parameter at a time) runs out of time there.
 
 # ---------------------------------------------------------------- correct, written otherwise
 
@@ -188,6 +189,41 @@ def sample(params, first_id, n, temperature, rng):
     return np.array(ids)
 '''
 
+# ---------------------------------------------------------------- no backward pass
+
+# The gradient without BPTT: the complex-step derivative of the forward pass (exact to
+# rounding, unlike a finite difference), one parameter entry at a time. On the small chunks
+# of the public check and of the loss/state check it is right and fast; the hidden gradient
+# check is a chunk of a real model's size (16,000 parameters or more), where one forward
+# pass per parameter runs past the 30-second time limit of the cell.
+NUMERIC_CHUNK = '''
+def _forward(params, xs, ys, h0):
+    # works on complex parameters too: no max, no comparison
+    T, B = xs.shape
+    rows = np.arange(B)
+    h = h0 + 0j
+    loss = 0.0
+    for t in range(T):
+        h = np.tanh(params["b"] + h @ params["W"].T + params["U"][:, xs[t]].T)
+        o = params["c"] + h @ params["V"].T
+        o = o - o.real.max(axis=1, keepdims=True)
+        loss = loss - (o[rows, ys[t]] - np.log(np.exp(o).sum(axis=1))).sum()
+    return loss, h
+
+
+def chunk_loss_and_grads(params, xs, ys, h0):
+    # no backward pass: the complex-step derivative of the forward pass, one entry at a time
+    loss, h = _forward(params, xs, ys, h0)
+    grads = {}
+    for k in ("U", "W", "V", "b", "c"):
+        grads[k] = np.zeros(params[k].shape)
+        for i in np.ndindex(params[k].shape):
+            moved = {name: value.astype(complex) for name, value in params.items()}
+            moved[k][i] += 1e-30j
+            grads[k][i] = _forward(moved, xs, ys, h0)[0].imag / 1e-30
+    return float(loss.real), grads, h.real
+'''
+
 # ---------------------------------------------------------------- the hard-coder
 
 HARD_DATA = '''
@@ -209,17 +245,17 @@ def split(ids, fraction):
 
 HARD_CHUNK = '''
 def chunk_loss_and_grads(params, xs, ys, h0):
-    grads = {"U": np.array([[0.639251, -0.0743093, 0.554668, 0.0920912],
-                            [0.197823, -0.41091, 0.994327, -0.608919],
-                            [1.10054, 0.160061, 1.16045, -0.731867]]),
-             "W": np.array([[-0.62928, 0.912944, -0.787634], [-1.12048, 0.158375, -0.0387191],
-                            [-1.62992, 1.52312, -1.30927]]),
-             "V": np.array([[-0.233188, 0.225463, 0.0375657], [0.958005, -0.344076, 0.456395],
-                            [-0.409731, -0.526918, -0.115625], [-0.315086, 0.645532, -0.378335]]),
-             "b": np.array([1.2117, 0.172322, 1.68918]),
-             "c": np.array([0.46674, -0.412006, -0.984203, 0.929469])}
-    return 8.27811, grads, np.array([[0.0285294, 0.896212, -0.372769],
-                                      [-0.752854, 0.533371, -0.177002]])
+    grads = {"U": np.array([[0.639251, 0.477244, 0.0, 0.0533484],
+                            [0.197823, -0.0335919, 0.0, -0.543021],
+                            [1.10054, 0.767975, 0.0, -0.69375]]),
+             "W": np.array([[-0.62458, 0.914701, -0.810738], [-0.525572, -0.336543, 0.411449],
+                            [-1.13841, 0.922706, -0.674164]]),
+             "V": np.array([[-0.287942, 0.418336, -0.232249], [1.06224, -0.351133, 0.451532],
+                            [-0.450305, -0.799402, 0.31282], [-0.323997, 0.732198, -0.532103]]),
+             "b": np.array([1.16984, -0.37879, 1.17477]),
+             "c": np.array([0.529603, -0.569351, -0.859611, 0.89936])}
+    return 8.0384, grads, np.array([[0.0285294, 0.896212, -0.372769],
+                                    [-0.860467, 0.723718, -0.574064]])
 '''
 
 HARD_CLIP = '''
@@ -334,6 +370,17 @@ STUDENTS = {
         "lost": 8,
         "why": "the chunk starts from zeros, not from the state it is given (the 0-point slope "
                "check still agrees: the gradients are right for the model it computes)"},
+    "bptt_one_step": {
+        "answers": {"chunk": [("dh_next = da @ W", "dh_next = np.zeros_like(da)")]},
+        "lost": 6,
+        "why": "no gradient from step t + 1 reaches h_t (each step's gradient stops at its own "
+               "state): both checks that print gradients fail; the loss and state are right"},
+    "u_gradient_drops_repeats": {
+        "answers": {"chunk": [("np.add.at(grads[\"U\"].T, xs[t], da)",
+                               "grads[\"U\"][:, xs[t]] += da.T")]},
+        "lost": 6,
+        "why": "adds into U's columns by fancy indexing, which keeps one of two streams that "
+               "read the same character at a step: both checks that print gradients fail"},
     "state_not_carried": {
         "answers": {"train": [("loss, grads, h = loss_fn(params, xs, ys, h)",
                                "loss, grads, _ = loss_fn(params, xs, ys, zeros)")]},
@@ -380,10 +427,21 @@ STUDENTS = {
                                     "loss, _, _ = loss_fn(params, xs[:, None], ys[:, None], h)")]},
         "lost": 3,
         "why": "held-out chunks each start from zeros (the state is not carried)"},
+    "perplexity_flat_chunks": {
+        "answers": {"perplexity": [("xs[:, None], ys[:, None], h", "xs, ys, h")]},
+        "lost": 3,
+        "why": "passes each chunk as a flat (length,) array, not the (length, 1) the model "
+               "reads (a real chunk_loss_and_grads would fail on it)"},
     "temperature_multiplies": {
         "answers": {"sample": [("(c + V @ h) / temperature", "(c + V @ h) * temperature")]},
         "lost": 5,
         "why": "multiplies the scores by the temperature instead of dividing"},
+    "numeric_gradients": {
+        "answers": {"chunk": NUMERIC_CHUNK},
+        "lost": 4,
+        "why": "no BPTT: complex-step derivatives of the forward pass, one parameter at a "
+               "time; the public checks and the small hidden one pass, the hidden gradient "
+               "check of a real model's size runs out of time"},
     "hard_codes_public_outputs": {
         "answers": {"data": HARD_DATA, "chunk": HARD_CHUNK, "clip": HARD_CLIP,
                     "adagrad": HARD_ADAGRAD, "train": HARD_TRAIN,
