@@ -3,14 +3,14 @@
 
 One plain tanh layer over token ids, read out at its last step (many-to-one):
 
-    a_t = b + W h_{t-1} + W_s h_{t-m} + U x_t          (the W_s term only with a delay m)
+    a_t = b + W h_{t-1} + W_s h_{t-d} + U x_t          (the W_s term only with a delay d)
     h_t = (1 − λ) h_{t-1} + λ tanh(a_t)                 0 < λ <= 1; h_s = 0 for s <= 0
     o   = c + V h_T
 
 With no delay and λ = 1 it is the book's plain RNN (``rnnlib.init_params`` draws U, W, b, V, c
 the same way); the skip connection lets a signal from Δ steps back reach h_T through about
-Δ/m applications of the recurrence instead of Δ. The backward pass is BPTT with one more path:
-∂L/∂a_t flows to h_{t-1} through W and to h_{t-m} through W_s.
+Δ/d applications of the recurrence instead of Δ. The backward pass is BPTT with one more path:
+∂L/∂a_t flows to h_{t-1} through W and to h_{t-d} through W_s.
 """
 from __future__ import annotations
 
@@ -53,7 +53,7 @@ def skip_states(params: dict, xs, *, delay: int | None = None, leak: float = 1.0
     delay, leak = _check_delay(delay), _check_leak(leak)
     if delay is not None and "Ws" not in params:
         raise ValueError("argument 'params': a delay needs the skip weights 'Ws' "
-                         "(init_skip_rnn(..., delay=m))")
+                         "(init_skip_rnn(..., delay=d))")
     xs = np.asarray(xs)
     if xs.ndim != 2 or xs.dtype.kind not in "iu":
         raise ValueError(f"argument 'xs': expected token ids of shape (T, B), got {xs.shape} "
