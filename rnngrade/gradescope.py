@@ -28,14 +28,15 @@ grade`` uses for each student, so the score is the same for the same seed), and 
 
 Isolation inside the container. Where bubblewrap can start a sandbox, the student's cells run
 in one exactly as with ``rnn-grade grade``. Docker's default seccomp profile usually forbids
-the user namespaces bubblewrap needs; then the student's cells run as a plain process of the
-user ``nobody`` (dropped with ``setpriv``, no capabilities, no new privileges, the same
+the user namespaces bubblewrap needs; then the student's cells run as a plain process of an
+unprivileged uid of their own, no account's and no other process's (``STUDENT_UIDS``;
+dropped with ``setpriv``, no capabilities, no new privileges, the same
 resource limits), which cannot read the key (``/autograder/source`` is made 0700), cannot
 write the results, and cannot signal or read the memory of the grader (a root process).
 What remains in that case, and is said in the results: the container is the student's own
 (Gradescope starts one per submission, so no other submission is in it), but it shares the
 container's network and sees the files that any user may read (the system, numpy, the
-student's own submission). If neither works (not root, no setpriv, or a Python nobody
+student's own submission). If neither works (not root, no setpriv, or a Python others
 cannot run), ``run`` refuses and writes no results: with the grader's rights a process the
 student's code left behind could rewrite results.json after the grader wrote it
 (``RNNGRADE_UNSAFE_NO_SANDBOX=1`` grades anyway, for code one trusts, as in a test).
@@ -53,7 +54,6 @@ import sys
 import time
 import zipfile
 
-NOBODY = 65534
 
 SETUP = r"""#!/usr/bin/env bash
 # Gradescope runs this once, as root, when it builds the autograder's image (Ubuntu).
@@ -72,7 +72,7 @@ if [ -z "$PY" ]; then          # Ubuntu 22.04: Python 3.10 by default; 3.11 is i
 fi
 "$PY" -m venv /opt/rnngrade-venv
 /opt/rnngrade-venv/bin/pip install --no-cache-dir -r /autograder/source/requirements.txt
-chmod -R a+rX /opt/rnngrade-venv      # the student's cells, as nobody, need numpy
+chmod -R a+rX /opt/rnngrade-venv      # the student's cells, as a uid of their own, need numpy
 chmod 0700 /autograder/source         # the key: root only
 """
 
@@ -84,7 +84,7 @@ set -u
 AG="${RNNGRADE_AUTOGRADER:-/autograder}"
 PY="${RNNGRADE_PYTHON:-/opt/rnngrade-venv/bin/python}"
 mkdir -p "$AG/results"
-if [ "$(id -u)" = 0 ]; then      # the student's code (as nobody) must not write the results
+if [ "$(id -u)" = 0 ]; then      # the student's code (its own uid) must not write the results
     chown root:root "$AG/results" && chmod 0755 "$AG/results"
 fi
 cd "$AG/source" || exit 2
@@ -197,9 +197,31 @@ def _protect(source: str) -> None:
         os.chmod(source, 0o700)
 
 
+# The uids a run may give the student's code: far above any account's, so a uid drawn here and
+# held by no process is this run's alone, and killing "every process of the uid" afterwards
+# reaches the student's leftovers and nothing else (as nobody it once killed other graders'
+# sandboxes, which run as nobody, on the same machine).
+STUDENT_UIDS = range(1_000_000_000, 2_000_000_000)
+
+
+def _fresh_uid() -> int:
+    """A uid in ``STUDENT_UIDS`` that no process on this machine has now."""
+    used = set()
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                used.add(os.stat(f"/proc/{pid}").st_uid)
+            except OSError:
+                pass
+    while True:
+        uid = STUDENT_UIDS.start + secrets.randbelow(len(STUDENT_UIDS))
+        if uid not in used:
+            return uid
+
+
 def _kill_user(uid: int) -> None:
-    """Kill every process of ``uid`` (in Gradescope's container only the student's code runs
-    as nobody): a child takes that uid and signals all it may, kill(-1)."""
+    """Kill every process of ``uid`` (this run's own, see ``STUDENT_UIDS``): a child takes
+    that uid and signals all it may, kill(-1)."""
     import signal
     pid = os.fork()
     if pid == 0:
@@ -218,7 +240,8 @@ def isolation(limits) -> str:
         return "isolation: bubblewrap sandbox (as with rnn-grade grade)"
     if limits.run_as is not None:
         return ("isolation: no bubblewrap in this container (user namespaces not allowed); "
-                "the code ran as the user nobody in this submission's own container, without "
+                "the code ran as an unprivileged user of its own (a uid no other process had) in "
+                "this submission's own container, without "
                 "the key, unable to write the results, with the same resource limits")
     return ("isolation: none beyond this submission's own container (no bubblewrap, and no "
             "unprivileged user to drop to): the code ran as the grader's user")
@@ -246,14 +269,14 @@ def run(source: str, submission: str, results: str, seed: int | None = None,
         if not ok:
             limits.sandbox = False
             if os.geteuid() == 0 and shutil.which("setpriv"):
-                limits.run_as = NOBODY
+                limits.run_as = _fresh_uid()
             say(f"  no sandbox: {why}")
         lib = sandbox.Lib(lib_root, sorted(allowed))
         if limits.run_as is not None:
             if sandbox.reachable_by_others(lib):
                 work = os.path.join(lib_root, "work")
-                os.chown(work, NOBODY, NOBODY)
-            else:                        # e.g. Python under /root: nobody cannot run it
+                os.chown(work, limits.run_as, limits.run_as)
+            else:                        # e.g. Python under /root: others cannot run it
                 limits.run_as = None
         if (not limits.sandbox and limits.run_as is None
                 and os.environ.get("RNNGRADE_UNSAFE_NO_SANDBOX") != "1"):
@@ -261,9 +284,9 @@ def run(source: str, submission: str, results: str, seed: int | None = None,
             # after the grader wrote it (a process it leaves behind): no score, a failed run
             raise RuntimeError(
                 "rnngrade gradescope: refusing to run the student's code with the grader's "
-                "own rights (no bubblewrap sandbox, and no drop to the user nobody: "
+                "own rights (no bubblewrap sandbox, and no drop to an unprivileged user: "
                 + ("no setpriv, or not root" if os.geteuid() != 0 or not shutil.which("setpriv")
-                   else "nobody cannot run this Python") + "); RNNGRADE_UNSAFE_NO_SANDBOX=1 "
+                   else "an unprivileged user cannot run this Python") + "); RNNGRADE_UNSAFE_NO_SANDBOX=1 "
                 "grades anyway, for code you trust")
         spec, expected = grading.expected_outputs(key, allowed, seed)
         path, why = find_notebook(submission, assignment)

@@ -251,7 +251,24 @@ def test_as_nobody_a_left_behind_process_cannot_rewrite_the_results(autograder, 
         assert done.returncode == 0, done.stdout + done.stderr
         time.sleep(2)                                   # the daemon's chance
         gs = json.loads((ag / "results" / "results.json").read_text())
-        assert "ran as the user nobody" in gs["output"], gs["output"]
+        assert "ran as an unprivileged user of its own" in gs["output"], gs["output"]
         assert gs["score"] == 0
     finally:
         shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="dropping to another uid needs root")
+def test_gradescope_cleanup_kills_only_its_own_uid():
+    # The runner kills whatever the student's code left behind by killing every process of
+    # the uid it ran as. That uid is drawn fresh (no process has it), so graders' sandboxes
+    # running as nobody on the same machine (rnn-grade grade as root) live on.
+    bystander = subprocess.Popen(["setpriv", "--reuid=65534", "--regid=65534",
+                                  "--clear-groups", "sleep", "60"])
+    try:
+        uid = gradescope._fresh_uid()
+        assert uid in gradescope.STUDENT_UIDS and uid != 65534
+        gradescope._kill_user(uid)
+        assert bystander.poll() is None, "a process of another user was killed"
+    finally:
+        bystander.kill()
+        bystander.wait()
