@@ -295,3 +295,87 @@ def test_the_library_raises_only_through_the_validation_layer():
                 if re.search(r"raise (ValueError|TypeError)\(", line):
                     own.append(f"{rel}:{n}: {line.strip()}")
     assert not own, "\n".join(own)
+
+
+# --- found in review: bad input that escaped the validation layer --------------------------
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_architectures_name_a_non_finite_input(cell):
+    """A NaN reaching an architecture is the core's ValueError naming the argument (renamed to
+    the architecture's path), not a TypeError from re-raising it."""
+    from rnnlib import architectures as arch
+    xs, y = np.zeros((3, 2, 3)), np.array([[1, 0]] * 3)
+    bad_xs = xs.copy()
+    bad_xs[1, 0, 2] = np.nan
+    p = rnnlib.init_params(3, 2, 2, cell=cell)
+    with raises(ValueError, "'xs'", "finite"):
+        arch.masked_loss_and_grads(p, bad_xs, y, cell=cell)
+    with raises(ValueError, "'h0'", "finite"):
+        arch.masked_loss_and_grads(p, xs, y, h0=[np.nan, 0.0], cell=cell)
+    pb = arch.init_bidirectional(3, 2, 2, cell=cell)
+    pb["backward"]["W"] = pb["backward"]["W"] * np.nan
+    with raises(ValueError, "params['backward']['W']", "finite"):
+        arch.bidirectional_loss_and_grads(pb, xs, y, cell=cell)
+    ps = arch.init_stacked(3, [2, 2], 2, cell=cell)
+    with raises(ValueError, "'xs'", "finite"):
+        arch.stacked_loss_and_grads(ps, bad_xs, y, cell=cell)
+    pe = arch.init_encoder_decoder(3, 2, 2, cell=cell)
+    with raises(ValueError, "'xs'", "finite"):
+        arch.encoder_decoder_loss_and_grads(pe, bad_xs, y, cell=cell)
+    b = np.full_like(p["b"], 50.0)           # every gate saturated: h_t > 0 (the GRU's update
+    if cell == "gru":                         # gate shut, so h_t = n_t)
+        b[:2] = -50.0
+    huge = {**p, "b": b, "V": np.full((2, 2), 1e308), "c": np.full(2, 1e308)}   # o overflows
+    with np.errstate(over="ignore", invalid="ignore"):
+        with raises(ValueError, "logits", "non-finite"):
+            arch.masked_loss_and_grads(huge, np.ones((3, 2, 3)), y, cell=cell)
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_loss_none_is_named(ok, cell):
+    params = rnnlib.init_params(3, 4, 3, cell=cell)
+    with raises(TypeError, "'loss'", "None"):
+        rnnlib.loss_and_grads(params, ok[1], ok[2], loss=None, cell=cell)
+    with raises(TypeError, "'loss'", "None"):
+        rnnlib.reference.loss_and_grads(params, ok[1], ok[2], loss=None, cell=cell)
+
+
+def test_ragged_lists_are_named(ok):
+    """A ragged nested list is a TypeError naming the argument, not numpy's own message."""
+    from rnnlib import architectures as arch
+    ragged = [[0.0, 1.0, 2.0], [0.0]]
+    with raises(TypeError, "'xs'", "numeric array"):
+        rnnlib.forward(ok[0], ragged)
+    with raises(TypeError, "'xs'", "numeric array"):
+        rnnlib.loss_and_grads(ok[0], ragged, ok[2], cell="rnn")
+    with raises(TypeError, "'targets'", "numeric array"):
+        rnnlib.loss_and_grads(ok[0], ok[1], [[0, 1], [1]])
+    with raises(TypeError, "'xs'", "numeric array"):
+        arch.masked_loss_and_grads(ok[0], ragged, ok[2])
+    with raises(TypeError, "'lengths'", "numeric array"):
+        arch.masked_loss_and_grads(ok[0], ok[1], ok[2], lengths=[[1, 2], [3]])
+
+
+def test_a_gated_layers_h0_of_strings_is_named():
+    from rnnlib import architectures as arch
+    p = rnnlib.init_params(3, 2, 2, cell="lstm")
+    with raises(TypeError, "'h0'", "numeric array"):
+        arch.masked_loss_and_grads(p, np.zeros((3, 2, 3)), np.zeros((3, 2), int), h0=["a", "b"],
+                                   cell="lstm")
+
+
+def test_the_gated_entry_points_name_a_plain_cell(ok):
+    from rnnlib.core import gated
+    with raises(ValueError, "'cell'", "'lstm' or 'gru'", "'rnn'"):
+        gated.forward(ok[0], ok[1], cell="rnn")
+    with raises(ValueError, "'cell'", "'lstm' or 'gru'", "'rnn'"):
+        gated.loss_and_grads(ok[0], ok[1], ok[2], cell="rnn")
+    with raises(ValueError, "'s0'", "cell='rnn'"):     # the plain cell given a cell state
+        rnnlib.forward(ok[0], ok[1], s0=np.zeros(4))
+
+
+def test_encoder_decoder_scalar_targets_say_what_is_missing():
+    from rnnlib import architectures as arch
+    pe = arch.init_encoder_decoder(3, 2, 2)
+    with raises(ValueError, "'targets'", "at least one target step", "()"):
+        arch.encoder_decoder_loss_and_grads(pe, np.array([0, 1]), 1)

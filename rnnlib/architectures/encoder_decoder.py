@@ -29,7 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..core.validation import bad_value, check_int, check_lengths, check_param_mapping
+from ..core.validation import (bad_value, check_int, check_int_ids, check_lengths,
+                               check_param_mapping)
 from ..core.softmax import softmax
 from .heads import check_head, check_ids, init_head, score_steps
 from .layer import LAYER_KEYS, LayerCache, as_batch, init_layer, layer_backward, layer_forward
@@ -116,11 +117,11 @@ def encoder_decoder_loss_and_grads(params: dict, src, targets, *, src_lengths=No
     V, c = check_head(params, H)
     K = V.shape[0]
     B = np.shape(src)[1] if batched else 1
-    tgt = np.asarray(targets)
-    T_out = tgt.shape[0] if tgt.ndim >= 1 else 0
-    y = check_ids("targets", targets, (T_out, B) if batched else (T_out,), K).reshape(T_out, B)
-    if T_out == 0:
+    tgt = check_int_ids("targets", targets, "integer class ids")
+    if tgt.ndim == 0 or tgt.shape[0] == 0:
         raise bad_value("targets", "at least one target step", f"shape {tgt.shape}")
+    T_out = tgt.shape[0]
+    y = check_ids("targets", tgt, (T_out, B) if batched else (T_out,), K).reshape(T_out, B)
     D_dec = np.shape(params["decoder"]["U"])[1]
     if T_out > 1 and y[:-1].max() >= D_dec:
         raise bad_value("targets", f"ids < D = {D_dec} (the decoder reads the previous target as "

@@ -29,8 +29,8 @@ import numpy as np
 from ..core.loop import CELLS, run_checked
 from ..core.params import init_params
 from ..core.sequence import input_grads
-from ..core.validation import (CELLS as CELL_NAMES, bad_value, check_cell_call, check_choice,
-                               check_param_mapping, check_shape)
+from ..core.validation import (CELLS as CELL_NAMES, NonFiniteError, as_array, bad_value,
+                               check_cell_call, check_choice, check_param_mapping, check_shape)
 
 LAYER_KEYS = ("U", "W", "b")
 
@@ -73,12 +73,16 @@ def named(prefix: str):
     The core says "argument 'params['U']'"; inside a bidirectional model the caller should read
     "argument 'params['forward']['U']'". ``prefix`` is the path, e.g. "params['forward']".
     """
+    def rename(text: str) -> str:
+        return re.sub(r"argument 'params(\[[^\]]*\])?'",
+                      lambda m: f"argument '{prefix}{m.group(1) or ''}'", text)
     try:
         yield
+    except NonFiniteError as exc:        # a ValueError that also carries the argument's name
+        argument = rename(f"argument '{exc.argument}'")[len("argument '"):-1]
+        raise NonFiniteError(argument, rename(str(exc))) from None
     except (ValueError, TypeError) as exc:
-        message = re.sub(r"argument 'params(\[[^\]]*\])?'", lambda m: f"argument '{prefix}{m.group(1) or ''}'",
-                         str(exc))
-        raise type(exc)(message) from None
+        raise type(exc)(rename(str(exc))) from None
 
 
 def check_layer_params(params, name: str = "params") -> dict:
@@ -93,7 +97,7 @@ def as_batch(xs) -> tuple[np.ndarray, bool]:
     Token ids (T,) become (T, 1), floats (T, D) become (T, 1, D); batches pass through. Shapes
     that fit neither are left for the core's check to reject with its message.
     """
-    arr = np.asarray(xs)
+    arr = as_array("xs", xs)
     if arr.dtype.kind in "iu" and arr.ndim == 1:
         return arr[:, None], False
     if arr.dtype.kind == "f" and arr.ndim == 2:
@@ -118,7 +122,7 @@ def layer_forward(params: dict, xs: np.ndarray, h0=None, *, s0=None, activation:
         full = {**layer, "V": np.zeros((1, H)), "c": np.zeros(1)}
         xs, _ = as_batch(xs)
         if cell == "lstm" and s0 is None and h0 is not None:
-            s0 = np.zeros_like(np.asarray(h0, dtype=float))   # s0 shaped as h0 is
+            s0 = np.zeros(np.shape(h0))     # s0 shaped as h0 is (h0 itself is checked next)
         call = check_cell_call(full, xs, cell=cell, h0=h0, s0=s0, activation=activation)
         inner, h, _, last = run_checked(call, call.xs, call.state())
     return LayerCache(xs=call.xs, h0=call.h0, h=h, activation=activation, cell=cell, inner=inner,

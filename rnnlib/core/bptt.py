@@ -24,10 +24,10 @@ import numpy as np
 from .loop import STATE_NAMES, bptt_checked, unbatch
 from .rnn import SLOPE_BLOCK, RNNCache, backward
 from .sequence import input_grads
-from .validation import Call, check_call, check_gated_call
+from .validation import check_call, check_gated_call
 
 __all__ = ["SLOPE_BLOCK", "bptt_checked", "loss_and_grads", "loss_grads_state",
-           "recurrence_backward", "unbatch_h0_grad"]
+           "recurrence_backward"]
 
 
 def recurrence_backward(W: np.ndarray, xs: np.ndarray, token_ids: bool, D: int, hs: np.ndarray,
@@ -42,11 +42,6 @@ def recurrence_backward(W: np.ndarray, xs: np.ndarray, token_ids: bool, D: int, 
     _, dW, (dh0,) = backward({"W": W}, RNNCache(None, hs, activation), da)   # da in place
     dU, db = input_grads(xs, token_ids, D, da)
     return {"U": dU, "W": dW, "b": db, "h0": dh0}
-
-
-def unbatch_h0_grad(call: Call, dh0: np.ndarray) -> np.ndarray:
-    """∂L/∂h0 in the shape the caller gave h0: (H,) summed over a shared batch, else (B, H)."""
-    return unbatch(call, dh0, call.h0_shared)
 
 
 def loss_and_grads(params: dict, xs, targets, *, h0=None, activation: str = "tanh",
