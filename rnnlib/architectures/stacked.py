@@ -74,9 +74,12 @@ def stacked_loss_and_grads(params: dict, xs, targets, *, lengths=None, h0=None,
                            activation: str = "tanh", mode: str = "many_to_many", cell: str = "rnn"):
     """Loss and gradients of a stacked RNN with an output layer on the top layer.
 
-    xs, targets, lengths, mode as for ``masked_loss_and_grads``. Returns (loss, grads) with
-    grads shaped like params and "h0": a list of one gradient per layer, each shaped like that
-    layer's h0 (or as it would be).
+    xs: (T, B) ids / (T, B, D) floats, or one sequence (T,) / (T, D). lengths: (B,) or None.
+    targets: (T, B) ids for mode="many_to_many" (padded steps not scored), (B,) for
+    "many_to_one" (read at each sequence's last real step of the top layer). h0: None or a list
+    of one state per layer, (H_l,) or (B, H_l). Returns (loss, grads) with grads shaped like
+    params and "h0": a list of one gradient per layer, each shaped like that layer's h0 (or as
+    it would be).
     """
     check_choice("mode", mode, MODES)
     _, batched = as_batch(xs)
