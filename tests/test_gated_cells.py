@@ -288,3 +288,22 @@ def test_fit_trains_a_gated_cell():
         history = rnnlib.fit(params, (xs, targets), steps=30, lr=0.05, optimizer="adagrad",
                              mode="many_to_one", cell=cell)
         assert history.loss[-1] < 0.5 * history.loss[0]
+
+
+def test_every_cell_module_follows_the_protocol_and_the_registries_agree():
+    """The loop reads G, GATE_NAMES, GRAD_KEYS, run, backward, step_jacobians and the cache's
+    ``free`` off each cell module; validation keeps its own names and gate counts (it cannot
+    import the cells: gru.py imports it), so a cell added in one place and not the other fails
+    here, not as a shape error in a chapter."""
+    from rnnlib.core import loop, validation
+    assert tuple(loop.CELLS) == validation.CELLS
+    for name, cell in loop.CELLS.items():
+        assert validation.GATE_COUNT[name] == cell.G, name
+        assert len(cell.GATE_NAMES) == (0 if cell.G == 1 else cell.G), name
+        assert set(cell.GRAD_KEYS) >= {"U", "W", "V", "b", "c", "h0"}, name
+        for fn in ("run", "backward", "step_jacobians"):
+            assert callable(getattr(cell, fn)), (name, fn)
+        p = rnnlib.init_params(2, 3, 2, cell=name)
+        state = (np.zeros((1, 3)),) * (2 if name == "lstm" else 1)     # (h,) or (h, s)
+        cache, h, last = cell.run(p, np.zeros((2, 1, cell.G * 3)), state)
+        assert h.shape == (2, 1, 3) and hasattr(cache, "free"), name
