@@ -379,3 +379,19 @@ def test_encoder_decoder_scalar_targets_say_what_is_missing():
     pe = arch.init_encoder_decoder(3, 2, 2)
     with raises(ValueError, "'targets'", "at least one target step", "()"):
         arch.encoder_decoder_loss_and_grads(pe, np.array([0, 1]), 1)
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_layer_backward_checks_dh(cell):
+    """dh comes from the caller (whatever sits above the layer): NaN would be a silent NaN
+    gradient, strings numpy's message."""
+    from rnnlib import architectures as arch
+    layer = arch.init_layer(3, 2, cell=cell)
+    cache = arch.layer_forward(layer, np.zeros((2, 1, 3)), cell=cell)
+    with raises(ValueError, "'dh'", "finite"):
+        arch.layer_backward(layer, cache, np.full((2, 1, 2), np.nan))
+    with raises(TypeError, "'dh'", "real numeric array"):
+        arch.layer_backward(layer, cache, np.full((2, 1, 2), "a"))
+    dh = np.ones((2, 1, 2))
+    arch.layer_backward(layer, cache, dh)
+    assert np.array_equal(dh, np.ones((2, 1, 2)))      # the caller's dh is not overwritten
