@@ -15,7 +15,7 @@ import numpy as np
 from .loop import CELLS, run_checked
 from .rnn import recur
 from .softmax import softmax
-from .validation import check_call, check_gated_call
+from .validation import check_cell_call
 
 
 @dataclass
@@ -79,10 +79,7 @@ def forward(params: dict, xs, *, h0=None, activation: str = "tanh", s0=None,
     cell: "rnn" (the book's model: a ForwardResult with a, h, o), "lstm" or "gru" (a
     GatedForwardResult with h, o, s, gates).
     """
-    if cell == "rnn" and s0 is None:    # (check_cell_call, written out: one call less)
-        call = check_call(params, xs, h0=h0, activation=activation)
-    else:
-        call = check_gated_call(params, xs, cell=cell, h0=h0, s0=s0, activation=activation)
+    call = check_cell_call(params, xs, cell=cell, h0=h0, s0=s0, activation=activation)
     cache, h, o, _ = run_checked(call, call.xs, call.state())
     if call.cell == "rnn":
         if call.batched:
