@@ -395,3 +395,25 @@ def test_layer_backward_checks_dh(cell):
     dh = np.ones((2, 1, 2))
     arch.layer_backward(layer, cache, dh)
     assert np.array_equal(dh, np.ones((2, 1, 2)))      # the caller's dh is not overwritten
+
+
+def test_pad_takes_ids_or_floats_not_a_mixture():
+    """pad() used to cast 1-D float sequences to ids (0.5 became 0), silently; a mixture of ids
+    and floats, or of widths, was numpy's broadcast error."""
+    from rnnlib import architectures as arch
+    with raises(TypeError, "'sequences[0]'", "token ids", "float64"):
+        arch.pad([[0.5, 1.5]])
+    with raises(TypeError, "'sequences[1]'", "token ids", "float64"):
+        arch.pad([[1, 2], [0.5, 0.7]])
+    with raises(TypeError, "'sequences[1]'", "token ids", "bool"):
+        arch.pad([[1, 2], [True]])
+    with raises(ValueError, "'sequences'", "like sequence 0", "sequence 1", "(2,)"):
+        arch.pad([np.zeros((2, 3)), [1, 2]])
+    with raises(ValueError, "'sequences'", "like sequence 0", "(1, 4)"):
+        arch.pad([np.zeros((2, 3)), np.ones((1, 4))])
+    with raises(ValueError, "'sequences[1]'", "finite"):
+        arch.pad([np.zeros((2, 3)), np.full((1, 3), np.nan)])
+    with raises(TypeError, "'pad_id'", "int"):
+        arch.pad([[1, 2], [0]], pad_id=0.5)
+    batch = arch.pad([np.ones((2, 3)), np.ones((1, 3))])
+    assert batch.xs.dtype == np.float64 and batch.lengths.tolist() == [2, 1]

@@ -22,7 +22,8 @@ import numpy as np
 
 from .heads import check_head, check_ids, score_steps, score_summary
 from .layer import as_batch, layer_backward, layer_forward
-from ..core.validation import MODES, bad_value, check_choice, check_lengths, check_list
+from ..core.validation import (MODES, as_array, bad_value, check_choice, check_float_array,
+                               check_int, check_int_ids, check_lengths, check_list)
 
 
 @dataclass
@@ -40,15 +41,23 @@ def pad(sequences, pad_id: int = 0) -> PaddedBatch:
     Padded places hold ``pad_id`` (ids) or zeros (floats); what they hold never matters.
     Returns xs (T, B) / (T, B, D), mask (T, B), lengths (B,) with T the longest length.
     """
-    seqs = [np.asarray(s) for s in check_list("sequences", sequences, what="sequences")]
-    for b, s in enumerate(seqs):
+    seqs = []
+    for b, s in enumerate(check_list("sequences", sequences, what="sequences")):
+        name, s = f"sequences[{b}]", as_array(f"sequences[{b}]", s)
         if s.ndim not in (1, 2) or len(s) == 0:
             raise bad_value("sequences", "non-empty sequences (L,) of ids or (L, D) of floats",
                             f"sequence {b} of shape {s.shape}")
+        # 1-D is ids, 2-D floats: a 1-D float sequence would otherwise be cast to ids silently
+        s = check_int_ids(name, s, "token ids (L,)") if s.ndim == 1 else check_float_array(name, s)
+        if seqs and s.shape[1:] != seqs[0].shape[1:]:
+            first = "ids (L,)" if seqs[0].ndim == 1 else f"floats (L, {seqs[0].shape[1]})"
+            raise bad_value("sequences", f"every sequence like sequence 0: {first}",
+                            f"sequence {b} of shape {s.shape}")
+        seqs.append(s)
     lengths = np.array([len(s) for s in seqs])
     T, B = int(lengths.max()), len(seqs)
     if seqs[0].ndim == 1:
-        xs = np.full((T, B), pad_id, dtype=np.int64)
+        xs = np.full((T, B), check_int("pad_id", pad_id, minimum=0), dtype=np.int64)
     else:
         xs = np.zeros((T, B, seqs[0].shape[1]))
     for b, s in enumerate(seqs):
