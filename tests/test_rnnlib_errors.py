@@ -417,3 +417,21 @@ def test_pad_takes_ids_or_floats_not_a_mixture():
         arch.pad([[1, 2], [0]], pad_id=0.5)
     batch = arch.pad([np.ones((2, 3)), np.ones((1, 3))])
     assert batch.xs.dtype == np.float64 and batch.lengths.tolist() == [2, 1]
+
+
+def test_the_padding_helpers_check_their_lengths():
+    """last_states(h, [0, 1]) returned h_T for the first sequence (index -1), length_mask took
+    1.5 as a length: silent wrong numbers from public helpers."""
+    from rnnlib import architectures as arch
+    h = np.arange(12.0).reshape(3, 2, 2)
+    for call_with in (lambda L: arch.last_states(h, L), lambda L: arch.reverse_within(h, L),
+                      lambda L: arch.length_mask(L, 3)):
+        with raises(ValueError, "'lengths'", "outside [1, T] = [1, 3]"):
+            call_with([0, 1])
+        with raises(ValueError, "'lengths'", "outside [1, T] = [1, 3]"):
+            call_with([4, 1])
+        with raises(TypeError, "'lengths'", "float64"):
+            call_with([1.5, 1])
+    with raises(ValueError, "'lengths'", "(B,) = (2,)", "(3,)"):
+        arch.last_states(h, [1, 2, 3])
+    assert arch.last_states(h, [3, 1]).tolist() == [[8.0, 9.0], [2.0, 3.0]]

@@ -66,19 +66,22 @@ def pad(sequences, pad_id: int = 0) -> PaddedBatch:
 
 
 def length_mask(lengths, T: int) -> np.ndarray:
-    """mask[t, b] = t < lengths[b]: True on real steps, (T, B)."""
-    return np.arange(T)[:, None] < np.asarray(lengths)[None, :]
+    """mask[t, b] = t < lengths[b]: True on real steps, (T, B); lengths (B,) in [1, T]."""
+    T = check_int("T", T)
+    arr = check_int_ids("lengths", lengths, "integer lengths (B,)")
+    lengths = check_lengths(arr, T, arr.shape[0] if arr.ndim else 1)
+    return np.arange(T)[:, None] < lengths[None, :]
 
 
 def last_states(h: np.ndarray, lengths) -> np.ndarray:
-    """h_{L_b} for each sequence b: h (T, B, H) -> (B, H)."""
-    lengths = np.asarray(lengths)
+    """h_{L_b} for each sequence b: h (T, B, H) -> (B, H); lengths (B,) in [1, T]."""
+    lengths = check_lengths(lengths, h.shape[0], h.shape[1])   # a 0 would index h_T (at -1)
     return h[lengths - 1, np.arange(h.shape[1])]
 
 
 def to_last_steps(d_last: np.ndarray, lengths, T: int) -> np.ndarray:
     """The adjoint of ``last_states``: d_last (B, H) placed at step L_b of each sequence, (T, B, H)."""
-    lengths = np.asarray(lengths)
+    lengths = check_lengths(lengths, check_int("T", T), d_last.shape[0])
     out = np.zeros((T,) + d_last.shape)
     out[lengths - 1, np.arange(d_last.shape[0])] = d_last
     return out
@@ -90,10 +93,11 @@ def reverse_within(x: np.ndarray, lengths) -> np.ndarray:
     x (T, B, ...). Its own inverse. With every L_b = T it is x[::-1].
     """
     T = x.shape[0]
-    if np.all(np.asarray(lengths) == T):
+    lengths = check_lengths(lengths, T, x.shape[1])
+    if np.all(lengths == T):
         return x[::-1]
     t = np.arange(T)[:, None]
-    lengths = np.asarray(lengths)[None, :]
+    lengths = lengths[None, :]
     src = np.where(t < lengths, lengths - 1 - t, t)         # (T, B) source step for each place
     return x[src, np.arange(x.shape[1])[None, :]]
 
