@@ -30,7 +30,8 @@ import rnnlib
 
 PACKAGES = ("rnnlib.core", "rnnlib.training", "rnnlib.architectures")
 ARRAY_ARGS = {"xs", "targets", "h0", "s0", "dh", "d_o", "ids", "src", "tgt", "query",
-              "mask", "lengths", "prime_ids", "o", "a", "h", "hs", "x_t", "h_prev", "xu", "dz"}
+              "mask", "lengths", "prime_ids", "o", "a", "h", "hs", "x_t", "h_prev", "xu", "dz",
+              "W", "analytic", "numeric"}
 TOKEN = r"(?:\d*[A-Z](?:_?[A-Za-z0-9]{1,3})?['′→←]?|\d+|\.\.\.|…|[a-z][a-z_]*)"
 PART = re.compile(rf"{TOKEN}(?:\s*[·+\-*]\s*{TOKEN})*")
 # Elementwise functions say so instead of naming sizes.
