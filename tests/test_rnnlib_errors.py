@@ -435,3 +435,31 @@ def test_the_padding_helpers_check_their_lengths():
     with raises(ValueError, "'lengths'", "(B,) = (2,)", "(3,)"):
         arch.last_states(h, [1, 2, 3])
     assert arch.last_states(h, [3, 1]).tolist() == [[8.0, 9.0], [2.0, 3.0]]
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_architectures_hold_one_sequence_to_an_h0_of_shape_H(cell):
+    """For one sequence the core wants h0 (H,); the architectures took (1, H) too and returned an
+    (H,) gradient for it, a shape the caller did not give."""
+    from rnnlib import architectures as arch
+    xs, y, H = np.array([0, 2, 1]), np.array([1, 0, 1]), 2
+    wide = np.zeros((1, H))
+    p = rnnlib.init_params(3, H, 2, cell=cell)
+    with raises(ValueError, "'h0'", "(H,) = (2,)", "(1, 2)"):
+        arch.masked_loss_and_grads(p, xs, y, h0=wide, cell=cell)
+    pb = arch.init_bidirectional(3, H, 2, cell=cell)
+    for d in ("forward", "backward"):
+        h0 = {"forward": np.zeros(H), "backward": np.zeros(H), d: wide}
+        with raises(ValueError, "'h0'", "(H,) = (2,)", "(1, 2)"):
+            arch.bidirectional_loss_and_grads(pb, xs, y, h0=h0, cell=cell)
+    ps = arch.init_stacked(3, [H, H], 2, cell=cell)
+    for layer in (0, 1):
+        h0 = [np.zeros(H), np.zeros(H)]
+        h0[layer] = wide
+        with raises(ValueError, "'h0'", "(H,) = (2,)", "(1, 2)"):
+            arch.stacked_loss_and_grads(ps, xs, y, h0=h0, cell=cell)
+    pe = arch.init_encoder_decoder(3, H, 2, cell=cell)
+    with raises(ValueError, "'h0'", "(H,) = (2,)", "(1, 2)"):
+        arch.encoder_decoder_loss_and_grads(pe, xs, y, h0=wide, cell=cell)
+    _, g = arch.stacked_loss_and_grads(ps, xs, y, h0=[np.zeros(H), np.zeros(H)], cell=cell)
+    assert [a.shape for a in g["h0"]] == [(H,), (H,)]

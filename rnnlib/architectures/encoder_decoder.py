@@ -73,7 +73,7 @@ def encode(params: dict, src, *, src_lengths=None, h0=None, activation: str = "t
     """Run the encoder over src (T, B) ids / (T, B, D) floats; return (cache, lengths (B,),
     context (B, H))."""
     _check(params)
-    cache = layer_forward(params["encoder"], as_batch(src)[0], h0, activation=activation,
+    cache = layer_forward(params["encoder"], src, h0, activation=activation,
                           cell=cell, name="params['encoder']")
     T, B = cache.h.shape[:2]
     lengths = check_lengths(src_lengths, T, B, "src_lengths")

@@ -108,11 +108,12 @@ def as_batch(xs) -> tuple[np.ndarray, bool]:
 
 def layer_forward(params: dict, xs: np.ndarray, h0=None, *, s0=None, activation: str = "tanh",
                   cell: str = "rnn", name: str = "params") -> LayerCache:
-    """Run one layer of ``cell`` over xs (T, B, D) floats or (T, B) ids (one sequence is a batch
-    of one); h0 (B, H), (H,) shared by the batch, or None for zeros; s0 likewise, LSTM only.
+    """Run one layer of ``cell`` over xs (T, B, D) floats or (T, B) ids, or one sequence (T, D)
+    / (T,); h0 (B, H), (H,) shared by the batch, or None for zeros (one sequence: (H,) only);
+    s0 likewise, LSTM only.
 
-    Returns the cache, always batched; ``cache.h`` (T, B, H) holds h_1..h_T. ``name`` is how
-    errors name the parameters.
+    Returns the cache, always batched (one sequence is a batch of one); ``cache.h`` (T, B, H)
+    holds h_1..h_T. ``name`` is how errors name the parameters.
     """
     layer = check_layer_params(params, name)
     check_choice("cell", cell, CELL_NAMES)
@@ -121,7 +122,6 @@ def layer_forward(params: dict, xs: np.ndarray, h0=None, *, s0=None, activation:
         H = np.shape(W)[1] if np.ndim(W) == 2 else 1
         # the core's checks want an output layer; a zero one of size 1 costs one tiny product.
         full = {**layer, "V": np.zeros((1, H)), "c": np.zeros(1)}
-        xs, _ = as_batch(xs)
         if cell == "lstm" and s0 is None and h0 is not None:
             s0 = np.zeros(np.shape(h0))     # s0 shaped as h0 is (h0 itself is checked next)
         call = check_cell_call(full, xs, cell=cell, h0=h0, s0=s0, activation=activation)

@@ -116,8 +116,8 @@ def padded_forward(params: dict, xs, lengths, h0, activation: str, mode: str, ce
     passed a batch, the checked lengths and the output layer.
     """
     check_choice("mode", mode, MODES)
-    xs_b, batched = as_batch(xs)
-    cache = layer_forward(params, xs_b, h0, activation=activation, cell=cell)
+    _, batched = as_batch(xs)
+    cache = layer_forward(params, xs, h0, activation=activation, cell=cell)
     T, B, H = cache.h.shape
     lengths = check_lengths(lengths, T, B)
     V, c = check_head(params, H)

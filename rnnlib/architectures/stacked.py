@@ -50,12 +50,13 @@ def stacked_forward(params: dict, xs, *, h0=None, activation: str = "tanh",
     """The caches of every layer, bottom to top, for xs (T, B) ids / (T, B, D) floats;
     caches[-1].h (T, B, H_L) is what the output reads."""
     L = _check(params, h0)
-    inputs, caches = as_batch(xs)[0], []
+    inputs, caches = xs, []
+    one = not as_batch(xs)[1]      # one sequence: every layer gets one, so h0[l] must be (H_l,)
     for l in range(L):
         cache = layer_forward(params["layers"][l], inputs, None if h0 is None else h0[l],
                               activation=activation, cell=cell, name=f"params['layers'][{l}]")
         caches.append(cache)
-        inputs = cache.h
+        inputs = cache.h[:, 0] if one else cache.h
     return caches
 
 
