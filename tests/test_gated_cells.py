@@ -5,7 +5,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import rnnlib
-from rnnlib.core import gated
+from rnnlib.core.loop import run_checked
+from rnnlib.core.validation import check_gated_call
 
 CELLS = ("lstm", "gru")
 
@@ -173,8 +174,8 @@ def test_jacobian_norms_against_finite_differences(cell):
 def test_lstm_cell_state_jacobian_is_diag_f():
     params, xs, _, h0, s0 = gated_problem("lstm", T=3, H=3, state="shared", seed=8)
     fwd = rnnlib.forward(params, xs, h0=h0, s0=s0, cell="lstm")
-    call = gated.check_gated_call(params, xs, cell="lstm", h0=h0, s0=s0)
-    cache, *_ = gated.run_checked(call, call.xs, call.state())
+    call = check_gated_call(params, xs, cell="lstm", h0=h0, s0=s0)
+    cache, *_ = run_checked(call, call.xs, call.state())
     J = rnnlib.core.lstm.step_jacobians(call.params, cache)[:, 0]
     for t in range(3):
         np.testing.assert_allclose(J[t, 3:, 3:], np.diag(fwd.gates["f"][t]), atol=1e-15)
