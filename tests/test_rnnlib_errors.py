@@ -463,3 +463,21 @@ def test_architectures_hold_one_sequence_to_an_h0_of_shape_H(cell):
         arch.encoder_decoder_loss_and_grads(pe, xs, y, h0=wide, cell=cell)
     _, g = arch.stacked_loss_and_grads(ps, xs, y, h0=[np.zeros(H), np.zeros(H)], cell=cell)
     assert [a.shape for a in g["h0"]] == [(H,), (H,)]
+
+
+def test_encoder_decoder_checks_its_layers_before_reading_them():
+    """The decoder's U and W were read for their sizes before any check: a list gave Python's
+    'list indices must be integers', a missing key a KeyError, a string an IndexError."""
+    from rnnlib import architectures as arch
+    pe = arch.init_encoder_decoder(3, 2, 2)
+    xs, y = np.array([[0, 1], [2, 0]]), np.array([[1, 0]])
+    for run in (lambda p: arch.encoder_decoder_loss_and_grads(p, xs, y),
+                lambda p: arch.greedy_decode(p, xs, 2)):
+        with raises(TypeError, "params['decoder']", "mapping", "list"):
+            run({**pe, "decoder": [1]})
+        with raises(ValueError, "params['decoder']", "missing keys", "'W'"):
+            run({**pe, "decoder": {"U": pe["decoder"]["U"]}})
+        with raises(TypeError, "params['decoder']['U']", "numeric array"):
+            run({**pe, "decoder": {**pe["decoder"], "U": "abc"}})
+        with raises(ValueError, "params['decoder']['W']", "2-D"):
+            run({**pe, "decoder": {**pe["decoder"], "W": np.zeros(3)}})

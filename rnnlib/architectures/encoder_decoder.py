@@ -29,11 +29,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..core.validation import (bad_value, check_int, check_int_ids, check_lengths,
-                               check_param_mapping)
+from ..core.validation import (bad_value, check_float_array, check_int, check_int_ids,
+                               check_lengths, check_param_mapping)
 from ..core.softmax import softmax
 from .heads import check_head, check_ids, init_head, score_steps
-from .layer import LAYER_KEYS, LayerCache, as_batch, init_layer, layer_backward, layer_forward
+from .layer import (LAYER_KEYS, LayerCache, as_batch, check_layer_params, init_layer,
+                    layer_backward, layer_forward)
 from .masking import last_states, length_mask, to_last_steps, unbatch_h0
 
 
@@ -57,7 +58,15 @@ class EncoderDecoderCache:
 
 
 def _check(params) -> None:
-    check_param_mapping(params, ("encoder", "decoder", "V", "c"))   # each of the two: U, W, b
+    """The mapping and its two layers (U, W, b each); the decoder's U and W 2-D, since their
+    sizes (K + 1 inputs, H) are read before the core checks the layer."""
+    check_param_mapping(params, ("encoder", "decoder", "V", "c"))
+    for part in ("encoder", "decoder"):
+        check_layer_params(params[part], f"params['{part}']")
+    for key in ("U", "W"):
+        name = f"params['decoder']['{key}']"
+        if check_float_array(name, params["decoder"][key]).ndim != 2:
+            raise bad_value(name, "a 2-D array", f"shape {np.shape(params['decoder'][key])}")
 
 
 def start_symbol(params: dict, start) -> int:
