@@ -12,7 +12,8 @@ the part that comes back through the recurrence (for the plain cell
 ∂L/∂a_t = (dh_t + Wᵀ ∂L/∂a_{t+1}) ⊙ f'(a_t)).
 
 Everything works in the batched layout: xs (T, B, D) floats or (T, B) token ids, h0 (B, H).
-``as_batch`` brings a caller's single sequence into it. Forward and backward are the core's own
+``layer_forward`` also takes one sequence (T, D) / (T,) and holds its h0 to (H,), as the core
+does; its cache is batched either way. ``as_batch`` tells the architectures which they got. Forward and backward are the core's own
 cell protocol (``rnnlib.core.loop``: the checks, ``run``, ``backward``, with a placeholder
 output layer that nothing reads), so the recurrence, its input checks and its error messages
 are the core's. The LSTM's cell state starts at ``s0`` (zeros by default); the state an
@@ -96,7 +97,8 @@ def as_batch(xs) -> tuple[np.ndarray, bool]:
     """(xs in the batched layout, whether the caller passed a batch).
 
     Token ids (T,) become (T, 1), floats (T, D) become (T, 1, D); batches pass through. Shapes
-    that fit neither are left for the core's check to reject with its message.
+    that fit neither are left for the core's check to reject with its message (a ragged list
+    is rejected here, naming 'xs').
     """
     arr = as_array("xs", xs)
     if arr.dtype.kind in "iu" and arr.ndim == 1:
