@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..core.validation import (bad_value, check_float_array, check_int, check_int_ids,
+from ..core.validation import (as_array, bad_type, bad_value, check_int, check_int_ids,
                                check_lengths, check_param_mapping)
 from ..core.softmax import softmax
 from .heads import check_head, check_ids, init_head, score_steps
@@ -63,10 +63,13 @@ def _check(params) -> None:
     check_param_mapping(params, ("encoder", "decoder", "V", "c"))
     for part in ("encoder", "decoder"):
         check_layer_params(params[part], f"params['{part}']")
-    for key in ("U", "W"):
-        name = f"params['decoder']['{key}']"
-        if check_float_array(name, params["decoder"][key]).ndim != 2:
-            raise bad_value(name, "a 2-D array", f"shape {np.shape(params['decoder'][key])}")
+    for key in ("U", "W"):          # (their values are the core's to check, once)
+        name, arr = f"params['decoder']['{key}']", as_array(f"params['decoder']['{key}']",
+                                                            params["decoder"][key])
+        if arr.dtype.kind not in "iuf":
+            raise bad_type(name, "a real numeric array", params["decoder"][key])
+        if arr.ndim != 2:
+            raise bad_value(name, "a 2-D array", f"shape {arr.shape}")
 
 
 def start_symbol(params: dict, start) -> int:
