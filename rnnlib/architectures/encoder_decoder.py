@@ -64,8 +64,8 @@ def _check(params) -> None:
     for part in ("encoder", "decoder"):
         check_layer_params(params[part], f"params['{part}']")
     for key in ("U", "W"):          # (their values are the core's to check, once)
-        name, arr = f"params['decoder']['{key}']", as_array(f"params['decoder']['{key}']",
-                                                            params["decoder"][key])
+        name = f"params['decoder']['{key}']"
+        arr = as_array(name, params["decoder"][key])
         if arr.dtype.kind not in "iuf":
             raise bad_type(name, "a real numeric array", params["decoder"][key])
         if arr.ndim != 2:
