@@ -5,7 +5,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import rnnlib
-from rnnlib.core import gated
+from rnnlib.core.loop import run_checked
+from rnnlib.core.validation import check_gated_call
 
 CELLS = ("lstm", "gru")
 
@@ -173,8 +174,8 @@ def test_jacobian_norms_against_finite_differences(cell):
 def test_lstm_cell_state_jacobian_is_diag_f():
     params, xs, _, h0, s0 = gated_problem("lstm", T=3, H=3, state="shared", seed=8)
     fwd = rnnlib.forward(params, xs, h0=h0, s0=s0, cell="lstm")
-    call = gated.check_gated_call(params, xs, cell="lstm", h0=h0, s0=s0)
-    cache, *_ = gated.run_checked(call, call.xs, call.state())
+    call = check_gated_call(params, xs, cell="lstm", h0=h0, s0=s0)
+    cache, *_ = run_checked(call, call.xs, call.state())
     J = rnnlib.core.lstm.step_jacobians(call.params, cache)[:, 0]
     for t in range(3):
         np.testing.assert_allclose(J[t, 3:, 3:], np.diag(fwd.gates["f"][t]), atol=1e-15)
@@ -288,3 +289,22 @@ def test_fit_trains_a_gated_cell():
         history = rnnlib.fit(params, (xs, targets), steps=30, lr=0.05, optimizer="adagrad",
                              mode="many_to_one", cell=cell)
         assert history.loss[-1] < 0.5 * history.loss[0]
+
+
+def test_every_cell_module_follows_the_protocol_and_the_registries_agree():
+    """The loop reads G, GATE_NAMES, GRAD_KEYS, run, backward, step_jacobians and the cache's
+    ``free`` off each cell module; validation keeps its own names and gate counts (it cannot
+    import the cells: gru.py imports it), so a cell added in one place and not the other fails
+    here, not as a shape error in a chapter."""
+    from rnnlib.core import loop, validation
+    assert tuple(loop.CELLS) == validation.CELLS
+    for name, cell in loop.CELLS.items():
+        assert validation.GATE_COUNT[name] == cell.G, name
+        assert len(cell.GATE_NAMES) == (0 if cell.G == 1 else cell.G), name
+        assert set(cell.GRAD_KEYS) >= {"U", "W", "V", "b", "c", "h0"}, name
+        for fn in ("run", "backward", "step_jacobians"):
+            assert callable(getattr(cell, fn)), (name, fn)
+        p = rnnlib.init_params(2, 3, 2, cell=name)
+        state = (np.zeros((1, 3)),) * (2 if name == "lstm" else 1)     # (h,) or (h, s)
+        cache, h, last = cell.run(p, np.zeros((2, 1, cell.G * 3)), state)
+        assert h.shape == (2, 1, 3) and hasattr(cache, "free"), name

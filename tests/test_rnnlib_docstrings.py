@@ -10,8 +10,9 @@ The rule, made precise:
 - *states a shape*: its docstring holds at least one shape in the book's style, a parenthesised
   tuple of size symbols with a comma, such as ``(T, B, D)``, ``(H,)``, ``(G·H, D)``,
   ``(T+1, B)`` or ``(T, [B,] H)`` (single letters with short subscripts, numbers, and ·, +, -,
-  [ ] between them; at least one capital or number), or, for an elementwise function, says
-  "any shape", "same shape" or "shaped like".
+  [ ] between them; at least one size, i.e. a number or a capital other than the parameter
+  names U, V, W, so "(V, c)" is not a shape), or, for an elementwise function, says
+  "any shape" or "same shape". ("grads shaped like params" says nothing of xs's shape.)
 
 A function that only passes arrays through to another one still says their shapes: a reader
 holds one function in their head, not the chain.
@@ -23,15 +24,19 @@ import inspect
 import pkgutil
 import re
 
+import numpy as np
+
 import rnnlib
 
 PACKAGES = ("rnnlib.core", "rnnlib.training", "rnnlib.architectures")
 ARRAY_ARGS = {"xs", "targets", "h0", "s0", "dh", "d_o", "ids", "src", "tgt", "query",
-              "mask", "lengths", "prime_ids", "o", "a", "h", "hs", "x_t", "h_prev", "xu", "dz"}
+              "mask", "lengths", "prime_ids", "o", "a", "h", "hs", "x_t", "h_prev", "xu", "dz",
+              "W", "analytic", "numeric"}
 TOKEN = r"(?:\d*[A-Z](?:_?[A-Za-z0-9]{1,3})?['′→←]?|\d+|\.\.\.|…|[a-z][a-z_]*)"
 PART = re.compile(rf"{TOKEN}(?:\s*[·+\-*]\s*{TOKEN})*")
 # Elementwise functions say so instead of naming sizes.
-ANY_SHAPE = re.compile(r"\bany shape\b|\bsame shape\b|\bshaped? (?:like|as)\b")
+ANY_SHAPE = re.compile(r"\bany shape\b|\bsame shape\b")
+SIZE = re.compile(r"[0-9]|[A-TX-Z]")      # a number or a size symbol (U, V, W are parameters)
 
 
 def states_shape(doc: str) -> bool:
@@ -44,15 +49,14 @@ def states_shape(doc: str) -> bool:
             continue
         if parts[-1] == "":
             parts = parts[:-1]                  # (H,)
-        if all(PART.fullmatch(p) for p in parts) and any(re.search(r"[A-Z0-9]", p) for p in parts):
+        if all(PART.fullmatch(p) for p in parts) and any(SIZE.search(p) for p in parts):
             return True
     return False
 
 
-# Chapter 10's modules are maintained in a parallel branch this session; they join the rule
-# when that branch lands (see the report of issue 24).
-NOT_YET = ("rnnlib.architectures.attention", "rnnlib.architectures.reservoir",
-           "rnnlib.architectures.seq2seq")
+# Chapter 10's seq2seq package is maintained in a parallel branch; it joins the rule when
+# that branch lands (attention.py and reservoir.py already meet it and are checked).
+NOT_YET = ("rnnlib.architectures.seq2seq",)
 
 
 def library_functions():
@@ -86,8 +90,20 @@ def test_the_shape_pattern():
     for text in ("xs (T, B, D)", "h0 (H,)", "U (G·H, D)", "(T+1, B)", "h (T, [B,] H)",
                  "(K, H)", "(B, H_L)", "(n, 2)", "elementwise, any shape"):
         assert states_shape(text), text
-    for text in ("(xs, targets)", "(loss, grads)", "(a float)", "see (1)", "(i.e. H)", "(a, b)"):
+    for text in ("(xs, targets)", "(loss, grads)", "(a float)", "see (1)", "(i.e. H)", "(a, b)",
+                 "returns (V, c)", "(U, W, b)", "grads shaped like params"):
         assert not states_shape(text), text
+
+
+def test_the_rule_catches_a_function_without_shapes():
+    """The rule can fail: a function taking xs whose docstring names no shape is reported."""
+    def run(params, xs):
+        """Run the model over xs and return grads shaped like params."""
+
+    def step(h: np.ndarray) -> np.ndarray:
+        """One step; returns (V, c)."""
+    for fn in (run, step):
+        assert handles_arrays(fn) and not states_shape(inspect.getdoc(fn)), fn.__name__
 
 
 def test_every_public_function_with_arrays_states_shapes():

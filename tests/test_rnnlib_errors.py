@@ -295,3 +295,189 @@ def test_the_library_raises_only_through_the_validation_layer():
                 if re.search(r"raise (ValueError|TypeError)\(", line):
                     own.append(f"{rel}:{n}: {line.strip()}")
     assert not own, "\n".join(own)
+
+
+# --- found in review: bad input that escaped the validation layer --------------------------
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_architectures_name_a_non_finite_input(cell):
+    """A NaN reaching an architecture is the core's ValueError naming the argument (renamed to
+    the architecture's path), not a TypeError from re-raising it."""
+    from rnnlib import architectures as arch
+    xs, y = np.zeros((3, 2, 3)), np.array([[1, 0]] * 3)
+    bad_xs = xs.copy()
+    bad_xs[1, 0, 2] = np.nan
+    p = rnnlib.init_params(3, 2, 2, cell=cell)
+    with raises(ValueError, "'xs'", "finite"):
+        arch.masked_loss_and_grads(p, bad_xs, y, cell=cell)
+    with raises(ValueError, "'h0'", "finite"):
+        arch.masked_loss_and_grads(p, xs, y, h0=[np.nan, 0.0], cell=cell)
+    pb = arch.init_bidirectional(3, 2, 2, cell=cell)
+    pb["backward"]["W"] = pb["backward"]["W"] * np.nan
+    with raises(ValueError, "params['backward']['W']", "finite"):
+        arch.bidirectional_loss_and_grads(pb, xs, y, cell=cell)
+    ps = arch.init_stacked(3, [2, 2], 2, cell=cell)
+    with raises(ValueError, "'xs'", "finite"):
+        arch.stacked_loss_and_grads(ps, bad_xs, y, cell=cell)
+    pe = arch.init_encoder_decoder(3, 2, 2, cell=cell)
+    with raises(ValueError, "'xs'", "finite"):
+        arch.encoder_decoder_loss_and_grads(pe, bad_xs, y, cell=cell)
+    b = np.full_like(p["b"], 50.0)           # every gate saturated: h_t > 0 (the GRU's update
+    if cell == "gru":                         # gate shut, so h_t = n_t)
+        b[:2] = -50.0
+    huge = {**p, "b": b, "V": np.full((2, 2), 1e308), "c": np.full(2, 1e308)}   # o overflows
+    with np.errstate(over="ignore", invalid="ignore"):
+        with raises(ValueError, "logits", "non-finite"):
+            arch.masked_loss_and_grads(huge, np.ones((3, 2, 3)), y, cell=cell)
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_loss_none_is_named(ok, cell):
+    params = rnnlib.init_params(3, 4, 3, cell=cell)
+    with raises(TypeError, "'loss'", "None"):
+        rnnlib.loss_and_grads(params, ok[1], ok[2], loss=None, cell=cell)
+    with raises(TypeError, "'loss'", "None"):
+        rnnlib.reference.loss_and_grads(params, ok[1], ok[2], loss=None, cell=cell)
+
+
+def test_ragged_lists_are_named(ok):
+    """A ragged nested list is a TypeError naming the argument, not numpy's own message."""
+    from rnnlib import architectures as arch
+    ragged = [[0.0, 1.0, 2.0], [0.0]]
+    with raises(TypeError, "'xs'", "numeric array"):
+        rnnlib.forward(ok[0], ragged)
+    with raises(TypeError, "'xs'", "numeric array"):
+        rnnlib.loss_and_grads(ok[0], ragged, ok[2], cell="rnn")
+    with raises(TypeError, "'targets'", "numeric array"):
+        rnnlib.loss_and_grads(ok[0], ok[1], [[0, 1], [1]])
+    with raises(TypeError, "'xs'", "numeric array"):
+        arch.masked_loss_and_grads(ok[0], ragged, ok[2])
+    with raises(TypeError, "'lengths'", "numeric array"):
+        arch.masked_loss_and_grads(ok[0], ok[1], ok[2], lengths=[[1, 2], [3]])
+
+
+def test_a_gated_layers_h0_of_strings_is_named():
+    from rnnlib import architectures as arch
+    p = rnnlib.init_params(3, 2, 2, cell="lstm")
+    with raises(TypeError, "'h0'", "numeric array"):
+        arch.masked_loss_and_grads(p, np.zeros((3, 2, 3)), np.zeros((3, 2), int), h0=["a", "b"],
+                                   cell="lstm")
+
+
+def test_the_gated_entry_points_name_a_plain_cell(ok):
+    from rnnlib.core import gated
+    with raises(ValueError, "'cell'", "'lstm' or 'gru'", "'rnn'"):
+        gated.forward(ok[0], ok[1], cell="rnn")
+    with raises(ValueError, "'cell'", "'lstm' or 'gru'", "'rnn'"):
+        gated.loss_and_grads(ok[0], ok[1], ok[2], cell="rnn")
+    with raises(ValueError, "'s0'", "cell='rnn'"):     # the plain cell given a cell state
+        rnnlib.forward(ok[0], ok[1], s0=np.zeros(4))
+
+
+def test_encoder_decoder_scalar_targets_say_what_is_missing():
+    from rnnlib import architectures as arch
+    pe = arch.init_encoder_decoder(3, 2, 2)
+    with raises(ValueError, "'targets'", "at least one target step", "()"):
+        arch.encoder_decoder_loss_and_grads(pe, np.array([0, 1]), 1)
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_layer_backward_checks_dh(cell):
+    """dh comes from the caller (whatever sits above the layer): NaN would be a silent NaN
+    gradient, strings numpy's message."""
+    from rnnlib import architectures as arch
+    layer = arch.init_layer(3, 2, cell=cell)
+    cache = arch.layer_forward(layer, np.zeros((2, 1, 3)), cell=cell)
+    with raises(ValueError, "'dh'", "finite"):
+        arch.layer_backward(layer, cache, np.full((2, 1, 2), np.nan))
+    with raises(TypeError, "'dh'", "real numeric array"):
+        arch.layer_backward(layer, cache, np.full((2, 1, 2), "a"))
+    dh = np.ones((2, 1, 2))
+    arch.layer_backward(layer, cache, dh)
+    assert np.array_equal(dh, np.ones((2, 1, 2)))      # the caller's dh is not overwritten
+
+
+def test_pad_takes_ids_or_floats_not_a_mixture():
+    """pad() used to cast 1-D float sequences to ids (0.5 became 0), silently; a mixture of ids
+    and floats, or of widths, was numpy's broadcast error."""
+    from rnnlib import architectures as arch
+    with raises(TypeError, "'sequences[0]'", "token ids", "float64"):
+        arch.pad([[0.5, 1.5]])
+    with raises(TypeError, "'sequences[1]'", "token ids", "float64"):
+        arch.pad([[1, 2], [0.5, 0.7]])
+    with raises(TypeError, "'sequences[1]'", "token ids", "bool"):
+        arch.pad([[1, 2], [True]])
+    with raises(ValueError, "'sequences'", "like sequence 0", "sequence 1", "(2,)"):
+        arch.pad([np.zeros((2, 3)), [1, 2]])
+    with raises(ValueError, "'sequences'", "like sequence 0", "(1, 4)"):
+        arch.pad([np.zeros((2, 3)), np.ones((1, 4))])
+    with raises(ValueError, "'sequences[1]'", "finite"):
+        arch.pad([np.zeros((2, 3)), np.full((1, 3), np.nan)])
+    with raises(TypeError, "'pad_id'", "int"):
+        arch.pad([[1, 2], [0]], pad_id=0.5)
+    batch = arch.pad([np.ones((2, 3)), np.ones((1, 3))])
+    assert batch.xs.dtype == np.float64 and batch.lengths.tolist() == [2, 1]
+
+
+def test_the_padding_helpers_check_their_lengths():
+    """last_states(h, [0, 1]) returned h_T for the first sequence (index -1), length_mask took
+    1.5 as a length: silent wrong numbers from public helpers."""
+    from rnnlib import architectures as arch
+    h = np.arange(12.0).reshape(3, 2, 2)
+    for call_with in (lambda L: arch.last_states(h, L), lambda L: arch.reverse_within(h, L),
+                      lambda L: arch.length_mask(L, 3)):
+        with raises(ValueError, "'lengths'", "outside [1, T] = [1, 3]"):
+            call_with([0, 1])
+        with raises(ValueError, "'lengths'", "outside [1, T] = [1, 3]"):
+            call_with([4, 1])
+        with raises(TypeError, "'lengths'", "float64"):
+            call_with([1.5, 1])
+    with raises(ValueError, "'lengths'", "(B,) = (2,)", "(3,)"):
+        arch.last_states(h, [1, 2, 3])
+    assert arch.last_states(h, [3, 1]).tolist() == [[8.0, 9.0], [2.0, 3.0]]
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_architectures_hold_one_sequence_to_an_h0_of_shape_H(cell):
+    """For one sequence the core wants h0 (H,); the architectures took (1, H) too and returned an
+    (H,) gradient for it, a shape the caller did not give."""
+    from rnnlib import architectures as arch
+    xs, y, H = np.array([0, 2, 1]), np.array([1, 0, 1]), 2
+    wide = np.zeros((1, H))
+    p = rnnlib.init_params(3, H, 2, cell=cell)
+    with raises(ValueError, "'h0'", "(H,) = (2,)", "(1, 2)"):
+        arch.masked_loss_and_grads(p, xs, y, h0=wide, cell=cell)
+    pb = arch.init_bidirectional(3, H, 2, cell=cell)
+    for d in ("forward", "backward"):
+        h0 = {"forward": np.zeros(H), "backward": np.zeros(H), d: wide}
+        with raises(ValueError, "'h0'", "(H,) = (2,)", "(1, 2)"):
+            arch.bidirectional_loss_and_grads(pb, xs, y, h0=h0, cell=cell)
+    ps = arch.init_stacked(3, [H, H], 2, cell=cell)
+    for layer in (0, 1):
+        h0 = [np.zeros(H), np.zeros(H)]
+        h0[layer] = wide
+        with raises(ValueError, "'h0'", "(H,) = (2,)", "(1, 2)"):
+            arch.stacked_loss_and_grads(ps, xs, y, h0=h0, cell=cell)
+    pe = arch.init_encoder_decoder(3, H, 2, cell=cell)
+    with raises(ValueError, "'h0'", "(H,) = (2,)", "(1, 2)"):
+        arch.encoder_decoder_loss_and_grads(pe, xs, y, h0=wide, cell=cell)
+    _, g = arch.stacked_loss_and_grads(ps, xs, y, h0=[np.zeros(H), np.zeros(H)], cell=cell)
+    assert [a.shape for a in g["h0"]] == [(H,), (H,)]
+
+
+def test_encoder_decoder_checks_its_layers_before_reading_them():
+    """The decoder's U and W were read for their sizes before any check: a list gave Python's
+    'list indices must be integers', a missing key a KeyError, a string an IndexError."""
+    from rnnlib import architectures as arch
+    pe = arch.init_encoder_decoder(3, 2, 2)
+    xs, y = np.array([[0, 1], [2, 0]]), np.array([[1, 0]])
+    for run in (lambda p: arch.encoder_decoder_loss_and_grads(p, xs, y),
+                lambda p: arch.greedy_decode(p, xs, 2)):
+        with raises(TypeError, "params['decoder']", "mapping", "list"):
+            run({**pe, "decoder": [1]})
+        with raises(ValueError, "params['decoder']", "missing keys", "'W'"):
+            run({**pe, "decoder": {"U": pe["decoder"]["U"]}})
+        with raises(TypeError, "params['decoder']['U']", "numeric array"):
+            run({**pe, "decoder": {**pe["decoder"], "U": "abc"}})
+        with raises(ValueError, "params['decoder']['W']", "2-D"):
+            run({**pe, "decoder": {**pe["decoder"], "W": np.zeros(3)}})

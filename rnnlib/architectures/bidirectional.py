@@ -70,12 +70,14 @@ def bidirectional_forward(params: dict, xs, *, lengths=None, h0=None,
     """Both directions over xs (T, B) ids / (T, B, D) floats (batched layout; see ``as_batch``);
     lengths (B,) or None. The cache's ``h`` is (T, B, H→ + H←)."""
     _check_params(params)
-    xs_b, _ = as_batch(xs)
-    fw = layer_forward(params["forward"], xs_b, _h0(h0, "forward"), activation=activation,
+    fw = layer_forward(params["forward"], xs, _h0(h0, "forward"), activation=activation,
                        cell=cell, name="params['forward']")
     T, B = fw.h.shape[:2]
     lengths = check_lengths(lengths, T, B)
-    bw = layer_forward(params["backward"], reverse_within(xs_b, lengths), _h0(h0, "backward"),
+    reversed_xs = reverse_within(fw.xs, lengths)
+    if not as_batch(xs)[1]:          # one sequence stays one (its h0 must be (H,))
+        reversed_xs = reversed_xs[:, 0]
+    bw = layer_forward(params["backward"], reversed_xs, _h0(h0, "backward"),
                        activation=activation, cell=cell, name="params['backward']")
     return BidirectionalCache(forward=fw, backward=bw, lengths=lengths)
 

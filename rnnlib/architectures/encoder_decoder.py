@@ -29,10 +29,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..core.validation import bad_value, check_int, check_lengths, check_param_mapping
+from ..core.validation import (as_array, bad_type, bad_value, check_int, check_int_ids,
+                               check_lengths, check_param_mapping)
 from ..core.softmax import softmax
 from .heads import check_head, check_ids, init_head, score_steps
-from .layer import LAYER_KEYS, LayerCache, as_batch, init_layer, layer_backward, layer_forward
+from .layer import (LAYER_KEYS, LayerCache, as_batch, check_layer_params, init_layer,
+                    layer_backward, layer_forward)
 from .masking import last_states, length_mask, to_last_steps, unbatch_h0
 
 
@@ -56,7 +58,18 @@ class EncoderDecoderCache:
 
 
 def _check(params) -> None:
-    check_param_mapping(params, ("encoder", "decoder", "V", "c"))   # each of the two: U, W, b
+    """The mapping and its two layers (U, W, b each); the decoder's U and W 2-D, since their
+    sizes (K + 1 inputs, H) are read before the core checks the layer."""
+    check_param_mapping(params, ("encoder", "decoder", "V", "c"))
+    for part in ("encoder", "decoder"):
+        check_layer_params(params[part], f"params['{part}']")
+    for key in ("U", "W"):          # (their values are the core's to check, once)
+        name = f"params['decoder']['{key}']"
+        arr = as_array(name, params["decoder"][key])
+        if arr.dtype.kind not in "iuf":
+            raise bad_type(name, "a real numeric array", params["decoder"][key])
+        if arr.ndim != 2:
+            raise bad_value(name, "a 2-D array", f"shape {arr.shape}")
 
 
 def start_symbol(params: dict, start) -> int:
@@ -72,7 +85,7 @@ def encode(params: dict, src, *, src_lengths=None, h0=None, activation: str = "t
     """Run the encoder over src (T, B) ids / (T, B, D) floats; return (cache, lengths (B,),
     context (B, H))."""
     _check(params)
-    cache = layer_forward(params["encoder"], as_batch(src)[0], h0, activation=activation,
+    cache = layer_forward(params["encoder"], src, h0, activation=activation,
                           cell=cell, name="params['encoder']")
     T, B = cache.h.shape[:2]
     lengths = check_lengths(src_lengths, T, B, "src_lengths")
@@ -116,11 +129,11 @@ def encoder_decoder_loss_and_grads(params: dict, src, targets, *, src_lengths=No
     V, c = check_head(params, H)
     K = V.shape[0]
     B = np.shape(src)[1] if batched else 1
-    tgt = np.asarray(targets)
-    T_out = tgt.shape[0] if tgt.ndim >= 1 else 0
-    y = check_ids("targets", targets, (T_out, B) if batched else (T_out,), K).reshape(T_out, B)
-    if T_out == 0:
+    tgt = check_int_ids("targets", targets, "integer class ids")
+    if tgt.ndim == 0 or tgt.shape[0] == 0:
         raise bad_value("targets", "at least one target step", f"shape {tgt.shape}")
+    T_out = tgt.shape[0]
+    y = check_ids("targets", tgt, (T_out, B) if batched else (T_out,), K).reshape(T_out, B)
     D_dec = np.shape(params["decoder"]["U"])[1]
     if T_out > 1 and y[:-1].max() >= D_dec:
         raise bad_value("targets", f"ids < D = {D_dec} (the decoder reads the previous target as "

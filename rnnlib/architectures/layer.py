@@ -12,7 +12,8 @@ the part that comes back through the recurrence (for the plain cell
 ∂L/∂a_t = (dh_t + Wᵀ ∂L/∂a_{t+1}) ⊙ f'(a_t)).
 
 Everything works in the batched layout: xs (T, B, D) floats or (T, B) token ids, h0 (B, H).
-``as_batch`` brings a caller's single sequence into it. Forward and backward are the core's own
+``layer_forward`` also takes one sequence (T, D) / (T,) and holds its h0 to (H,), as the core
+does; its cache is batched either way. ``as_batch`` tells the architectures which they got. Forward and backward are the core's own
 cell protocol (``rnnlib.core.loop``: the checks, ``run``, ``backward``, with a placeholder
 output layer that nothing reads), so the recurrence, its input checks and its error messages
 are the core's. The LSTM's cell state starts at ``s0`` (zeros by default); the state an
@@ -29,8 +30,9 @@ import numpy as np
 from ..core.loop import CELLS, run_checked
 from ..core.params import init_params
 from ..core.sequence import input_grads
-from ..core.validation import (CELLS as CELL_NAMES, bad_value, check_cell_call, check_choice,
-                               check_param_mapping, check_shape)
+from ..core.validation import (CELLS as CELL_NAMES, NonFiniteError, as_array, bad_type,
+                               bad_value, check_cell_call, check_choice, check_param_mapping,
+                               check_shape)
 
 LAYER_KEYS = ("U", "W", "b")
 
@@ -73,12 +75,16 @@ def named(prefix: str):
     The core says "argument 'params['U']'"; inside a bidirectional model the caller should read
     "argument 'params['forward']['U']'". ``prefix`` is the path, e.g. "params['forward']".
     """
+    def rename(text: str) -> str:
+        return re.sub(r"argument 'params(\[[^\]]*\])?'",
+                      lambda m: f"argument '{prefix}{m.group(1) or ''}'", text)
     try:
         yield
+    except NonFiniteError as exc:        # a ValueError that also carries the argument's name
+        argument = rename(f"argument '{exc.argument}'")[len("argument '"):-1]
+        raise NonFiniteError(argument, rename(str(exc))) from None
     except (ValueError, TypeError) as exc:
-        message = re.sub(r"argument 'params(\[[^\]]*\])?'", lambda m: f"argument '{prefix}{m.group(1) or ''}'",
-                         str(exc))
-        raise type(exc)(message) from None
+        raise type(exc)(rename(str(exc))) from None
 
 
 def check_layer_params(params, name: str = "params") -> dict:
@@ -91,9 +97,10 @@ def as_batch(xs) -> tuple[np.ndarray, bool]:
     """(xs in the batched layout, whether the caller passed a batch).
 
     Token ids (T,) become (T, 1), floats (T, D) become (T, 1, D); batches pass through. Shapes
-    that fit neither are left for the core's check to reject with its message.
+    that fit neither are left for the core's check to reject with its message (a ragged list
+    is rejected here, naming 'xs').
     """
-    arr = np.asarray(xs)
+    arr = as_array("xs", xs)
     if arr.dtype.kind in "iu" and arr.ndim == 1:
         return arr[:, None], False
     if arr.dtype.kind == "f" and arr.ndim == 2:
@@ -103,11 +110,12 @@ def as_batch(xs) -> tuple[np.ndarray, bool]:
 
 def layer_forward(params: dict, xs: np.ndarray, h0=None, *, s0=None, activation: str = "tanh",
                   cell: str = "rnn", name: str = "params") -> LayerCache:
-    """Run one layer of ``cell`` over xs (T, B, D) floats or (T, B) ids (one sequence is a batch
-    of one); h0 (B, H), (H,) shared by the batch, or None for zeros; s0 likewise, LSTM only.
+    """Run one layer of ``cell`` over xs (T, B, D) floats or (T, B) ids, or one sequence (T, D)
+    / (T,); h0 (B, H), (H,) shared by the batch, or None for zeros (one sequence: (H,) only);
+    s0 likewise, LSTM only.
 
-    Returns the cache, always batched; ``cache.h`` (T, B, H) holds h_1..h_T. ``name`` is how
-    errors name the parameters.
+    Returns the cache, always batched (one sequence is a batch of one); ``cache.h`` (T, B, H)
+    holds h_1..h_T. ``name`` is how errors name the parameters.
     """
     layer = check_layer_params(params, name)
     check_choice("cell", cell, CELL_NAMES)
@@ -116,9 +124,8 @@ def layer_forward(params: dict, xs: np.ndarray, h0=None, *, s0=None, activation:
         H = np.shape(W)[1] if np.ndim(W) == 2 else 1
         # the core's checks want an output layer; a zero one of size 1 costs one tiny product.
         full = {**layer, "V": np.zeros((1, H)), "c": np.zeros(1)}
-        xs, _ = as_batch(xs)
         if cell == "lstm" and s0 is None and h0 is not None:
-            s0 = np.zeros_like(np.asarray(h0, dtype=float))   # s0 shaped as h0 is
+            s0 = np.zeros(np.shape(h0))     # s0 shaped as h0 is (h0 itself is checked next)
         call = check_cell_call(full, xs, cell=cell, h0=h0, s0=s0, activation=activation)
         inner, h, _, last = run_checked(call, call.xs, call.state())
     return LayerCache(xs=call.xs, h0=call.h0, h=h, activation=activation, cell=cell, inner=inner,
@@ -135,11 +142,18 @@ def layer_backward(params: dict, cache: LayerCache, dh: np.ndarray, *,
     ∂L/∂x_t = Uᵀ ∂L/∂z_t, what a layer below receives from this one.
     """
     U, W = np.asarray(params["U"], float), np.asarray(params["W"], float)
-    check_shape("dh", dh, cache.h.shape, "like the layer's states")
+    dh = check_shape("dh", dh, cache.h.shape, "like the layer's states")
+    # dh is checked elementwise, not by check_float_array's one BLAS dot: above ~10,000 entries
+    # OpenBLAS runs that dot on several threads, which measured 3 ms a call on a loaded machine.
+    if dh.dtype.kind not in "iuf":
+        raise bad_type("dh", "a real numeric array", dh)
+    if not np.isfinite(dh).all():
+        raise bad_value("dh", "finite values", "a non-finite entry")
     if input_grad and cache.token_ids:
         raise bad_value("input_grad", "False for token-id inputs (they have no gradient), or "
                         "float inputs (T, B, D)", True)
-    dz, dW, dstate = CELLS[cache.cell].backward({"W": W}, cache.inner, np.array(dh, dtype=float))
+    dz, dW, dstate = CELLS[cache.cell].backward({"W": W}, cache.inner,
+                                               np.array(dh, dtype=float))   # (overwritten)
     dU, db = input_grads(cache.xs, cache.token_ids, U.shape[1], dz)
     grads = {"U": dU, "W": dW, "b": db, "h0": dstate[0]}
     if len(dstate) > 1:

@@ -22,7 +22,8 @@ import numpy as np
 
 from .heads import check_head, check_ids, score_steps, score_summary
 from .layer import as_batch, layer_backward, layer_forward
-from ..core.validation import MODES, bad_value, check_choice, check_lengths, check_list
+from ..core.validation import (MODES, as_array, bad_value, check_choice, check_float_array,
+                               check_int, check_int_ids, check_lengths, check_list)
 
 
 @dataclass
@@ -40,15 +41,23 @@ def pad(sequences, pad_id: int = 0) -> PaddedBatch:
     Padded places hold ``pad_id`` (ids) or zeros (floats); what they hold never matters.
     Returns xs (T, B) / (T, B, D), mask (T, B), lengths (B,) with T the longest length.
     """
-    seqs = [np.asarray(s) for s in check_list("sequences", sequences, what="sequences")]
-    for b, s in enumerate(seqs):
+    seqs = []
+    for b, s in enumerate(check_list("sequences", sequences, what="sequences")):
+        name, s = f"sequences[{b}]", as_array(f"sequences[{b}]", s)
         if s.ndim not in (1, 2) or len(s) == 0:
             raise bad_value("sequences", "non-empty sequences (L,) of ids or (L, D) of floats",
                             f"sequence {b} of shape {s.shape}")
+        # 1-D is ids, 2-D floats: a 1-D float sequence would otherwise be cast to ids silently
+        s = check_int_ids(name, s, "token ids (L,)") if s.ndim == 1 else check_float_array(name, s)
+        if seqs and s.shape[1:] != seqs[0].shape[1:]:
+            first = "ids (L,)" if seqs[0].ndim == 1 else f"floats (L, {seqs[0].shape[1]})"
+            raise bad_value("sequences", f"every sequence like sequence 0: {first}",
+                            f"sequence {b} of shape {s.shape}")
+        seqs.append(s)
     lengths = np.array([len(s) for s in seqs])
     T, B = int(lengths.max()), len(seqs)
     if seqs[0].ndim == 1:
-        xs = np.full((T, B), pad_id, dtype=np.int64)
+        xs = np.full((T, B), check_int("pad_id", pad_id, minimum=0), dtype=np.int64)
     else:
         xs = np.zeros((T, B, seqs[0].shape[1]))
     for b, s in enumerate(seqs):
@@ -57,19 +66,22 @@ def pad(sequences, pad_id: int = 0) -> PaddedBatch:
 
 
 def length_mask(lengths, T: int) -> np.ndarray:
-    """mask[t, b] = t < lengths[b]: True on real steps, (T, B)."""
-    return np.arange(T)[:, None] < np.asarray(lengths)[None, :]
+    """mask[t, b] = t < lengths[b]: True on real steps, (T, B); lengths (B,) in [1, T]."""
+    T = check_int("T", T)
+    arr = check_int_ids("lengths", lengths, "integer lengths (B,)")
+    lengths = check_lengths(arr, T, arr.shape[0] if arr.ndim else 1)
+    return np.arange(T)[:, None] < lengths[None, :]
 
 
 def last_states(h: np.ndarray, lengths) -> np.ndarray:
-    """h_{L_b} for each sequence b: h (T, B, H) -> (B, H)."""
-    lengths = np.asarray(lengths)
+    """h_{L_b} for each sequence b: h (T, B, H) -> (B, H); lengths (B,) in [1, T]."""
+    lengths = check_lengths(lengths, h.shape[0], h.shape[1])   # a 0 would index h_T (at -1)
     return h[lengths - 1, np.arange(h.shape[1])]
 
 
 def to_last_steps(d_last: np.ndarray, lengths, T: int) -> np.ndarray:
     """The adjoint of ``last_states``: d_last (B, H) placed at step L_b of each sequence, (T, B, H)."""
-    lengths = np.asarray(lengths)
+    lengths = check_lengths(lengths, check_int("T", T), d_last.shape[0])
     out = np.zeros((T,) + d_last.shape)
     out[lengths - 1, np.arange(d_last.shape[0])] = d_last
     return out
@@ -81,10 +93,11 @@ def reverse_within(x: np.ndarray, lengths) -> np.ndarray:
     x (T, B, ...). Its own inverse. With every L_b = T it is x[::-1].
     """
     T = x.shape[0]
-    if np.all(np.asarray(lengths) == T):
+    lengths = check_lengths(lengths, T, x.shape[1])
+    if np.all(lengths == T):
         return x[::-1]
     t = np.arange(T)[:, None]
-    lengths = np.asarray(lengths)[None, :]
+    lengths = lengths[None, :]
     src = np.where(t < lengths, lengths - 1 - t, t)         # (T, B) source step for each place
     return x[src, np.arange(x.shape[1])[None, :]]
 
@@ -103,8 +116,8 @@ def padded_forward(params: dict, xs, lengths, h0, activation: str, mode: str, ce
     passed a batch, the checked lengths and the output layer.
     """
     check_choice("mode", mode, MODES)
-    xs_b, batched = as_batch(xs)
-    cache = layer_forward(params, xs_b, h0, activation=activation, cell=cell)
+    _, batched = as_batch(xs)
+    cache = layer_forward(params, xs, h0, activation=activation, cell=cell)
     T, B, H = cache.h.shape
     lengths = check_lengths(lengths, T, B)
     V, c = check_head(params, H)

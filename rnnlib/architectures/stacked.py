@@ -50,12 +50,13 @@ def stacked_forward(params: dict, xs, *, h0=None, activation: str = "tanh",
     """The caches of every layer, bottom to top, for xs (T, B) ids / (T, B, D) floats;
     caches[-1].h (T, B, H_L) is what the output reads."""
     L = _check(params, h0)
-    inputs, caches = as_batch(xs)[0], []
+    inputs, caches = xs, []
+    one = not as_batch(xs)[1]      # one sequence: every layer gets one, so h0[l] must be (H_l,)
     for l in range(L):
         cache = layer_forward(params["layers"][l], inputs, None if h0 is None else h0[l],
                               activation=activation, cell=cell, name=f"params['layers'][{l}]")
         caches.append(cache)
-        inputs = cache.h
+        inputs = cache.h[:, 0] if one else cache.h
     return caches
 
 
@@ -74,9 +75,12 @@ def stacked_loss_and_grads(params: dict, xs, targets, *, lengths=None, h0=None,
                            activation: str = "tanh", mode: str = "many_to_many", cell: str = "rnn"):
     """Loss and gradients of a stacked RNN with an output layer on the top layer.
 
-    xs, targets, lengths, mode as for ``masked_loss_and_grads``. Returns (loss, grads) with
-    grads shaped like params and "h0": a list of one gradient per layer, each shaped like that
-    layer's h0 (or as it would be).
+    xs: (T, B) ids / (T, B, D) floats, or one sequence (T,) / (T, D). lengths: (B,) or None.
+    targets: (T, B) ids for mode="many_to_many" (padded steps not scored), (B,) for
+    "many_to_one" (read at each sequence's last real step of the top layer). h0: None or a list
+    of one state per layer, (H_l,) or (B, H_l). Returns (loss, grads) with grads shaped like
+    params and "h0": a list of one gradient per layer, each shaped like that layer's h0 (or as
+    it would be).
     """
     check_choice("mode", mode, MODES)
     _, batched = as_batch(xs)

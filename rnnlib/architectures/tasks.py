@@ -93,7 +93,8 @@ def rex(n: int, T: int = 8, *, seed: int = 0):
 def reversal(n: int, *, min_len: int = 2, max_len: int = 8, n_symbols: int = 6, seed: int = 0):
     """Encoder–decoder: read a sequence of symbols, write it backwards.
 
-    Returns (source PaddedBatch-ready list of n sequences, the list of their reversals).
+    Returns (a list of n source id sequences, each (L,) with L in [min_len, max_len], the list
+    of their reversals, each (L,)): pad them with ``masking.pad``.
     """
     n = _positive("n", n)
     rng = np.random.default_rng(seed)

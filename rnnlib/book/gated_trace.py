@@ -10,7 +10,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..core.gated import CELL_MODULES, check_gated_call, forward as gated_forward
+from ..core.forward import forward
+from ..core.loop import CELLS
+from ..core.validation import check_gated_call
 from ..core.softmax import softmax
 
 
@@ -45,7 +47,7 @@ class GatedTrace:
 
     @property
     def gate_names(self) -> tuple:
-        return CELL_MODULES[self.cell].GATE_NAMES
+        return CELLS[self.cell].GATE_NAMES
 
 
 def gated_trace(params, xs, *, h0=None, s0=None, cell: str = "lstm") -> GatedTrace:
@@ -58,7 +60,7 @@ def gated_trace(params, xs, *, h0=None, s0=None, cell: str = "lstm") -> GatedTra
     if call.batched:
         raise ValueError(f"argument 'xs': a trace follows one sequence, expected shape (T, D) or "
                          f"(T,), got {np.shape(xs)}")
-    out = gated_forward(params, xs, h0=h0, s0=s0, cell=cell)
+    out = forward(params, xs, h0=h0, s0=s0, cell=cell)
     D = call.sizes.D
     x_rows = np.eye(D)[call.xs[:, 0]] if call.token_ids else call.xs[:, 0]
     steps = []

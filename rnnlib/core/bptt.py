@@ -24,10 +24,10 @@ import numpy as np
 from .loop import STATE_NAMES, bptt_checked, unbatch
 from .rnn import SLOPE_BLOCK, RNNCache, backward
 from .sequence import input_grads
-from .validation import Call, check_call, check_gated_call
+from .validation import check_cell_call
 
 __all__ = ["SLOPE_BLOCK", "bptt_checked", "loss_and_grads", "loss_grads_state",
-           "recurrence_backward", "unbatch_h0_grad"]
+           "recurrence_backward"]
 
 
 def recurrence_backward(W: np.ndarray, xs: np.ndarray, token_ids: bool, D: int, hs: np.ndarray,
@@ -42,11 +42,6 @@ def recurrence_backward(W: np.ndarray, xs: np.ndarray, token_ids: bool, D: int, 
     _, dW, (dh0,) = backward({"W": W}, RNNCache(None, hs, activation), da)   # da in place
     dU, db = input_grads(xs, token_ids, D, da)
     return {"U": dU, "W": dW, "b": db, "h0": dh0}
-
-
-def unbatch_h0_grad(call: Call, dh0: np.ndarray) -> np.ndarray:
-    """∂L/∂h0 in the shape the caller gave h0: (H,) summed over a shared batch, else (B, H)."""
-    return unbatch(call, dh0, call.h0_shared)
 
 
 def loss_and_grads(params: dict, xs, targets, *, h0=None, activation: str = "tanh",
@@ -76,12 +71,8 @@ def loss_grads_state(params: dict, xs, targets, *, h0=None, activation: str = "t
     """:func:`loss_and_grads` and the state the sequence ended in, as keyword arguments for
     the next call: {"h0": h_T} ((H,) or (B, H)), plus "s0": s_T for the LSTM. Truncated BPTT
     across calls (a long text read chunk by chunk) carries it; no gradient crosses."""
-    if cell == "rnn" and s0 is None:    # (check_cell_call, written out: one call less)
-        call = check_call(params, xs, h0=h0, activation=activation, targets=targets, loss=loss,
-                          mode=mode, truncate=truncate)
-    else:
-        call = check_gated_call(params, xs, cell=cell, h0=h0, s0=s0, activation=activation,
-                                targets=targets, loss=loss, mode=mode, truncate=truncate)
+    call = check_cell_call(params, xs, cell=cell, h0=h0, s0=s0, activation=activation,
+                           targets=targets, loss=loss, mode=mode, truncate=truncate)
     total, grads, last = bptt_checked(call)
     grads["h0"] = unbatch(call, grads["h0"], call.h0_shared)
     if call.s0 is None:

@@ -15,7 +15,7 @@ import numpy as np
 from .loop import CELLS, run_checked
 from .rnn import recur
 from .softmax import softmax
-from .validation import Call, check_call, check_gated_call
+from .validation import check_cell_call
 
 
 @dataclass
@@ -67,17 +67,6 @@ class GatedForwardResult:
         return self.h[-1]
 
 
-def forward_checked(call: Call, xs: np.ndarray | None = None, h_prev: np.ndarray | None = None):
-    """The plain cell's forward on an already-checked call, batched layout: (a, hs, o).
-
-    hs (T+1, B, H) holds h_0 (``h_prev``) to h_T; a and o are (T, B, ·).
-    """
-    xs = call.xs if xs is None else xs
-    h_prev = call.h0 if h_prev is None else h_prev
-    cache, h, o, _ = run_checked(call, xs, (h_prev,))
-    return cache.a, cache.hs, o
-
-
 def forward(params: dict, xs, *, h0=None, activation: str = "tanh", s0=None,
             cell: str = "rnn") -> ForwardResult | GatedForwardResult:
     """Run a cell over ``xs`` and keep every intermediate.
@@ -90,10 +79,7 @@ def forward(params: dict, xs, *, h0=None, activation: str = "tanh", s0=None,
     cell: "rnn" (the book's model: a ForwardResult with a, h, o), "lstm" or "gru" (a
     GatedForwardResult with h, o, s, gates).
     """
-    if cell == "rnn" and s0 is None:    # (check_cell_call, written out: one call less)
-        call = check_call(params, xs, h0=h0, activation=activation)
-    else:
-        call = check_gated_call(params, xs, cell=cell, h0=h0, s0=s0, activation=activation)
+    call = check_cell_call(params, xs, cell=cell, h0=h0, s0=s0, activation=activation)
     cache, h, o, _ = run_checked(call, call.xs, call.state())
     if call.cell == "rnn":
         if call.batched:
@@ -117,4 +103,4 @@ def predict(params: dict, xs, *, h0=None, activation: str = "tanh") -> np.ndarra
     return forward(params, xs, h0=h0, activation=activation).o.argmax(axis=-1)
 
 
-__all__ = ["ForwardResult", "GatedForwardResult", "forward", "forward_checked", "predict", "recur"]
+__all__ = ["ForwardResult", "GatedForwardResult", "forward", "predict", "recur"]

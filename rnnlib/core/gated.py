@@ -16,18 +16,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import gru, lstm
 from .bptt import loss_grads_state as _loss_grads_state
 from .forward import GatedForwardResult, forward as _forward
 from .jacobians import jacobian_norms as _jacobian_norms
-from .loop import backward_checked, bptt_checked, run_checked
 from .params import init_params as _init_params
-from .validation import CELLS, GatedCall, check_choice, check_gated_call, check_params
+from .validation import CELLS, check_choice, check_gated_call, check_params
 
-CELL_MODULES = {"lstm": lstm, "gru": gru}
-__all__ = ["CELL_MODULES", "GatedCall", "GatedForwardResult", "backward_checked", "bptt_checked",
-           "check_gated_call", "forward", "init_params", "jacobian_norms", "loss_and_grads",
-           "loss_grads_state", "run_checked", "to_pytorch"]
+__all__ = ["GatedForwardResult", "forward", "init_params", "jacobian_norms", "loss_and_grads",
+           "loss_grads_state", "to_pytorch"]
 
 
 def forward(params, xs, *, h0=None, s0=None, cell: str = "lstm",

@@ -14,8 +14,9 @@ from .validation import PARAM_KEYS, check_shape
 
 
 def relative_error(analytic, numeric, eps: float = 1e-12) -> float:
-    """max|a - n| / max(eps, max(|a| + |n|)): a scale-free error that stays meaningful when
-    both gradients are near zero (then it compares to eps instead of dividing by ~0)."""
+    """max|a - n| / max(eps, max(|a| + |n|)) for two arrays of the same shape (any shape): a
+    scale-free error that stays meaningful when both gradients are near zero (then it compares
+    to eps instead of dividing by ~0)."""
     a, n = np.asarray(analytic, dtype=float), np.asarray(numeric, dtype=float)
     check_shape("numeric", n, a.shape, "like 'analytic'")
     if a.size == 0:

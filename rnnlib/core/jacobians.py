@@ -36,7 +36,7 @@ def jacobian_norms(params: dict, xs, *, h0=None, activation: str = "tanh", s0=No
 
 
 def spectral_radius(W) -> float:
-    """ρ(W) = the largest |eigenvalue| of the square matrix W."""
+    """ρ(W) = the largest |eigenvalue| of the square matrix W (H, H)."""
     W = check_float_array("W", W)
     if W.ndim != 2 or W.shape[0] != W.shape[1]:
         raise bad_value("W", "a square matrix", f"shape {W.shape}")

@@ -3,8 +3,11 @@
 A cell is a module (``rnn.py``, ``lstm.py``, ``gru.py``) that says how many blocks it stacks in
 U, W, b (``G``), names its gates (``GATE_NAMES``), runs forward over a run of steps from a state
 (``run(p, xu, state, activation) -> (cache, h, last state)``), backpropagates from that cache
-(``backward(p, cache, dh) -> (∂L/∂z, ∂L/∂W, ∂L/∂state)``) and gives its step Jacobians. What
-every cell shares is written once, here and in ``sequence.py``:
+(``backward(p, cache, dh) -> (∂L/∂z, ∂L/∂W, ∂L/∂state)``) and gives its step Jacobians; it
+also lists its gradient keys in order (``GRAD_KEYS``), and its cache says in ``free`` which
+(T, B, H) buffer the loop may overwrite with ∂L/∂h (None: none). A new cell is also named in
+``validation.CELLS`` and ``GATE_COUNT`` (validation cannot import the cells; a test holds the
+two lists equal). What every cell shares is written once, here and in ``sequence.py``:
 
     z_t = b + W h_{t-1} + U x_t     the part U x_t + b for all t at once; ∂L/∂U, ∂L/∂b after
     o_t = c + V h_t                 the output layer, the losses and modes, for all t at once

@@ -126,13 +126,19 @@ def _overflow_expected():
     return np.errstate(over="ignore", invalid="ignore")
 
 
-def _float_array(name: str, value: Any) -> np.ndarray:
-    """check_float_array's work; call it inside ``_overflow_expected()``."""
+def as_array(name: str, value: Any) -> np.ndarray:
+    """``np.asarray(value)`` (any shape), or a TypeError naming ``name`` when numpy cannot make
+    an array of it (a ragged nested list, say) instead of numpy's own message."""
     try:
-        arr = np.asarray(value)
-    except Exception as exc:  # ragged lists and the like
+        return np.asarray(value)
+    except (ValueError, TypeError) as exc:
         raise TypeError(f"argument '{name}': expected a numeric array, got {type(value).__name__} "
                         f"that numpy cannot convert ({exc})") from None
+
+
+def _float_array(name: str, value: Any) -> np.ndarray:
+    """check_float_array's work; call it inside ``_overflow_expected()``."""
+    arr = as_array(name, value)
     if arr.dtype.kind not in "iuf":       # "b" bool, "c" complex, "U" strings, "O" objects
         raise TypeError(f"argument '{name}': expected a real numeric array, got dtype {arr.dtype}")
     arr = arr.astype(np.float64, copy=False)
@@ -196,7 +202,7 @@ def check_params(params: Any, cell: str = "rnn") -> tuple[dict, Sizes]:
 
 def check_xs(xs: Any, D: int) -> tuple[np.ndarray, bool, bool]:
     """Return ``(xs_batched, token_ids, batched)``; xs (T,D)/(T,B,D) floats or (T,)/(T,B) ids."""
-    arr = np.asarray(xs)
+    arr = as_array("xs", xs)
     if arr.dtype == bool or arr.dtype.kind not in "iuf":
         raise TypeError(f"argument 'xs': expected float inputs (T, D) / (T, B, D) or integer "
                         f"token ids (T,) / (T, B), got dtype {arr.dtype}")
@@ -236,17 +242,12 @@ def check_state(name: str, value: Any, H: int, B: int, batched: bool) -> tuple[n
     raise ValueError(f"argument '{name}': expected shape {expected}, got {arr.shape}")
 
 
-def check_h0(h0: Any, H: int, B: int, batched: bool) -> tuple[np.ndarray, bool]:
-    """:func:`check_state` for h0: ``(h0 (B, H), shared)``."""
-    return check_state("h0", h0, H, B, batched)
-
-
 def check_targets(targets: Any, loss: str, mode: str, T: int, B: int, K: int,
                   batched: bool) -> np.ndarray:
     """Return targets batched: (T, B) / (T, B, K), or (B,) / (B, K) for many_to_one."""
     lead = ((T,) if mode == "many_to_many" else ()) + ((B,) if batched else ())
     if loss == "cross_entropy":
-        arr = np.asarray(targets)
+        arr = as_array("targets", targets)
         if arr.dtype == bool or arr.dtype.kind not in "iu":
             raise TypeError(f"argument 'targets': cross_entropy needs integer class ids of shape "
                             f"{lead}, got dtype {arr.dtype}")
@@ -276,7 +277,7 @@ def check_truncate(truncate: Any) -> int | None:
 def check_call(params: Any, xs: Any, *, h0: Any = None, activation: str = "tanh",
                targets: Any = None, loss: str | None = None, mode: str = "many_to_many",
                truncate: Any = None) -> Call:
-    """Check a whole call. ``loss=None`` means a forward-only call (no targets).
+    """Check a whole call. ``targets=None`` and ``loss=None`` mean a forward-only call.
 
     xs (T, D) / (T, B, D) floats or (T,) / (T, B) ids, h0 (H,) / (B, H) / None, targets as the
     contract says; the Call holds them batched: xs (T, B, D) or (T, B), h0 (B, H).
@@ -284,13 +285,21 @@ def check_call(params: Any, xs: Any, *, h0: Any = None, activation: str = "tanh"
     p, sizes = check_params(params)
     check_choice("activation", activation, ACTIVATIONS)
     xs_b, token_ids, batched = check_xs(xs, sizes.D)
-    h0_b, shared = check_h0(h0, sizes.H, xs_b.shape[1], batched)
+    h0_b, shared = check_state("h0", h0, sizes.H, xs_b.shape[1], batched)
     call = Call(p, sizes, xs_b, token_ids, batched, h0_b, shared, activation)
-    if loss is not None:
-        call.loss = check_choice("loss", loss, LOSSES)
-        call.mode = check_choice("mode", mode, MODES)
-        call.truncate = check_truncate(truncate)
-        call.targets = check_targets(targets, loss, mode, call.T, call.B, sizes.K, batched)
+    return _check_scoring(call, targets, loss, mode, truncate)
+
+
+def _check_scoring(call: Call, targets: Any, loss: Any, mode: Any, truncate: Any) -> Call:
+    """The loss, mode, truncation and targets (T, [B,] ...) of a call that is scored: one given
+    targets or a loss. (A forward-only call gives neither, so a scored call's loss=None is an
+    error here rather than a crash in the loop.)"""
+    if loss is None and targets is None:
+        return call
+    call.loss = check_choice("loss", loss, LOSSES)
+    call.mode = check_choice("mode", mode, MODES)
+    call.truncate = check_truncate(truncate)
+    call.targets = check_targets(targets, loss, mode, call.T, call.B, call.sizes.K, call.batched)
     return call
 
 
@@ -309,23 +318,21 @@ def check_finite_logits(o: np.ndarray) -> None:
 # The gates are stacked along the first axis of U, W and b (G·H rows instead of H); V and c are
 # the output layer as before. The LSTM carries a second state, s0.
 
-def check_gated_params(params: Any, cell: str) -> tuple[dict, Sizes]:
-    """:func:`check_params` for a named cell: U (G·H, D), W (G·H, H), b (G·H,), V (K, H), c (K,)."""
-    return check_params(params, cell)
-
-
 GatedCall = Call     # one checked call for every cell (the name gated code used before)
 
 
 def check_gated_call(params, xs, *, cell: str, h0=None, s0=None, activation: str = "tanh",
                      targets=None, loss: str | None = None, mode: str = "many_to_many",
                      truncate=None) -> Call:
-    """Check a whole call to a gated cell (``loss=None``: forward only), as :func:`check_call`:
-    xs (T, [B,] D) or ids (T, [B,]); h0, s0 (H,) / (B, H) / None."""
+    """Check a whole call to a gated cell (no targets and no loss: forward only), as
+    :func:`check_call`: xs (T, [B,] D) or ids (T, [B,]); h0, s0 (H,) / (B, H) / None."""
     check_choice("cell", cell, CELLS)
-    if cell == "rnn":
+    if cell == "rnn" and s0 is not None:
         raise ValueError("argument 's0': only cell='lstm' has a cell state s; expected None for "
                          f"cell='rnn', got an array of shape {np.shape(s0)}")
+    if cell == "rnn":
+        raise bad_value("cell", "'lstm' or 'gru' (a gated cell; the plain cell is "
+                        "rnnlib.forward / rnnlib.loss_and_grads)", repr(cell))
     if activation != "tanh":
         raise ValueError(f"argument 'activation': does not apply to cell='{cell}' (its "
                          f"nonlinearities are fixed); expected the default 'tanh', got "
@@ -340,12 +347,7 @@ def check_gated_call(params, xs, *, cell: str, h0=None, s0=None, activation: str
     call = Call(p, sizes, xs_b, token_ids, batched, h0_b, h_shared, "tanh", cell=cell)
     if cell == "lstm":
         call.s0, call.s0_shared = check_state("s0", s0, sizes.H, B, batched)
-    if loss is not None:
-        call.loss = check_choice("loss", loss, LOSSES)
-        call.mode = check_choice("mode", mode, MODES)
-        call.truncate = check_truncate(truncate)
-        call.targets = check_targets(targets, loss, mode, call.T, B, sizes.K, batched)
-    return call
+    return _check_scoring(call, targets, loss, mode, truncate)
 
 
 def check_cell_call(params, xs, *, cell: str = "rnn", h0=None, s0=None, activation: str = "tanh",
@@ -391,7 +393,7 @@ def check_fraction(name: str, value: Any, *, high_open: bool = True) -> float:
 def check_shape(name: str, value: Any, shape: tuple, what: str = "") -> np.ndarray:
     """``value`` as an array of exactly ``shape`` (a tuple such as (T, B, H)); ``what`` says what
     the shape is, e.g. "like the layer's states"."""
-    arr = np.asarray(value)
+    arr = as_array(name, value)
     if arr.shape != tuple(shape):
         raise bad_value(name, f"shape {tuple(shape)}{' ' + what if what else ''}", str(arr.shape))
     return arr
@@ -399,7 +401,7 @@ def check_shape(name: str, value: Any, shape: tuple, what: str = "") -> np.ndarr
 
 def check_int_ids(name: str, ids: Any, what: str = "integer ids") -> np.ndarray:
     """An integer array (any shape, any integer dtype; not bool): TypeError otherwise."""
-    arr = np.asarray(ids)
+    arr = as_array(name, ids)
     if arr.dtype == bool or arr.dtype.kind not in "iu":
         raise TypeError(f"argument '{name}': expected {what}, got dtype {arr.dtype}")
     return arr
