@@ -58,7 +58,8 @@ class Greedy:
 
 
 def greedy_decode(params: dict, src, *, steps: int, eos: int, src_lengths=None) -> Greedy:
-    """Decode a batch greedily for ``steps`` steps (B rows at once); cut each at ``eos``."""
+    """Decode src (S, B) token ids (src_lengths (B,) or None) greedily for ``steps`` steps,
+    B rows at once; the result's tokens are (steps, B), each output cut at ``eos``."""
     steps = check_int("steps", steps)
     enc = encode(params, src, src_lengths=src_lengths)
     B = enc.src.shape[1]
@@ -77,7 +78,8 @@ def greedy_decode(params: dict, src, *, steps: int, eos: int, src_lengths=None) 
 
 
 def cut(tokens: np.ndarray, eos: int) -> np.ndarray:
-    """The symbols before the first end symbol (all of them if there is none)."""
+    """tokens (T,) ids -> the symbols before the first end symbol, (T',) with T' <= T (all of
+    them if there is none)."""
     where = np.flatnonzero(tokens == eos)
     return tokens[: where[0]] if where.size else tokens
 

@@ -58,8 +58,9 @@ def number_words(n: int, rng=None) -> list[str]:
 
 
 def sample_numbers(count: int, *, max_digits: int = 6, seed: int = 0, exclude=()) -> np.ndarray:
-    """``count`` distinct numbers: a digit count drawn uniformly from 1..max_digits, then a number
-    with that many digits, uniformly; none of ``exclude`` (so a test set is held out)."""
+    """``count`` distinct numbers, an (N,) int array with N = count: a digit count drawn
+    uniformly from 1..max_digits, then a number with that many digits, uniformly; none of
+    ``exclude`` (so a test set is held out)."""
     rng = np.random.default_rng(seed)
     taken, out = set(int(x) for x in exclude), []
     free = 10 ** max_digits - len({x for x in taken if 0 <= x < 10 ** max_digits})
@@ -96,10 +97,10 @@ def pad_batch(sequences, pad_id: int = PAD) -> tuple[np.ndarray, np.ndarray]:
 
 
 def words(ids) -> str:
-    """Source ids as text."""
+    """Source ids (S,) as text, one word per id."""
     return " ".join(SOURCE_WORDS[int(i)] for i in ids)
 
 
 def digits(ids) -> str:
-    """Output ids as text (the end symbol dropped)."""
+    """Output ids (T,) as text, one digit per id (the end symbol dropped)."""
     return "".join(DIGITS[int(i)] for i in ids if int(i) < len(DIGITS))

@@ -46,7 +46,8 @@ def snap_to_float32(params) -> None:
 
 def fit_seq2seq(params: dict, sources, targets, *, steps: int, batch: int = 64, lr: float = 0.05,
                 clip: float = 5.0, seed: int = 0, p_true=None) -> list[float]:
-    """Train ``params`` in place; return the mean loss per target symbol at each update.
+    """Train ``params`` in place on sources (each (S_k,) ids) and targets (each (T_k,) ids
+    ending with the end symbol); return the mean loss per target symbol at each update, (steps,).
 
     p_true: None (teacher forcing), or a function i -> the probability of feeding the true
     previous symbol at update i (scheduled sampling, Bengio et al., 2015).
@@ -73,7 +74,8 @@ def fit_seq2seq(params: dict, sources, targets, *, steps: int, batch: int = 64, 
 
 def exact_match(params: dict, sources, targets, *, eos: int, width: int | None = None,
                 alpha: float = 1.0, batch: int = 500) -> np.ndarray:
-    """For each pair, whether the decoded output equals the target exactly: bools (n,).
+    """For each pair, whether the decoded output equals the target exactly: bools (n,), for
+    n sources (each (S_k,) ids) and n targets (each (T_k,) ids ending with ``eos``).
 
     width None: greedy decoding; else beam search of that width (length normalisation α).
     """
@@ -92,7 +94,8 @@ def exact_match(params: dict, sources, targets, *, eos: int, width: int | None =
 
 
 def symbol_accuracy(params: dict, sources, targets, *, teacher_forced: bool) -> float:
-    """The fraction of target symbols (end symbol included) predicted right, position by position.
+    """The fraction of target symbols (end symbol included) predicted right, position by
+    position, over sources (each (S_k,) ids) and targets (each (T_k,) ids).
 
     teacher_forced: the decoder reads the true previous symbols (as in training), so each step
     is judged on a correct past; else it reads its own greedy outputs (free running), as it must
