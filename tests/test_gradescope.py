@@ -6,6 +6,8 @@ seed: the same score and the same tests. Then the same without bubblewrap (as in
 container that forbids user namespaces), and submissions with no usable notebook."""
 from __future__ import annotations
 
+import contextlib
+
 import json
 import os
 import stat
@@ -166,11 +168,13 @@ if _tries():
 '''
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="Gradescope runs as root; so must this test")
-def test_as_nobody_the_code_cannot_read_the_key_or_write_the_results(autograder, tmp_path):
-    # Gradescope's container without user namespaces: root, no bubblewrap. This Python lives
-    # under /root (0700), which nobody cannot enter, so the test runs the autograder in a
-    # mount namespace where /root is a 0755 tmpfs holding only the interpreter's folder.
+@contextlib.contextmanager
+def container_without_namespaces(autograder, notebook_of, results_mode=0o755):
+    """Gradescope's container without user namespaces (root, no bubblewrap), laid out in a
+    temporary folder; yields ``(ag, run)``: ``notebook_of(ag)`` is the submission, ``run()``
+    runs ``run_autograder``. This Python lives under /root (0700), which an unprivileged user
+    cannot enter, so ``run`` works in a mount namespace where /root is a 0755 tmpfs holding
+    only the interpreter's folder."""
     import shutil
     import tempfile
     base = tempfile.mkdtemp(prefix="rg-gs-")          # a folder others may traverse
@@ -180,15 +184,11 @@ def test_as_nobody_the_code_cannot_read_the_key_or_write_the_results(autograder,
         for sub in ("source", "submission", "results"):
             (ag / sub).mkdir(parents=True)
             os.chmod(ag / sub, 0o755)
+        os.chmod(ag / "results", results_mode)
         with zipfile.ZipFile(autograder) as z:
             z.extractall(ag / "source")
         os.chmod(ag / "source" / "run_autograder", 0o755)
-        nb = F.full()
-        step = F.answers(nb)["rnn_step"]
-        step["source"] = (SPY.replace("KEY_PATH", repr(str(ag / "source" / "key.ipynb")))
-                          .replace("RESULTS_PATH", repr(str(ag / "results" / "results.json")))
-                          + "".join(step["source"]))
-        F._put(ag / "submission", "01_forward.ipynb", nb)
+        F._put(ag / "submission", "01_forward.ipynb", notebook_of(ag))
         pyenv = os.path.realpath(sys.executable).split("/versions/")[0]
         view = Path(base) / "view"                  # removed with base
         view.mkdir(mode=0o700)
@@ -196,16 +196,32 @@ def test_as_nobody_the_code_cannot_read_the_key_or_write_the_results(autograder,
                   f"mount -t tmpfs -o mode=0755 tmpfs /root && mkdir -p {pyenv} && "
                   f"mount --bind {view}{pyenv[len('/root'):]} {pyenv} && "
                   f"bash {ag}/source/run_autograder")
-        done = subprocess.run(
-            ["unshare", "--mount", "--propagation", "private", "sh", "-c", script],
-            capture_output=True, text=True, timeout=600,
-            env={"PATH": os.environ["PATH"], "RNNGRADE_AUTOGRADER": str(ag),
-                 "RNNGRADE_PYTHON": sys.executable, "RNNGRADE_SEED": str(SEED),
-                 "RNNGRADE_TEST_NO_BWRAP": "1"})
-        assert done.returncode == 0, done.stdout + done.stderr
-        gs = json.loads((ag / "results" / "results.json").read_text())
+
+        def run():
+            done = subprocess.run(
+                ["unshare", "--mount", "--propagation", "private", "sh", "-c", script],
+                capture_output=True, text=True, timeout=600,
+                env={"PATH": os.environ["PATH"], "RNNGRADE_AUTOGRADER": str(ag),
+                     "RNNGRADE_PYTHON": sys.executable, "RNNGRADE_SEED": str(SEED),
+                     "RNNGRADE_TEST_NO_BWRAP": "1"})
+            assert done.returncode == 0, done.stdout + done.stderr
+            return json.loads((ag / "results" / "results.json").read_text())
+        yield ag, run
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="Gradescope runs as root; so must this test")
+def test_as_nobody_the_code_cannot_read_the_key_or_write_the_results(autograder, tmp_path):
+    def spy(ag):
+        nb = F.full()
+        step = F.answers(nb)["rnn_step"]
+        step["source"] = (SPY.replace("KEY_PATH", repr(str(ag / "source" / "key.ipynb")))
+                          .replace("RESULTS_PATH", repr(str(ag / "results" / "results.json")))
+                          + "".join(step["source"]))
+        return nb
+    with container_without_namespaces(autograder, spy) as (ag, run):
+        gs = run()
         assert "ran as an unprivileged user of its own" in gs["output"], gs["output"]
         assert gs["score"] == 12, [t["output"] for t in gs["tests"] if t["score"] == 0]
         assert stat.S_IMODE(os.stat(ag / "source").st_mode) == 0o700
-    finally:
-        shutil.rmtree(base, ignore_errors=True)

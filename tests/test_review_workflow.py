@@ -10,7 +10,7 @@ import zipfile
 
 import lms_fixtures as F
 import pytest
-from test_gradescope import SEED
+from test_gradescope import SEED, container_without_namespaces
 
 from rnngrade import cli, gradescope
 
@@ -211,50 +211,24 @@ def test_only_with_a_new_seed_does_not_say_resumed(tmp_path):
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="Gradescope runs as root; so must this test")
 def test_as_nobody_a_left_behind_process_cannot_rewrite_the_results(autograder, tmp_path):
-    # Gradescope's container without user namespaces: the cells run as nobody. A process
-    # they leave behind (setsid: out of the runner's process group, so not killed with it)
-    # waited for results.json and rewrote it with full marks wherever the results folder
-    # let it (Gradescope's harness makes that folder; its mode is not ours to assume)
-    import shutil
-    import tempfile
+    # Gradescope's container without user namespaces: the cells run as an unprivileged user.
+    # A process they leave behind (setsid: out of the runner's process group, so not killed
+    # with it) waited for results.json and rewrote it with full marks wherever the results
+    # folder let it (Gradescope's harness makes that folder; its mode is not ours to assume)
     import time
-    from pathlib import Path
-    base = tempfile.mkdtemp(prefix="rg-gs-")
-    os.chmod(base, 0o755)
-    try:
-        ag = Path(base) / "autograder"
-        for sub in ("source", "submission", "results"):
-            (ag / sub).mkdir(parents=True)
-            os.chmod(ag / sub, 0o755)
-        os.chmod(ag / "results", 0o777)
-        with zipfile.ZipFile(autograder) as z:
-            z.extractall(ag / "source")
-        os.chmod(ag / "source" / "run_autograder", 0o755)
+
+    def daemon(ag):
         nb = F.blank()
         cell = F.answers(nb)["rnn_step"]
         cell["source"] = DAEMON.replace(
             "RESULTS", repr(str(ag / "results" / "results.json"))) + "".join(cell["source"])
-        F._put(ag / "submission", "01_forward.ipynb", nb)
-        pyenv = os.path.realpath(sys.executable).split("/versions/")[0]
-        view = Path(base) / "view"
-        view.mkdir(mode=0o700)
-        script = (f"mount --bind /root {view} && "
-                  f"mount -t tmpfs -o mode=0755 tmpfs /root && mkdir -p {pyenv} && "
-                  f"mount --bind {view}{pyenv[len('/root'):]} {pyenv} && "
-                  f"bash {ag}/source/run_autograder")
-        done = subprocess.run(
-            ["unshare", "--mount", "--propagation", "private", "sh", "-c", script],
-            capture_output=True, text=True, timeout=600,
-            env={"PATH": os.environ["PATH"], "RNNGRADE_AUTOGRADER": str(ag),
-                 "RNNGRADE_PYTHON": sys.executable, "RNNGRADE_SEED": str(SEED),
-                 "RNNGRADE_TEST_NO_BWRAP": "1"})
-        assert done.returncode == 0, done.stdout + done.stderr
+        return nb
+    with container_without_namespaces(autograder, daemon, results_mode=0o777) as (ag, run):
+        run()
         time.sleep(2)                                   # the daemon's chance
         gs = json.loads((ag / "results" / "results.json").read_text())
         assert "ran as an unprivileged user of its own" in gs["output"], gs["output"]
         assert gs["score"] == 0
-    finally:
-        shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="dropping to another uid needs root")
