@@ -77,10 +77,6 @@ class Call:
         return self.xs.shape[1]
 
 
-def _shape(x: Any) -> str:
-    return str(tuple(np.shape(x)))
-
-
 def check_choice(name: str, value: Any, allowed: tuple) -> str:
     """``value`` must be one of the strings in ``allowed``."""
     if not isinstance(value, str):
