@@ -168,13 +168,42 @@ if _tries():
 '''
 
 
+def _blocked(path: str) -> str | None:
+    """The highest folder above ``path`` that others may not pass through, or None."""
+    parts = Path(path).parts
+    for i in range(2, len(parts)):
+        folder = str(Path(*parts[:i]))
+        if not os.stat(folder).st_mode & 0o001:
+            return folder
+    return None
+
+
+def _expose(wanted: list[str], base: Path) -> str:
+    """Shell mounts (for a private mount namespace) that let an unprivileged user reach each
+    folder of ``wanted``: each closed folder above them (this Python under /root, a clone in a
+    0700 temporary folder) is covered by an empty 0755 tmpfs with only the wanted folders
+    bound back in."""
+    script, closed = "", {}
+    for want in wanted:
+        top = _blocked(want)
+        if top is not None:
+            closed.setdefault(top, []).append(want)
+    for n, (top, wants) in enumerate(sorted(closed.items())):
+        view = base / f"view{n}"                    # removed with base
+        view.mkdir(mode=0o700)
+        script += f"mount --bind {top} {view} && mount -t tmpfs -o mode=0755 tmpfs {top} && "
+        for want in wants:
+            script += f"mkdir -p {want} && mount --bind {view}{want[len(top):]} {want} && "
+    return script
+
+
 @contextlib.contextmanager
 def container_without_namespaces(autograder, notebook_of, results_mode=0o755):
     """Gradescope's container without user namespaces (root, no bubblewrap), laid out in a
     temporary folder; yields ``(ag, run)``: ``notebook_of(ag)`` is the submission, ``run()``
-    runs ``run_autograder``. This Python lives under /root (0700), which an unprivileged user
-    cannot enter, so ``run`` works in a mount namespace where /root is a 0755 tmpfs holding
-    only the interpreter's folder."""
+    runs ``run_autograder``. This Python lives under /root (0700) and the repository's venv
+    may sit in a 0700 temporary folder, which an unprivileged user cannot enter, so ``run``
+    works in a mount namespace where such folders are 0755 tmpfs holding only what it needs."""
     import shutil
     import tempfile
     base = tempfile.mkdtemp(prefix="rg-gs-")          # a folder others may traverse
@@ -189,13 +218,9 @@ def container_without_namespaces(autograder, notebook_of, results_mode=0o755):
             z.extractall(ag / "source")
         os.chmod(ag / "source" / "run_autograder", 0o755)
         F._put(ag / "submission", "01_forward.ipynb", notebook_of(ag))
-        pyenv = os.path.realpath(sys.executable).split("/versions/")[0]
-        view = Path(base) / "view"                  # removed with base
-        view.mkdir(mode=0o700)
-        script = (f"mount --bind /root {view} && "
-                  f"mount -t tmpfs -o mode=0755 tmpfs /root && mkdir -p {pyenv} && "
-                  f"mount --bind {view}{pyenv[len('/root'):]} {pyenv} && "
-                  f"bash {ag}/source/run_autograder")
+        script = _expose([os.path.realpath(sys.executable).split("/versions/")[0],
+                          os.path.realpath(sys.prefix)], Path(base))
+        script += f"bash {ag}/source/run_autograder"
 
         def run():
             done = subprocess.run(
