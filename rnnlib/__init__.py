@@ -22,6 +22,7 @@ from .core.forward import ForwardResult, forward, predict
 from .core.gated import GatedForwardResult, to_pytorch
 from .core.gru import pytorch_gru_forward
 from .core.gradcheck import check_grads, numerical_grads, relative_error
+from .core.similarity import cosine_similarity
 from .core.jacobians import jacobian_norms, spectral_radius, step_jacobians, with_spectral_radius
 from .book.notation import NOTATIONS, forward_in_notation, from_notation, to_notation
 from .training.language_model import (LMHistory, batchify, generate, mean_loss, perplexity,
@@ -35,7 +36,7 @@ from .core.step import StepCache, StepGrads, step_backward, step_forward
 from .book.trace import Trace, trace
 from .book.gated_trace import GatedTrace, gated_trace
 from .experiments.forgetting import shared_suffix_gaps
-from .book.cost import step_multiply_adds
+from .book.cost import peak_bytes, step_multiply_adds
 from .training.train import OPTIMIZERS, History, accuracy, fit, freeze, minibatches
 from .core.validation import ACTIVATIONS, CELLS, LOSSES, MODES, PARAM_KEYS
 from .text.vocab import EOS, UNK, Vocabulary, tokenize
@@ -71,9 +72,11 @@ __all__ = [
     "shared_suffix_gaps", "step_multiply_adds", "train_language_model", "EOS",
     "ForwardResult", "History", "LOSSES", "MODES", "NOTATIONS",
     "PARAM_KEYS", "StepCache", "StepGrads", "Trace", "UNK", "Vocabulary", "accuracy", "activate",
-    "check_grads", "clip_by_global_norm", "clip_elementwise", "copy_params", "derivative", "fit",
+    "check_grads", "clip_by_global_norm", "clip_elementwise", "copy_params", "cosine_similarity",
+    "derivative", "fit",
     "forward", "forward_in_notation", "from_notation", "global_norm", "init_params",
-    "jacobian_norms", "log_softmax", "loss_and_grads", "numerical_grads", "one_hot", "predict",
+    "jacobian_norms", "log_softmax", "loss_and_grads", "numerical_grads", "one_hot", "peak_bytes",
+    "predict",
     "pytorch_gru_forward", "reference", "to_pytorch",
     "recall_first", "relative_error", "relu", "sample", "sgd_step", "sigmoid", "sine_windows",
     "softmax", "spectral_radius", "step_backward", "step_forward", "step_jacobians",

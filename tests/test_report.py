@@ -1,8 +1,10 @@
 """rnnlib.report: what the chapters print and glue is the same on every CPU."""
+import re
+
 import numpy as np
 import pytest
 
-from rnnlib.report import below, fmt, rounded
+from rnnlib.report import below, fmt, glue_range, glued, rounded
 
 
 def test_rounded_hides_the_last_bits_another_cpu_would_change():
@@ -55,3 +57,21 @@ def test_source_can_leave_out_the_docstring():
     assert source(f, docstring=False) == "def f(x):\n    return 2 * x      # the body stays\n"
     with pytest.raises(TypeError, match="func: expected a function"):
         source(3)
+
+
+def test_glue_range_glues_both_ends_as_glue_would():
+    ends = glue_range("t_acc", [0.8512, 0.8933, 0.8701], 2)
+    assert (glued["t_acc_lo"], glued["t_acc_hi"]) == ("0.85", "0.89")
+    assert ends == (0.85, 0.89) and f"{ends:.2f}" == "0.85..0.89"
+    glue_range("t_count", np.array([[17, 25], [20, 19]]))       # whole numbers stay whole
+    assert (glued["t_count_lo"], glued["t_count_hi"]) == ("17", "25")
+
+
+@pytest.mark.parametrize("values, error, words", [
+    ([], ValueError, "at least one number"), ([1.0, np.nan], ValueError, "nan at index (1,)"),
+    (["a", "b"], TypeError, "real numbers"), ([True, False], TypeError, "real numbers")])
+def test_glue_range_rejects_what_has_no_range(values, error, words):
+    with pytest.raises(error, match=r"argument 'values'.*" + re.escape(words)):
+        glue_range("t_bad", values)
+    with pytest.raises(TypeError, match="argument 'name'"):
+        glue_range(3, [1.0])

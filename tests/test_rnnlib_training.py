@@ -4,6 +4,7 @@ import pytest
 
 import rnnlib
 from helpers import problem
+from rnnlib.training.tree import as_vector
 
 
 def test_sgd_step_moves_against_the_gradient_and_lowers_the_loss():
@@ -49,6 +50,39 @@ def test_global_norm_clipping_keeps_the_direction():
     assert clipped["h0"][0] == 100.0          # not a parameter: passed through
     unchanged, _ = rnnlib.clip_by_global_norm(g, 10.0)
     assert unchanged["U"][0, 0] == 3.0
+
+
+def test_cosine_similarity_of_two_arrays_of_any_shape():
+    assert rnnlib.cosine_similarity([1, 0], [0, 1]) == 0.0
+    assert rnnlib.cosine_similarity([[1.0, 2.0]], [[-2.0, -4.0]]) == pytest.approx(-1.0)
+    u, v = np.array([3.0, 4.0, 0.0]), np.array([4.0, 3.0, 5.0])
+    assert rnnlib.cosine_similarity(u, v) == pytest.approx(24 / (5 * np.sqrt(50)))
+    with pytest.raises(ValueError, match="argument 'b'.*non-zero entry"):
+        rnnlib.cosine_similarity([1.0, 0.0], [0.0, 0.0])
+    with pytest.raises(ValueError, match="argument 'b'.*shape"):
+        rnnlib.cosine_similarity([1.0, 0.0], [1.0, 0.0, 0.0])
+    with pytest.raises(TypeError, match="argument 'a'"):
+        rnnlib.cosine_similarity(["x", "y"], [1.0, 0.0])
+
+
+def test_as_vector_joins_the_parameters_in_order_without_the_states():
+    g = {"c": np.array([5.0]), "h0": np.array([9.0]), "V": np.array([[4.0]]), "b": np.array([3.0]),
+         "U": np.array([[1.0]]), "W": np.array([[2.0]])}
+    assert as_vector(g).tolist() == [1.0, 2.0, 4.0, 3.0, 5.0]          # U, W, V, b, c
+    stacked = {"layers": [{"U": np.ones((2, 1)), "W": np.zeros((2, 2))}], "V": np.full((1, 2), 7.0)}
+    assert as_vector(stacked).tolist() == [1, 1, 0, 0, 0, 0, 7, 7]
+    with pytest.raises(TypeError, match="argument 'tree'"):
+        as_vector(np.ones(3))
+    with pytest.raises(ValueError, match="argument 'tree'"):
+        as_vector({"h0": np.ones(2)})
+
+
+def test_only_global_norm_clipping_keeps_the_gradients_direction():
+    _, g = rnnlib.loss_and_grads(*problem(T=4)[:3])
+    by_norm, _ = rnnlib.clip_by_global_norm(g, 1e-3)
+    by_entry = rnnlib.clip_elementwise(g, 1e-3)
+    assert rnnlib.cosine_similarity(as_vector(g), as_vector(by_norm)) == pytest.approx(1.0, abs=1e-12)
+    assert rnnlib.cosine_similarity(as_vector(g), as_vector(by_entry)) < 0.99
 
 
 def test_elementwise_clipping_changes_the_direction():

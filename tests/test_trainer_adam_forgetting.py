@@ -1,4 +1,6 @@
 """Adam, freezing parameters in fit, and the shared-suffix forgetting experiment."""
+import tracemalloc
+
 import numpy as np
 import pytest
 
@@ -128,3 +130,18 @@ def test_step_multiply_adds_counts_the_three_products():
     assert rnnlib.step_multiply_adds(65, 100, 65, token_ids=True) == 100 * 100 + 65 * 100
     with pytest.raises(ValueError, match="'H'"):
         rnnlib.step_multiply_adds(3, 0, 2)
+
+
+def test_peak_bytes_counts_what_the_call_allocates_not_its_inputs():
+    assert 16e6 <= rnnlib.peak_bytes(np.zeros, 2 * 10**6) < 16.1e6          # 16 MB made by it
+    assert rnnlib.peak_bytes(lambda: [np.zeros(10**6) for _ in range(3)]) >= 24e6   # held at once
+    assert not tracemalloc.is_tracing()                          # stopped after measuring
+    tracemalloc.start()                                          # someone else's tracing ...
+    try:
+        inputs = np.ones(10**6)                                  # 8 MB traced before the call
+        assert rnnlib.peak_bytes(np.sum, inputs) < 1e5           # reads them, makes nothing
+        assert tracemalloc.is_tracing()                          # ... is left running
+    finally:
+        tracemalloc.stop()
+    with pytest.raises(TypeError, match="argument 'fn'"):
+        rnnlib.peak_bytes(3)

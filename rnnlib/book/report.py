@@ -9,6 +9,9 @@ its prose goes through these helpers, so what nbval compares is the same on ever
     below(x, bound)          "< 1e-12": for errors that are rounding noise, whose digits vary
     glue(name, x, digits=4)  myst-nb's glue of the rounded float, quoted in the prose as
                              {eval}`glued["name"]` (see ``glued``)
+    glue_range(name, values, digits=4)
+                             the smallest and the largest of several runs' values, glued as
+                             name_lo and name_hi
 
 Pick `digits` for what the prose needs, not more. A value near a rounding boundary can still
 flip its last digit on another CPU; ``tools/nbval-other-cpu`` finds those.
@@ -17,8 +20,11 @@ from __future__ import annotations
 
 import math
 from numbers import Real
+from typing import NamedTuple
 
 import numpy as np
+
+from ..core.validation import as_array, bad_type, bad_value
 
 
 def _check_digits(digits) -> int:
@@ -107,6 +113,38 @@ def glue(name: str, x, digits: int = 4, *, display: bool = False):
     _myst_glue(name, value, display=display)
     glued._store(name, value)
     return value
+
+
+class Range(NamedTuple):
+    """The two ends ``glue_range`` glued; ``f"{r:.2f}"`` formats both: "0.85..0.89"."""
+
+    lo: float
+    hi: float
+
+    def __format__(self, spec: str) -> str:
+        return f"{self.lo:{spec}}..{self.hi:{spec}}"
+
+
+def glue_range(name: str, values, digits: int = 4) -> Range:
+    """Glue the smallest and the largest of ``values`` as ``name_lo`` and ``name_hi``.
+
+    values: real numbers, any shape (one result per training run, say). Each end is glued as
+    ``glue`` glues it: a float rounded to ``digits`` significant digits, a whole number as it
+    is. The prose quotes both ends, so that a claim about several runs states their spread,
+    not one run's value: ``{eval}`glued["acc_lo:.2f"]`..{eval}`glued["acc_hi:.2f"]```.
+    Returns the glued ends as a ``Range``.
+    """
+    if not isinstance(name, str):
+        raise bad_type("name", "a str", name)
+    arr = as_array("values", values)
+    if arr.dtype.kind not in "iuf":
+        raise bad_type("values", "real numbers", values)
+    if arr.size == 0:
+        raise bad_value("values", "at least one number", "none")
+    if np.isnan(arr).any():
+        where = tuple(int(i) for i in np.argwhere(np.isnan(arr))[0])
+        raise bad_value("values", "numbers, not nan", f"nan at index {where}")
+    return Range(glue(f"{name}_lo", arr.min(), digits), glue(f"{name}_hi", arr.max(), digits))
 
 
 def _myst_glue(name: str, value, display: bool) -> None:

@@ -97,7 +97,7 @@ def memory_vs_length(lengths: Sequence[int], peaks: Mapping[str, Sequence[float]
     """Peak memory (bytes, drawn in MB) against the sequence length T, one line per method.
 
     lengths: the sequence lengths measured. peaks: {label: peak bytes for each length}, e.g.
-    from ``tracemalloc.get_traced_memory()[1]``. Both axes are logarithmic, so memory that
+    from ``rnnlib.peak_bytes``. Both axes are logarithmic, so memory that
     grows in proportion to T is a straight line of slope one and constant memory is flat.
     Returns the Axes.
     """

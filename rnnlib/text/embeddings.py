@@ -62,15 +62,6 @@ def normalize(vectors: np.ndarray) -> np.ndarray:
     return vectors / np.where(norms == 0, 1.0, norms)
 
 
-def cosine_similarity(a: np.ndarray, b: np.ndarray) -> float:
-    """cos θ = a·b / (‖a‖ ‖b‖), in [-1, 1]."""
-    a, b = np.asarray(a, float), np.asarray(b, float)
-    denom = np.linalg.norm(a) * np.linalg.norm(b)
-    if denom == 0:
-        raise ValueError("arguments 'a', 'b': cosine similarity needs two non-zero vectors")
-    return float(a @ b / denom)
-
-
 def _id(vocab: Vocabulary, word: str) -> int:
     if word not in vocab:
         raise ValueError(f"argument 'word': {word!r} is not in the vocabulary")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core.validation import PARAM_KEYS
+from ..core.validation import PARAM_KEYS, bad_type, bad_value
 
 STATE_KEYS = ("h0", "s0")     # gradients of initial states: not parameters
 
@@ -54,6 +54,17 @@ def param_leaves(tree):
     if isinstance(tree, dict) and isinstance(tree.get("W"), np.ndarray):     # a flat model
         return [(k, tree[k]) for k in PARAM_KEYS if k in tree]
     return list(leaves(tree, params_only=True))
+
+
+def as_vector(tree) -> np.ndarray:
+    """Every parameter of a tree as one vector (N,), N the number of parameters: the arrays of
+    ``param_leaves`` (states excluded) raveled and joined in that order."""
+    if not isinstance(tree, (dict, list, tuple)):
+        raise bad_type("tree", "a parameter tree (a dict or list of arrays)", tree)
+    arrays = [np.ravel(p) for _, p in param_leaves(tree)]
+    if not arrays:
+        raise bad_value("tree", "a parameter tree holding at least one parameter", "none")
+    return np.concatenate(arrays)
 
 
 def tree_norm(grads) -> float:
