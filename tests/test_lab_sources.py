@@ -13,6 +13,7 @@ and what is cheap to check on every run:
 """
 from __future__ import annotations
 
+import json
 import re
 import sys
 from pathlib import Path
@@ -88,3 +89,55 @@ def test_glued_formats_as_the_site_does():
             assert _format_plain_text(text, spec) == expected
     with pytest.raises(KeyError, match="nothing is glued under 'missing'"):
         glued["missing"]
+
+
+def test_a_cite_role_without_a_lab_form_and_a_title_with_code_are_handled():
+    problems: list[str] = []
+    lab = myst_for_lab.lab_markdown(
+        "As {cite:t}`elman1990finding` showed; see {ref}`sec-fit`.",
+        path=ROOT / "chapters" / "x.ipynb", local=set(),
+        cite_labels={"elman1990finding": "Elman 1990"},
+        section_titles={"sec-fit": "The `fit` loop"}, page_titles={}, problems=problems)
+    assert problems == ["x.ipynb: {cite:t} has no JupyterLab form here; use {cite} or {cite:p}"]
+    assert "{ref}`The fit loop <sec-fit>`" in lab
+
+
+def test_the_install_cell_warns_when_another_rnnlib_version_is_installed(tmp_path, monkeypatch):
+    import importlib.metadata
+    import warnings
+
+    source = myst_for_lab.install_source()
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: "0.0.1")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        exec(compile(source, "install-cell", "exec"), {})     # rnnlib is importable here
+    assert len(caught) == 1 and "rnnlib 0.0.1 is installed" in str(caught[0].message)
+    monkeypatch.undo()          # the real version: the repository's own rnnlib
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        exec(compile(source, "install-cell", "exec"), {})
+    assert not caught
+
+
+def _notebook_gluing(path: Path, value: str) -> None:
+    record = {"application/papermill.record/text/plain": value}
+    cell = {"cell_type": "code", "metadata": {}, "source": "", "execution_count": 1,
+            "outputs": [{"output_type": "display_data", "data": record,
+                         "metadata": {"scrapbook": {"name": "saved_x"}}}]}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4,
+                                "nbformat_minor": 5}))
+
+
+@pytest.mark.parametrize("session_name", ["chapters/ch.ipynb", "ABSOLUTE"])
+def test_a_value_glued_later_is_read_from_the_notebook_the_kernel_runs(
+        tmp_path, monkeypatch, session_name):
+    from rnnlib.book.report import _Glued
+
+    _notebook_gluing(tmp_path / "ch.ipynb", "'from the notebook'")
+    _notebook_gluing(tmp_path / "chapters" / "ch.ipynb", "'a decoy'")  # relative to the kernel
+    if session_name == "ABSOLUTE":
+        session_name = str(tmp_path / "ch.ipynb")
+    monkeypatch.chdir(tmp_path)                  # the kernel runs in the notebook's folder
+    monkeypatch.setenv("JPY_SESSION_NAME", session_name)
+    assert _Glued()["saved_x"] == "from the notebook"

@@ -48,6 +48,7 @@ GLUE_TEXT = re.compile(r"\{glue:text\}`([^`]+)`")
 GLUE_MD = re.compile(r"\{glue:md\}`([^`]+)`")
 GLUE_MATH = re.compile(r"^([ \t]*)```\{glue:math\}[ \t]+(\S+)[ \t]*\n[ \t]*```[ \t]*$", re.M)
 CITE_ROLE = re.compile(r"\{cite(?::p)?\}`([^`]+)`")
+OTHER_CITE_ROLE = re.compile(r"\{cite:(?!p\})[a-z]+\}")     # {cite:t} etc.: not rewritten
 XREF_BARE = re.compile(r"\{(numref|ref)\}`([^`<>]+)`")
 DOC_BARE = re.compile(r"\{doc\}`([^`<>]+)`")
 LABEL_DEF = re.compile(r"^\(([^)\s]+)\)=[ \t]*\n#+[ \t]+(.+)$", re.M)
@@ -118,6 +119,8 @@ def lab_markdown(text: str, *, path: Path, local: set[str], cite_labels: dict[st
             return m.group(0)
         return f"[{book_eval.cite_text(keys, cite_labels)}](cite:{','.join(keys)})"
 
+    for other in OTHER_CITE_ROLE.findall(text):
+        problems.append(f"{path.name}: {other} has no JupyterLab form here; use {{cite}} or {{cite:p}}")
     text = CITE_ROLE.sub(cite, text)
     text = book_eval.CITE_LINK.sub(cite, text)      # refresh the labels of existing ones
 
@@ -128,7 +131,8 @@ def lab_markdown(text: str, *, path: Path, local: set[str], cite_labels: dict[st
         if label not in section_titles:
             problems.append(f"{path.name}: {m.group(0)} points to no section title found")
             return m.group(0)
-        return f"{{ref}}`{section_titles[label]} <{label}>`"
+        # a backtick in the title (a heading with code in it) would end the role early
+        return f"{{ref}}`{section_titles[label].replace('`', '')} <{label}>`"
 
     text = XREF_BARE.sub(xref, text)
 
@@ -215,9 +219,12 @@ if importlib.util.find_spec("rnnlib") is None:
         raise RuntimeError("rnnlib is not installed: pip install the wheel rnnlib-{version}-py3-none-any.whl "
                            "from the book's site (_static/wheels/), or set RNNBOOK_WHEEL to it")
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", _wheel], check=True)
-    from importlib.metadata import version as _version
-    if _version("rnnlib") != {version!r}:
-        raise RuntimeError(f"rnnlib {{_version('rnnlib')}} was installed, the book needs {version}")
+from importlib.metadata import version as _version
+if _version("rnnlib") != {version!r}:
+    # an older rnnlib may lack names or differ in results this chapter states
+    import warnings
+    warnings.warn(f"rnnlib {{_version('rnnlib')}} is installed; this chapter was written for "
+                  f"{version}: pip install the book's wheel (or set RNNBOOK_WHEEL and restart)")
 '''
 
 

@@ -253,8 +253,12 @@ class _Glued:
             import os
             from pathlib import Path
 
+            # JPY_SESSION_NAME is absolute in current servers; a relative one is relative to
+            # the server's root, not to the kernel's folder (the notebook's), so only its name
+            # is looked up there
             name = os.environ.get("JPY_SESSION_NAME", "")
-            for path in (Path(name), Path.cwd() / Path(name).name):
+            candidates = [Path(name)] if Path(name).is_absolute() else []
+            for path in [*candidates, Path.cwd() / Path(name).name]:
                 if name.endswith(".ipynb") and path.is_file():
                     try:
                         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
@@ -275,9 +279,6 @@ class _Glued:
             raise TypeError(f"key: expected 'name' or 'name:format', got {type(key).__name__}")
         name, _, spec = key.partition(":")
         return _Plain(_format_plain_text(self._bundle(name)["text/plain"], spec or "s"))
-
-    def __contains__(self, name) -> bool:
-        return name in self._bundles
 
     def __repr__(self) -> str:
         return f"<glued: {len(self._bundles)} values>"
