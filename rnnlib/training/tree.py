@@ -67,11 +67,6 @@ def as_vector(tree) -> np.ndarray:
     return np.concatenate(arrays)
 
 
-def tree_norm(grads) -> float:
-    """The global norm √(Σ g²) over every parameter gradient (h0, s0 excluded)."""
-    return float(np.sqrt(sum(float(np.sum(np.square(g))) for _, g in param_leaves(grads))))
-
-
 def count(params) -> int:
     """The number of trainable numbers in a parameter tree."""
     return int(sum(np.size(p) for _, p in leaves(params, params_only=True)))
