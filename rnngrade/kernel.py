@@ -1,9 +1,10 @@
 """The notebook runner that executes one student's cells inside the sandbox.
 
 Copied by the grader, as ``rgkernel.py``, into the read-only folder bound into the sandbox;
-it imports nothing from the grader (standard library and numpy only). It reads one job from
-standard input: ``{"cells": [{"kind": "setup"|"seed"|"answer"|"check", "source": ...}],
-"timeout": seconds per cell, "max_output": characters per cell, "limits": {...}}``, and
+it imports nothing from the grader (standard library and numpy only). It says
+``{"started": true}`` on its standard output, then reads one job from standard input:
+``{"cells": [{"kind": "setup"|"seed"|"answer"|"check", "source": ...}], "timeout": seconds
+per cell, "max_output": characters per cell, "limits": {...}}``, and
 writes one JSON line per cell to its standard output as each cell finishes:
 ``{"i": n, "out": text, "error": "Name: message" or "", "truncated": bool}``. Nothing it
 writes is trusted by the grader beyond being this student's output: the comparison with the
@@ -93,6 +94,9 @@ def _strip_magics(source):
 
 
 def main():
+    # said before the job is read: the grader sends the job, and so any student's code, only
+    # once it has read this, so nothing a student does can look like a sandbox not starting
+    os.write(1, b'{"started": true}\n')
     job = json.loads(sys.stdin.read())
     sys.stdin = open(os.devnull)
     results = os.dup(1)                                  # the grader reads this
