@@ -53,7 +53,8 @@ class Limits:
     cell_timeout: int = 30       # seconds per cell
     mem_mb: int = 2048           # address space of the sandbox's runner
     cpu_s: int = 300             # CPU seconds of the whole notebook
-    nproc: int = 32              # processes and threads
+    nproc: int = 1               # processes and threads: the runner alone (each process had
+                                 # a CPU limit of its own and a core to take from the others)
     fsize_mb: int = 16           # size of any file written, and of each tmpfs
     max_output: int = 20_000     # characters of output kept per cell
     workers: int = 2             # sandboxes at once

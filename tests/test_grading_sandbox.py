@@ -261,3 +261,35 @@ def test_a_sandbox_that_never_starts_is_no_score_not_a_zero(monkeypatch, tmp_pat
         in result.error, result.error
     assert all(r.why == "not graded (grader error)" for r in result.results)
 
+
+FORKS = """
+import os, threading, time
+made = []
+try:
+    if os.fork() == 0:
+        time.sleep(30)
+        os._exit(0)
+    made.append("process")
+except OSError:
+    pass
+try:
+    threading.Thread(target=time.sleep, args=(30,), daemon=True).start()
+    made.append("thread")
+except RuntimeError:
+    pass
+print(made)
+"""
+
+
+def test_a_notebook_is_one_process_so_it_cannot_take_other_students_cpu():
+    # Each process had a CPU limit of its own (--cpu) and 32 were allowed: one notebook
+    # forked 31 spinning processes, had both cores for its wall-clock limit, and a classmate
+    # graded beside it lost every check to time-outs (12/12 alone, 0/12 beside it; and 32
+    # times the memory limit). One process, no thread: --cpu is the notebook's whole budget.
+    root = grading._lib_root()
+    try:
+        outcome = sandbox.run(sandbox.Lib(root, []), sandbox.Limits(cell_timeout=60),
+                              [{"kind": "answer", "source": FORKS}])
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    assert outcome.cells[0] == {"out": "[]\n", "error": "", "truncated": False}, outcome
