@@ -177,7 +177,8 @@ def _why(error: str, hidden: bool) -> str:
     kind = error.split(":", 1)[0]
     known = {"NotImplementedError": "not answered yet (NotImplementedError)",
              "Timeout": "the cell ran past the time limit",
-             "MemoryError": "the memory limit was reached"}
+             "MemoryError": "the memory limit was reached",
+             "CPULimit": "the notebook used up its CPU time"}
     if kind in known:
         return known[kind]
     if "module 'rnnlib' has no attribute" in error:

@@ -293,3 +293,21 @@ def test_a_notebook_is_one_process_so_it_cannot_take_other_students_cpu():
     finally:
         shutil.rmtree(root, ignore_errors=True)
     assert outcome.cells[0] == {"out": "[]\n", "error": "", "truncated": False}, outcome
+
+
+def test_a_notebook_past_its_cpu_time_is_told_so():
+    # At --cpu seconds the kernel killed the runner: every check left said "the sandbox
+    # stopped before the end (exit status 137)", which names neither the limit nor --cpu.
+    burn = "import time\nwhile True:\n    pass\n"
+    job = [{"kind": "setup", "source": "x = 1"}, {"kind": "answer", "source": burn},
+           {"kind": "check", "source": "print(x)"}]
+    root = grading._lib_root()
+    try:
+        outcome = sandbox.run(sandbox.Lib(root, []), sandbox.Limits(cell_timeout=60, cpu_s=2),
+                              job)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    assert outcome.finished, outcome
+    told = "CPULimit: the notebook used up its 2 s of CPU time (the grader's --cpu)"
+    assert [outcome.cells[i]["error"] for i in (1, 2)] == [told, told], outcome
+    assert grading._why(told, hidden=True) == "the notebook used up its CPU time"
