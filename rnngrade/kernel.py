@@ -67,15 +67,14 @@ class Capture:
 
 def _limits(lim):
     import resource
-    cpu = lim.get("cpu_s", 300)
-    for name, value in (("RLIMIT_AS", lim.get("mem_mb", 2048) << 20),
-                        ("RLIMIT_CPU", (cpu, cpu + 2)),   # SIGXCPU, then SIGKILL 2 s later
-                        ("RLIMIT_FSIZE", lim.get("fsize_mb", 16) << 20),
-                        ("RLIMIT_NPROC", lim.get("nproc", 32)),
-                        ("RLIMIT_NOFILE", 256), ("RLIMIT_CORE", 0)):
+    mem, cpu = lim.get("mem_mb", 2048) << 20, lim.get("cpu_s", 300)
+    fsize, nproc = lim.get("fsize_mb", 16) << 20, lim.get("nproc", 1)
+    for name, soft, hard in (("RLIMIT_AS", mem, mem),
+                             ("RLIMIT_CPU", cpu, cpu + 2),   # SIGXCPU, then SIGKILL 2 s later
+                             ("RLIMIT_FSIZE", fsize, fsize), ("RLIMIT_NPROC", nproc, nproc),
+                             ("RLIMIT_NOFILE", 256, 256), ("RLIMIT_CORE", 0, 0)):
         try:
-            resource.setrlimit(getattr(resource, name),
-                               value if isinstance(value, tuple) else (value, value))
+            resource.setrlimit(getattr(resource, name), (soft, hard))
         except (ValueError, OSError):
             pass
 

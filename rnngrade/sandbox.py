@@ -264,7 +264,7 @@ def _run_once(lib, limits, cells, *, wall_s, max_bytes) -> tuple[Outcome, str]:
                 if not isinstance(rec, dict):
                     continue
                 if rec.get("started") is True and not started:
-                    started = True
+                    started = True              # only now the job, with the student's code
                     _send(proc, job)
                 elif rec.get("done") is True:
                     finished = True
