@@ -142,6 +142,11 @@ def same_text(got: str, expected: str) -> bool:
 
 def score(student, checks, spec, outcome, expected, notes, warnings) -> gradebook.StudentResult:
     index = {item["check"]: i for i, item in enumerate(spec) if item["kind"] == "check"}
+    # answer cells that stopped with an error: a check after one says so (its own error is
+    # often only "name 'rnn_step' is not defined", for a function the student did define)
+    stopped = [(i, item["answer"], rec["error"]) for i, item in enumerate(spec)
+               if item["kind"] == "answer" and outcome
+               and (rec := outcome.cells.get(i)) and rec["error"]]
     results = []
     for check in checks:
         rec = outcome.cells.get(index[check.name]) if outcome else None
@@ -158,6 +163,9 @@ def score(student, checks, spec, outcome, expected, notes, warnings) -> gradeboo
             why = "the output differs from the expected output"
         else:
             passed = True
+        if not passed:
+            why += "".join(f"; the answer cell {answer!r} stopped with {error[:300]}"
+                           for i, answer, error in stopped if i < index[check.name])
         got = "" if rec is None else rec["out"] + (f"\n{rec['error']}" if rec["error"] and
                                                    not check.hidden else "")
         results.append(gradebook.CheckResult(check, passed, check.points if passed else 0.0,
@@ -169,7 +177,8 @@ def _why(error: str, hidden: bool) -> str:
     kind = error.split(":", 1)[0]
     known = {"NotImplementedError": "not answered yet (NotImplementedError)",
              "Timeout": "the cell ran past the time limit",
-             "MemoryError": "the memory limit was reached"}
+             "MemoryError": "the memory limit was reached",
+             "CPULimit": "the notebook used up its CPU time"}
     if kind in known:
         return known[kind]
     if "module 'rnnlib' has no attribute" in error:

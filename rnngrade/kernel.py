@@ -1,9 +1,10 @@
 """The notebook runner that executes one student's cells inside the sandbox.
 
 Copied by the grader, as ``rgkernel.py``, into the read-only folder bound into the sandbox;
-it imports nothing from the grader (standard library and numpy only). It reads one job from
-standard input: ``{"cells": [{"kind": "setup"|"seed"|"answer"|"check", "source": ...}],
-"timeout": seconds per cell, "max_output": characters per cell, "limits": {...}}``, and
+it imports nothing from the grader (standard library and numpy only). It says
+``{"started": true}`` on its standard output, then reads one job from standard input:
+``{"cells": [{"kind": "setup"|"seed"|"answer"|"check", "source": ...}], "timeout": seconds
+per cell, "max_output": characters per cell, "limits": {...}}``, and
 writes one JSON line per cell to its standard output as each cell finishes:
 ``{"i": n, "out": text, "error": "Name: message" or "", "truncated": bool}``. Nothing it
 writes is trusted by the grader beyond being this student's output: the comparison with the
@@ -19,7 +20,9 @@ What it does for the checks (the checks protect themselves):
   helper modules and the allowed ``rnnlib`` are put back as they were at the start (and the
   code and defaults of their Python functions), and ``print`` goes to this cell's own capture;
 - each cell has a time limit (``SIGALRM``, repeated until the cell gives up); each cell's
-  output is cut at ``max_output`` characters and the rest dropped.
+  output is cut at ``max_output`` characters and the rest dropped;
+- the notebook's CPU time ends in ``SIGXCPU``: the cell running then, and every cell after
+  it, fail with ``CPULimit`` (``SIGKILL`` follows 2 CPU seconds later).
 """
 import builtins
 import json
@@ -30,6 +33,10 @@ import sys
 
 class CellTimeout(BaseException):
     """The cell ran past its time limit (a BaseException, so ``except Exception`` misses it)."""
+
+
+class CPULimit(BaseException):
+    """The notebook used up its CPU time (SIGXCPU, at RLIMIT_CPU's soft limit)."""
 
 
 class Capture:
@@ -60,13 +67,14 @@ class Capture:
 
 def _limits(lim):
     import resource
-    for name, value in (("RLIMIT_AS", lim.get("mem_mb", 2048) << 20),
-                        ("RLIMIT_CPU", lim.get("cpu_s", 300)),
-                        ("RLIMIT_FSIZE", lim.get("fsize_mb", 16) << 20),
-                        ("RLIMIT_NPROC", lim.get("nproc", 32)),
-                        ("RLIMIT_NOFILE", 256), ("RLIMIT_CORE", 0)):
+    mem, cpu = lim.get("mem_mb", 2048) << 20, lim.get("cpu_s", 300)
+    fsize, nproc = lim.get("fsize_mb", 16) << 20, lim.get("nproc", 1)
+    for name, soft, hard in (("RLIMIT_AS", mem, mem),
+                             ("RLIMIT_CPU", cpu, cpu + 2),   # SIGXCPU, then SIGKILL 2 s later
+                             ("RLIMIT_FSIZE", fsize, fsize), ("RLIMIT_NPROC", nproc, nproc),
+                             ("RLIMIT_NOFILE", 256, 256), ("RLIMIT_CORE", 0, 0)):
         try:
-            resource.setrlimit(getattr(resource, name), (value, value))
+            resource.setrlimit(getattr(resource, name), (soft, hard))
         except (ValueError, OSError):
             pass
 
@@ -93,6 +101,9 @@ def _strip_magics(source):
 
 
 def main():
+    # said before the job is read: the grader sends the job, and so any student's code, only
+    # once it has read this, so nothing a student does can look like a sandbox not starting
+    os.write(1, b'{"started": true}\n')
     job = json.loads(sys.stdin.read())
     sys.stdin = open(os.devnull)
     results = os.dup(1)                                  # the grader reads this
@@ -135,6 +146,15 @@ def main():
         raise CellTimeout(f"the cell ran past its time limit of {job['timeout']} s")
 
     signal.signal(signal.SIGALRM, on_alarm)
+    cpu = {"gone": "", "in_cell": False}        # the CPU time used up: no other cell runs
+
+    def on_cpu(signum, frame):
+        cpu["gone"] = (f"the notebook used up its {job.get('limits', {}).get('cpu_s', 300)} s "
+                       "of CPU time (the grader's --cpu)")
+        if cpu["in_cell"]:
+            raise CPULimit(cpu["gone"])
+
+    signal.signal(signal.SIGXCPU, on_cpu)
 
     def reset_state():
         for module, saved in pristine.items():
@@ -170,7 +190,12 @@ def main():
         sys.stdout = sys.stderr = cap
         signal.setitimer(signal.ITIMER_REAL, job["timeout"], 0.5)
         try:
+            cpu["in_cell"] = True
+            if cpu["gone"]:
+                raise CPULimit(cpu["gone"])
             exec(compile(source, f"<cell {i}>", "exec"), ns)
+        except CPULimit as err:
+            error = f"CPULimit: {err}"
         except CellTimeout as err:
             error = f"Timeout: {err}"
         except MemoryError:
@@ -181,6 +206,7 @@ def main():
             except BaseException:
                 error = "Error: an exception that cannot be shown"
         finally:
+            cpu["in_cell"] = False
             signal.setitimer(signal.ITIMER_REAL, 0, 0)
             sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
         if kind in ("setup", "seed"):

@@ -53,7 +53,8 @@ class Limits:
     cell_timeout: int = 30       # seconds per cell
     mem_mb: int = 2048           # address space of the sandbox's runner
     cpu_s: int = 300             # CPU seconds of the whole notebook
-    nproc: int = 32              # processes and threads
+    nproc: int = 1               # processes and threads: the runner alone (each process had
+                                 # a CPU limit of its own and a core to take from the others)
     fsize_mb: int = 16           # size of any file written, and of each tmpfs
     max_output: int = 20_000     # characters of output kept per cell
     workers: int = 2             # sandboxes at once
@@ -199,30 +200,31 @@ class Outcome:
                            # lecturer when the key itself fails; never put in a student's report)
 
 
-# How a sandbox that never started says so on its standard error (bwrap, unshare, mount or
-# setpriv refusing, e.g. for want of namespaces while many sandboxes start at once).
-_START_FAILURE = re.compile(rb"^(bwrap|unshare|mount|setpriv): ", re.M)
 START_TRIES = 3
+
+
+class SandboxStartError(OSError):
+    """The runner never started (bwrap, unshare or setpriv refused), ``START_TRIES`` times."""
 
 
 def run(lib: Lib, limits: Limits, cells: list[dict], *, wall_s: float | None = None,
         max_bytes: int | None = None) -> Outcome:
-    """Run ``cells`` in a fresh sandbox; returns what each cell printed, whatever happens.
+    """Run ``cells`` in a fresh sandbox; returns what each cell printed, whatever the cells do.
 
-    A sandbox that fails to start (nothing ran: no cell reported, and its tools said why on
-    standard error) is tried again, up to ``START_TRIES`` times in all, so a transient refusal
-    of the machine is not charged to a student; the last refusal is the reason given."""
+    A runner that never said it started (bwrap, unshare or setpriv refusing, e.g. for want of
+    namespaces while many sandboxes start at once) was never sent the job, so no student's
+    code ran: it is tried again, up to ``START_TRIES`` times in all, then SandboxStartError,
+    the grader's failure (no score), never a student's 0."""
     for attempt in range(START_TRIES):
         outcome, refusal = _run_once(lib, limits, cells, wall_s=wall_s, max_bytes=max_bytes)
         if not refusal:
             return outcome
         time.sleep(0.5 * 2 ** attempt)
-    return Outcome(outcome.cells, outcome.finished,
-                   f"{outcome.why}; the sandbox could not start: {refusal}", outcome.stderr)
+    raise SandboxStartError(f"the sandbox could not start ({START_TRIES} tries): {refusal}")
 
 
 def _run_once(lib, limits, cells, *, wall_s, max_bytes) -> tuple[Outcome, str]:
-    """One sandbox: (its outcome, the start-up refusal its tools printed, or "")."""
+    """One sandbox: (its outcome, why it never started or "")."""
     job = json.dumps({"cells": cells, "timeout": limits.cell_timeout,
                       "max_output": limits.max_output, "limits": limits.runner()})
     wall_s = wall_s or min(2 * limits.cpu_s + 10, 10 + len(cells) * (limits.cell_timeout + 1))
@@ -233,14 +235,9 @@ def _run_once(lib, limits, cells, *, wall_s, max_bytes) -> tuple[Outcome, str]:
                             stderr=err, env=environment(limits), cwd=cwd,
                             start_new_session=True)
     _ACTIVE.add(proc)
-    cells_out, buf, got, why, finished = {}, b"", 0, "", False
+    cells_out, buf, got, why, finished, started = {}, b"", 0, "", False, False
     deadline = time.monotonic() + wall_s
     try:
-        try:
-            proc.stdin.write(job.encode())
-            proc.stdin.close()
-        except (BrokenPipeError, OSError):
-            pass
         fd = proc.stdout.fileno()
         while True:
             left = deadline - time.monotonic()
@@ -266,7 +263,10 @@ def _run_once(lib, limits, cells, *, wall_s, max_bytes) -> tuple[Outcome, str]:
                     continue                    # not the runner's: ignored
                 if not isinstance(rec, dict):
                     continue
-                if rec.get("done") is True:
+                if rec.get("started") is True and not started:
+                    started = True              # only now the job, with the student's code
+                    _send(proc, job)
+                elif rec.get("done") is True:
                     finished = True
                     break
                 elif isinstance(rec.get("i"), int) and rec["i"] not in cells_out:
@@ -279,7 +279,7 @@ def _run_once(lib, limits, cells, *, wall_s, max_bytes) -> tuple[Outcome, str]:
     finally:
         _kill(proc)
         _ACTIVE.discard(proc)
-    refusal, text = "", b""
+    text = b""
     if not finished:
         err.seek(0)
         text = err.read(4096)
@@ -287,17 +287,24 @@ def _run_once(lib, limits, cells, *, wall_s, max_bytes) -> tuple[Outcome, str]:
         code = proc.returncode
         why = ("the sandbox stopped before the end"
                + (f" (signal {-code})" if code and code < 0 else f" (exit status {code})"))
-        if not cells_out:                           # nothing ran: did it start at all?
-            found = _START_FAILURE.search(text)
-            if found:
-                line = text[found.start():].split(b"\n", 1)[0]
-                refusal = printable(line.decode("utf-8", "replace"), 300)
     err.close()
+    refusal = ""
+    if not started:             # only the tools wrote its standard error: no cell had run
+        lines = text.decode("utf-8", "replace").strip().splitlines()
+        refusal = printable(lines[-1] if lines else why, 300)
     stderr = printable(text.decode("utf-8", "replace"), 4096)
     return Outcome(cells_out, finished, why, stderr), refusal
 
 
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _send(proc: subprocess.Popen, job: str) -> None:
+    try:
+        proc.stdin.write(job.encode())
+        proc.stdin.close()
+    except (BrokenPipeError, OSError):
+        pass
 
 
 def printable(text, limit: int) -> str:
@@ -350,10 +357,15 @@ def available(tmp_root: str) -> tuple[bool, str]:
     if os.geteuid() == 0 and (shutil.which("setpriv") is None or shutil.which("unshare") is None):
         return False, "running as root needs setpriv and unshare (util-linux) to drop to nobody"
     lib = Lib(os.path.join(tmp_root, "probe"), [])
-    out = run(lib, Limits(cell_timeout=20), [{"kind": "check", "source": "print(6 * 7)"}],
-              wall_s=60)
-    shutil.rmtree(lib.root, ignore_errors=True)
-    if out.finished and out.cells.get(0, {}).get("out") == "42\n":
+    try:
+        out = run(lib, Limits(cell_timeout=20), [{"kind": "check", "source": "print(6 * 7)"}],
+                  wall_s=60)
+        why = out.why or out.cells
+    except SandboxStartError as err:
+        out, why = None, err
+    finally:
+        shutil.rmtree(lib.root, ignore_errors=True)
+    if out and out.finished and out.cells.get(0, {}).get("out") == "42\n":
         return True, ""
     return False, ("bubblewrap could not start a sandbox (are unprivileged user namespaces "
-                   f"allowed? try: unshare -Urn true): {out.why or out.cells}")
+                   f"allowed? try: unshare -Urn true): {why}")

@@ -206,17 +206,108 @@ def test_a_sandbox_that_fails_to_start_is_tried_again_and_then_says_why(monkeypa
         outcome = sandbox.run(lib, limits, job)
         assert outcome.finished and len(calls) == 3, (outcome.why, len(calls))
         calls.clear()
-        monkeypatch.setattr(sandbox, "command", lambda lib, limits: (
+        monkeypatch.setattr(sandbox, "command", lambda lib, limits: calls.append(1) or (
             ["sh", "-c", "echo 'bwrap: refused' >&2; exit 1"]))
-        outcome = sandbox.run(lib, limits, job)
-        assert not outcome.finished and outcome.cells == {}
-        assert "could not start: bwrap: refused" in outcome.why, outcome.why
-        # a student who prints "bwrap: ..." after the sandbox started is not run again
-        student = ["sh", "-c", "echo '{\"i\": 0, \"out\": \"\", \"error\": \"\"}'; "
-                   "echo 'bwrap: forged' >&2; exit 1"]
-        calls.clear()
-        monkeypatch.setattr(sandbox, "command", lambda lib, limits: calls.append(1) or student)
-        outcome = sandbox.run(lib, limits, job)
-        assert len(calls) == 1 and "could not start" not in outcome.why
+        with pytest.raises(sandbox.SandboxStartError, match=r"could not start \(3 tries\): "
+                           "bwrap: refused"):
+            sandbox.run(lib, limits, job)
+        assert len(calls) == 3
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+def test_a_runner_that_started_is_not_run_again_whatever_it_leaves_on_stderr(monkeypatch):
+    # Graded by a lecturer's own (non-root) account, the sandbox's uid is the grader's: the
+    # student's code can open /proc/self/fd/N of the results pipe and read back the records
+    # of the cells before it, then write "bwrap: ..." into bwrap's standard error
+    # (/proc/1/fd/2) and exit, which looked exactly like a sandbox that never started: it was
+    # run again, and after three tries journaled as "the sandbox could not start" (1 forger
+    # in 9 won the race three times, measured). Only a runner that never said it started,
+    # before it was sent the job (and so any student's code), may be tried again.
+    calls = []
+    forger = ["sh", "-c", "echo '{\"started\": true}'; cat >/dev/null; "
+              "echo 'bwrap: Creating new namespace failed' >&2; exit 1"]
+    monkeypatch.setattr(sandbox, "time", type("T", (), {"sleep": staticmethod(lambda s: None),
+                                                         "monotonic": sandbox.time.monotonic}))
+    monkeypatch.setattr(sandbox, "command", lambda lib, limits: calls.append(1) or forger)
+    root = grading._lib_root()
+    try:
+        outcome = sandbox.run(sandbox.Lib(root, []), sandbox.Limits(cell_timeout=60),
+                              [{"kind": "check", "source": "print(1)"}])
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    assert len(calls) == 1 and "could not start" not in outcome.why, (len(calls), outcome.why)
+    assert outcome.why == "the sandbox stopped before the end (exit status 1)"
+
+
+def test_a_sandbox_that_never_starts_is_no_score_not_a_zero(monkeypatch, tmp_path):
+    # A machine that refuses every sandbox (three tries) is the grader's failure, not the
+    # student's: no score (the next run grades them again), never a journaled 0.
+    key, _, allowed = grading.load_key(KEY1)
+    spec, expected = grading.expected_outputs(key, allowed, SEED)
+    monkeypatch.setattr(sandbox, "time", type("T", (), {"sleep": staticmethod(lambda s: None),
+                                                         "monotonic": sandbox.time.monotonic}))
+    monkeypatch.setattr(sandbox, "command", lambda lib, limits: (
+        ["sh", "-c", "echo 'bwrap: Creating new namespace failed' >&2; exit 1"]))
+    root = grading._lib_root()
+    try:
+        result = grading.grade_notebook(
+            "ada", str(ROOT / "assignments" / "released" / "01_forward.ipynb"),
+            lib=sandbox.Lib(root, sorted(allowed)), limits=sandbox.Limits(), spec=spec,
+            checks=grading.cells.checks(key), expected=expected, seed=SEED, allowed=allowed)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    assert "could not start" in result.error and "bwrap: Creating new namespace failed" \
+        in result.error, result.error
+    assert all(r.why == "not graded (grader error)" for r in result.results)
+
+
+FORKS = """
+import os, threading, time
+made = []
+try:
+    if os.fork() == 0:
+        time.sleep(30)
+        os._exit(0)
+    made.append("process")
+except OSError:
+    pass
+try:
+    threading.Thread(target=time.sleep, args=(30,), daemon=True).start()
+    made.append("thread")
+except RuntimeError:
+    pass
+print(made)
+"""
+
+
+def test_a_notebook_is_one_process_so_it_cannot_take_other_students_cpu():
+    # Each process had a CPU limit of its own (--cpu) and 32 were allowed: one notebook
+    # forked 31 spinning processes, had both cores for its wall-clock limit, and a classmate
+    # graded beside it lost every check to time-outs (12/12 alone, 0/12 beside it; and 32
+    # times the memory limit). One process, no thread: --cpu is the notebook's whole budget.
+    root = grading._lib_root()
+    try:
+        outcome = sandbox.run(sandbox.Lib(root, []), sandbox.Limits(cell_timeout=60),
+                              [{"kind": "answer", "source": FORKS}])
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    assert outcome.cells[0] == {"out": "[]\n", "error": "", "truncated": False}, outcome
+
+
+def test_a_notebook_past_its_cpu_time_is_told_so():
+    # At --cpu seconds the kernel killed the runner: every check left said "the sandbox
+    # stopped before the end (exit status 137)", which names neither the limit nor --cpu.
+    burn = "import time\nwhile True:\n    pass\n"
+    job = [{"kind": "setup", "source": "x = 1"}, {"kind": "answer", "source": burn},
+           {"kind": "check", "source": "print(x)"}]
+    root = grading._lib_root()
+    try:
+        outcome = sandbox.run(sandbox.Lib(root, []), sandbox.Limits(cell_timeout=60, cpu_s=2),
+                              job, wall_s=300)     # 2 CPU seconds take long on a busy machine
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    assert outcome.finished, outcome
+    told = "CPULimit: the notebook used up its 2 s of CPU time (the grader's --cpu)"
+    assert [outcome.cells[i]["error"] for i in (1, 2)] == [told, told], outcome
+    assert grading._why(told, hidden=True) == "the notebook used up its CPU time"

@@ -311,6 +311,28 @@ def test_scores_and_gradebook(tmp_path):
     assert rows[1][-1] == "NONE (--unsafe-no-sandbox)"
 
 
+def test_a_check_after_an_answer_cell_that_failed_says_how_it_failed():
+    # An answer cell that stops (an import the sandbox lacks, a time-out, a typo run at its
+    # top level) left its function undefined, and every check said only "NameError: name
+    # 'rnn_step' is not defined", for a function the student can see they defined.
+    from rnngrade.grading import score
+    from rnngrade.sandbox import Outcome
+    checks = [cells.Check("seen", "a", 1.0, False), cells.Check("secret", "b", 1.0, True)]
+    spec = [{"kind": "answer", "answer": "a"}, {"kind": "check", "check": "seen"},
+            {"kind": "answer", "answer": "b"}, {"kind": "check", "check": "secret"}]
+    missing = "NameError: name 'a' is not defined"
+    outcome = Outcome({0: {"out": "", "error": "ModuleNotFoundError: No module named 'scipy'",
+                           "truncated": False},
+                       1: {"out": "", "error": missing, "truncated": False},
+                       2: {"out": "", "error": "", "truncated": False},
+                       3: {"out": "", "error": missing, "truncated": False}}, True)
+    s = score("ada", checks, spec, outcome, {"seen": "1\n", "secret": "2\n"}, [], {})
+    for r in s.results:
+        assert r.why.endswith("; the answer cell 'a' stopped with ModuleNotFoundError: No "
+                              "module named 'scipy'"), r.why
+    assert s.results[1].why.startswith("the check raised NameError;")
+
+
 def test_feedback_never_shows_a_hidden_checks_inputs_or_expected_output(tmp_path):
     checks, s = _results()
     gradebook.write_all(str(tmp_path), "01_forward", checks, [s])
