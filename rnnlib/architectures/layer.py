@@ -21,8 +21,6 @@ architecture hands on (a context, a layer's summary) is h.
 """
 from __future__ import annotations
 
-import re
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,9 +28,9 @@ import numpy as np
 from ..core.loop import CELLS, run_checked
 from ..core.params import init_params
 from ..core.sequence import input_grads
-from ..core.validation import (CELLS as CELL_NAMES, NonFiniteError, as_array, bad_type,
-                               bad_value, check_cell_call, check_choice, check_param_mapping,
-                               check_shape)
+from ..core.validation import (CELLS as CELL_NAMES, as_array, bad_type, bad_value,
+                               check_cell_call, check_choice, check_param_mapping, check_shape,
+                               named)
 
 LAYER_KEYS = ("U", "W", "b")
 
@@ -66,25 +64,6 @@ def init_layer(input_size: int, hidden_size: int, *, cell: str = "rnn", seed: in
     p = init_params(input_size, hidden_size, 1, cell=check_choice("cell", cell, CELL_NAMES),
                     seed=seed)
     return {k: p[k] for k in LAYER_KEYS}
-
-
-@contextmanager
-def named(prefix: str):
-    """Re-raise the core's ValueError/TypeError with the argument renamed for this architecture.
-
-    The core says "argument 'params['U']'"; inside a bidirectional model the caller should read
-    "argument 'params['forward']['U']'". ``prefix`` is the path, e.g. "params['forward']".
-    """
-    def rename(text: str) -> str:
-        return re.sub(r"argument 'params(\[[^\]]*\])?'",
-                      lambda m: f"argument '{prefix}{m.group(1) or ''}'", text)
-    try:
-        yield
-    except NonFiniteError as exc:        # a ValueError that also carries the argument's name
-        argument = rename(f"argument '{exc.argument}'")[len("argument '"):-1]
-        raise NonFiniteError(argument, rename(str(exc))) from None
-    except (ValueError, TypeError) as exc:
-        raise type(exc)(rename(str(exc))) from None
 
 
 def check_layer_params(params, name: str = "params") -> dict:
