@@ -89,4 +89,5 @@ def __getattr__(name):
     if name == "symbolic":
         import importlib
         return importlib.import_module(".symbolic", __name__)
+    # not an argument error: Python's attribute protocol (hasattr, getattr) expects this one
     raise AttributeError(f"module 'rnnlib' has no attribute {name!r}")

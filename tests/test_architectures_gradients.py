@@ -6,6 +6,7 @@ array at a time (``rnnlib.numerical_grads``) must reproduce what its backward pa
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings, strategies as st
 
 import rnnlib
@@ -69,9 +70,9 @@ def test_masked_rnn_gradients(token_ids, mode, h0_kind, seed, activation):
     h0 = {"none": None, "shared": rng.normal(0, .5, H), "per": rng.normal(0, .5, (B, H))}[h0_kind]
     kw = dict(lengths=lengths, activation=activation, mode=mode)
     _, g = masked_loss_and_grads(p, xs, y, h0=h0, **kw)
-    assert g["h0"].shape == ((B, H) if h0_kind == "per" else (H,))
+    assert g["h0"].shape == ((H,) if h0_kind == "shared" else (B, H))
     if h0 is None:   # differentiate at h0 = 0 anyway, as the contract says grads["h0"] means
-        h0 = np.zeros(H)
+        h0 = np.zeros((B, H))
     assert worst_error(lambda q, h: masked_loss_and_grads(q, xs, y, h0=h, **kw)[0], p, h0, g) < TOL
 
 
@@ -122,6 +123,34 @@ def test_encoder_decoder_gradients(T_src, T_out, float_src, seed):
     _, g = encoder_decoder_loss_and_grads(p, src, tgt, h0=h0, **kw)
     assert g["h0"].shape == (B, H)
     assert worst_error(lambda q, h: encoder_decoder_loss_and_grads(q, src, tgt, h0=h, **kw)[0], p, h0, g) < TOL
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm"])
+@pytest.mark.parametrize("batched, h0_kind", [(True, "none"), (True, "shared"), (True, "per"),
+                                              (False, "none"), (False, "shared")])
+def test_h0_gradient_has_the_cores_shape(batched, h0_kind, cell):
+    """Every architecture shapes ∂L/∂h0 as ``rnnlib.loss_and_grads`` does: (H,) for one sequence
+    or an h0 (H,); (B, H) for an h0 (B, H) or None on a batch (one row a sequence)."""
+    rng = np.random.default_rng(3)
+    T, B, D, H, K = 4, 3, 3, 2, 3
+    xs, y = rng.integers(0, D, (T, B)), rng.integers(0, K, (T, B))
+    if not batched:
+        xs, y = xs[:, 0], y[:, 0]
+    h0 = {"none": None, "shared": rng.normal(0, .5, H), "per": rng.normal(0, .5, (B, H))}[h0_kind]
+    p = rnnlib.init_params(D, H, K, cell=cell, seed=1)
+    _, core = rnnlib.loss_and_grads(p, xs, y, h0=h0, cell=cell)
+    want = core["h0"].shape
+    _, g = masked_loss_and_grads(p, xs, y, h0=h0, cell=cell)
+    np.testing.assert_allclose(g["h0"], core["h0"], rtol=0, atol=1e-12)   # the same model
+    _, g = bidirectional_loss_and_grads(init_bidirectional(D, H, K, cell=cell), xs, y, cell=cell,
+                                        h0=None if h0 is None else {"forward": h0, "backward": h0})
+    assert g["h0"]["forward"].shape == g["h0"]["backward"].shape == want
+    _, g = stacked_loss_and_grads(init_stacked(D, [H, H], K, cell=cell), xs, y, cell=cell,
+                                  h0=None if h0 is None else [h0, h0])
+    assert [a.shape for a in g["h0"]] == [want, want]
+    _, g = encoder_decoder_loss_and_grads(init_encoder_decoder(D, H, K, cell=cell), xs, y, h0=h0,
+                                          cell=cell)
+    assert g["h0"].shape == want
 
 
 def test_one_sequence_gives_unbatched_h0_gradient():

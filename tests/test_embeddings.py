@@ -69,10 +69,37 @@ def test_nearest(model):
     vocab, vectors = model
     words = [w for w, _ in E.nearest(vectors, vocab, "king", k=5)]
     assert "king" not in words and "queen" in words[:2]
-    with pytest.raises(ValueError, match="not in the vocabulary"):
+    with pytest.raises(ValueError, match="argument 'word': expected a word in the vocabulary, got 'emperor'"):
         E.nearest(vectors, vocab, "emperor")
 
 
 def test_project_2d_shape(model):
     _, vectors = model
     assert E.project_2d(vectors).shape == (len(vectors), 2)
+
+
+@pytest.mark.parametrize("call, error, name", [
+    (lambda m: rnnlib.Vocabulary(3), TypeError, "tokens"),
+    (lambda m: m[0].encode(3), TypeError, "tokens"),
+    (lambda m: m[0].coverage(3), TypeError, "tokens"),
+    (lambda m: E.cooccurrence([np.array([0, 9])], 3), ValueError, r"sentences\[0\]"),
+    (lambda m: E.ppmi("abc"), TypeError, "counts"),
+    (lambda m: E.normalize("abc"), TypeError, "vectors"),
+    (lambda m: E.nearest(m[1], m[0], "king", k=0), ValueError, "k"),
+    (lambda m: E.nearest(m[1], list(m[0].itos), "king"), TypeError, "vocab"),
+    (lambda m: E.nearest(m[1][:5], m[0], "king"), ValueError, "vectors"),
+    (lambda m: E.analogy(m[1], m[0], "man", "emperor", "woman"), ValueError, "b"),
+    (lambda m: E.project_2d(np.ones(3)), ValueError, "vectors"),
+    (lambda m: rnnlib.cosine_similarity([1, 2], [1, 2, 3]), ValueError, "b"),
+])
+def test_bad_input_names_the_argument(model, call, error, name):
+    with pytest.raises(error, match=f"argument '{name}'"):
+        call(model)
+
+
+def test_the_text_helpers_name_a_wrong_type():
+    from rnnlib.text.docstrings import corpus_fingerprint, docstring_summary
+    with pytest.raises(TypeError, match="argument 'doc'"):
+        docstring_summary(3)
+    with pytest.raises(TypeError, match="argument 'text'"):
+        corpus_fingerprint(3)

@@ -18,8 +18,8 @@ def test_batchify_cuts_the_text_into_consecutive_columns():
 
 @pytest.mark.parametrize("ids, B, error, match", [
     (np.arange(3), 2, ValueError, "fewer than 2 per stream"),
-    (np.zeros((2, 5), dtype=int), 1, ValueError, "1-D array of integer"),
-    (np.linspace(0, 1, 10), 2, TypeError, "1-D array of integer"),
+    (np.zeros((2, 5), dtype=int), 1, ValueError, r"'ids'.*integer token ids of shape \(N,\)"),
+    (np.linspace(0, 1, 10), 2, TypeError, r"'ids'.*integer token ids of shape \(N,\)"),
     (np.arange(10), 0, ValueError, "batch_size.*int >= 1"),
     (np.arange(10), 2.0, TypeError, "batch_size.*int >= 1"),
 ])
@@ -148,7 +148,9 @@ def test_known_word_rate_counts_words_found_in_the_reference():
     assert words("Return the `x1`, twice!") == ["return", "the", "x", "twice"]
     assert known_word_rate("the arary of the", "the array of values") == 2 / 3   # 'of' too short
     assert known_word_rate("the arary of the", "the array of values", min_letters=1) == 0.75
-    with pytest.raises(ValueError, match="generated: expected a text with at least one word"):
+    with pytest.raises(ValueError, match="argument 'generated': expected a text with at least one word"):
         known_word_rate("12 34 !! a", "the")
-    with pytest.raises(TypeError, match="text: expected str"):
+    with pytest.raises(TypeError, match="argument 'text': expected a str"):
         words(3)
+    with pytest.raises(TypeError, match="argument 'reference': expected a str"):
+        known_word_rate("the", ["the"])

@@ -7,6 +7,7 @@ import pytest
 import rnnlib
 from rnnlib.experiments.long_memory import (init_skip_rnn, recall_skip, skip_loss_and_grads,
                                             skip_states, trained_count)
+from rnnlib.experiments.forgetting import shared_suffix_gaps
 from rnnlib.experiments.recall import RecallSetup, recall_accuracy
 
 
@@ -46,12 +47,20 @@ def test_trained_count_is_the_number_of_parameters():
         assert trained_count(6, setup, skip=skip) == sum(v.size for v in params.values())
 
 
-@pytest.mark.parametrize("call, name", [
-    (lambda: init_skip_rnn(8, 5, 4, delay=0), "delay"),
-    (lambda: skip_states(init_skip_rnn(8, 5, 4), np.zeros((3, 2), int), delay=2), "params"),
-    (lambda: skip_states(init_skip_rnn(8, 5, 4), np.zeros((3, 2), int), leak=1.5), "leak"),
-    (lambda: skip_states(init_skip_rnn(8, 5, 4), np.zeros((3, 2))), "xs"),
+@pytest.mark.parametrize("call, name, error", [
+    (lambda: init_skip_rnn(8, 5, 4, delay=0), "delay", ValueError),
+    (lambda: skip_states(init_skip_rnn(8, 5, 4), np.zeros((3, 2), int), delay=2), "params",
+     ValueError),
+    (lambda: skip_states(init_skip_rnn(8, 5, 4), np.zeros((3, 2), int), leak=1.5), "leak",
+     ValueError),
+    (lambda: skip_states(init_skip_rnn(8, 5, 4), np.zeros((3, 2))), "xs", TypeError),
+    (lambda: skip_states(init_skip_rnn(8, 5, 4), np.full((3, 2), 8)), "xs", ValueError),
+    (lambda: skip_states(init_skip_rnn(8, 5, 4), np.zeros(3, int)), "xs", ValueError),
+    (lambda: shared_suffix_gaps(rnnlib.init_params(3, 4, 3), T=3, n_pairs=2, agree=[0.5]),
+     "agree", TypeError),
+    (lambda: shared_suffix_gaps(rnnlib.init_params(3, 4, 3), T=3, n_pairs=2, agree=[4]),
+     "agree", ValueError),
 ])
-def test_bad_input_names_the_argument(call, name):
-    with pytest.raises(ValueError, match=f"argument '{name}'"):
+def test_bad_input_names_the_argument(call, name, error):
+    with pytest.raises(error, match=f"argument '{name}'"):
         call()

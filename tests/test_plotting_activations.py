@@ -70,3 +70,17 @@ def test_plot_single_activation():
 def test_bad_arguments_raise(kwargs):
     with pytest.raises(ValueError):
         act.activation_summary(**kwargs)
+
+
+@pytest.mark.parametrize("call, error, name", [
+    (lambda: act.curves("tanh", "abc"), TypeError, "a"),
+    (lambda: act.activation_summary(names=3), TypeError, "names"),
+    (lambda: act.plot_activations(names=["tanh", 3]), TypeError, "names"),
+    (lambda: act.activation_summary(saturation=0), ValueError, "saturation"),
+    (lambda: act.activation_grid("a"), TypeError, "a_min"),
+    (lambda: act.activation_grid(1, 1), ValueError, "a_max"),
+    (lambda: act.activation_grid(n=1.5), TypeError, "n"),
+])
+def test_bad_input_names_the_argument(call, error, name):
+    with pytest.raises(error, match=f"argument '{name}'"):
+        call()

@@ -68,3 +68,12 @@ def test_entropy_curve_rises_to_ln_K():
     assert y[0] < 1e-6 and abs(y[-1] - np.log(4)) < 1e-4
     assert ax.get_xscale() == "log"
     assert np.isclose(ax.lines[1].get_ydata()[0], np.log(4))
+
+
+def test_strings_are_named_not_converted():
+    with pytest.raises(TypeError, match="argument 'o'"):
+        plot_entropy_vs_temperature("ab", [1.0])
+    with pytest.raises(TypeError, match="argument 'p'"):
+        entropy(["a", "b"])
+    with pytest.raises(ValueError, match=r"argument 'temperatures'.*> 0"):
+        plot_temperature_bars([1.0, 2.0], [1.0, -2.0])

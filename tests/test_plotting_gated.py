@@ -27,9 +27,17 @@ def test_mean_and_range_are_drawn():
 
 
 def test_bad_input_names_the_argument():
-    with pytest.raises(ValueError, match="argument 'runs'"):
+    with pytest.raises(ValueError, match=r"argument 'runs\['x'\]': expected shape \(2, 2\)"):
         accuracy_spread([4, 16], {"x": np.ones((3, 2))}, chance=0.25)
     with pytest.raises(ValueError, match="argument 'chance'"):
         accuracy_spread([4], {"x": np.ones((1, 2))}, chance=1.5)
-    with pytest.raises(ValueError, match="argument 'runs'"):
+    with pytest.raises(ValueError, match=r"argument 'runs\['x'\]': expected accuracies in \[0, 1\]"):
         accuracy_spread([4], {"x": 2 * np.ones((1, 2))}, chance=0.25)
+    with pytest.raises(ValueError, match="argument 'runs': expected a non-empty mapping"):
+        accuracy_spread([4], {}, chance=0.25)
+    with pytest.raises(TypeError, match="argument 'runs': expected a non-empty mapping"):
+        accuracy_spread([4], [np.ones((1, 2))], chance=0.25)
+    with pytest.raises(TypeError, match=r"argument 'runs\['x'\]'"):
+        accuracy_spread([4], {"x": [["a", "b"]]}, chance=0.25)
+    with pytest.raises(ValueError, match="argument 'distances'"):
+        accuracy_spread([[4]], {"x": np.ones((1, 2))}, chance=0.25)

@@ -174,3 +174,16 @@ def test_clipping_directions_shows_the_quadrant_of_a_negative_gradient():
 def test_clipping_directions_bad_input_raises(g, max_norm, limit):
     with pytest.raises(ValueError):
         gradients.clipping_directions(g, max_norm=max_norm, limit=limit)
+
+
+@pytest.mark.parametrize("call, error, name", [
+    (lambda: gradients.gradient_norm_curves([1.0, 2.0]), TypeError, "runs"),
+    (lambda: gradients.jacobian_norm_decay({"a": [1.0]}, rates={"a": "x"}), TypeError,
+     r"rates\['a'\]"),
+    (lambda: gradients.accuracy_vs_distance([1, 2], [0.5, 0.5], chance="x"), TypeError, "chance"),
+    (lambda: gradients.clipping_directions([1.0, 2.0], max_norm="a", limit=1.0), TypeError,
+     "max_norm"),
+])
+def test_bad_input_names_the_argument(call, error, name):
+    with pytest.raises(error, match=f"argument '{name}'"):
+        call()

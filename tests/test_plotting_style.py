@@ -60,3 +60,9 @@ def test_book_style_cycles_in_the_same_order():
         style.use_book_style()
         cycle = [c["color"] for c in mpl.rcParams["axes.prop_cycle"]]
     assert cycle == [style.colour(i) for i in range(8)]
+
+
+@pytest.mark.parametrize("bad, error", [("a", TypeError), (-1, ValueError)])
+def test_colour_names_a_bad_index(bad, error):
+    with pytest.raises(error, match="argument 'i'"):
+        style.colour(bad)

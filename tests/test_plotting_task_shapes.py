@@ -52,3 +52,7 @@ def test_all_shapes_and_errors():
         draw_shape("many_to_few")
     with pytest.raises(ValueError, match="'T'"):
         draw_shape("many_to_one", T=0)
+    with pytest.raises(ValueError, match="argument 'T_out'"):
+        draw_shape("encoder_decoder", T_out=0)
+    with pytest.raises(TypeError, match="argument 'T'"):
+        draw_all_shapes(T="3")

@@ -81,3 +81,15 @@ def test_memory_vs_length_in_megabytes_on_log_axes():
 def test_memory_vs_length_bad_input_raises(lengths, peaks):
     with pytest.raises(ValueError):
         training.memory_vs_length(lengths, peaks)
+
+
+@pytest.mark.parametrize("call, error, name", [
+    (lambda: training.loss_curves([1.0, 0.5]), TypeError, "runs"),
+    (lambda: training.loss_curves({"x": ["a", "b"]}), TypeError, r"runs\['x'\]"),
+    (lambda: training.truncation_gap([1, 2], {"U": [0.1, 0.2]}, T=2.5), TypeError, "T"),
+    (lambda: training.memory_vs_length([10, 20], {"a": [1, np.inf]}), ValueError,
+     r"peaks\['a'\]"),
+])
+def test_bad_input_names_the_argument(call, error, name):
+    with pytest.raises(error, match=f"argument '{name}'"):
+        call()

@@ -4,7 +4,7 @@ import re
 import numpy as np
 import pytest
 
-from rnnlib.report import below, fmt, glue_range, glued, rounded
+from rnnlib.report import below, fmt, glue, glue_range, glued, rounded
 
 
 def test_rounded_hides_the_last_bits_another_cpu_would_change():
@@ -33,15 +33,30 @@ def test_below_states_a_bound_and_refuses_a_false_one():
         below(2e-12, 1e-12)
 
 
-@pytest.mark.parametrize("bad", [0, 16, 2.5, True, "3"])
-def test_digits_must_be_a_small_whole_number(bad):
-    with pytest.raises(ValueError, match="digits: expected a whole number from 1 to 15"):
+@pytest.mark.parametrize("bad, error", [(0, ValueError), (16, ValueError), (2.5, TypeError),
+                                        (True, TypeError), ("3", TypeError)])
+def test_digits_must_be_a_small_whole_number(bad, error):
+    with pytest.raises(error, match="argument 'digits': expected an int >= 1 and <= 15"):
         rounded(1.0, bad)
 
 
 def test_rounded_rejects_non_numbers_by_name():
-    with pytest.raises(TypeError, match="x: expected a real number"):
+    with pytest.raises(TypeError, match="argument 'x': expected a real number"):
         rounded(np.array(["a"]))
+    with pytest.raises(TypeError, match=r"argument 'x': expected a single real number, got an "
+                                        r"ndarray of shape \(2,\)"):
+        fmt([1.0, 2.0])
+
+
+@pytest.mark.parametrize("call, error, words", [
+    (lambda: below(1e-16, 0), ValueError, "argument 'bound': expected a finite number > 0"),
+    (lambda: glue(3, 1.0), TypeError, "argument 'name': expected a str"),
+    (lambda: glue("a:b", 1.0), ValueError, "argument 'name': expected a non-empty name"),
+    (lambda: glued[3], TypeError, "argument 'key': expected a str"),
+])
+def test_bad_arguments_are_named(call, error, words):
+    with pytest.raises(error, match=words):
+        call()
 
 
 def test_source_can_leave_out_the_docstring():
@@ -55,7 +70,7 @@ def test_source_can_leave_out_the_docstring():
 
     assert '"""' in source(f)
     assert source(f, docstring=False) == "def f(x):\n    return 2 * x      # the body stays\n"
-    with pytest.raises(TypeError, match="func: expected a function"):
+    with pytest.raises(TypeError, match="argument 'func': expected a function"):
         source(3)
 
 

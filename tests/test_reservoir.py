@@ -67,14 +67,19 @@ def test_leaky_states_start_from_h0():
     np.testing.assert_allclose(leaky_states(p, xs, h0=h0), rnnlib.forward(full, xs, h0=h0).h, atol=1e-14)
 
 
-@pytest.mark.parametrize("call, name", [
-    (lambda p: leaky_states(p, np.array([[0]]), h0=np.zeros((2, 4))), "h0"),
-    (lambda p: leaky_states(p, np.array([[0]]), leak=0), "leak"),
-    (lambda p: leaky_states(p, np.array([[9]])), "xs"),
-    (lambda p: leaky_states(p, np.array([0.5])), "xs"),
-    (lambda p: init_reservoir(3, 4, rho=-1), "rho"),
-    (lambda p: fit_readout(np.zeros((3, 4)), [0, 1, 0], 2, ridge=0), "ridge"),
+@pytest.mark.parametrize("call, name, error", [
+    (lambda p: leaky_states(p, np.array([[0]]), h0=np.zeros((2, 4))), "h0", ValueError),
+    (lambda p: leaky_states(p, np.array([[0]]), leak=0), "leak", ValueError),
+    (lambda p: leaky_states(p, np.array([[0]]), leak="1"), "leak", TypeError),
+    (lambda p: leaky_states(p, np.array([[9]])), "xs", ValueError),
+    (lambda p: leaky_states(p, np.array([0])), "xs", ValueError),
+    (lambda p: leaky_states(p, np.array([0.5])), "xs", TypeError),
+    (lambda p: leaky_states({"U": p["U"]}, np.array([[0]])), "params", ValueError),
+    (lambda p: init_reservoir(3, 4, rho=-1), "rho", ValueError),
+    (lambda p: fit_readout(np.zeros((3, 4)), [0, 1, 0], 2, ridge=0), "ridge", ValueError),
+    (lambda p: fit_readout(np.zeros((3, 4)), [0, 2, 0], 2), "targets", ValueError),
+    (lambda p: fit_readout(np.zeros(3), [0, 1, 0], 2), "states", ValueError),
 ])
-def test_bad_input(call, name):
-    with pytest.raises(ValueError, match=f"argument '{name}'"):
+def test_bad_input(call, name, error):
+    with pytest.raises(error, match=f"argument '{name}'"):
         call(init_reservoir(3, 4))

@@ -8,7 +8,12 @@ from rnnlib.training.tree import copy_tree, get, leaves
 from rnnlib.core.gradcheck import numerical_grads, relative_error
 from rnnlib.architectures.seq2seq import (beam_search, embedding_backward, embedding_forward, greedy_decode,
                             init_embedding, init_seq2seq, loss_and_grads, sampled_inputs, tasks)
+from rnnlib.architectures.seq2seq import cell_of, cut, recurrent_forward
 from rnnlib.architectures.seq2seq.model import decoder_inputs, forward
+from rnnlib.architectures.seq2seq.self_attention import positional_encoding
+from rnnlib.architectures.seq2seq.tasks import encode_pairs, number_words, pad_batch, sample_numbers
+from rnnlib.architectures.seq2seq.train import batches
+from rnnlib.widgets import attention_stepper
 
 
 def test_embedding_backward_is_a_scatter_add_checked_by_finite_differences():
@@ -172,6 +177,20 @@ def test_number_words():
      ValueError),
     (lambda p: sampled_inputs(p, np.array([[1]]), np.array([[1]]), p_true=2, rng=None), "p_true",
      ValueError),
+    (lambda p: greedy_decode(p, np.array([[1]]), steps=2, eos="3"), "eos", TypeError),
+    (lambda p: cut(np.array([0.5]), 3), "tokens", TypeError),
+    (lambda p: pad_batch(3), "sequences", TypeError),
+    (lambda p: encode_pairs(["305"]), "numbers", TypeError),
+    (lambda p: number_words(10 ** 6), "n", ValueError),
+    (lambda p: sample_numbers(20, max_digits=1), "count", ValueError),
+    (lambda p: batches(3, 3, size=1), "sources", TypeError),
+    (lambda p: positional_encoding(2.0, 4), "T", TypeError),
+    (lambda p: recurrent_forward(p["decoder"], "abc", np.zeros((1, 4))), "xs", TypeError),
+    (lambda p: recurrent_forward(p["decoder"], np.zeros((2, 1, 3)), np.zeros((2, 4))), "h0",
+     ValueError),
+    (lambda p: cell_of({"U": 1, "W": np.zeros((5, 2)), "b": 1}), r"params\['W'\]", ValueError),
+    (lambda p: attention_stepper({"V": 1}, "a", src_labels=["a"], out_labels=["b"], eos=0),
+     "params", ValueError),
 ])
 def test_bad_input_names_the_argument(call, name, error):
     params = init_seq2seq(7, 4, embed_size=3, hidden_size=4, seed=0)

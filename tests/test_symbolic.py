@@ -221,8 +221,18 @@ def test_gradient_entry_rejects_bad_names():
         S.gradient_entry("Q", 0, 0)
     with pytest.raises(ValueError, match="'j'"):
         S.gradient_entry("b", 0, 1)
-    with pytest.raises(ValueError, match="outside"):
+    with pytest.raises(ValueError, match=r"argument 'i': expected an index into 'W' of shape \(2, 2\)"):
         S.gradient_entry("W", 2, 0)
+    with pytest.raises(TypeError, match="argument 'j'"):
+        S.gradient_entry("W", 0, 0.5)
+    with pytest.raises(ValueError, match="argument 't'"):
+        S.dh_dU_index_formula(3)
+    with pytest.raises(ValueError, match="argument 'T'"):
+        S.unrolled(0, 2, 2, 2)
+    with pytest.raises(ValueError, match="argument 't'"):
+        S.dh_dU_by_sympy(0)
+    with pytest.raises(TypeError, match="argument 'T'"):
+        S.dL_dU_index_formula("2")
     with pytest.raises(ValueError, match="activation"):
         S.unrolled(2, 2, 2, 2, activation="swish")
 

@@ -347,3 +347,22 @@ def test_explorer_callback_errors_show_in_the_widget(monkeypatch, make, control,
     monkeypatch.undo()
     c[control].value = value / 2
     assert c["errors"].value == "" and s.last_error is None
+
+
+@pytest.mark.parametrize("call, error, name", [
+    (lambda: gradient_flow_explorer(rho="a"), TypeError, "rho"),
+    (lambda: gradient_flow_explorer(T=0), ValueError, "T"),
+    (lambda: gradient_flow_explorer(hidden_size=0), ValueError, "hidden_size"),
+    (lambda: softmax_temperature(labels=3), TypeError, "labels"),
+    (lambda: softmax_temperature(temperature=0), ValueError, "temperature"),
+    (lambda: softmax_temperature(logits="1, x"), ValueError, "logits"),
+    (lambda: forward_stepper(seed="a"), TypeError, "seed"),
+    (lambda: forward_stepper(text=3), TypeError, "text"),
+    (lambda: player_html(3, []), TypeError, "frames"),
+    (lambda: Axis("t", 3), TypeError, "labels"),
+    (lambda: Axis("t", ["a"], start=1), ValueError, "start"),
+    (lambda: softmax_temperature().frame_html(10 ** 6), ValueError, "k"),
+])
+def test_bad_input_names_the_argument(call, error, name):
+    with pytest.raises(error, match=f"argument '{name}'"):
+        call()

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..core.validation import check_param_mapping
+from ..core.validation import (as_array, bad_type, bad_value, check_choice, check_float_array,
+                               check_int, check_param_mapping, check_shape)
 
 KINDS = ("additive", "dot")
 PARAM_NAMES = ("Wa", "Ua", "va")
@@ -33,16 +34,8 @@ PARAM_NAMES = ("Wa", "Ua", "va")
 
 def init_params(query_size: int, key_size: int, attention_size: int, *, seed: int = 0) -> dict:
     """Random W_a (A, Hq), U_a (A, Hk), v_a (A,), each N(0, 1/fan_in) like rnnlib.init_params."""
-    sizes = {}
-    for name, value in (("query_size", query_size), ("key_size", key_size),
-                        ("attention_size", attention_size)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-            raise TypeError(f"argument '{name}': expected an int >= 1, got {value!r} of type "
-                            f"{type(value).__name__}")
-        if value < 1:
-            raise ValueError(f"argument '{name}': expected an int >= 1, got {value!r}")
-        sizes[name] = int(value)
-    Hq, Hk, A = sizes["query_size"], sizes["key_size"], sizes["attention_size"]
+    Hq, Hk, A = (check_int(name, value) for name, value in (
+        ("query_size", query_size), ("key_size", key_size), ("attention_size", attention_size)))
     rng = np.random.default_rng(seed)
     return {"Wa": rng.normal(0.0, 1 / np.sqrt(Hq), (A, Hq)),
             "Ua": rng.normal(0.0, 1 / np.sqrt(Hk), (A, Hk)),
@@ -50,21 +43,6 @@ def init_params(query_size: int, key_size: int, attention_size: int, *, seed: in
 
 
 # ----------------------------------------------------------------------------- checks
-def _floats(name: str, value) -> np.ndarray:
-    try:
-        arr = np.asarray(value)
-    except Exception as exc:
-        raise TypeError(f"argument '{name}': expected an array of floats, got "
-                        f"{type(value).__name__}") from exc
-    if arr.dtype == bool or arr.dtype.kind not in "iuf":
-        raise TypeError(f"argument '{name}': expected an array of floats, got dtype {arr.dtype}")
-    arr = arr.astype(np.float64)
-    if not np.all(np.isfinite(arr)):
-        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
-        raise ValueError(f"argument '{name}': expected finite values, got {arr[bad]} at index {bad}")
-    return arr
-
-
 @dataclass
 class _Checked:
     """Inputs in the batched layout: query (B, Hq), keys (S, B, Hk), mask (S, B)."""
@@ -78,33 +56,29 @@ class _Checked:
 
 
 def _check(params, query, keys, mask, kind) -> _Checked:
-    if not isinstance(kind, str):
-        raise TypeError(f"argument 'kind': expected one of {list(KINDS)}, got {kind!r} of type "
-                        f"{type(kind).__name__}")
-    if kind not in KINDS:
-        raise ValueError(f"argument 'kind': expected one of {list(KINDS)}, got {kind!r}")
-    q = _floats("query", query)
-    k = _floats("keys", keys)
+    check_choice("kind", kind, KINDS)
+    q = check_float_array("query", query)
+    k = check_float_array("keys", keys)
     if q.ndim not in (1, 2):
-        raise ValueError(f"argument 'query': expected shape (Hq,) or (B, Hq), got {q.shape}")
+        raise bad_value("query", "shape (Hq,) or (B, Hq)", f"shape {q.shape}")
     batched = q.ndim == 2
     want = "(S, B, Hk)" if batched else "(S, Hk)"
     if k.ndim != q.ndim + 1 or k.shape[0] == 0 or k.shape[-1] == 0:
-        raise ValueError(f"argument 'keys': expected shape {want} (time-major, as the query "
-                         f"{q.shape} is {'a batch' if batched else 'one sequence'}), got {k.shape}")
+        raise bad_value("keys", f"shape {want} (time-major, as the query {q.shape} is "
+                        f"{'a batch' if batched else 'one sequence'})", f"shape {k.shape}")
     if not batched:
         q, k = q[None], k[:, None]
     S, B, Hk = k.shape
     if q.shape[0] != B:
-        raise ValueError(f"argument 'keys': expected B = {q.shape[0]} sequences like the query "
-                         f"{q.shape}, got shape {np.shape(keys)}")
+        raise bad_value("keys", f"B = {q.shape[0]} sequences like the query {q.shape}",
+                        f"shape {np.shape(keys)}")
     m = _check_mask(mask, S, B, batched)
     Hq = q.shape[1]
     if kind == "dot":
         if Hq != Hk:
-            raise ValueError(f"argument 'query': kind='dot' scores qᵀk_j, so it needs Hq = Hk; "
-                             f"got Hq = {Hq} (query {np.shape(query)}) and Hk = {Hk} "
-                             f"(keys {np.shape(keys)})")
+            raise bad_value("query", "Hq = Hk (kind='dot' scores qᵀk_j)",
+                            f"Hq = {Hq} (query {np.shape(query)}) and Hk = {Hk} "
+                            f"(keys {np.shape(keys)})")
         return _Checked(None, q, k, m, batched, kind)
     return _Checked(_check_params(params, Hq, Hk), q, k, m, batched, kind)
 
@@ -112,35 +86,30 @@ def _check(params, query, keys, mask, kind) -> _Checked:
 def _check_mask(mask, S: int, B: int, batched: bool) -> np.ndarray:
     if mask is None:
         return np.ones((S, B), dtype=bool)
-    m = np.asarray(mask)
+    m = as_array("mask", mask)
     want = (S, B) if batched else (S,)
     if m.dtype != bool:
-        raise TypeError(f"argument 'mask': expected booleans of shape {want} (True where a "
-                        f"position is real), got dtype {m.dtype}")
-    if m.shape != want:
-        raise ValueError(f"argument 'mask': expected shape {want} like the keys' (S{', B' if batched else ''}), "
-                         f"got {m.shape}")
+        raise bad_type("mask", f"booleans of shape {want} (True where a position is real)", m)
+    m = check_shape("mask", m, want, f"like the keys' (S{', B' if batched else ''})")
     m = m.reshape(S, B)
     empty = np.flatnonzero(~m.any(axis=0))
     if empty.size:
         where = f"sequence {int(empty[0])}" if batched else "the sequence"
-        raise ValueError(f"argument 'mask': {where} has no True entry; expected at least one "
-                         f"real position to attend to")
+        raise bad_value("mask", "at least one True entry (a real position to attend to) in "
+                        "every sequence", f"none in {where}")
     return m
 
 
 def _check_params(params, Hq: int, Hk: int) -> dict:
     check_param_mapping(params, tuple(PARAM_NAMES))     # kind="additive" needs its parameters
-    p = {n: _floats(f"params['{n}']", params[n]) for n in PARAM_NAMES}
+    p = {n: check_float_array(f"params['{n}']", params[n]) for n in PARAM_NAMES}
     va = p["va"]
     if va.ndim != 1 or va.size == 0:
-        raise ValueError(f"argument 'params['va']': expected shape (A,), got {va.shape}")
+        raise bad_value("params['va']", "shape (A,)", f"shape {va.shape}")
     A = va.shape[0]
     for name, cols in (("Wa", Hq), ("Ua", Hk)):
-        if p[name].shape != (A, cols):
-            what = "Hq, the query's size" if name == "Wa" else "Hk, the keys' size"
-            raise ValueError(f"argument 'params['{name}']': expected shape (A, {cols}) = "
-                             f"({A}, {cols}) (A from va, {what}), got {p[name].shape}")
+        what = "Hq, the query's size" if name == "Wa" else "Hk, the keys' size"
+        check_shape(f"params['{name}']", p[name], (A, cols), f"= (A, {cols}) (A from va, {what})")
     return p
 
 
@@ -189,10 +158,8 @@ def backward(params, query, keys, dcontext, *, mask=None, kind: str = "additive"
     """
     c = _check(params, query, keys, mask, kind)
     S, B, Hk = c.keys.shape
-    dC = _floats("dcontext", dcontext)
-    if dC.shape != ((B, Hk) if c.batched else (Hk,)):
-        raise ValueError(f"argument 'dcontext': expected shape {(B, Hk) if c.batched else (Hk,)} "
-                         f"like the context, got {dC.shape}")
+    dC = check_shape("dcontext", check_float_array("dcontext", dcontext),
+                     (B, Hk) if c.batched else (Hk,), "like the context")
     dC = dC.reshape(B, Hk)
     z, u = _scores(c)
     alpha = _weights(z, c.mask)

@@ -26,7 +26,8 @@ from ..core.validation import MODES, check_choice, check_param_mapping
 from .heads import check_head, init_head, check_ids, score_steps, score_summary
 from .layer import LAYER_KEYS, LayerCache, as_batch, init_layer, layer_backward, layer_forward
 from ..core.validation import check_lengths
-from .masking import length_mask, reverse_within, unbatch_h0
+from ..core.loop import unbatch
+from .masking import length_mask, reverse_within
 
 DIRECTIONS = ("forward", "backward")
 
@@ -111,7 +112,8 @@ def bidirectional_loss_and_grads(params: dict, xs, targets, *, lengths=None, h0=
     xs: (T, B) ids / (T, B, D) floats, or one sequence (T,) / (T, D). lengths: (B,) or None.
     targets: (T, B) ids per step ("many_to_many", padded steps not scored) or (B,) per sequence
     ("many_to_one", read from ``summary``). Returns (loss, grads) with grads shaped like params
-    plus "h0": {"forward": ..., "backward": ...} shaped like the h0 given (or that would be).
+    plus "h0": {"forward": ..., "backward": ...}, each as the core shapes ∂L/∂h0: (H,) for one
+    sequence or an h0 of shape (H,); (B, H) for an h0 (B, H) or None on a batch.
     """
     check_choice("mode", mode, MODES)
     _, batched = as_batch(xs)
@@ -136,7 +138,7 @@ def bidirectional_loss_and_grads(params: dict, xs, targets, *, lengths=None, h0=
              "backward": layer_backward(params["backward"], cache.backward, dh_b)}
     grads = {d: {k: g[d][k] for k in LAYER_KEYS} for d in DIRECTIONS}
     grads.update(head)
-    grads["h0"] = {d: unbatch_h0(g[d]["h0"], _h0(h0, d), batched) for d in DIRECTIONS}
+    grads["h0"] = {d: unbatch(g[d]["h0"], getattr(cache, d).h0_shared) for d in DIRECTIONS}
     return loss, grads
 
 

@@ -35,7 +35,8 @@ from ..core.softmax import softmax
 from .heads import check_head, check_ids, init_head, score_steps
 from .layer import (LAYER_KEYS, LayerCache, as_batch, check_layer_params, init_layer,
                     layer_backward, layer_forward)
-from .masking import last_states, length_mask, to_last_steps, unbatch_h0
+from ..core.loop import unbatch
+from .masking import last_states, length_mask, to_last_steps
 
 
 def init_encoder_decoder(input_size: int, hidden_size: int, output_size: int, *,
@@ -120,8 +121,9 @@ def encoder_decoder_loss_and_grads(params: dict, src, targets, *, src_lengths=No
     src: (T, B) ids / (T, B, D) floats, or one sequence (T,) / (T, D). targets: (T', B) ids in
     [0, K) (one sequence: (T',)); T' need not equal T. src_lengths, tgt_lengths: (B,) or None;
     padded target steps are not scored. h0: the encoder's initial state (H,) / (B, H) / None.
-    Returns (loss, grads) with "encoder", "decoder", "V", "c" shaped like params and "h0"
-    shaped like h0 (or as it would be).
+    Returns (loss, grads) with "encoder", "decoder", "V", "c" shaped like params and "h0" as
+    the core shapes it: (H,) for one sequence or an h0 of shape (H,); (B, H) for an h0 (B, H)
+    or None on a batch.
     """
     _check(params)
     _, batched = as_batch(src)
@@ -148,7 +150,7 @@ def encoder_decoder_loss_and_grads(params: dict, src, targets, *, src_lengths=No
                            to_last_steps(g_dec["h0"], cache.lengths, cache.encoder.h.shape[0]))
     grads = {"encoder": {k: g_enc[k] for k in LAYER_KEYS},
              "decoder": {k: g_dec[k] for k in LAYER_KEYS}, **head,
-             "h0": unbatch_h0(g_enc["h0"], h0, batched)}
+             "h0": unbatch(g_enc["h0"], cache.encoder.h0_shared)}
     return loss, grads
 
 

@@ -15,8 +15,7 @@ import numpy as np
 
 from ..core.losses import cross_entropy
 from ..core.params import init_params
-from ..core.validation import check_class_ids, check_finite_logits, check_output_layer
-from .layer import named
+from ..core.validation import check_class_ids, check_finite_logits, check_output_layer, named
 
 
 def init_head(hidden_size: int, output_size: int, *, seed: int = 0) -> dict:

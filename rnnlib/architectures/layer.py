@@ -13,16 +13,16 @@ the part that comes back through the recurrence (for the plain cell
 
 Everything works in the batched layout: xs (T, B, D) floats or (T, B) token ids, h0 (B, H).
 ``layer_forward`` also takes one sequence (T, D) / (T,) and holds its h0 to (H,), as the core
-does; its cache is batched either way. ``as_batch`` tells the architectures which they got. Forward and backward are the core's own
-cell protocol (``rnnlib.core.loop``: the checks, ``run``, ``backward``, with a placeholder
-output layer that nothing reads), so the recurrence, its input checks and its error messages
-are the core's. The LSTM's cell state starts at ``s0`` (zeros by default); the state an
-architecture hands on (a context, a layer's summary) is h.
+does; its cache is batched either way, and its ``h0_shared`` says whether ∂L/∂h0 is summed to
+(H,) for the caller (``rnnlib.core.loop.unbatch``, the core's rule). ``as_batch`` tells the
+architectures which layout they got. Forward and backward are the core's own cell protocol
+(``rnnlib.core.loop``: the checks, ``run``, ``backward``, with a placeholder output layer that
+nothing reads), so the recurrence, its input checks and its error messages are the core's. The
+LSTM's cell state starts at ``s0`` (zeros by default); the state an architecture hands on (a
+context, a layer's summary) is h.
 """
 from __future__ import annotations
 
-import re
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,9 +30,9 @@ import numpy as np
 from ..core.loop import CELLS, run_checked
 from ..core.params import init_params
 from ..core.sequence import input_grads
-from ..core.validation import (CELLS as CELL_NAMES, NonFiniteError, as_array, bad_type,
-                               bad_value, check_cell_call, check_choice, check_param_mapping,
-                               check_shape)
+from ..core.validation import (CELLS as CELL_NAMES, as_array, bad_type, bad_value,
+                               check_cell_call, check_choice, check_param_mapping, check_shape,
+                               named)
 
 LAYER_KEYS = ("U", "W", "b")
 
@@ -41,7 +41,8 @@ LAYER_KEYS = ("U", "W", "b")
 class LayerCache:
     """What the backward pass needs. xs (T, B, D) or (T, B) ids; h0 (B, H); h (T, B, H) the
     states h_1..h_T; the cell's name and its own cache (``inner``); ``last`` the final state,
-    (h_T,) or, for the LSTM, (h_T, s_T), each (B, H)."""
+    (h_T,) or, for the LSTM, (h_T, s_T), each (B, H). ``h0_shared``: whether the caller's h0
+    is one (H,) state for every sequence (so for one sequence too), as ``Call.h0_shared`` says."""
 
     xs: np.ndarray
     h0: np.ndarray
@@ -50,6 +51,7 @@ class LayerCache:
     cell: str = "rnn"
     inner: object = None
     last: tuple = ()
+    h0_shared: bool = False
 
     @property
     def token_ids(self) -> bool:
@@ -66,25 +68,6 @@ def init_layer(input_size: int, hidden_size: int, *, cell: str = "rnn", seed: in
     p = init_params(input_size, hidden_size, 1, cell=check_choice("cell", cell, CELL_NAMES),
                     seed=seed)
     return {k: p[k] for k in LAYER_KEYS}
-
-
-@contextmanager
-def named(prefix: str):
-    """Re-raise the core's ValueError/TypeError with the argument renamed for this architecture.
-
-    The core says "argument 'params['U']'"; inside a bidirectional model the caller should read
-    "argument 'params['forward']['U']'". ``prefix`` is the path, e.g. "params['forward']".
-    """
-    def rename(text: str) -> str:
-        return re.sub(r"argument 'params(\[[^\]]*\])?'",
-                      lambda m: f"argument '{prefix}{m.group(1) or ''}'", text)
-    try:
-        yield
-    except NonFiniteError as exc:        # a ValueError that also carries the argument's name
-        argument = rename(f"argument '{exc.argument}'")[len("argument '"):-1]
-        raise NonFiniteError(argument, rename(str(exc))) from None
-    except (ValueError, TypeError) as exc:
-        raise type(exc)(rename(str(exc))) from None
 
 
 def check_layer_params(params, name: str = "params") -> dict:
@@ -129,7 +112,7 @@ def layer_forward(params: dict, xs: np.ndarray, h0=None, *, s0=None, activation:
         call = check_cell_call(full, xs, cell=cell, h0=h0, s0=s0, activation=activation)
         inner, h, _, last = run_checked(call, call.xs, call.state())
     return LayerCache(xs=call.xs, h0=call.h0, h=h, activation=activation, cell=cell, inner=inner,
-                      last=last)
+                      last=last, h0_shared=call.h0_shared)
 
 
 def layer_backward(params: dict, cache: LayerCache, dh: np.ndarray, *,

@@ -22,6 +22,7 @@ import numpy as np
 
 from .heads import check_head, check_ids, score_steps, score_summary
 from .layer import as_batch, layer_backward, layer_forward
+from ..core.loop import unbatch
 from ..core.validation import (MODES, as_array, bad_value, check_choice, check_float_array,
                                check_int, check_int_ids, check_lengths, check_list)
 
@@ -102,13 +103,6 @@ def reverse_within(x: np.ndarray, lengths) -> np.ndarray:
     return x[src, np.arange(x.shape[1])[None, :]]
 
 
-def unbatch_h0(dh0: np.ndarray, h0, batched: bool) -> np.ndarray:
-    """∂L/∂h0 in the shape h0 has (or would have): (H,) for one sequence or a shared h0, else (B, H)."""
-    if not batched or h0 is None or np.ndim(h0) == 1:
-        return dh0.sum(axis=0)
-    return dh0
-
-
 def padded_forward(params: dict, xs, lengths, h0, activation: str, mode: str, cell: str = "rnn"):
     """The checks and the layer's forward pass that training and prediction share.
 
@@ -134,7 +128,8 @@ def masked_loss_and_grads(params: dict, xs, targets, *, lengths=None, h0=None,
     targets: (T, B) ids for mode="many_to_many" (padded places may hold any valid id);
     (B,) for "many_to_one", scored at each sequence's last real step h_{L_b}.
     Returns (loss, grads with U, W, V, b, c, h0), as ``rnnlib.loss_and_grads`` would for the
-    sequences one at a time, summed.
+    sequences one at a time, summed; h0's gradient as the core shapes it: (H,) for one sequence
+    or an h0 of shape (H,); (B, H), one row a sequence, for an h0 (B, H) or None on a batch.
     """
     cache, batched, lengths, V, c = padded_forward(params, xs, lengths, h0, activation, mode, cell)
     T, B, _ = cache.h.shape
@@ -148,7 +143,7 @@ def masked_loss_and_grads(params: dict, xs, targets, *, lengths=None, h0=None,
         loss, head, d_last = score_summary(V, c, last_states(cache.h, lengths), y)
         dh = to_last_steps(d_last, lengths, T)
     g = layer_backward(params, cache, dh)
-    grads = {"U": g["U"], "W": g["W"], "b": g["b"], "h0": unbatch_h0(g["h0"], h0, batched),
+    grads = {"U": g["U"], "W": g["W"], "b": g["b"], "h0": unbatch(g["h0"], cache.h0_shared),
              **head}      # (the keys' order as before: a global norm sums in this order)
     return loss, grads
 

@@ -19,7 +19,9 @@ import numpy as np
 
 from ..core.jacobians import with_spectral_radius
 from ..core.params import init_params
-from ..core.validation import check_int, check_positive
+from ..core.validation import (bad_value, check_class_ids, check_float_array, check_fraction,
+                               check_int, check_param_mapping, check_positive, check_shape,
+                               check_token_ids)
 
 
 def init_reservoir(input_size: int, hidden_size: int, *, rho: float = 0.9, input_scale: float = 1.0,
@@ -33,30 +35,20 @@ def init_reservoir(input_size: int, hidden_size: int, *, rho: float = 0.9, input
 
 
 def _check_leak(leak) -> float:
-    if not (isinstance(leak, (int, float)) and 0 < leak <= 1):
-        raise ValueError(f"argument 'leak': expected a number in (0, 1], got {leak!r}")
-    return float(leak)
+    return check_fraction("leak", leak, low_open=True, high_open=False)
 
 
 def leaky_states(params: dict, xs, *, leak: float = 1.0, h0=None) -> np.ndarray:
     """The states h_1..h_T (T, B, H) of leaky tanh units over token ids xs (T, B), from h_0 =
     ``h0`` (B, H) (default zero)."""
     leak = _check_leak(leak)
-    xs = np.asarray(xs)
-    if xs.ndim != 2 or xs.dtype.kind not in "iu":
-        raise ValueError(f"argument 'xs': expected token ids of shape (T, B), got {xs.shape} "
-                         f"of dtype {xs.dtype}")
-    U, W, b = (np.asarray(params[k], float) for k in ("U", "W", "b"))
-    if xs.size and (xs.min() < 0 or xs.max() >= U.shape[1]):
-        raise ValueError(f"argument 'xs': token ids must be in [0, D) = [0, {U.shape[1]}), got "
-                         f"{int(xs.min())}..{int(xs.max())}")
+    check_param_mapping(params, ("U", "W", "b"))
+    U, W, b = (check_float_array(f"params['{k}']", params[k]) for k in ("U", "W", "b"))
+    xs = check_token_ids("xs", xs, U.shape[1], axes=("T", "B"), bound="D")
     T, B = xs.shape
     h = np.zeros((B, W.shape[0]))
     if h0 is not None:
-        h0 = np.asarray(h0, float)
-        if h0.shape != h.shape:
-            raise ValueError(f"argument 'h0': expected shape {h.shape} (B, H), got {h0.shape}")
-        h = h0.copy()
+        h = check_shape("h0", check_float_array("h0", h0), h.shape, "(B, H)").copy()
     out = np.empty((T, B, W.shape[0]))
     xu = np.take(U.T + b, xs, axis=0)               # U x_t + b for every t: a column of U
     for t in range(T):
@@ -67,11 +59,14 @@ def leaky_states(params: dict, xs, *, leak: float = 1.0, h0=None) -> np.ndarray:
 
 def fit_readout(states: np.ndarray, targets, n_classes: int, *, ridge: float = 1e-3) -> dict:
     """V (K, H), c (K,) minimising Σ‖V h + c − e_y‖² + ridge‖V‖²: states (N, H), targets (N,)."""
-    states = np.asarray(states, float)
-    y = np.asarray(targets)
+    states = check_float_array("states", states)
+    if states.ndim != 2:
+        raise bad_value("states", "shape (N, H)", f"shape {states.shape}")
     N, H = states.shape
+    K = check_int("n_classes", n_classes)
+    y = check_class_ids("targets", targets, (N,), K)
     X = np.hstack([states, np.ones((N, 1))])
-    Y = np.eye(check_int("n_classes", n_classes))[y]
+    Y = np.eye(K)[y]
     reg = check_positive("ridge", ridge) * np.eye(H + 1)
     reg[H, H] = 0.0                                  # the bias is not shrunk
     sol = np.linalg.solve(X.T @ X + reg, X.T @ Y)    # (H + 1, K)

@@ -23,7 +23,8 @@ from ..core.validation import (MODES, check_choice, check_int, check_lengths, ch
                                check_param_mapping)
 from .heads import check_head, check_ids, init_head, score_steps, score_summary
 from .layer import LAYER_KEYS, as_batch, init_layer, layer_backward, layer_forward
-from .masking import last_states, length_mask, to_last_steps, unbatch_h0
+from ..core.loop import unbatch
+from .masking import last_states, length_mask, to_last_steps
 
 
 def init_stacked(input_size: int, hidden_sizes, output_size: int, *, cell: str = "rnn",
@@ -79,8 +80,8 @@ def stacked_loss_and_grads(params: dict, xs, targets, *, lengths=None, h0=None,
     targets: (T, B) ids for mode="many_to_many" (padded steps not scored), (B,) for
     "many_to_one" (read at each sequence's last real step of the top layer). h0: None or a list
     of one state per layer, (H_l,) or (B, H_l). Returns (loss, grads) with grads shaped like
-    params and "h0": a list of one gradient per layer, each shaped like that layer's h0 (or as
-    it would be).
+    params and "h0": a list of one gradient per layer, each as the core shapes it: (H_l,) for
+    one sequence or an h0[l] of shape (H_l,); (B, H_l) for an h0[l] (B, H_l) or None on a batch.
     """
     check_choice("mode", mode, MODES)
     _, batched = as_batch(xs)
@@ -99,8 +100,7 @@ def stacked_loss_and_grads(params: dict, xs, targets, *, lengths=None, h0=None,
         dh = to_last_steps(d_last, lengths, T)
     per_layer = stacked_backward(params, caches, dh)
     grads = {"layers": [{k: g[k] for k in LAYER_KEYS} for g in per_layer], **head}
-    grads["h0"] = [unbatch_h0(g["h0"], None if h0 is None else h0[l], batched)
-                   for l, g in enumerate(per_layer)]
+    grads["h0"] = [unbatch(g["h0"], cache.h0_shared) for g, cache in zip(per_layer, caches)]
     return loss, grads
 
 

@@ -14,6 +14,7 @@ from ..core.forward import forward
 from ..core.loop import CELLS
 from ..core.validation import check_gated_call
 from ..core.softmax import softmax
+from .trace import check_one_sequence
 
 
 @dataclass
@@ -57,9 +58,7 @@ def gated_trace(params, xs, *, h0=None, s0=None, cell: str = "lstm") -> GatedTra
     h0, s0: (H,) or None (zeros); s0 for the LSTM only.
     """
     call = check_gated_call(params, xs, cell=cell, h0=h0, s0=s0)
-    if call.batched:
-        raise ValueError(f"argument 'xs': a trace follows one sequence, expected shape (T, D) or "
-                         f"(T,), got {np.shape(xs)}")
+    check_one_sequence(call, xs)
     out = forward(params, xs, h0=h0, s0=s0, cell=cell)
     D = call.sizes.D
     x_rows = np.eye(D)[call.xs[:, 0]] if call.token_ids else call.xs[:, 0]

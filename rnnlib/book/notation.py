@@ -17,7 +17,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..core.activations import activate
-from ..core.validation import check_choice, check_params
+from ..core.validation import (ACTIVATIONS, bad_value, check_choice, check_float_array,
+                               check_param_mapping, check_params)
 
 NOTATIONS = ("goodfellow", "karpathy", "lipton", "ng", "row_vector", "bar")
 _RENAMES = {  # notation -> its names for U, W, V, b, c (same shapes as the book's)
@@ -42,33 +43,30 @@ def to_notation(params: dict, notation: str) -> dict:
         return {"W11": p["U"].T.copy(), "W12": p["W"].T.copy(), "W21": p["V"].T.copy(),
                 "B": p["b"][None, :].copy(), "B2": p["c"][None, :].copy()}
     if np.any(p["b"] != 0) or np.any(p["c"] != 0):
-        raise ValueError("argument 'params': the bar notation has no biases, so b and c must be "
-                         f"zero; got max|b| = {np.abs(p['b']).max():.3g}, max|c| = {np.abs(p['c']).max():.3g}")
+        raise bad_value("params", "b and c zero (the bar notation has no biases)",
+                        f"max|b| = {np.abs(p['b']).max():.3g}, max|c| = {np.abs(p['c']).max():.3g}")
     return {"U_bar": p["U"].copy(), "W_bar": p["W"].copy(), "V_bar": p["V"].copy()}
 
 
-def _need(named: dict, keys, notation: str) -> None:
-    missing = [k for k in keys if k not in named]
-    if missing:
-        raise ValueError(f"argument 'named': notation {notation!r} needs keys {list(keys)}, "
-                         f"missing {missing}")
+def _need(named: dict, keys) -> dict:
+    """The arrays a notation names, each checked (as floats, named as the caller spelled them)."""
+    check_param_mapping(named, tuple(keys), "named")
+    return {k: check_float_array(f"named['{k}']", named[k]) for k in keys}
 
 
 def from_notation(named: dict, notation: str) -> dict:
     """Back to the book's U, W, V, b, c from params spelled in ``notation``."""
     check_choice("notation", notation, NOTATIONS)
     if notation in _RENAMES:
-        _need(named, _RENAMES[notation], notation)
-        p = {old: np.array(named[new], dtype=float) for old, new in zip(_BOOK, _RENAMES[notation])}
+        n = _need(named, _RENAMES[notation])
+        p = {old: n[new].copy() for old, new in zip(_BOOK, _RENAMES[notation])}
     elif notation == "row_vector":
-        _need(named, ("W11", "W12", "W21", "B", "B2"), notation)
-        p = {"U": np.array(named["W11"], float).T, "W": np.array(named["W12"], float).T,
-             "V": np.array(named["W21"], float).T, "b": np.array(named["B"], float).reshape(-1),
-             "c": np.array(named["B2"], float).reshape(-1)}
+        n = _need(named, ("W11", "W12", "W21", "B", "B2"))
+        p = {"U": n["W11"].T.copy(), "W": n["W12"].T.copy(), "V": n["W21"].T.copy(),
+             "b": n["B"].reshape(-1).copy(), "c": n["B2"].reshape(-1).copy()}
     else:
-        _need(named, ("U_bar", "W_bar", "V_bar"), notation)
-        p = {"U": np.array(named["U_bar"], float), "W": np.array(named["W_bar"], float),
-             "V": np.array(named["V_bar"], float)}
+        n = _need(named, ("U_bar", "W_bar", "V_bar"))
+        p = {"U": n["U_bar"].copy(), "W": n["W_bar"].copy(), "V": n["V_bar"].copy()}
         p["b"], p["c"] = np.zeros(p["W"].shape[0]), np.zeros(p["V"].shape[0])
     check_params(p)
     return {k: np.ascontiguousarray(v) for k, v in p.items()}
@@ -77,11 +75,14 @@ def from_notation(named: dict, notation: str) -> dict:
 def forward_in_notation(named: dict, xs, notation: str, activation: str = "tanh"):
     """Hidden states (T, H) and outputs (T, K) for one float sequence xs (T, D), computed
     with ``notation``'s own equation, from a zero initial state."""
-    from_notation(named, notation)  # validates names and shapes
-    xs = np.asarray(xs, dtype=float)
+    book = from_notation(named, notation)  # validates names and shapes
+    check_choice("activation", activation, ACTIVATIONS)
+    xs, D = check_float_array("xs", xs), book["U"].shape[1]
+    if xs.ndim != 2 or xs.shape[1] != D:
+        raise bad_value("xs", f"one float sequence of shape (T, D={D})", f"shape {xs.shape}")
     step = _STEPS[notation]
     n = {k: np.asarray(v, dtype=float) for k, v in named.items()}
-    h = np.zeros(from_notation(named, notation)["W"].shape[0])
+    h = np.zeros(book["W"].shape[0])
     hs, outs = [], []
     for x in xs:
         h, out = step(n, x, h, activation)

@@ -24,13 +24,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..core.validation import as_array, bad_type, bad_value
+from ..core.validation import as_array, bad_type, bad_value, check_int, check_positive, check_str
 
 
 def _check_digits(digits) -> int:
-    if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= 15:
-        raise ValueError(f"digits: expected a whole number from 1 to 15, got {digits!r}")
-    return digits
+    return check_int("digits", digits, minimum=1, maximum=15)   # a float64 keeps 15 digits
 
 
 def rounded(x, digits: int = 4):
@@ -41,10 +39,9 @@ def rounded(x, digits: int = 4):
     digits = _check_digits(digits)
     if isinstance(x, Real) and not isinstance(x, bool):
         return _round_scalar(float(x), digits)
-    arr = np.asarray(x)
+    arr = as_array("x", x)
     if arr.dtype.kind not in "iuf":
-        raise TypeError(f"x: expected a real number or an array of them, got {type(x).__name__}"
-                        f" of dtype {arr.dtype}")
+        raise bad_type("x", "a real number or an array of them", x)
     return np.vectorize(lambda v: _round_scalar(float(v), digits), otypes=[float])(arr)
 
 
@@ -59,7 +56,7 @@ def fmt(x, digits: int = 4) -> str:
     """``x`` as text with ``digits`` significant digits ("0.6590", "1.234e-05"), no "-0"."""
     v = rounded(x, digits)
     if not isinstance(v, float):
-        raise TypeError(f"x: expected a single real number, got an array of shape {np.shape(x)}")
+        raise bad_type("x", "a single real number", np.asarray(x))
     if v != 0.0 and not 1e-4 <= abs(v) < 1e6:
         return f"{v:.{digits - 1}e}"
     return f"{v:.{digits}g}" if abs(v) >= 10 ** (digits - 1) else _fixed(v, digits)
@@ -79,10 +76,12 @@ def below(x, bound: float) -> str:
     Raises AssertionError if x is not below ``bound``: the prose claims the bound, so a run
     where it fails must not print it.
     """
-    x = float(x)
-    if not (isinstance(bound, Real) and bound > 0):
-        raise ValueError(f"bound: expected a positive number, got {bound!r}")
-    if not x < bound:
+    arr = as_array("x", x)
+    if arr.shape != () or arr.dtype.kind not in "iuf":
+        raise bad_type("x", "a single real number", x)
+    x = float(arr)
+    check_positive("bound", bound)
+    if not x < bound:        # not an argument error: the prose's claim is false for this run
         raise AssertionError(f"the value {x!r} is not below the stated bound {bound!r}")
     return f"< {bound:.0e}".replace("e-0", "e-").replace("e+0", "e")
 
@@ -100,10 +99,8 @@ def glue(name: str, x, digits: int = 4, *, display: bool = False):
     expressions read when JupyterLab runs a markdown cell. Inside IPython, ``glued`` is also
     put into the user's namespace, so ``{eval}`glued["name"]``` needs no import.
     """
-    if not isinstance(name, str):
-        raise TypeError(f"name: expected a str, got {type(name).__name__}")
-    if not name or ":" in name or "`" in name:
-        raise ValueError(f"name: expected a non-empty name without ':' or '`', got {name!r}")
+    if not check_str("name", name) or ":" in name or "`" in name:
+        raise bad_value("name", "a non-empty name without ':' or '`'", repr(name))
     if isinstance(x, (str, bool)) or isinstance(x, (int, np.integer)):
         value = x if isinstance(x, str) else int(x)
     elif hasattr(x, "_repr_latex_") or hasattr(x, "_repr_markdown_"):
@@ -234,7 +231,7 @@ class _Glued:
         if name in self._bundles:
             return self._bundles[name]
         saved = self._saved().get(name)
-        if saved is None:
+        if saved is None:    # not an argument error: a failed lookup, as a dict's KeyError
             raise KeyError(f"nothing is glued under {name!r} yet: run the cell that glues it")
         return saved
 
@@ -275,9 +272,7 @@ class _Glued:
         return self._saved_bundles
 
     def __getitem__(self, key: str) -> _Plain:
-        if not isinstance(key, str):
-            raise TypeError(f"key: expected 'name' or 'name:format', got {type(key).__name__}")
-        name, _, spec = key.partition(":")
+        name, _, spec = check_str("key", key).partition(":")    # "name" or "name:format"
         return _Plain(_format_plain_text(self._bundle(name)["text/plain"], spec or "s"))
 
     def __repr__(self) -> str:
@@ -290,7 +285,7 @@ class _Kind:
 
     def __getitem__(self, name: str) -> _Rich:
         bundle = self._owner._bundle(name)
-        if self._mime not in bundle:
+        if self._mime not in bundle:     # not an argument error: a failed lookup, as a dict's
             raise KeyError(f"{name!r} was not glued as {self._mime}")
         return _Rich(bundle, self._mime)
 
@@ -308,7 +303,7 @@ def source(func, *, docstring: bool = True) -> str:
     import textwrap
 
     if not callable(func):
-        raise TypeError(f"func: expected a function, got {type(func).__name__}")
+        raise bad_type("func", "a function", func)
     text = textwrap.dedent(inspect.getsource(func))
     if docstring:
         return text

@@ -13,7 +13,7 @@ import numpy as np
 from ..core import reference
 from ..core.softmax import softmax
 from ..core.step import StepCache, StepGrads, step_backward
-from ..core.validation import PARAM_KEYS, check_call
+from ..core.validation import PARAM_KEYS, Call, bad_value, check_call
 
 
 @dataclass
@@ -42,6 +42,13 @@ class Trace:
         return float(self.step_losses.sum())
 
 
+def check_one_sequence(call: Call, xs) -> None:
+    """A trace follows one sequence: xs (T, D) floats or (T,) ids, not a batch."""
+    if call.batched:
+        raise bad_value("xs", "one sequence, shape (T, D) or (T,) (a trace follows one sequence)",
+                        f"shape {np.shape(xs)}")
+
+
 def trace(params: dict, xs, targets=None, *, h0=None, activation: str = "tanh",
           loss: str = "cross_entropy", mode: str = "many_to_many") -> Trace:
     """Run one sequence step by step and record everything; backward too if targets given.
@@ -53,9 +60,7 @@ def trace(params: dict, xs, targets=None, *, h0=None, activation: str = "tanh",
     """
     call = check_call(params, xs, h0=h0, activation=activation,
                       targets=targets, loss=None if targets is None else loss, mode=mode)
-    if call.batched:
-        raise ValueError(f"argument 'xs': a trace follows one sequence, expected shape (T, D) or "
-                         f"(T,), got {np.shape(xs)}")
+    check_one_sequence(call, xs)
     p, x = call.params, reference.sequence_inputs(call, 0)
     a, h, o = reference.rnn_forward(reference.column_params(p), x, call.h0[0][:, None], activation)
     steps = [StepCache(x=x[t][:, 0], h_prev=h[t - 1][:, 0], a=a[t][:, 0], h=h[t][:, 0],

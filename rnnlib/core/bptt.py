@@ -74,9 +74,9 @@ def loss_grads_state(params: dict, xs, targets, *, h0=None, activation: str = "t
     call = check_cell_call(params, xs, cell=cell, h0=h0, s0=s0, activation=activation,
                            targets=targets, loss=loss, mode=mode, truncate=truncate)
     total, grads, last = bptt_checked(call)
-    grads["h0"] = unbatch(call, grads["h0"], call.h0_shared)
+    grads["h0"] = unbatch(grads["h0"], call.h0_shared)
     if call.s0 is None:
         return total, grads, {"h0": last[0] if call.batched else last[0][0]}
-    grads["s0"] = unbatch(call, grads["s0"], call.s0_shared)
+    grads["s0"] = unbatch(grads["s0"], call.s0_shared)
     state = {name: (x if call.batched else x[0]) for name, x in zip(STATE_NAMES, last)}
     return total, grads, state

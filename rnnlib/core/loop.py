@@ -99,11 +99,10 @@ def bptt_checked(call: Call) -> tuple[float, dict, tuple]:
     return total, grads, state
 
 
-def unbatch(call: Call, d: np.ndarray, shared: bool) -> np.ndarray:
-    """A state's gradient (B, H) in the shape the caller gave the state: (H,) for one sequence
-    or a state shared by the batch (summed), else (B, H)."""
-    if not call.batched:
-        return d[0]
+def unbatch(d: np.ndarray, shared: bool) -> np.ndarray:
+    """A state's gradient (B, H) in the shape the caller gave the state (``shared`` as
+    ``Call.h0_shared`` says): (H,) for one sequence (a batch of one, its state shared) or a
+    state shared by the batch (summed), else (B, H), a batch's None state included."""
     return d.sum(axis=0) if shared else d
 
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .validation import CELLS, GATE_COUNT, bad_type, bad_value, check_choice, check_int
+from .validation import (CELLS, GATE_COUNT, bad_type, bad_value, check_choice, check_int,
+                         check_positive)
 
 
 def init_params(input_size: int, hidden_size: int, output_size: int, *, seed: int = 0,
@@ -26,8 +27,9 @@ def init_params(input_size: int, hidden_size: int, output_size: int, *, seed: in
         raise bad_type("forget_bias", "a finite number", forget_bias)
     if not np.isfinite(forget_bias):
         raise bad_value("forget_bias", "a finite number", forget_bias)
-    rng = np.random.default_rng(seed)
-    sU, sW = (1 / np.sqrt(D), 1 / np.sqrt(H)) if weight_scale is None else (weight_scale,) * 2
+    rng = np.random.default_rng(check_int("seed", seed, minimum=0))
+    sU, sW = ((1 / np.sqrt(D), 1 / np.sqrt(H)) if weight_scale is None
+              else (check_positive("weight_scale", weight_scale),) * 2)
     params = {
         "U": rng.normal(0.0, sU, (G * H, D)),
         "W": rng.normal(0.0, sW, (G * H, H)),

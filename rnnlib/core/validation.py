@@ -11,6 +11,8 @@ path: ``xs`` (T, B, D) floats or (T, B) ids, ``h0`` (B, H), targets (T, B[, K]).
 from __future__ import annotations
 
 import math
+import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from numbers import Integral, Real
 from typing import Any, Mapping
@@ -77,8 +79,10 @@ class Call:
         return self.xs.shape[1]
 
 
-def check_choice(name: str, value: Any, allowed: tuple) -> str:
-    """``value`` must be one of the strings in ``allowed``."""
+def check_choice(name: str, value: Any, allowed: tuple) -> str | None:
+    """``value`` must be one of the strings in ``allowed`` (or None, if ``allowed`` holds it)."""
+    if value is None and None in allowed:
+        return None
     if not isinstance(value, str):
         raise TypeError(f"argument '{name}': expected one of {list(allowed)}, got {value!r} "
                         f"of type {type(value).__name__}")
@@ -371,19 +375,62 @@ def bad_value(name: str, expected: str, got: Any) -> ValueError:
 
 
 def bad_type(name: str, expected: str, got: Any) -> TypeError:
-    """The TypeError for a value of the wrong type: names ``got``'s type."""
+    """The TypeError for a value of the wrong type: names ``got``'s type (an array's shape and
+    dtype, which say more than the start of its repr)."""
+    if isinstance(got, np.ndarray):
+        return TypeError(f"argument '{name}': expected {expected}, got an ndarray of shape "
+                         f"{got.shape} and dtype {got.dtype}")
     return TypeError(f"argument '{name}': expected {expected}, got {got!r:.60} of type "
                      f"{type(got).__name__}")
 
 
-def check_fraction(name: str, value: Any, *, high_open: bool = True) -> float:
-    """A real number in [0, 1) (or [0, 1] with ``high_open=False``); returns a float."""
-    want = "a number in [0, 1)" if high_open else "a number in [0, 1]"
+def check_fraction(name: str, value: Any, *, low_open: bool = False,
+                   high_open: bool = True) -> float:
+    """A real number in [0, 1); ``low_open`` excludes 0, ``high_open=False`` includes 1 (a
+    leak rate is in (0, 1], a probability in [0, 1]). Returns a float."""
+    want = f"a number in {'(' if low_open else '['}0, 1{')' if high_open else ']'}"
     if isinstance(value, bool) or not isinstance(value, Real):
         raise bad_type(name, want, value)
-    if not (0 <= value < 1 if high_open else 0 <= value <= 1):
+    above = 0 < value if low_open else 0 <= value
+    below = value < 1 if high_open else value <= 1
+    if not (above and below):            # nan fails both
         raise bad_value(name, want, value)
     return float(value)
+
+
+def check_str(name: str, value: Any) -> str:
+    """``value`` must be a str (a text, a name)."""
+    if not isinstance(value, str):
+        raise bad_type(name, "a str", value)
+    return value
+
+
+def check_vector(name: str, value: Any, what: str = "numbers", *, size: int | None = None,
+                 finite: bool = True, positive: bool = False) -> np.ndarray:
+    """A 1-D float64 array (N,) of real numbers, non-empty (or of exactly N = ``size`` entries);
+    finite unless ``finite=False`` (a diverged run's losses are allowed to be inf or nan); each
+    > 0 with ``positive`` (say so in ``what``, e.g. "temperatures > 0")."""
+    want = (f"a non-empty 1-D sequence of {what}" if size is None
+            else f"{size} {what}, shape ({size},)")
+    arr = check_float_array(name, value) if finite else as_array(name, value)
+    if arr.dtype.kind not in "iuf":      # only reachable with finite=False
+        raise bad_type(name, want, arr)
+    if arr.ndim != 1 or (arr.size == 0 if size is None else arr.size != size):
+        raise bad_value(name, want, f"shape {arr.shape}")
+    if positive and not np.all(arr > 0):
+        i = int(np.flatnonzero(~(arr > 0))[0])
+        raise bad_value(name, want, f"{arr[i]:g} at index {i}")
+    return arr.astype(np.float64, copy=False)
+
+
+def check_mapping(name: str, value: Any, what: str = "values") -> Mapping:
+    """A non-empty mapping {label: what}, such as one curve per labelled run."""
+    want = f"a non-empty mapping {{label: {what}}}"
+    if not isinstance(value, Mapping):
+        raise bad_type(name, want, value)
+    if not value:
+        raise bad_value(name, want, "an empty one")
+    return value
 
 
 def check_shape(name: str, value: Any, shape: tuple, what: str = "") -> np.ndarray:
@@ -422,12 +469,18 @@ def check_class_ids(name: str, ids: Any, shape: tuple, K: int) -> np.ndarray:
     return check_id_range(name, arr, K, "class id", "K").astype(np.int64)
 
 
-def check_token_ids_1d(name: str, ids: Any) -> np.ndarray:
-    """A 1-D array of integer token ids (N,) (a text), as given (no range check)."""
-    arr = check_int_ids(name, ids, "a 1-D array of integer token ids")
-    if arr.ndim != 1:
-        raise bad_value(name, "a 1-D array of integer token ids", f"shape {arr.shape}")
-    return arr
+def check_token_ids(name: str, ids: Any, upper: int | None = None, *, axes: tuple | None = None,
+                    bound: str = "") -> np.ndarray:
+    """Integer token ids as int64, any shape, or with ``axes`` (the names of the axes, e.g.
+    ("T", "B") for ids (T, B)) exactly that many; with ``upper``, each in [0, upper) (``bound``
+    names it, e.g. "D")."""
+    shape = "" if axes is None else f" of shape ({', '.join(axes)}{',' * (len(axes) == 1)})"
+    arr = check_int_ids(name, ids, f"integer token ids{shape}")
+    if axes is not None and arr.ndim != len(axes):
+        raise bad_value(name, f"integer token ids{shape}", f"shape {arr.shape}")
+    if upper is not None:
+        check_id_range(name, arr, upper, "token id", bound)
+    return arr.astype(np.int64, copy=False)
 
 
 def check_lengths(lengths: Any, T: int, B: int, name: str = "lengths") -> np.ndarray:
@@ -469,3 +522,22 @@ def check_list(name: str, value: Any, length: int | None = None, what: str = "it
     if (length is not None and len(value) != length) or (length is None and not value):
         raise bad_value(name, want, f"a list of length {len(value)}")
     return list(value)
+
+
+@contextmanager
+def named(prefix: str):
+    """Re-raise a check's ValueError/TypeError with the parameters renamed for an architecture.
+
+    The core says "argument 'params['U']'"; inside a bidirectional model the caller should read
+    "argument 'params['forward']['U']'". ``prefix`` is the path, e.g. "params['forward']".
+    """
+    def rename(text: str) -> str:
+        return re.sub(r"argument 'params(\[[^\]]*\])?'",
+                      lambda m: f"argument '{prefix}{m.group(1) or ''}'", text)
+    try:
+        yield
+    except NonFiniteError as exc:        # a ValueError that also carries the argument's name
+        argument = rename(f"argument '{exc.argument}'")[len("argument '"):-1]
+        raise NonFiniteError(argument, rename(str(exc))) from None
+    except (ValueError, TypeError) as exc:
+        raise type(exc)(rename(str(exc))) from None

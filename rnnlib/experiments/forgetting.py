@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core.forward import forward
-from ..core.validation import check_int, check_params
+from ..core.validation import bad_value, check_int, check_int_ids, check_params
 
 
 def shared_suffix_gaps(params: dict, *, T: int, n_pairs: int, seed: int = 0,
@@ -24,10 +24,10 @@ def shared_suffix_gaps(params: dict, *, T: int, n_pairs: int, seed: int = 0,
     """
     T, n_pairs = check_int("T", T), check_int("n_pairs", n_pairs)
     _, sizes = check_params(params)
-    agree = np.arange(T) if agree is None else np.asarray(agree)
-    if agree.ndim != 1 or agree.dtype.kind not in "iu" or (agree < 0).any() or (agree > T).any():
-        raise ValueError(f"argument 'agree': expected whole numbers d with 0 <= d <= T = {T}, "
-                         f"got {agree!r}")
+    agree = np.arange(T) if agree is None else check_int_ids("agree", agree, "whole numbers d")
+    if agree.ndim != 1 or (agree < 0).any() or (agree > T).any():
+        raise bad_value("agree", f"a 1-D sequence of whole numbers d with 0 <= d <= T = {T}",
+                        agree)
     rng = np.random.default_rng(seed)
     tail = rng.integers(0, sizes.D, size=(T, n_pairs))        # ids (T, B), shared part
     gaps = np.empty((len(agree), n_pairs))

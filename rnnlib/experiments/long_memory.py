@@ -18,7 +18,8 @@ import numpy as np
 
 from ..core.losses import cross_entropy
 from ..core.params import init_params
-from ..core.validation import check_int
+from ..core.validation import (bad_value, check_fraction, check_int, check_param_mapping,
+                               check_token_ids)
 from ..training.optim import Adagrad
 from ..training.train import fit
 from .datasets import recall_first
@@ -29,12 +30,6 @@ def _check_delay(delay):
     if delay is None:
         return None
     return check_int("delay", delay, minimum=1)
-
-
-def _check_leak(leak) -> float:
-    if isinstance(leak, bool) or not isinstance(leak, (int, float)) or not 0 < leak <= 1:
-        raise ValueError(f"argument 'leak': expected a number in (0, 1], got {leak!r}")
-    return float(leak)
 
 
 def init_skip_rnn(input_size: int, hidden_size: int, output_size: int, *, delay: int | None = None,
@@ -50,15 +45,14 @@ def init_skip_rnn(input_size: int, hidden_size: int, output_size: int, *, delay:
 
 def skip_states(params: dict, xs, *, delay: int | None = None, leak: float = 1.0):
     """h_0..h_T (T + 1, B, H) (h_0 = 0) and tanh(a_t) (T, B, H) over token ids xs (T, B)."""
-    delay, leak = _check_delay(delay), _check_leak(leak)
+    delay = _check_delay(delay)
+    leak = check_fraction("leak", leak, low_open=True, high_open=False)
+    check_param_mapping(params, ("U", "W", "b"))
     if delay is not None and "Ws" not in params:
-        raise ValueError("argument 'params': a delay needs the skip weights 'Ws' "
-                         "(init_skip_rnn(..., delay=d))")
-    xs = np.asarray(xs)
-    if xs.ndim != 2 or xs.dtype.kind not in "iu":
-        raise ValueError(f"argument 'xs': expected token ids of shape (T, B), got {xs.shape} "
-                         f"of dtype {xs.dtype}")
+        raise bad_value("params", "the skip weights 'Ws' that a delay needs "
+                        "(init_skip_rnn(..., delay=d))", f"keys {sorted(params)}")
     U, W, b = params["U"], params["W"], params["b"]
+    xs = check_token_ids("xs", xs, np.shape(U)[1], axes=("T", "B"), bound="D")
     T, B = xs.shape
     h = np.zeros((T + 1, B, W.shape[0]))
     g = np.empty((T, B, W.shape[0]))

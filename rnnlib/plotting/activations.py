@@ -8,11 +8,15 @@ forward and backward passes use), so the figure shows exactly what the library d
 """
 from __future__ import annotations
 
+import math
+from numbers import Real
+
 import matplotlib.pyplot as plt
 import numpy as np
 
 from ..core.activations import activate, derivative
-from ..core.validation import ACTIVATIONS, check_choice
+from ..core.validation import (ACTIVATIONS, bad_type, bad_value, check_choice, check_float_array,
+                               check_int, check_list, check_positive)
 from .style import PALETTE
 
 DEFAULT_NAMES = ("tanh", "sigmoid", "relu")
@@ -21,17 +25,26 @@ DEFAULT_NAMES = ("tanh", "sigmoid", "relu")
 def activation_grid(a_min: float = -5.0, a_max: float = 5.0, n: int = 2001) -> np.ndarray:
     """An evenly spaced grid of pre-activations a (n,), including a = 0 when n is odd and the
     interval is symmetric."""
+    for name, value in (("a_min", a_min), ("a_max", a_max)):
+        if isinstance(value, bool) or not isinstance(value, Real):
+            raise bad_type(name, "a finite real number", value)
+        if not math.isfinite(value):
+            raise bad_value(name, "a finite real number", value)
     if not a_max > a_min:
-        raise ValueError(f"arguments 'a_min', 'a_max': expected a_min < a_max, got {a_min}, {a_max}")
-    if n < 2:
-        raise ValueError(f"argument 'n': expected at least 2 grid points, got {n}")
-    return np.linspace(a_min, a_max, n)
+        raise bad_value("a_max", f"a number > a_min = {a_min}", a_max)
+    return np.linspace(a_min, a_max, check_int("n", n, minimum=2))   # n grid points
+
+
+def _names(names) -> list:
+    """A list of activation names, each one of rnnlib's."""
+    return [check_choice("names", name, ACTIVATIONS)
+            for name in check_list("names", names, what="activation names")]
 
 
 def curves(name: str, a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """f(a) and f'(a) on the grid ``a`` (both the shape of ``a``), from rnnlib itself."""
     check_choice("activation", name, ACTIVATIONS)
-    a = np.asarray(a, dtype=np.float64)
+    a = check_float_array("a", a)
     h = activate(a, name)
     return h, derivative(a, h, name)
 
@@ -45,6 +58,7 @@ def activation_summary(names=DEFAULT_NAMES, a_min: float = -5.0, a_max: float = 
     and the share of the grid where f'(a) < ``saturation`` (where f is "saturated": a change
     of a barely changes h).
     """
+    names, saturation = _names(names), check_positive("saturation", saturation)
     a = activation_grid(a_min, a_max, n)
     out = {}
     for name in names:
@@ -60,9 +74,7 @@ def plot_activations(names=DEFAULT_NAMES, a_min: float = -5.0, a_max: float = 5.
                      n: int = 2001, saturation: float = 0.1):
     """One panel per activation: f(a) (solid), f'(a) (dashed), the maximum of f' marked, and
     the saturated region (f'(a) < ``saturation``) shaded. Returns the matplotlib Figure."""
-    names = tuple(names)
-    for name in names:
-        check_choice("activation", name, ACTIVATIONS)
+    names, saturation = _names(names), check_positive("saturation", saturation)
     a = activation_grid(a_min, a_max, n)
     fig, axes = plt.subplots(1, len(names), figsize=(3.3 * len(names), 3.8), sharex=True,
                              sharey=True, squeeze=False)

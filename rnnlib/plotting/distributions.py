@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from ..core.softmax import softmax
+from ..core.validation import bad_value, check_float_array, check_list, check_vector
 from .style import PALETTE
 
 
@@ -20,22 +21,15 @@ def entropy(p, axis: int = -1) -> np.ndarray:
 
     Raises ValueError unless the entries are >= 0 and sum to 1 (within 1e-9) along ``axis``.
     """
-    p = np.asarray(p, dtype=float)
+    p = check_float_array("p", p)
     if p.ndim == 0:
-        raise ValueError("argument 'p': expected a probability vector, got a scalar")
+        raise bad_value("p", "a probability vector", "a scalar")
     if np.any(p < 0) or not np.allclose(p.sum(axis=axis), 1.0, rtol=0, atol=1e-9):
-        raise ValueError(f"argument 'p': expected entries >= 0 that sum to 1 along axis {axis}, "
-                         f"got sums {np.round(p.sum(axis=axis), 6)}")
+        raise bad_value("p", f"entries >= 0 that sum to 1 along axis {axis}",
+                        f"sums {np.round(p.sum(axis=axis), 6)}")
     terms = np.zeros_like(p)
     np.multiply(p, np.log(p, where=p > 0, out=np.zeros_like(p)), out=terms, where=p > 0)
     return 0.0 - terms.sum(axis=axis)   # 0.0 - x turns -0.0 into 0.0
-
-
-def _check_temperatures(temperatures) -> np.ndarray:
-    taus = np.asarray(temperatures, dtype=float).reshape(-1)
-    if taus.size == 0 or not np.all(np.isfinite(taus)) or np.any(taus <= 0):
-        raise ValueError(f"argument 'temperatures': expected finite numbers > 0, got {temperatures!r}")
-    return taus
 
 
 def plot_temperature_bars(o, temperatures, ax=None, class_labels=None,
@@ -45,14 +39,11 @@ def plot_temperature_bars(o, temperatures, ax=None, class_labels=None,
     o: (K,) logits. class_labels: K tick labels (default "class 0" ...). Bars of one τ share a
     colour from the cividis map, dark for small τ (sharp) to light for large τ (flat).
     """
-    o = np.asarray(o, dtype=float)
-    if o.ndim != 1:
-        raise ValueError(f"argument 'o': expected logits of shape (K,), got shape {o.shape}")
-    taus = _check_temperatures(temperatures)
+    o = check_vector("o", o, "logits (K,)")
+    taus = check_vector("temperatures", temperatures, "temperatures > 0", positive=True)
     K = o.size
-    labels = [f"class {k}" for k in range(K)] if class_labels is None else list(class_labels)
-    if len(labels) != K:
-        raise ValueError(f"argument 'class_labels': expected {K} labels, got {len(labels)}")
+    labels = ([f"class {k}" for k in range(K)] if class_labels is None
+              else check_list("class_labels", list(class_labels), K, "labels"))
     if ax is None:
         _, ax = plt.subplots()
     cmap = mpl.colormaps["cividis"]
@@ -78,10 +69,9 @@ def plot_entropy_vs_temperature(o, temperatures, ax=None,
 
     Returns the axes. o: (K,) logits; temperatures: the τ values to evaluate (e.g. a geomspace).
     """
-    o = np.asarray(o, dtype=float)
-    if o.ndim != 1:
-        raise ValueError(f"argument 'o': expected logits of shape (K,), got shape {o.shape}")
-    taus = np.sort(_check_temperatures(temperatures))
+    o = check_vector("o", o, "logits (K,)")
+    taus = np.sort(check_vector("temperatures", temperatures, "temperatures > 0",
+                                positive=True))
     H = np.array([entropy(softmax(o, temperature=float(t))) for t in taus])
     if ax is None:
         _, ax = plt.subplots()

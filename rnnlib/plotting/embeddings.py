@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ..core.validation import bad_value, check_float_array, check_list, check_vector
 from .style import DIVERGING, ORDER, PALETTE
 
 MARKERS = "o^sDvP*X"
@@ -35,7 +36,7 @@ def _groups(name: str, words: Sequence[str], mapping: Mapping[str, str] | None) 
         return [None] * len(words)
     missing = [w for w in words if w not in mapping]
     if missing:
-        raise ValueError(f"argument {name!r}: no group for the words {missing}")
+        raise bad_value(name, "a group for every word", f"none for the words {missing}")
     return [mapping[w] for w in words]
 
 
@@ -87,15 +88,10 @@ def projection_scatter(points, words: Sequence[str], *, colour_by: Mapping[str, 
     (colour-blind-safe palette) or one marker, and the legend lists the groups. Labels sit
     beside their points, moved around to avoid covering each other. Returns the Axes.
     """
-    points = np.asarray(points, dtype=float)
-    words = list(words)
+    points = check_float_array("points", points)
     if points.ndim != 2 or points.shape[1] != 2:
-        raise ValueError(f"argument 'points': expected shape (n, 2), got {points.shape}")
-    if len(words) != len(points):
-        raise ValueError(f"argument 'words': expected {len(points)} labels (one per point), "
-                         f"got {len(words)}")
-    if not np.all(np.isfinite(points)):
-        raise ValueError("argument 'points': expected finite coordinates")
+        raise bad_value("points", "shape (n, 2)", f"shape {points.shape}")
+    words = check_list("words", list(words), len(points), "labels (one per point)")
     colours = _groups("colour_by", words, colour_by)
     markers = _groups("marker_by", words, marker_by)
     colour_of = {g: PALETTE[ORDER[i % len(ORDER)]] for i, g in enumerate(dict.fromkeys(colours))}
@@ -137,14 +133,13 @@ def similarity_heatmap(similarity, words: Sequence[str], *, ax=None,
     words: the n row and column labels. annotate: write each value (two decimals) in its cell,
     for small n. colorbar: add one, labelled. Returns the Axes (the image is ``ax.images[0]``).
     """
-    sim = np.asarray(similarity, dtype=float)
-    words = list(words)
+    sim = check_float_array("similarity", similarity)
     if sim.ndim != 2 or sim.shape[0] != sim.shape[1]:
-        raise ValueError(f"argument 'similarity': expected a square matrix, got shape {sim.shape}")
-    if len(words) != sim.shape[0]:
-        raise ValueError(f"argument 'words': expected {sim.shape[0]} labels, got {len(words)}")
-    if not np.all(np.isfinite(sim)) or np.any(np.abs(sim) > 1 + 1e-9):
-        raise ValueError("argument 'similarity': expected finite cosines in [-1, 1]")
+        raise bad_value("similarity", "a square matrix", f"shape {sim.shape}")
+    words = check_list("words", list(words), sim.shape[0], "labels")
+    if np.any(np.abs(sim) > 1 + 1e-9):
+        raise bad_value("similarity", "cosines in [-1, 1]", f"an entry {np.abs(sim).max():.6g} "
+                        "in absolute value")
     ax = _axes(ax)
     image = ax.imshow(sim, cmap=DIVERGING, vmin=-1, vmax=1)
     n = len(words)
@@ -172,13 +167,11 @@ def coverage_curve(sizes, coverage, *, marks: Mapping[str, int] | None = None, a
     .coverage(held_out)`` for each m. marks: {label: size} drawn as dotted vertical lines (such
     as the size at which every non-name word is in). Returns the Axes.
     """
-    sizes = np.asarray(sizes, dtype=float)
-    coverage = np.asarray(coverage, dtype=float)
-    if sizes.ndim != 1 or sizes.size == 0 or coverage.shape != sizes.shape:
-        raise ValueError(f"arguments 'sizes', 'coverage': expected two non-empty 1-D sequences of "
-                         f"equal length, got shapes {sizes.shape} and {coverage.shape}")
+    sizes = check_vector("sizes", sizes, "vocabulary sizes")
+    coverage = check_vector("coverage", coverage, "fractions, one per size", size=sizes.size)
     if np.any(coverage < 0) or np.any(coverage > 1):
-        raise ValueError("argument 'coverage': expected fractions in [0, 1]")
+        raise bad_value("coverage", "fractions in [0, 1]", f"values from {coverage.min():g} to "
+                        f"{coverage.max():g}")
     ax = _axes(ax)
     ax.plot(sizes, 100 * coverage, color=PALETTE["blue"], lw=1.8, marker="o", ms=3)
     for i, (label, size) in enumerate((marks or {}).items()):

@@ -10,6 +10,8 @@ from collections.abc import Mapping, Sequence
 import matplotlib.ticker as mticker
 import numpy as np
 
+from ..core.validation import (bad_value, check_float_array, check_fraction, check_mapping,
+                               check_shape, check_vector)
 from .style import PALETTE, axes_or_new as _axes, colour as _colour
 
 
@@ -22,23 +24,23 @@ def accuracy_spread(distances: Sequence[int], runs: Mapping, *, chance: float, a
     distances: the k trained on (n,). runs: {label: accuracies (n, n_seeds)}. chance: the
     accuracy of guessing (1 / n_symbols). Returns the Axes.
     """
-    distances = np.asarray(distances)
-    if distances.ndim != 1 or distances.size == 0 or np.any(distances < 1):
-        raise ValueError(f"argument 'distances': expected a non-empty 1-D sequence of ints >= 1, "
-                         f"got {distances!r}")
-    if not runs:
-        raise ValueError("argument 'runs': expected at least one labelled run, got none")
-    if not (np.isfinite(chance) and 0 < chance < 1):
-        raise ValueError(f"argument 'chance': expected a number in (0, 1), got {chance!r}")
+    distances = check_vector("distances", distances, "distances >= 1")
+    if np.any(distances < 1):
+        raise bad_value("distances", "a non-empty 1-D sequence of distances >= 1", distances)
+    check_mapping("runs", runs, "accuracies (len(distances), n_seeds)")
+    chance = check_fraction("chance", chance, low_open=True)
     ax = _axes(ax)
     n = len(runs)
     for i, (label, values) in enumerate(runs.items()):
-        acc = np.asarray(values, dtype=float)
-        if acc.ndim != 2 or acc.shape[0] != distances.size:
-            raise ValueError(f"argument 'runs': {label!r} has shape {acc.shape}, expected "
-                             f"(len(distances)={distances.size}, n_seeds)")
+        name = f"runs[{label!r}]"
+        acc = check_float_array(name, values)
+        if acc.ndim != 2:
+            raise bad_value(name, f"accuracies of shape (len(distances)={distances.size}, "
+                            "n_seeds)", f"shape {acc.shape}")
+        check_shape(name, acc, (distances.size, acc.shape[1]), "(len(distances), n_seeds)")
         if np.any((acc < 0) | (acc > 1)):
-            raise ValueError(f"argument 'runs': {label!r} has accuracies outside [0, 1]")
+            raise bad_value(name, "accuracies in [0, 1]", f"values from {acc.min():g} to "
+                            f"{acc.max():g}")
         x = distances * 2.0 ** (0.06 * (i - (n - 1) / 2))   # spread the curves a little
         mean, lo, hi = acc.mean(axis=1), acc.min(axis=1), acc.max(axis=1)
         colour = _colour(i)

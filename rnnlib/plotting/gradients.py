@@ -17,15 +17,14 @@ import matplotlib.pyplot as plt
 import matplotlib.ticker as mticker
 import numpy as np
 
+from ..core.validation import (bad_value, check_fraction, check_mapping, check_positive,
+                               check_vector)
 from ..training.clipping import clip_by_global_norm, clip_elementwise
 from .style import PALETTE, axes_or_new as _axes, colour as _colour
 
-def _curve(name: str, label, values) -> np.ndarray:
-    values = np.asarray(values, dtype=float)
-    if values.ndim != 1 or values.size == 0:
-        raise ValueError(f"argument '{name}': {label!r} has values of shape {values.shape}, "
-                         "expected a non-empty 1-D sequence")
-    return values
+def _curve(name: str, label, values, what: str, size: int | None = None) -> np.ndarray:
+    """The run ``label`` of the argument ``name``: a 1-D curve (a diverged run may hold inf)."""
+    return check_vector(f"{name}[{label!r}]", values, what, size=size, finite=False)
 
 
 def jacobian_norm_decay(norms: Mapping, *, rates: Mapping | None = None, ax=None,
@@ -38,23 +37,22 @@ def jacobian_norm_decay(norms: Mapping, *, rates: Mapping | None = None, ax=None
     rates: optional {label: r}; draws r^(T−t) as a dashed line in the run's colour, the
     prediction of the linear analysis (r = ρ(W)). Returns the Axes.
     """
-    if not norms:
-        raise ValueError("argument 'norms': expected at least one labelled run, got none")
-    rates = {} if rates is None else dict(rates)
+    check_mapping("norms", norms, "norms (T+1,)")
+    rates = {} if rates is None else dict(check_mapping("rates", rates, "a rate r > 0"))
     unknown = set(rates) - set(norms)
     if unknown:
-        raise ValueError(f"argument 'rates': labels {sorted(map(str, unknown))} are not in 'norms'")
+        raise bad_value("rates", "labels that are in 'norms'",
+                        f"labels {sorted(map(str, unknown))} that are not")
     ax = _axes(ax)
     for i, (label, values) in enumerate(norms.items()):
-        values = _curve("norms", label, values)[::-1]          # index = distance T - t
+        values = _curve("norms", label, values, "norms")[::-1]   # index = distance T - t
         if np.any(~np.isfinite(values)) or np.any(values < 0):
-            raise ValueError(f"argument 'norms': {label!r} has a negative or non-finite norm")
+            raise bad_value(f"norms[{label!r}]", "finite norms >= 0",
+                            "a negative or non-finite norm")
         distance = np.arange(values.size)
         ax.plot(distance, values, color=_colour(i), lw=1.8, label=str(label))
         if label in rates:
-            r = float(rates[label])
-            if not (np.isfinite(r) and r > 0):
-                raise ValueError(f"argument 'rates': {label!r} must be a finite number > 0, got {r!r}")
+            r = check_positive(f"rates[{label!r}]", rates[label])
             ax.plot(distance, r ** distance, color=_colour(i), lw=1.0, ls="--")
     if rates:   # one legend entry explains every dashed line
         ax.plot([], [], color=PALETTE["black"], lw=1.0, ls="--",
@@ -77,24 +75,19 @@ def accuracy_vs_distance(lengths: Sequence[int], accuracies: Mapping | Sequence[
     {label: accuracies} for several runs (e.g. two training budgets). chance: the accuracy of
     guessing, 1 / n_symbols for ``rnnlib.recall_first``. Returns the Axes.
     """
-    lengths = np.asarray(lengths)
-    if lengths.ndim != 1 or lengths.size == 0 or np.any(lengths < 1):
-        raise ValueError(f"argument 'lengths': expected a non-empty 1-D sequence of lengths >= 1, "
-                         f"got {lengths!r}")
-    if not (np.isfinite(chance) and 0 < chance < 1):
-        raise ValueError(f"argument 'chance': expected a number in (0, 1), got {chance!r}")
+    lengths = check_vector("lengths", lengths, "lengths >= 1")
+    if np.any(lengths < 1):
+        raise bad_value("lengths", "a non-empty 1-D sequence of lengths >= 1", lengths)
+    chance = check_fraction("chance", chance, low_open=True)
     runs = accuracies if isinstance(accuracies, Mapping) else {"vanilla RNN": accuracies}
-    if not runs:
-        raise ValueError("argument 'accuracies': expected at least one run, got none")
+    check_mapping("accuracies", runs, "accuracies, one per length")
     ax = _axes(ax)
     markers = "osD^v"
     for i, (label, values) in enumerate(runs.items()):
-        values = _curve("accuracies", label, values)
-        if values.shape != lengths.shape:
-            raise ValueError(f"argument 'accuracies': {label!r} has {values.size} values, expected "
-                             f"one per length ({lengths.size})")
+        values = _curve("accuracies", label, values, "accuracies, one per length", lengths.size)
         if np.any((values < 0) | (values > 1)):
-            raise ValueError(f"argument 'accuracies': {label!r} has values outside [0, 1]")
+            raise bad_value(f"accuracies[{label!r}]", "accuracies in [0, 1]",
+                            f"values from {values.min():g} to {values.max():g}")
         ax.plot(lengths, values, marker=markers[i % len(markers)], color=_colour(i), lw=1.8,
                 label=str(label))
     ax.axhline(chance, color=PALETTE["black"], ls="--", lw=1.2,
@@ -119,12 +112,14 @@ def gradient_norm_curves(runs: Mapping, *, clip: float | None = None, ax=None,
     marked with an × at its last finite point. clip: draw the clipping threshold as a dotted
     line. Returns the Axes.
     """
-    if not runs:
-        raise ValueError("argument 'runs': expected at least one labelled run, got none")
+    check_mapping("runs", runs, "History or sequence of norms")
+    if clip is not None:
+        clip = check_positive("clip", clip)
     ax = _axes(ax)
     for i, (label, run) in enumerate(runs.items()):
         diverged = bool(getattr(run, "diverged", False))
-        norms = _curve("runs", label, run.grad_norm if hasattr(run, "grad_norm") else run)
+        norms = _curve("runs", label, run.grad_norm if hasattr(run, "grad_norm") else run,
+                       "gradient norms")
         steps = np.arange(norms.size)
         ax.plot(steps, norms, color=_colour(i), lw=1.6, label=str(label))
         finite = np.flatnonzero(np.isfinite(norms))
@@ -132,8 +127,6 @@ def gradient_norm_curves(runs: Mapping, *, clip: float | None = None, ax=None,
             ax.plot(steps[finite[-1]], norms[finite[-1]], marker="x", ms=10, mew=2.5,
                     color=_colour(i), linestyle="none")
     if clip is not None:
-        if not (np.isfinite(clip) and clip > 0):
-            raise ValueError(f"argument 'clip': expected a finite number > 0, got {clip!r}")
         ax.axhline(clip, color=PALETTE["black"], ls=":", lw=1.2, label=f"clip threshold {clip:g}")
     ax.set_yscale("log")
     ax.set_xlabel(xlabel)
@@ -149,9 +142,7 @@ def clipping_directions(g: Sequence[float], *, max_norm: float, limit: float, ax
     (each entry to [-limit, limit]), drawn as arrows from the origin, with the circle
     ‖g‖ = max_norm and the box |g_i| ≤ limit. Both clips are computed by rnnlib. Returns the Axes.
     """
-    g = np.asarray(g, dtype=float)
-    if g.shape != (2,) or not np.all(np.isfinite(g)):
-        raise ValueError(f"argument 'g': expected 2 finite numbers, got {g!r}")
+    g = check_vector("g", g, "finite numbers (a 2-D gradient)", size=2)
     by_norm = clip_by_global_norm({"W": g}, max_norm)[0]["W"]
     by_entry = clip_elementwise({"W": g}, limit)["W"]
     if ax is None:                      # square data aspect: a taller figure than the default

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import matplotlib as mpl
 
+from ..core.validation import check_int
+
 PALETTE = {
     "blue": "#0072B2", "orange": "#E69F00", "green": "#009E73", "vermillion": "#D55E00",
     "sky": "#56B4E9", "purple": "#CC79A7", "yellow": "#F0E442", "black": "#000000",
@@ -45,7 +47,7 @@ ORDER = ("blue", "orange", "green", "purple", "black", "sky", "vermillion", "yel
 
 def colour(i: int) -> str:
     """The i-th line colour of a figure (wraps around after eight)."""
-    return PALETTE[ORDER[i % len(ORDER)]]
+    return PALETTE[ORDER[check_int("i", i, minimum=0) % len(ORDER)]]
 
 
 def axes_or_new(ax=None):

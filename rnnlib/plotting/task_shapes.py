@@ -20,7 +20,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 from matplotlib.patches import FancyArrowPatch
 
-from ..core.validation import check_int
+from ..core.validation import check_choice, check_int
 from .diagrams import NODE_RADIUS, PLAIN_EDGE, _edge, _node
 
 SHAPES = ("one_to_one", "one_to_many", "many_to_one", "many_to_many", "encoder_decoder",
@@ -56,9 +56,8 @@ def _bend(ax, start, end, rad: float):
 
 def draw_shape(kind: str, ax=None, *, T: int = 3, T_out: int = 2, title: bool = True):
     """Draw one task shape unfolded (see the module docstring); return the axes."""
-    if kind not in SHAPES:
-        raise ValueError(f"argument 'kind': expected one of {list(SHAPES)}, got {kind!r}")
-    T = check_int("T", T, minimum=1)
+    check_choice("kind", kind, SHAPES)
+    T, T_out = check_int("T", T, minimum=1), check_int("T_out", T_out, minimum=1)
     if ax is None:
         width = {"one_to_one": 2.2, "encoder_decoder": T + T_out + 2}.get(kind, T + 2)
         _, ax = plt.subplots(figsize=(0.95 * width, 3.4 if kind != "stacked" else 4.4))
@@ -128,6 +127,7 @@ def draw_shape(kind: str, ax=None, *, T: int = 3, T_out: int = 2, title: bool = 
 def draw_all_shapes(*, T: int = 3, T_out: int = 2):
     """The five shapes of the tutorial notes' catalogue side by side; returns the figure."""
     kinds = ("one_to_one", "one_to_many", "many_to_one", "many_to_many", "encoder_decoder")
+    T, T_out = check_int("T", T), check_int("T_out", T_out)
     widths = [1.6, T + 1.2, T + 1.2, T + 1.2, T + T_out + 1.2]
     fig, axes = plt.subplots(1, 5, figsize=(sum(widths) * 0.62, 2.9),
                              gridspec_kw={"width_ratios": widths})

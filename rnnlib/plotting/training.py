@@ -11,13 +11,15 @@ from collections.abc import Mapping, Sequence
 import matplotlib.ticker as mticker
 import numpy as np
 
+from ..core.validation import check_int, check_mapping, check_positive, check_vector
 from .style import PALETTE, axes_or_new as _axes, colour as _colour
 
-def _losses(run) -> tuple[np.ndarray, bool]:
-    """(losses, diverged) from a History-like object (``.loss``, ``.diverged``) or a sequence."""
-    if hasattr(run, "loss"):
-        return np.asarray(run.loss, dtype=float), bool(getattr(run, "diverged", False))
-    return np.asarray(run, dtype=float), False
+def _losses(name: str, run) -> tuple[np.ndarray, bool]:
+    """(losses, diverged) from a History-like object (``.loss``, ``.diverged``) or a sequence;
+    a diverged run's last loss may be inf or nan."""
+    losses = run.loss if hasattr(run, "loss") else run
+    return (check_vector(name, losses, "losses", finite=False),
+            bool(getattr(run, "diverged", False)))
 
 
 def loss_curves(runs: Mapping, *, per: float = 1.0, ax=None, log: bool = True,
@@ -30,16 +32,11 @@ def loss_curves(runs: Mapping, *, per: float = 1.0, ax=None, log: bool = True,
     that ends above where it started, is marked with an × at its last point. log: log-scale y.
     Returns the Axes.
     """
-    if not runs:
-        raise ValueError("argument 'runs': expected at least one labelled run, got none")
-    if not (np.isfinite(per) and per > 0):
-        raise ValueError(f"argument 'per': expected a finite number > 0, got {per!r}")
+    check_mapping("runs", runs, "History or sequence of losses")
+    per = check_positive("per", per)
     ax = _axes(ax)
     for i, (label, run) in enumerate(runs.items()):
-        losses, diverged = _losses(run)
-        if losses.ndim != 1 or losses.size == 0:
-            raise ValueError(f"argument 'runs': run {label!r} has losses of shape {losses.shape}, "
-                             "expected a non-empty 1-D sequence")
+        losses, diverged = _losses(f"runs[{label!r}]", run)
         y = losses / per
         steps = np.arange(y.size)
         ax.plot(steps, y, color=_colour(i), lw=1.6, label=str(label))
@@ -67,18 +64,15 @@ def truncation_gap(ks: Sequence[int], gaps: Mapping[str, Sequence[float]], *, T:
     dotted line where truncation stops changing anything. xlabel: the x axis's label (another
     quantity, such as the length of the last chunk, may stand on the x axis). Returns the Axes.
     """
-    ks = np.asarray(ks)
-    if ks.ndim != 1 or ks.size == 0:
-        raise ValueError(f"argument 'ks': expected a non-empty 1-D sequence, got shape {ks.shape}")
-    if not gaps:
-        raise ValueError("argument 'gaps': expected at least one parameter's differences, got none")
+    ks = check_vector("ks", ks, "chunk lengths")
+    check_mapping("gaps", gaps, "relative differences, one per k")
+    if T is not None:
+        T = check_int("T", T)
     ax = _axes(ax)
     markers = "osD^v<>"
     for i, (name, values) in enumerate(gaps.items()):
-        values = np.asarray(values, dtype=float)
-        if values.shape != ks.shape:
-            raise ValueError(f"argument 'gaps': {name!r} has {values.shape} values, expected one "
-                             f"per k, shape {ks.shape}")
+        values = check_vector(f"gaps[{name!r}]", values, "relative differences, one per k",
+                              size=ks.size, finite=False)
         ax.plot(ks, values, marker=markers[i % len(markers)], color=_colour(i), lw=1.6,
                 label=f"$\\nabla_{{{name}}} L$")
     if T is not None:
@@ -101,17 +95,12 @@ def memory_vs_length(lengths: Sequence[int], peaks: Mapping[str, Sequence[float]
     grows in proportion to T is a straight line of slope one and constant memory is flat.
     Returns the Axes.
     """
-    lengths = np.asarray(lengths, dtype=float)
-    if lengths.ndim != 1 or lengths.size == 0 or np.any(lengths <= 0):
-        raise ValueError(f"argument 'lengths': expected positive lengths, got {lengths!r}")
-    if not peaks:
-        raise ValueError("argument 'peaks': expected at least one labelled method, got none")
+    lengths = check_vector("lengths", lengths, "sequence lengths > 0", positive=True)
+    check_mapping("peaks", peaks, "peak bytes, one per length")
     ax = _axes(ax)
     for i, (label, values) in enumerate(peaks.items()):
-        values = np.asarray(values, dtype=float)
-        if values.shape != lengths.shape:
-            raise ValueError(f"argument 'peaks': {label!r} has {values.shape} values, expected "
-                             f"one per length, shape {lengths.shape}")
+        values = check_vector(f"peaks[{label!r}]", values, "peak bytes, one per length",
+                              size=lengths.size)
         ax.plot(lengths, values / 1e6, marker="o", color=_colour(i), lw=1.6, label=str(label))
     ax.set_xscale("log")
     ax.set_yscale("log")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ..core.validation import PARAM_KEYS, check_choice
+from ..core.validation import PARAM_KEYS, bad_type, bad_value, check_choice
 from .model import Unrolled, relu_kink_convention, unrolled
 
 _MATRICES = ("U", "W", "V")
@@ -21,14 +21,18 @@ def parameter_symbol(net: Unrolled, name: str, i: int, j: int | None = None) -> 
     m = net.params[name]
     if (name in _MATRICES) != (j is not None):
         want = "a column index j" if name in _MATRICES else "j=None (a vector)"
-        raise ValueError(f"argument 'j': '{name}' needs {want}, got j={j!r}")
+        raise bad_value("j", f"{want} for '{name}'", f"j={j!r}")
     shape = m.shape if name in _MATRICES else (m.rows,)
-    index = (i, j) if name in _MATRICES else (i,)
-    if not all(isinstance(k, int) and 0 <= k < n for k, n in zip(index, shape)):
-        raise ValueError(f"argument 'i'/'j': index {index} is outside '{name}' of shape {shape}")
+    for arg, k, n in zip("ij", (i, j), shape):
+        want = f"an index into '{name}' of shape {shape}, in [0, {n})"
+        if isinstance(k, bool) or not isinstance(k, int):
+            raise bad_type(arg, want, k)
+        if not 0 <= k < n:
+            raise bad_value(arg, want, k)
     entry = m[i, j] if name in _MATRICES else m[i]
     if not isinstance(entry, sp.Symbol):
-        raise ValueError(f"argument 'name': '{name}' is fixed to zero in this model")
+        raise bad_value("name", "a parameter with free entries in this model",
+                        f"'{name}', fixed to zero")
     return entry
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from ..core.validation import check_choice
+from ..core.validation import check_choice, check_int
 from .model import Unrolled, unrolled
 
 i, j, k, l = sp.symbols("i j k l", integer=True, positive=True)
@@ -61,18 +61,16 @@ def dh_dU_index_formula(t: int) -> sp.Expr:
     t = 1:  h^1_i (1 - h^1_i) x^1_k δ_ij
     t = 2:  h^2_i (1 - h^2_i) W_ij h^1_j (1 - h^1_j) x^1_k + h^2_i (1 - h^2_i) x^2_k δ_ij
     """
-    if t == 1:
+    if check_int("t", t, minimum=1, maximum=2) == 1:      # the two steps worked out here
         return _slope(1, i) * x(1)[k] * sp.KroneckerDelta(i, j)
-    if t == 2:
-        return (_slope(2, i) * W[i, j] * _slope(1, j) * x(1)[k]
-                + _slope(2, i) * x(2)[k] * sp.KroneckerDelta(i, j))
-    raise ValueError(f"argument 't': the seed works out t = 1 and t = 2, got {t!r}")
+    return (_slope(2, i) * W[i, j] * _slope(1, j) * x(1)[k]
+            + _slope(2, i) * x(2)[k] * sp.KroneckerDelta(i, j))
 
 
 def dh_dU_by_sympy(t: int, D: int = 2, H: int = 2) -> sp.Array:
     """sympy's own ∂h^t_i/∂U_jk for the model: an Array of shape (H, H, D), entry [i, j, k]
     (0-based), each entry a derivative of the spelled-out h^t."""
-    net = bias_free_model(T=t, D=D, H=H, K=1)
+    net = bias_free_model(T=check_int("t", t), D=D, H=H, K=1)
     return sp.Array([[[sp.diff(net.h[t - 1][a], net.U[b, c]) for c in range(D)]
                       for b in range(H)] for a in range(H)])
 
@@ -95,7 +93,7 @@ def _delta(t: int, T: int, n: sp.Symbol) -> sp.Expr:
 
 def dL_dV_index_formula(T: int = 2) -> sp.Expr:
     """∂L/∂V_ik = (ỹ_i - y_i) h^T_k: the outer product (ỹ - y) ⊗ h^T."""
-    return _error(i, y) * h(T)[k]
+    return _error(i, y) * h(check_int("T", T))[k]
 
 
 def dL_dW_index_formula(T: int = 2) -> sp.Expr:
@@ -105,6 +103,7 @@ def dL_dW_index_formula(T: int = 2) -> sp.Expr:
     δ^1_j h^0_k vanishes because h^0 = 0. For T = 2 this is
     Σ_i (ỹ_i - y_i) V_ij h^2_j (1 - h^2_j) h^1_k.
     """
+    T = check_int("T", T)
     return sp.Add(*[_delta(t, T, j) * h(t - 1)[k] for t in range(2, T + 1)])
 
 
@@ -114,6 +113,7 @@ def dL_dU_index_formula(T: int = 2) -> sp.Expr:
         Σ_i (ỹ_i - y_i) [V_ij h^2_j (1 - h^2_j) x^2_k
                          + Σ_m V_im h^2_m (1 - h^2_m) W_mj h^1_j (1 - h^1_j) x^1_k]
     """
+    T = check_int("T", T)
     return sp.Add(*[_delta(t, T, j) * x(t)[k] for t in range(1, T + 1)])
 
 
@@ -154,7 +154,7 @@ def evaluate(formula: sp.Expr, arrays: dict, at: dict, sizes: dict) -> float:
 def check_dh_dU_index_formula(t: int, D: int = 2, H: int = 2, seed: int = 0) -> float:
     """max over i, j, k of |seed's ∂h^t_i/∂U_jk - sympy's|, at random U, W, x: ~1e-16 when
     the seed's formula is right."""
-    net = bias_free_model(T=t, D=D, H=H, K=1)
+    net = bias_free_model(T=check_int("t", t, minimum=1, maximum=2), D=D, H=H, K=1)
     values, arrays = _random_point(net, seed)
     exact, formula = dh_dU_by_sympy(t, D, H), dh_dU_index_formula(t)
     return max(abs(float(exact[a, b, c].xreplace(values))

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from ..core.validation import ACTIVATIONS, LOSSES, MODES, check_choice
+from ..core.validation import ACTIVATIONS, LOSSES, MODES, check_choice, check_int
 
 
 def _index(*ix: int) -> str:
@@ -149,6 +149,7 @@ def unrolled(T: int, D: int, H: int, K: int, *, activation: str = "tanh",
     expressions a_t, h_t, o_t and the loss L, ready for ``sympy.latex`` or ``sympy.diff``.
     ``biases=False`` drops b and c (the bias-free bar-U/W/V model); ``zero_h0`` fixes h0 = 0.
     """
+    T, D, H, K = (check_int(name, n) for name, n in (("T", T), ("D", D), ("H", H), ("K", K)))
     check_choice("activation", activation, ACTIVATIONS)
     check_choice("loss", loss, LOSSES)
     check_choice("mode", mode, MODES)

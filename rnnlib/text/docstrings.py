@@ -19,7 +19,7 @@ import re
 
 import numpy as np
 
-from ..core.validation import check_int
+from ..core.validation import check_int, check_str
 
 # The numpydoc section headings; the prose of a docstring ends at the first of them.
 SECTIONS = ("Parameters", "Returns", "Yields", "Raises", "See Also", "Notes", "Examples",
@@ -32,7 +32,7 @@ _DIRECTIVE = re.compile(r"\.\. [\w-]+::")
 def docstring_summary(doc: str) -> str:
     """The prose before the first numpydoc section, as one line of single-spaced text."""
     lines = []
-    for line in doc.splitlines():
+    for line in check_str("doc", doc).splitlines():
         if _SECTION.match(line) or line.lstrip().startswith((">>>", ":")):
             break                            # a section, an example or a field list: no prose
         if not lines and _SIGNATURE.match(line.strip()):
@@ -82,4 +82,4 @@ def numpy_docstrings(min_length: int = 40) -> str:
 
 def corpus_fingerprint(text: str) -> str:
     """The first 12 hex digits of the text's SHA-256: equal fingerprints mean equal text."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+    return hashlib.sha256(check_str("text", text).encode("utf-8")).hexdigest()[:12]

@@ -12,7 +12,8 @@ from typing import Sequence
 
 import numpy as np
 
-from ..core.validation import check_int
+from ..core.validation import (bad_type, bad_value, check_float_array, check_int, check_token_ids,
+                               check_vector)
 from .vocab import Vocabulary
 
 
@@ -22,9 +23,10 @@ def cooccurrence(sentences: Sequence[np.ndarray], vocab_size: int, window: int =
     sentences: a list of id arrays; words never pair across a sentence boundary.
     """
     window = check_int("window", window, minimum=1)
-    counts = np.zeros((vocab_size, vocab_size))
-    for ids in sentences:
-        ids = np.asarray(ids)
+    V = check_int("vocab_size", vocab_size)
+    counts = np.zeros((V, V))
+    for i, ids in enumerate(sentences):
+        ids = check_token_ids(f"sentences[{i}]", ids, V, axes=("L",), bound="vocab_size")
         for shift in range(1, window + 1):
             left, right = ids[:-shift], ids[shift:]
             np.add.at(counts, (left, right), 1.0)   # small corpus: clarity over speed here
@@ -34,9 +36,10 @@ def cooccurrence(sentences: Sequence[np.ndarray], vocab_size: int, window: int =
 
 def ppmi(counts: np.ndarray) -> np.ndarray:
     """max(0, log P(i, j) / (P(i) P(j))): co-occurrence beyond what chance predicts."""
+    counts = _matrix("counts", counts)
     total = counts.sum()
     if total == 0:
-        raise ValueError("argument 'counts': expected some co-occurrences, got an all-zero matrix")
+        raise bad_value("counts", "some co-occurrences", "an all-zero matrix")
     row = counts.sum(axis=1, keepdims=True)
     col = counts.sum(axis=0, keepdims=True)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -49,6 +52,7 @@ def svd_embeddings(matrix: np.ndarray, dim: int) -> np.ndarray:
 
     The sign of each singular vector is fixed (largest entry positive) so results repeat.
     """
+    matrix = _matrix("matrix", matrix)
     dim = check_int("dim", dim, minimum=1, maximum=min(matrix.shape))
     u, s, _ = np.linalg.svd(matrix)
     u = u[:, :dim] * np.sqrt(s[:dim])
@@ -58,26 +62,50 @@ def svd_embeddings(matrix: np.ndarray, dim: int) -> np.ndarray:
 
 def normalize(vectors: np.ndarray) -> np.ndarray:
     """Each row scaled to length 1 (rows of zeros stay zero)."""
+    vectors = check_float_array("vectors", vectors)
     norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
     return vectors / np.where(norms == 0, 1.0, norms)
 
 
-def _id(vocab: Vocabulary, word: str) -> int:
+def _matrix(name: str, value) -> np.ndarray:
+    """A 2-D float array with at least one row and column (counts, or one vector per word)."""
+    arr = check_float_array(name, value)
+    if arr.ndim != 2 or 0 in arr.shape:
+        raise bad_value(name, "a non-empty 2-D array", f"shape {arr.shape}")
+    return arr
+
+
+def _word_vectors(vectors, vocab) -> np.ndarray:
+    """One vector per word of ``vocab`` (a Vocabulary): vectors (len(vocab), dim)."""
+    if not isinstance(vocab, Vocabulary):
+        raise bad_type("vocab", "a Vocabulary", vocab)
+    vectors = _matrix("vectors", vectors)
+    if len(vectors) != len(vocab):
+        raise bad_value("vectors", f"one row per word of the vocabulary, {len(vocab)} rows",
+                        f"shape {vectors.shape}")
+    return vectors
+
+
+def _id(vocab: Vocabulary, word: str, name: str = "word") -> int:
     if word not in vocab:
-        raise ValueError(f"argument 'word': {word!r} is not in the vocabulary")
+        raise bad_value(name, "a word in the vocabulary", repr(word))
     return vocab.stoi[word]
 
 
 def nearest(vectors: np.ndarray, vocab: Vocabulary, word: str, k: int = 5,
             exclude: Sequence[str] = ()) -> list[tuple[str, float]]:
     """The ``k`` words whose vectors have the highest cosine with ``word``'s (itself excluded)."""
+    vectors = _word_vectors(vectors, vocab)
     return nearest_to_vector(vectors, vocab, vectors[_id(vocab, word)], k, exclude=(word, *exclude))
 
 
 def nearest_to_vector(vectors: np.ndarray, vocab: Vocabulary, query: np.ndarray, k: int = 5,
                       exclude: Sequence[str] = ()) -> list[tuple[str, float]]:
     """The ``k`` vocabulary words closest in cosine to ``query``, skipping specials and ``exclude``."""
-    sims = normalize(vectors) @ normalize(np.asarray(query, float)[None])[0]
+    vectors, k = _word_vectors(vectors, vocab), check_int("k", k)
+    query = check_vector("query", query, "numbers, one per column of vectors",
+                         size=vectors.shape[1])
+    sims = normalize(vectors) @ normalize(query[None])[0]
     skip = {vocab.unk_id, vocab.eos_id} | {vocab.stoi[w] for w in exclude if w in vocab}
     order = [i for i in np.argsort(-sims, kind="stable") if i not in skip]
     return [(vocab.itos[i], float(sims[i])) for i in order[:k]]
@@ -87,13 +115,16 @@ def analogy(vectors: np.ndarray, vocab: Vocabulary, a: str, b: str, c: str,
             k: int = 1) -> list[tuple[str, float]]:
     """"a is to b as c is to ?": the words nearest to b - a + c, the three inputs excluded
     (as in Mikolov et al., 2013). Example: analogy(E, vocab, "man", "king", "woman")."""
-    unit = normalize(vectors)
-    query = unit[_id(vocab, b)] - unit[_id(vocab, a)] + unit[_id(vocab, c)]
+    unit = normalize(_word_vectors(vectors, vocab))
+    query = unit[_id(vocab, b, "b")] - unit[_id(vocab, a, "a")] + unit[_id(vocab, c, "c")]
     return nearest_to_vector(vectors, vocab, query, k, exclude=(a, b, c))
 
 
 def project_2d(vectors: np.ndarray) -> np.ndarray:
     """The first two principal components of the rows (V, 2), signs fixed, for a plot."""
+    vectors = _matrix("vectors", vectors)
+    if vectors.shape[1] < 2:
+        raise bad_value("vectors", "at least 2 columns to project to 2", f"shape {vectors.shape}")
     centred = vectors - vectors.mean(axis=0)
     _, _, vt = np.linalg.svd(centred, full_matrices=False)
     points = centred @ vt[:2].T

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Iterable, Sequence
+from collections.abc import Iterable
+from typing import Sequence
 
 import numpy as np
 
-from ..core.validation import check_int
+from ..core.validation import (bad_type, bad_value, check_choice, check_int, check_str,
+                               check_token_ids)
 from ..core.encoding import one_hot
 
 UNK, EOS = "<UNK>", "<EOS>"
@@ -19,13 +21,18 @@ UNK, EOS = "<UNK>", "<EOS>"
 
 def tokenize(text: str, level: str = "word") -> list[str]:
     """Lower-cased words and punctuation marks (level="word") or characters (level="char")."""
-    if not isinstance(text, str):
-        raise TypeError(f"argument 'text': expected str, got {type(text).__name__}")
-    if level == "char":
+    check_str("text", text)
+    if check_choice("level", level, ("word", "char")) == "char":
         return list(text)
-    if level == "word":
-        return re.findall(r"[a-z0-9']+|[^\sa-z0-9']", text.lower())
-    raise ValueError(f"argument 'level': expected 'word' or 'char', got {level!r}")
+    return re.findall(r"[a-z0-9']+|[^\sa-z0-9']", text.lower())
+
+
+def _tokens(tokens) -> list:
+    """``tokens`` as a list: a sequence of tokens, not one str (a text is tokenized first)."""
+    if isinstance(tokens, str) or not isinstance(tokens, Iterable):
+        raise bad_type("tokens", "a sequence of tokens, not one str (call tokenize(text) "
+                       "first)", tokens)
+    return list(tokens)
 
 
 class Vocabulary:
@@ -33,9 +40,7 @@ class Vocabulary:
     (ties broken alphabetically, so the same corpus always gives the same ids)."""
 
     def __init__(self, tokens: Iterable[str], *, min_count: int = 1, max_size: int | None = None):
-        if isinstance(tokens, str):
-            raise TypeError("argument 'tokens': expected a sequence of tokens, got one str "
-                            "(call tokenize(text) first)")
+        tokens = _tokens(tokens)
         min_count = check_int("min_count", min_count, minimum=1)
         if max_size is not None:   # room for <UNK> and <EOS>
             max_size = check_int("max_size", max_size, minimum=2)
@@ -63,19 +68,12 @@ class Vocabulary:
 
     def encode(self, tokens: Sequence[str], *, add_eos: bool = False) -> np.ndarray:
         """Token ids (n,) int64; unknown tokens become <UNK>'s id."""
-        if isinstance(tokens, str):
-            raise TypeError("argument 'tokens': expected a sequence of tokens, got one str")
-        ids = [self.stoi.get(t, 0) for t in tokens] + ([1] if add_eos else [])
+        ids = [self.stoi.get(t, 0) for t in _tokens(tokens)] + ([1] if add_eos else [])
         return np.array(ids, dtype=np.int64)
 
     def decode(self, ids) -> list[str]:
         """Tokens for the ids (n,); raises for an id outside [0, len(vocab))."""
-        ids = np.asarray(ids)
-        if ids.dtype.kind not in "iu":
-            raise TypeError(f"argument 'ids': expected integer ids, got dtype {ids.dtype}")
-        if ids.size and (ids.min() < 0 or ids.max() >= len(self)):
-            bad = ids.min() if ids.min() < 0 else ids.max()
-            raise ValueError(f"argument 'ids': id {int(bad)} is outside [0, {len(self)})")
+        ids = check_token_ids("ids", ids, len(self), bound="len(vocab)")
         return [self.itos[i] for i in ids.reshape(-1)]
 
     def one_hot(self, ids) -> np.ndarray:
@@ -86,7 +84,7 @@ class Vocabulary:
 
     def coverage(self, tokens: Sequence[str]) -> float:
         """The fraction of ``tokens`` the vocabulary knows (the rest would become <UNK>)."""
-        tokens = list(tokens)
+        tokens = _tokens(tokens)
         if not tokens:
-            raise ValueError("argument 'tokens': expected at least one token, got none")
+            raise bad_value("tokens", "at least one token", "none")
         return sum(t in self.stoi for t in tokens) / len(tokens)

@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import re
 
-from ..core.validation import check_int
+from ..core.validation import bad_value, check_int, check_str
 
 _WORD = re.compile(r"[A-Za-z]+")
 
 
 def words(text: str) -> list[str]:
     """The runs of ASCII letters in ``text``, lower-cased ("Return the `x1`" → return, the, x)."""
-    if not isinstance(text, str):
-        raise TypeError(f"text: expected str, got {type(text).__name__}")
-    return [w.lower() for w in _WORD.findall(text)]
+    return [w.lower() for w in _WORD.findall(check_str("text", text))]
 
 
 def known_word_rate(generated: str, reference: str, *, min_letters: int = 3) -> float:
@@ -28,9 +26,11 @@ def known_word_rate(generated: str, reference: str, *, min_letters: int = 3) -> 
     Raises ValueError if ``generated`` has no such word.
     """
     min_letters = check_int("min_letters", min_letters, minimum=1)
+    check_str("generated", generated)
+    check_str("reference", reference)
     found = [w for w in words(generated) if len(w) >= min_letters]
     if not found:
-        raise ValueError(f"generated: expected a text with at least one word of "
-                         f"{min_letters} or more letters, found none")
+        raise bad_value("generated", f"a text with at least one word of {min_letters} or more "
+                        "letters", "none")
     known = set(words(reference))
     return sum(w in known for w in found) / len(found)

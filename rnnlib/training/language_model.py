@@ -21,14 +21,11 @@ import numpy as np
 
 from ..core.forward import forward
 from ..core.softmax import log_softmax
-from ..core.validation import bad_value, check_int, check_token_ids_1d
+from ..core.validation import bad_value, check_int, check_token_ids
 from .sampling import sample
 from .train import History, fit
 
 LMHistory = History     # train_loss (= loss), val_step, val_loss: one history for every run
-
-
-_check_ids = check_token_ids_1d
 
 
 def batchify(ids, batch_size: int) -> np.ndarray:
@@ -36,7 +33,7 @@ def batchify(ids, batch_size: int) -> np.ndarray:
 
     The last len(ids) mod B tokens are dropped.
     """
-    ids = _check_ids("ids", ids)
+    ids = check_token_ids("ids", ids, axes=("N",))
     B = check_int("batch_size", batch_size, minimum=1)
     N = len(ids) // B
     if N < 2:
@@ -68,7 +65,7 @@ def random_windows(ids, seq_len: int, batch_size: int, *, seed: int = 0):
     draws new windows from one generator seeded by ``seed``, so a run is reproducible.
     For ``rnnlib.fit(params, random_windows(...), ...)``: windows, not streams, so no state
     is carried."""
-    ids = _check_ids("ids", ids)
+    ids = check_token_ids("ids", ids, axes=("N",))
     L = check_int("seq_len", seq_len, minimum=1)
     B = check_int("batch_size", batch_size, minimum=1)
     if len(ids) <= L:

@@ -19,6 +19,7 @@ import functools
 import time
 import traceback
 
+from ..core.validation import check_int
 from .player import Axis, StaticHTML, player_html
 from .formatting import esc
 from .styles import CSS
@@ -41,10 +42,10 @@ class Stepper:
 
     # --------------------------------------------------------------- what subclasses provide
     def axes(self) -> list[Axis]:
-        raise NotImplementedError
+        raise NotImplementedError      # abstract: each stepper names its sliders
 
     def render_frame(self, k: int) -> str:
-        raise NotImplementedError
+        raise NotImplementedError      # abstract: each stepper draws its frames
 
     def header_html(self) -> str:
         return ""
@@ -62,8 +63,7 @@ class Stepper:
 
     def frame_html(self, k: int) -> str:
         """The HTML of frame ``k`` (0-based, row-major over the axes), cached."""
-        if not 0 <= k < self.n_frames:
-            raise IndexError(f"frame {k} is outside [0, {self.n_frames})")
+        check_int("k", k, minimum=0, maximum=self.n_frames - 1)
         if k not in self._frames:
             self._frames[k] = self.render_frame(k)
         return self._frames[k]
@@ -98,7 +98,7 @@ class Stepper:
 
     # --------------------------------------------------------------- live form
     def live(self):
-        raise NotImplementedError
+        raise NotImplementedError      # abstract: each stepper builds its own controls
 
     def _timed(self, fn):
         """Wrap a redraw callback so its wall time is recorded in ``self.redraw_ms``."""

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..architectures.encoder_decoder import greedy_decode, start_symbol
 from ..architectures.layer import layer_forward
+from ..core.validation import bad_value, check_int, check_list
 from ..plotting.style import PALETTE
 from .base import Stepper
 from .player import Axis
@@ -49,6 +50,23 @@ def _html_state(half: str, t) -> str:
     return f"h<sup>{half}</sup><sub>{t}</sub>"
 
 
+def symbol_ids(source, labels: list[str], name: str = "source") -> np.ndarray:
+    """Symbol ids (n,) from ids or labels (a list, or one string of labels separated by spaces)."""
+    if isinstance(source, str):
+        source = source.split()
+    ids = []
+    for s in source:
+        if isinstance(s, str):
+            if s not in labels:
+                raise bad_value(name, f"symbols from {labels}", repr(s))
+            ids.append(labels.index(s))
+        else:
+            ids.append(check_int(name, s, minimum=0, maximum=len(labels) - 1))   # an id
+    if not ids:
+        raise bad_value(name, "at least one symbol", "none")
+    return np.array(ids, dtype=np.int64)
+
+
 class EncoderDecoderStepper(Stepper):
     """See :func:`encoder_decoder_stepper`."""
 
@@ -61,11 +79,10 @@ class EncoderDecoderStepper(Stepper):
         self.start = start_symbol(params, start)
         K = np.shape(params["V"])[0]
         D = np.shape(params["encoder"]["U"])[1]
-        self.src_labels = list(src_labels) if src_labels is not None else [str(i) for i in range(D)]
-        self.out_labels = list(out_labels) if out_labels is not None else [str(k) for k in range(K)]
-        if len(self.src_labels) != D or len(self.out_labels) != K:
-            raise ValueError(f"arguments 'src_labels', 'out_labels': expected {D} source and {K} "
-                             f"output labels, got {len(self.src_labels)} and {len(self.out_labels)}")
+        self.src_labels = (check_list("src_labels", list(src_labels), D, "source labels")
+                           if src_labels is not None else [str(i) for i in range(D)])
+        self.out_labels = (check_list("out_labels", list(out_labels), K, "output labels")
+                           if out_labels is not None else [str(k) for k in range(K)])
         self._steps = steps
         self.configure(source)
 
@@ -77,16 +94,8 @@ class EncoderDecoderStepper(Stepper):
 
     def configure(self, source) -> None:
         """(Re)compute for a new source: a sequence of symbol ids or of labels."""
-        ids = []
-        for s in source:
-            if isinstance(s, str) and s not in self.src_labels:
-                raise ValueError(f"argument 'source': expected symbols from {self.src_labels}, "
-                                 f"got {s!r}")
-            ids.append(self.src_labels.index(s) if isinstance(s, str) else int(s))
-        if not ids:
-            raise ValueError("argument 'source': expected at least one symbol, got none")
-        self.source = np.array(ids, dtype=np.int64)
-        self.T = len(ids)
+        self.source = symbol_ids(source, self.src_labels)
+        self.T = len(self.source)
         self.T_out = self.T if self._steps is None else int(self._steps)
         xs = self.source[:, None]
         self.enc = layer_forward(self.params["encoder"], xs, activation=self.activation,

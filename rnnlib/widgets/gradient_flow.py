@@ -13,7 +13,8 @@ import numpy as np
 from ..core.jacobians import jacobian_norms, with_spectral_radius
 from ..core.params import init_params
 from ..plotting.style import PALETTE
-from ..core.validation import ACTIVATIONS, check_choice
+from ..core.validation import (ACTIVATIONS, check_choice, check_int, check_list, check_positive,
+                               check_vector)
 from .base import Stepper
 from .player import Axis
 from .charts import log_plot_svg
@@ -45,23 +46,21 @@ class GradientFlowExplorer(Stepper):
         super().__init__()
         check_choice("activation", activation, ACTIVATIONS)
         # extra axes of the static player; a single value means no control for it
-        self.input_scales = tuple(float(s) for s in (input_scales or (input_scale,)))
-        self.activations = tuple(activations or (activation,))
-        for a in self.activations:
-            if a not in ACTIVATIONS:
-                raise ValueError(f"argument 'activations': expected names from {ACTIVATIONS}, got {a!r}")
-        if min(self.input_scales) <= 0 or not np.all(np.isfinite(self.input_scales)):
-            raise ValueError(f"argument 'input_scales': expected positive numbers, got {self.input_scales}")
+        self.input_scales = (tuple(check_vector("input_scales", input_scales, "input scales > 0",
+                                                positive=True)) if input_scales
+                             else (check_positive("input_scale", input_scale),))
+        self.activations = tuple(check_choice("activations", a, ACTIVATIONS)
+                                 for a in (activations or (activation,)))
         if input_scales and input_scale not in self.input_scales:
             input_scale = self.input_scales[0]
         if activations and activation not in self.activations:
             activation = self.activations[0]
-        self.rhos = tuple(float(r) for r in rhos)
-        self.lengths = tuple(int(n) for n in lengths)
-        if not self.rhos or not self.lengths or min(self.lengths) < 1:
-            raise ValueError("arguments 'rhos' and 'lengths': expected non-empty lists, lengths >= 1")
-        self.rho, self.T = float(rho), int(T)
-        self.hidden_size, self.input_size = hidden_size, input_size
+        self.rhos = tuple(check_vector("rhos", rhos, "spectral radii"))
+        self.lengths = tuple(check_int("lengths", n) for n in check_list("lengths", list(lengths),
+                                                                          what="lengths >= 1"))
+        self.rho, self.T = check_positive("rho", rho, allow_zero=True), check_int("T", T)
+        self.hidden_size = check_int("hidden_size", hidden_size)
+        self.input_size = check_int("input_size", input_size)
         self.input_scale = input_scale
         self.configure(seed=seed, activation=activation)
 
@@ -72,7 +71,7 @@ class GradientFlowExplorer(Stepper):
 
     def configure(self, *, seed=None, activation=None) -> None:
         """Draw the base weights and the inputs (the only randomness); ρ and T just rescale/cut."""
-        self.seed = self.__dict__.get("seed", 0) if seed is None else int(seed)
+        self.seed = self.__dict__.get("seed", 0) if seed is None else check_int("seed", seed, 0)
         self.activation = self.__dict__.get("activation", "tanh") if activation is None else activation
         self.base = init_params(self.input_size, self.hidden_size, 1, seed=self.seed)
         rng = np.random.default_rng(self.seed + 1)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core.params import init_params
+from ..core.validation import ACTIVATIONS, bad_value, check_choice
 from ..book.gated_trace import gated_trace
 from .cells import column, legend_html, vector_row
 from .diagram import unrolled_svg
@@ -38,9 +39,9 @@ class LSTMStepper(SequenceStepper):
         ``activation`` is accepted for the shared controls and must be "tanh")."""
         text = self.__dict__.get("text", "hello") if text is None else text
         seed = self.__dict__.get("seed", 0) if seed is None else seed
-        if activation not in (None, "tanh"):
-            raise ValueError(f"argument 'activation': does not apply to an LSTM; expected "
-                             f"'tanh', got {activation!r}")
+        if check_choice("activation", activation, (None,) + ACTIVATIONS) not in (None, "tanh"):
+            raise bad_value("activation", "'tanh' (an LSTM's nonlinearities are fixed)",
+                            repr(activation))
         if self._xs_given is not None:
             xs, chars = np.asarray(self._xs_given), None
             tokens = list(xs) if xs.ndim == 1 else None

@@ -23,6 +23,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
+from ..core.validation import bad_type, bad_value, check_int, check_list
 from .formatting import esc
 from .styles import CSS
 
@@ -34,6 +35,10 @@ class Axis:
     name: str
     labels: list[str]
     start: int = 0
+
+    def __post_init__(self):
+        self.labels = check_list("labels", self.labels, what="position labels")
+        self.start = check_int("start", self.start, minimum=0, maximum=len(self.labels) - 1)
 
     @property
     def size(self) -> int:
@@ -74,11 +79,15 @@ def player_html(frames: list[str], axes: list[Axis], *, title: str = "", header:
     len(frames) must equal the product of the axes' sizes (row-major: the last axis varies
     fastest). ``header`` (e.g. a colour legend) and ``footer`` are shown outside the frames.
     """
+    for name, value, what in (("frames", frames, "a list of HTML strings"),
+                              ("axes", axes, "a list of Axis")):
+        if not isinstance(value, (list, tuple)):
+            raise bad_type(name, what, value)
     n = 1
     for ax in axes:
         n *= ax.size
     if n != len(frames):
-        raise ValueError(f"argument 'frames': the axes give {n} frames, got {len(frames)}")
+        raise bad_value("frames", f"{n} frames (the product of the axes' sizes)", len(frames))
     digest = hashlib.sha1()
     for part in [title, header, footer, json.dumps([(a.name, a.labels, a.start) for a in axes]), *frames]:
         digest.update(part.encode("utf-8"))

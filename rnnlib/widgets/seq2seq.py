@@ -14,30 +14,13 @@ from __future__ import annotations
 import numpy as np
 
 from ..architectures.seq2seq.decode import beam_search, greedy_decode
-from ..architectures.seq2seq.model import attention_of
+from ..architectures.seq2seq.model import attention_of, check_tree, start_id
 from .base import Stepper
+from ..core.validation import bad_value, check_int, check_list
 from .cells import matrix, vector_row
+from .encoder_decoder import symbol_ids
 from .formatting import esc, fmt
 from .player import Axis
-
-
-def _ids(source, labels: list[str], name: str = "source") -> np.ndarray:
-    """Symbol ids from ids or labels (a list, or one string of labels separated by spaces)."""
-    if isinstance(source, str):
-        source = source.split()
-    ids = []
-    for s in source:
-        if isinstance(s, str):
-            if s not in labels:
-                raise ValueError(f"argument '{name}': expected words from {labels}, got {s!r}")
-            ids.append(labels.index(s))
-        else:
-            if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or not 0 <= s < len(labels):
-                raise ValueError(f"argument '{name}': expected ids in [0, {len(labels)}), got {s!r}")
-            ids.append(int(s))
-    if not ids:
-        raise ValueError(f"argument '{name}': expected at least one symbol, got none")
-    return np.array(ids, dtype=np.int64)
 
 
 # the steppers' tables, styled inline (the shared stylesheet has no table rule)
@@ -64,21 +47,21 @@ class _Seq2SeqStepper(Stepper):
 
     def __init__(self, params, source, *, src_labels, out_labels, eos: int, steps: int):
         super().__init__()
-        self.params, self.eos, self.steps = params, int(eos), int(steps)
-        self.src_labels, self.out_labels = list(src_labels), list(out_labels)
-        K = np.shape(params["V"])[0]
-        if len(self.out_labels) != K:
-            raise ValueError(f"argument 'out_labels': expected {K} labels (one per output "
-                             f"symbol), got {len(self.out_labels)}")
+        check_tree(params)
+        self.params, self.steps = params, check_int("steps", steps)
+        self.eos = check_int("eos", eos, minimum=0, maximum=start_id(params) - 1)
+        self.src_labels = list(src_labels)
+        self.out_labels = check_list("out_labels", list(out_labels), start_id(params),
+                                     "labels (one per output symbol)")
         self.configure(source)
 
     def configure(self, source) -> None:
-        self.source = _ids(source, self.src_labels)
+        self.source = symbol_ids(source, self.src_labels)
         self.compute()
         self._invalidate()
 
     def compute(self) -> None:
-        raise NotImplementedError
+        raise NotImplementedError      # abstract: each stepper computes its own run
 
     def out_text(self, ids) -> str:
         return _text(ids, self.out_labels, "") or "(nothing)"
@@ -212,8 +195,8 @@ class AttentionStepper(_Seq2SeqStepper):
 
     def compute(self) -> None:
         if attention_of(self.params) is None:
-            raise ValueError("argument 'params': expected a model with attention (init_seq2seq("
-                             "..., attention='additive' or 'dot')), got one without")
+            raise bad_value("params", "a model with attention (init_seq2seq(..., "
+                            "attention='additive' or 'dot'))", "one without")
         run = greedy_decode(self.params, self.source[:, None], steps=self.steps, eos=self.eos)
         n = len(run.outputs[0]) + (len(run.outputs[0]) < self.steps)   # the end symbol's step too
         self.tokens = run.tokens[:n, 0]

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..core.params import init_params
 from ..book.trace import trace as make_trace
-from ..core.validation import ACTIVATIONS
+from ..core.validation import ACTIVATIONS, bad_value, check_choice, check_str
 from .base import Stepper
 from .player import Axis
 from .formatting import esc, token_label
@@ -20,11 +20,9 @@ from .formatting import esc, token_label
 
 def char_sequence(text: str):
     """(vocabulary chars, input ids (T,), target ids (T,)) for next-character prediction."""
-    if not isinstance(text, str):
-        raise TypeError(f"argument 'text': expected str, got {type(text).__name__}")
-    if len(text) < 2:
-        raise ValueError(f"argument 'text': expected at least 2 characters (an input and the "
-                         f"next character to predict), got {text!r}")
+    if len(check_str("text", text)) < 2:
+        raise bad_value("text", "at least 2 characters (an input and the next character to "
+                        "predict)", repr(text))
     chars = sorted(set(text))
     stoi = {c: i for i, c in enumerate(chars)}
     ids = np.array([stoi[c] for c in text], dtype=np.int64)
@@ -54,8 +52,7 @@ class SequenceStepper(Stepper):
         text = self.__dict__.get("text", "hello") if text is None else text
         seed = self.__dict__.get("seed", 0) if seed is None else seed
         activation = self.__dict__.get("activation", "tanh") if activation is None else activation
-        if activation not in ACTIVATIONS:
-            raise ValueError(f"argument 'activation': expected one of {ACTIVATIONS}, got {activation!r}")
+        check_choice("activation", activation, ACTIVATIONS)
         if self._xs_given is not None:
             xs = np.asarray(self._xs_given)
             targets = self._targets_given
@@ -67,7 +64,8 @@ class SequenceStepper(Stepper):
             tokens = [chars[i] for i in xs]
             target_tokens = [chars[i] for i in targets]
         if self.needs_targets and targets is None:
-            raise ValueError("argument 'targets': the backward stepper needs targets with xs")
+            raise bad_value("targets", "targets with xs (the backward stepper scores them)",
+                            "None")
         if self.user_params is not None:
             params = self.user_params
         else:
@@ -79,9 +77,9 @@ class SequenceStepper(Stepper):
         if chars is not None:
             D = params["U"].shape[1]
             if D != len(chars) or params["V"].shape[0] != len(chars):
-                raise ValueError(
-                    f"argument 'params': the text {text!r} has {len(chars)} distinct characters "
-                    f"{chars}, so U must have {len(chars)} columns and V {len(chars)} rows; got "
+                raise bad_value(
+                    "params", f"U with {len(chars)} columns and V with {len(chars)} rows (the "
+                    f"text {text!r} has {len(chars)} distinct characters {chars})",
                     f"U {params['U'].shape}, V {params['V'].shape}")
         tr = make_trace(params, xs, targets if self.needs_targets else None, h0=self.h0,
                         activation=activation, loss=self.loss)
@@ -118,7 +116,7 @@ class SequenceStepper(Stepper):
         return self.render_step(self.steps()[k])
 
     def render_step(self, t: int) -> str:
-        raise NotImplementedError
+        raise NotImplementedError      # abstract: the forward and the backward stepper draw it
 
     def token_at(self, t: int) -> str:
         return "" if self.tokens is None else f" = {esc(token_label(self.tokens[t - 1]))}"

@@ -8,6 +8,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..core.softmax import softmax
+from ..core.validation import (bad_value, check_list, check_mapping, check_positive,
+                               check_vector)
 from .base import Stepper
 from .player import Axis
 from .cells import vector_row
@@ -19,16 +21,17 @@ DEFAULT_TEMPERATURES = (0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0)
 DEFAULT_PRESETS = {"one clear favourite": (4.0, 1.0, 0.5, -1.0), "close call": (1.2, 1.0, 0.9, 0.2)}
 
 
-def _parse_logits(value) -> np.ndarray:
+def _parse_logits(value, name: str = "logits") -> np.ndarray:
+    """At least 2 finite logits, from numbers or a text of numbers separated by commas."""
     if isinstance(value, str):
         parts = [p for p in value.replace(";", ",").replace(" ", ",").split(",") if p]
         try:
             value = [float(p) for p in parts]
         except ValueError:
-            raise ValueError(f"argument 'logits': expected numbers separated by commas, got {value!r}") from None
-    arr = np.asarray(value, dtype=float)
-    if arr.ndim != 1 or arr.size < 2 or not np.all(np.isfinite(arr)):
-        raise ValueError(f"argument 'logits': expected at least 2 finite numbers, got {value!r}")
+            raise bad_value(name, "numbers separated by commas", repr(value)) from None
+    arr = check_vector(name, value, "at least 2 finite numbers")
+    if arr.size < 2:
+        raise bad_value(name, "at least 2 finite numbers", f"{arr.size}")
     return arr
 
 
@@ -45,15 +48,13 @@ class SoftmaxTemperature(Stepper):
         if presets is None:
             name = "example" if tuple(first) == DEFAULT_LOGITS else "your logits"
             presets = {name: first, **DEFAULT_PRESETS}
-        self.presets = {name: _parse_logits(v) for name, v in presets.items()}
-        if not self.presets:
-            raise ValueError("argument 'presets': expected at least one set of logits")
+        self.presets = {name: _parse_logits(v, f"presets[{name!r}]")
+                        for name, v in check_mapping("presets", presets, "logits").items()}
         self.logits = first
-        self.temperature = float(temperature)
-        self.temperatures = tuple(float(t) for t in temperatures)
-        if min(self.temperatures) <= 0 or self.temperature <= 0:
-            raise ValueError("argument 'temperature(s)': expected numbers > 0")
-        self.labels = labels
+        self.temperature = check_positive("temperature", temperature)
+        self.temperatures = tuple(check_vector("temperatures", temperatures, "temperatures > 0",
+                                               positive=True))
+        self.labels = None if labels is None else check_list("labels", labels, what="class labels")
 
     def labels_for(self, K: int) -> list[str]:
         if self.labels is not None and len(self.labels) == K:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ...core.softmax import log_softmax
-from ...core.validation import check_int
+from ...core.validation import check_fraction, check_int, check_positive, check_token_ids
 from .embedding import embedding_forward
 from .model import Encoded, attend, attention_of, encode, logits, start_id
 from .recurrent import cell_of, recurrent_forward
@@ -57,9 +57,11 @@ class Greedy:
     outputs: list
 
 
-def greedy_decode(params: dict, src, *, steps: int, eos: int, src_lengths=None) -> Greedy:
+def greedy_decode(params: dict, src, *, steps: int, eos: int | None,
+                  src_lengths=None) -> Greedy:
     """Decode src (S, B) token ids (src_lengths (B,) or None) greedily for ``steps`` steps,
-    B rows at once; the result's tokens are (steps, B), each output cut at ``eos``."""
+    B rows at once; the result's tokens are (steps, B), each output cut at ``eos`` (None: not
+    cut, every step kept)."""
     steps = check_int("steps", steps)
     enc = encode(params, src, src_lengths=src_lengths)
     B = enc.src.shape[1]
@@ -77,10 +79,13 @@ def greedy_decode(params: dict, src, *, steps: int, eos: int, src_lengths=None) 
                   [cut(tokens[:, b], eos) for b in range(B)])
 
 
-def cut(tokens: np.ndarray, eos: int) -> np.ndarray:
-    """tokens (T,) ids -> the symbols before the first end symbol, (T',) with T' <= T (all of
-    them if there is none)."""
-    where = np.flatnonzero(tokens == eos)
+def cut(tokens: np.ndarray, eos: int | None) -> np.ndarray:
+    """tokens (T,) ids -> the symbols before the first end symbol ``eos``, (T',) with T' <= T
+    (all of them if there is none, or if ``eos`` is None)."""
+    tokens = check_token_ids("tokens", tokens, axes=("T",))
+    if eos is None:
+        return tokens
+    where = np.flatnonzero(tokens == check_int("eos", eos, minimum=0))
     return tokens[: where[0]] if where.size else tokens
 
 
@@ -92,8 +97,7 @@ def sampled_inputs(params: dict, src, targets, *, p_true: float, rng, src_length
     through it, so training then scores the targets with these inputs (``loss_and_grads(...,
     decoder_inputs=...)``), which gives exactly the gradient of the mixed run.
     """
-    if not (isinstance(p_true, (int, float)) and 0.0 <= p_true <= 1.0):
-        raise ValueError(f"argument 'p_true': expected a probability in [0, 1], got {p_true!r}")
+    p_true = check_fraction("p_true", p_true, high_open=False)
     y = np.asarray(targets)
     enc = encode(params, src, src_lengths=src_lengths)
     B = enc.src.shape[1]
@@ -137,8 +141,8 @@ def beam_search(params: dict, src, *, width: int, steps: int, eos: int, src_leng
     hypotheses have finished, or after ``steps`` steps (then the live ones count as finished).
     """
     width, steps = check_int("width", width), check_int("steps", steps)
-    if not (isinstance(alpha, (int, float)) and np.isfinite(alpha) and alpha >= 0):
-        raise ValueError(f"argument 'alpha': expected a number >= 0, got {alpha!r}")
+    eos = check_int("eos", eos, minimum=0)
+    alpha = check_positive("alpha", alpha, allow_zero=True)
     enc = encode(params, src, src_lengths=src_lengths)
     return [_search(params, enc, b, width, steps, eos, alpha) for b in range(enc.src.shape[1])]
 

@@ -36,7 +36,8 @@ from .. import attention as attn
 from ..heads import check_ids
 from ..masking import check_lengths, last_states, length_mask, to_last_steps
 from ...core.losses import cross_entropy
-from .embedding import check_ids as check_token_ids
+from ...core.validation import (bad_value, check_choice, check_output_layer, check_param_mapping,
+                                check_token_ids)
 from .embedding import embedding_backward, embedding_forward, init_embedding
 from .recurrent import KEYS, cell_of, init_recurrent, recurrent_backward, recurrent_forward
 from .self_attention import (SA_KEYS, init_sa_encoder, is_sa_encoder, sa_encoder_backward,
@@ -57,10 +58,8 @@ def init_seq2seq(src_tokens: int, tgt_tokens: int, *, embed_size: int = 16,
     "self_attention" (one head over the embeddings plus position encodings, no recurrence; the
     decoder, still a recurrence of ``cell``, starts from the mean of its states).
     """
-    if attention not in ATTENTION:
-        raise ValueError(f"argument 'attention': expected one of {list(ATTENTION)}, got {attention!r}")
-    if encoder not in ENCODERS:
-        raise ValueError(f"argument 'encoder': expected one of {list(ENCODERS)}, got {encoder!r}")
+    check_choice("attention", attention, ATTENTION)
+    check_choice("encoder", encoder, ENCODERS)
     H = hidden_size
     rng = np.random.default_rng(seed + 5)
     params = {"src_embed": init_embedding(src_tokens, embed_size, seed=seed),
@@ -106,24 +105,22 @@ class Encoded:
         return self.cache.h
 
 
-def _check_tree(params) -> None:
-    need = ("src_embed", "tgt_embed", "encoder", "decoder", "V", "c")
-    if not hasattr(params, "keys") or any(k not in params for k in need):
-        got = sorted(params) if hasattr(params, "keys") else type(params).__name__
-        raise ValueError(f"argument 'params': expected a seq2seq tree with keys {list(need)} "
-                         f"(see init_seq2seq), got {got}")
+def check_tree(params) -> None:
+    """A seq2seq tree (see init_seq2seq): a mapping with every one of its parts, its output
+    layer V (K, H), c (K,) as wide as the decoder's states."""
+    check_param_mapping(params, ("src_embed", "tgt_embed", "encoder", "decoder", "V", "c"))
+    check_param_mapping(params["decoder"], KEYS, "params['decoder']")
+    check_output_layer(params, np.shape(params["decoder"]["W"])[-1])
 
 
 def encode(params: dict, src, *, src_lengths=None) -> Encoded:
     """Embed and encode src (S, B) token ids, right-padded to S; src_lengths (B,) or None."""
-    _check_tree(params)
-    src = np.asarray(src)
-    if src.ndim != 2:
-        raise ValueError(f"argument 'src': expected token ids of shape (S, B), got {src.shape}")
+    check_tree(params)
+    src = check_token_ids("src", src, np.shape(params["src_embed"]["E"])[0], axes=("S", "B"),
+                          bound="N")
     S, B = src.shape
     lengths = check_lengths(src_lengths, S, B, "src_lengths")
-    x = embedding_forward(params["src_embed"], check_token_ids("src", src,
-                                                               np.shape(params["src_embed"]["E"])[0]))
+    x = embedding_forward(params["src_embed"], src)
     mask = length_mask(lengths, S)
     if is_sa_encoder(params["encoder"]):
         cache = sa_encoder_forward(params["encoder"], x, mask)
@@ -190,8 +187,7 @@ def forward(params: dict, src, targets, *, src_lengths=None, decoder_inputs=None
     T_out = tgt.shape[0] if tgt.ndim == 2 else 0
     y = check_ids("targets", tgt, (T_out, B), K)
     if T_out == 0:
-        raise ValueError(f"argument 'targets': expected ids of shape (T', B = {B}) with T' >= 1, "
-                         f"got {tgt.shape}")
+        raise bad_value("targets", f"ids of shape (T', B = {B}) with T' >= 1", f"shape {tgt.shape}")
     if decoder_inputs is None:
         z = globals()["decoder_inputs"](y, K)
     else:

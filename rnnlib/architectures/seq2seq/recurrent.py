@@ -24,7 +24,8 @@ from ...core.bptt import recurrence_backward
 from ...core.forward import recur
 from ...core.sequence import input_term
 from ...core.params import init_params
-from ...core.validation import CELLS, GATE_COUNT, check_choice
+from ...core.validation import (CELLS, GATE_COUNT, bad_value, check_choice, check_float_array,
+                                check_param_mapping, check_shape)
 
 _GATED = {"lstm": lstm, "gru": gru}
 KEYS = ("U", "W", "b")
@@ -38,12 +39,12 @@ def init_recurrent(input_size: int, hidden_size: int, *, cell: str = "gru", seed
 
 def cell_of(params: dict) -> str:
     """"rnn", "lstm" or "gru", read off the stacked shapes: W is (G·H, H)."""
-    G = np.shape(params["W"])[0] // np.shape(params["W"])[1]
-    for cell, count in GATE_COUNT.items():
-        if count == G:
+    check_param_mapping(params, KEYS)
+    shape = np.shape(params["W"])
+    for cell, G in GATE_COUNT.items():
+        if len(shape) == 2 and shape[1] and shape[0] == G * shape[1]:
             return cell
-    raise ValueError(f"argument 'params['W']': expected shape (G·H, H) with G in 1, 3, 4, got "
-                     f"{np.shape(params['W'])}")
+    raise bad_value("params['W']", "shape (G·H, H) with G in 1, 3, 4", f"shape {shape}")
 
 
 @dataclass
@@ -63,6 +64,11 @@ def recurrent_forward(params: dict, xs: np.ndarray, h0: np.ndarray, s0=None) -> 
     """Run the layer over xs (T, B, D) floats from h0 (B, H) (and, for the LSTM, the cell state
     s0 (B, H); None means zeros). ``cache.h`` is (T, B, H)."""
     cell = cell_of(params)
+    D, H = np.shape(params["U"])[1], np.shape(params["W"])[1]
+    xs = check_float_array("xs", xs)
+    if xs.ndim != 3 or xs.shape[2] != D:
+        raise bad_value("xs", f"floats of shape (T, B, D={D})", f"shape {xs.shape}")
+    h0 = check_shape("h0", check_float_array("h0", h0), (xs.shape[1], H), "(B, H)")
     xu = input_term(params, xs, False)
     if cell == "rnn":
         _, hs = recur(params, xu, h0, "tanh")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...core.validation import bad_value, check_int
+
 
 def self_attention(X, Wq, Wk, Wv, mask=None):
     """X (T, d) -> (outputs (T, d_v), weights (T, T)); weights[i, j] = α_ij, rows sum to 1."""
@@ -23,10 +25,9 @@ def self_attention(X, Wq, Wk, Wv, mask=None):
 def positional_encoding(T: int, d: int) -> np.ndarray:
     """The sinusoids of Vaswani et al. (2017): (T, d), PE[t, 2i] = sin(t / 10000^(2i/d)),
     PE[t, 2i+1] = cos(...). Added to the inputs, they give each position its own pattern."""
-    if isinstance(T, bool) or not isinstance(T, (int, np.integer)) or T < 1:
-        raise ValueError(f"argument 'T': expected an int >= 1, got {T!r}")
-    if isinstance(d, bool) or not isinstance(d, (int, np.integer)) or d < 2 or d % 2:
-        raise ValueError(f"argument 'd': expected an even int >= 2, got {d!r}")
+    T = check_int("T", T)
+    if check_int("d", d, minimum=2) % 2:
+        raise bad_value("d", "an even int >= 2", d)
     t = np.arange(T)[:, None]
     freq = 1.0 / 10000 ** (np.arange(0, d, 2) / d)
     pe = np.zeros((T, d))

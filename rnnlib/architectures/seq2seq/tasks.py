@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...core.validation import bad_value, check_int, check_int_ids
+from ..masking import pad
+
 ONES = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
         "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
         "nineteen")
@@ -41,8 +44,7 @@ def _below_thousand(n: int, rng, *, leading: bool) -> list[str]:
 
 def number_words(n: int, rng=None) -> list[str]:
     """The words for 0 <= n < 1,000,000, with the optional "and"s and "a"s drawn from ``rng``."""
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 0 <= n < 1_000_000:
-        raise ValueError(f"argument 'n': expected an int in [0, 1000000), got {n!r}")
+    n = check_int("n", n, minimum=0, maximum=999_999)
     rng = np.random.default_rng(0) if rng is None else rng
     if n == 0:
         return ["zero"]
@@ -61,12 +63,13 @@ def sample_numbers(count: int, *, max_digits: int = 6, seed: int = 0, exclude=()
     """``count`` distinct numbers, an (N,) int array with N = count: a digit count drawn
     uniformly from 1..max_digits, then a number with that many digits, uniformly; none of
     ``exclude`` (so a test set is held out)."""
+    max_digits = check_int("max_digits", max_digits)
     rng = np.random.default_rng(seed)
     taken, out = set(int(x) for x in exclude), []
     free = 10 ** max_digits - len({x for x in taken if 0 <= x < 10 ** max_digits})
-    if count > free:
-        raise ValueError(f"argument 'count': only {free} numbers of at most {max_digits} digits "
-                         f"are left to draw, got count={count}")
+    if check_int("count", count, minimum=0) > free:
+        raise bad_value("count", f"at most {free}, the numbers of at most {max_digits} digits "
+                        "not excluded", count)
     while len(out) < count:
         d = int(rng.integers(1, max_digits + 1))
         x = int(rng.integers(0 if d == 1 else 10 ** (d - 1), 10 ** d))
@@ -81,19 +84,16 @@ def encode_pairs(numbers, *, seed: int = 0):
     rng = np.random.default_rng(seed)
     src_id = {w: i for i, w in enumerate(SOURCE_WORDS)}
     sources, targets = [], []
-    for x in numbers:
+    for x in check_int_ids("numbers", numbers, "whole numbers in [0, 1000000)").reshape(-1):
         sources.append(np.array([src_id[w] for w in number_words(int(x), rng)], dtype=np.int64))
         targets.append(np.array([int(ch) for ch in str(int(x))] + [len(DIGITS)], dtype=np.int64))
     return sources, targets
 
 
 def pad_batch(sequences, pad_id: int = PAD) -> tuple[np.ndarray, np.ndarray]:
-    """Right-pad id sequences to (T, B); return (ids, lengths (B,))."""
-    lengths = np.array([len(s) for s in sequences], dtype=np.int64)
-    out = np.full((int(lengths.max()), len(sequences)), pad_id, dtype=np.int64)
-    for b, s in enumerate(sequences):
-        out[: len(s), b] = s
-    return out, lengths
+    """Right-pad id sequences to (T, B); return (ids, lengths (B,)) (``masking.pad``'s)."""
+    batch = pad(sequences, pad_id)
+    return batch.xs, batch.lengths
 
 
 def words(ids) -> str:

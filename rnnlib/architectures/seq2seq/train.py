@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...core.validation import check_int, check_list
 from ...training.optim import Adagrad
 from ...training.train import fit
 from ...training.tree import param_leaves
@@ -18,9 +19,9 @@ from .tasks import pad_batch
 
 def batches(sources, targets, *, size: int, seed: int = 0):
     """A function i -> (src (S, B), src_lengths, tgt (T', B), tgt_lengths) of ``size`` random pairs."""
-    n = len(sources)
-    if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= n:
-        raise ValueError(f"argument 'size': expected an int in [1, {n}], got {size!r}")
+    n = len(check_list("sources", sources, what="id sequences"))
+    check_list("targets", targets, n, "id sequences, one per source")
+    size = check_int("size", size, maximum=n)
 
     def batch(i: int):
         pick = np.random.default_rng([seed, i]).choice(n, size=size, replace=False)
@@ -107,5 +108,5 @@ def symbol_accuracy(params: dict, sources, targets, *, teacher_forced: bool) -> 
     if teacher_forced:
         predicted = forward(params, src, tgt, src_lengths=sl).o.argmax(axis=-1)
     else:
-        predicted = greedy_decode(params, src, steps=tgt.shape[0], eos=-1, src_lengths=sl).tokens
+        predicted = greedy_decode(params, src, steps=tgt.shape[0], eos=None, src_lengths=sl).tokens
     return float(np.mean((predicted == tgt)[mask]))
