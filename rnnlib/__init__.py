@@ -17,6 +17,7 @@ from .core import reference
 from .core.activations import activate, derivative, relu, sigmoid
 from .core.bptt import loss_and_grads
 from .training.clipping import clip_by_global_norm, clip_elementwise, global_norm
+from .training.tree import as_vector
 from .experiments.datasets import recall_first, sine_windows
 from .core.forward import ForwardResult, forward, predict
 from .core.gated import GatedForwardResult, to_pytorch
@@ -72,6 +73,7 @@ __all__ = [
     "shared_suffix_gaps", "step_multiply_adds", "train_language_model", "EOS",
     "ForwardResult", "History", "LOSSES", "MODES", "NOTATIONS",
     "PARAM_KEYS", "StepCache", "StepGrads", "Trace", "UNK", "Vocabulary", "accuracy", "activate",
+    "as_vector",
     "check_grads", "clip_by_global_norm", "clip_elementwise", "copy_params", "cosine_similarity",
     "derivative", "fit",
     "forward", "forward_in_notation", "from_notation", "global_norm", "init_params",

@@ -1,9 +1,10 @@
-"""The recall-first experiment helper (rnnlib.training.recall)."""
+"""The recall-first experiment helper (rnnlib.experiments.recall)."""
 import numpy as np
 import pytest
 
 import rnnlib
-from rnnlib.training.recall import RecallSetup, accuracies, recall_accuracy, recall_sweep
+from rnnlib.experiments.recall import (RecallSetup, accuracies, overlap_with_training,
+                                      recall_accuracy, recall_sweep)
 
 QUICK = RecallSetup(hidden_size=6, steps=40, lr=0.3, batch=16, n_test=100)
 
@@ -43,3 +44,16 @@ def test_sweep_has_one_accuracy_per_seed():
         acc = accuracies(runs)
         assert acc.shape == (3,) and np.all((0 <= acc) & (acc <= 1))
     assert accuracies(result["gru", 2])[1] == recall_accuracy("gru", 2, seed=1, setup=setup).accuracy
+
+
+def test_the_test_sequences_seen_in_training_are_counted():
+    # distance 1: the 16 possible sequences of length 2 all occur in 40 batches of 16;
+    # distance 30: none of 4 * 4**30 possible sequences comes twice
+    assert overlap_with_training(1, seed=0, setup=QUICK) == QUICK.n_test
+    assert overlap_with_training(30, seed=0, setup=QUICK) == 0
+    # distance 2 (64 sequences): more batches cover more of them, the first batch in both
+    one, four = (overlap_with_training(2, seed=1, setup=RecallSetup(steps=steps, batch=16))
+                 for steps in (1, 4))
+    assert 0 < one < four < RecallSetup().n_test
+    with pytest.raises(ValueError, match="argument 'distance'"):
+        overlap_with_training(0)

@@ -4,7 +4,7 @@ import pytest
 
 import rnnlib
 from helpers import problem
-from rnnlib.training.tree import as_vector
+from rnnlib.experiments.datasets import seen_in_training
 
 
 def test_sgd_step_moves_against_the_gradient_and_lowers_the_loss():
@@ -68,21 +68,22 @@ def test_cosine_similarity_of_two_arrays_of_any_shape():
 def test_as_vector_joins_the_parameters_in_order_without_the_states():
     g = {"c": np.array([5.0]), "h0": np.array([9.0]), "V": np.array([[4.0]]), "b": np.array([3.0]),
          "U": np.array([[1.0]]), "W": np.array([[2.0]])}
-    assert as_vector(g).tolist() == [1.0, 2.0, 4.0, 3.0, 5.0]          # U, W, V, b, c
+    assert rnnlib.as_vector(g).tolist() == [1.0, 2.0, 4.0, 3.0, 5.0]          # U, W, V, b, c
     stacked = {"layers": [{"U": np.ones((2, 1)), "W": np.zeros((2, 2))}], "V": np.full((1, 2), 7.0)}
-    assert as_vector(stacked).tolist() == [1, 1, 0, 0, 0, 0, 7, 7]
+    assert rnnlib.as_vector(stacked).tolist() == [1, 1, 0, 0, 0, 0, 7, 7]
     with pytest.raises(TypeError, match="argument 'tree'"):
-        as_vector(np.ones(3))
+        rnnlib.as_vector(np.ones(3))
     with pytest.raises(ValueError, match="argument 'tree'"):
-        as_vector({"h0": np.ones(2)})
+        rnnlib.as_vector({"h0": np.ones(2)})
 
 
 def test_only_global_norm_clipping_keeps_the_gradients_direction():
     _, g = rnnlib.loss_and_grads(*problem(T=4)[:3])
     by_norm, _ = rnnlib.clip_by_global_norm(g, 1e-3)
     by_entry = rnnlib.clip_elementwise(g, 1e-3)
-    assert rnnlib.cosine_similarity(as_vector(g), as_vector(by_norm)) == pytest.approx(1.0, abs=1e-12)
-    assert rnnlib.cosine_similarity(as_vector(g), as_vector(by_entry)) < 0.99
+    flat = rnnlib.as_vector
+    assert rnnlib.cosine_similarity(flat(g), flat(by_norm)) == pytest.approx(1.0, abs=1e-12)
+    assert rnnlib.cosine_similarity(flat(g), flat(by_entry)) < 0.99
 
 
 def test_elementwise_clipping_changes_the_direction():
@@ -259,6 +260,20 @@ def test_datasets_are_seeded_and_shaped():
     assert ids[1:].min() >= 3 and ids.max() < 5
     with pytest.raises(ValueError, match="'length'"):
         rnnlib.recall_first(3, 0)
+
+
+def test_seen_in_training_marks_the_test_sequences_that_occur_in_training():
+    train = [np.array([1, 2]), np.array([3]), np.array([1, 2, 3])]
+    test = [np.array([1, 2]), np.array([2, 1]), np.array([3]), np.array([1, 2, 3, 4])]
+    assert seen_in_training(train, test).tolist() == [True, False, True, False]
+    xs = np.array([[0, 1], [2, 2]])                 # (T, B): the columns are the sequences
+    assert seen_in_training(xs.T, np.array([[0, 1], [2, 0]]).T).tolist() == [True, False]
+    with pytest.raises(TypeError, match="argument 'train'"):
+        seen_in_training(5, test)
+    with pytest.raises(TypeError, match="argument 'test'"):
+        seen_in_training(train, [np.array([0.5])])
+    with pytest.raises(ValueError, match="argument 'test'"):
+        seen_in_training(train, [np.zeros((2, 2), dtype=int)])
 
 
 def test_fit_stops_when_an_update_blows_the_parameters_up():

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core.validation import check_int
+from ..core.validation import bad_type, bad_value, check_int, check_int_ids
 
 
 def sine_windows(n_sequences: int, T: int, *, dx: float = 0.2, seed: int = 0):
@@ -35,3 +35,25 @@ def recall_first(n_sequences: int, length: int, *, n_symbols: int = 4, n_noise: 
     targets = rng.integers(0, n_symbols, size=n_sequences)
     xs[0] = targets
     return xs, targets
+
+
+def seen_in_training(train, test) -> np.ndarray:
+    """Which test sequences also occur among the training sequences: a bool per test sequence.
+
+    train, test: token-id sequences, each an iterable of 1-D integer sequences (a list of arrays
+    of any lengths, or the columns of a (T, B) batch: pass ``xs.T``). A test set drawn apart from
+    the training data is not disjoint from it when the task has few possible sequences; this
+    finds the overlap, so that it can be counted and the unseen sequences scored on their own.
+    """
+    for name, value in (("train", train), ("test", test)):
+        if isinstance(value, str) or not hasattr(value, "__iter__"):
+            raise bad_type(name, "an iterable of token-id sequences", value)
+    drawn = {_as_key("train", seq) for seq in train}
+    return np.array([_as_key("test", seq) in drawn for seq in test], dtype=bool)
+
+
+def _as_key(name: str, seq) -> tuple:
+    ids = check_int_ids(name, seq, "sequences of integer token ids")
+    if ids.ndim != 1:
+        raise bad_value(name, "1-D sequences of token ids", f"one of shape {ids.shape}")
+    return tuple(ids.tolist())

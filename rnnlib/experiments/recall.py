@@ -1,5 +1,6 @@
 """The recall-first task as an experiment: train a cell to carry the first token over k steps,
-then measure its accuracy on fresh sequences; repeated over cells, distances and seeds.
+then measure its accuracy on sequences drawn apart from its training batches; repeated over
+cells, distances and seeds.
 
 One run is a random experiment (the weights, the batches), so a claim about a cell rests on
 several seeds: :func:`recall_sweep` returns every run's accuracy, to report the mean and the
@@ -13,7 +14,8 @@ import numpy as np
 
 from ..core.forward import forward
 from ..core.params import init_params
-from .datasets import recall_first
+from ..core.validation import check_int
+from .datasets import recall_first, seen_in_training
 from ..training.train import fit
 
 
@@ -43,21 +45,38 @@ class RecallRun:
 def recall_accuracy(cell: str, distance: int, *, seed: int = 0, setup: RecallSetup = RecallSetup(),
                     forget_bias: float = 1.0) -> RecallRun:
     """Train one model (Adagrad, clipped, a fresh batch each step) on sequences whose answer
-    is ``distance`` steps before the end (length distance + 1) and test it on ``n_test`` new
-    sequences, drawn from another seed than any training batch."""
+    is ``distance`` steps before the end (length distance + 1) and test it on ``n_test``
+    sequences drawn apart from the training batches (at short distances some of them occur in
+    training too: ``overlap_with_training`` counts them)."""
+    distance = check_int("distance", distance)
     D, K = setup.n_symbols + setup.n_noise, setup.n_symbols
     params = init_params(D, setup.hidden_size, K, cell=cell, seed=seed, forget_bias=forget_bias)
-    length = distance + 1
-
-    def batch(step):
-        return recall_first(setup.batch, length, n_symbols=setup.n_symbols,
-                            n_noise=setup.n_noise, seed=1_000_003 * (seed + 1) + step)
-    history = fit(params, batch, steps=setup.steps, lr=setup.lr, optimizer="adagrad",
-                  clip=setup.clip, mode="many_to_one", cell=cell)
-    xs, targets = recall_first(setup.n_test, length, n_symbols=setup.n_symbols,
-                               n_noise=setup.n_noise, seed=seed + 7)
+    history = fit(params, lambda step: _training_batch(distance, seed, setup, step),
+                  steps=setup.steps, lr=setup.lr, optimizer="adagrad", clip=setup.clip,
+                  mode="many_to_one", cell=cell)
+    xs, targets = _test_set(distance, seed, setup)
     predicted = forward(params, xs, cell=cell).o[-1].argmax(axis=-1)
     return RecallRun(float(np.mean(predicted == targets)), history.loss, params)
+
+
+def overlap_with_training(distance: int, *, seed: int = 0,
+                          setup: RecallSetup = RecallSetup()) -> int:
+    """How many of the test sequences of ``recall_accuracy(cell, distance, seed=seed,
+    setup=setup)`` also occur in one of its training batches (the same for every cell)."""
+    distance = check_int("distance", distance)
+    train = [seq for step in range(setup.steps)
+             for seq in _training_batch(distance, seed, setup, step)[0].T]
+    return int(seen_in_training(train, _test_set(distance, seed, setup)[0].T).sum())
+
+
+def _training_batch(distance: int, seed: int, setup: RecallSetup, step: int):
+    return recall_first(setup.batch, distance + 1, n_symbols=setup.n_symbols,
+                        n_noise=setup.n_noise, seed=1_000_003 * (seed + 1) + step)
+
+
+def _test_set(distance: int, seed: int, setup: RecallSetup):
+    return recall_first(setup.n_test, distance + 1, n_symbols=setup.n_symbols,
+                        n_noise=setup.n_noise, seed=seed + 7)
 
 
 def recall_sweep(cells, distances, seeds, *, setup: RecallSetup = RecallSetup(),
