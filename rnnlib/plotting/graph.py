@@ -26,7 +26,7 @@ from .style import PALETTE
 
 R = 20                      # node radius
 STEP = 76                   # distance between two columns (time steps)
-ROW = 66                    # distance between two rows (x, h, o, L)
+ROW = 72                    # distance between two rows (x, h, o, L)
 PAD = 12                    # margin around the drawing
 TITLE_H = 30                # the title's band on top
 LABEL_H = 22                # the tokens' band under the inputs
@@ -41,6 +41,9 @@ EDGE = "#444444"
 HIGHLIGHT_EDGE = PALETTE["vermillion"]
 SANS = "'DejaVu Sans', 'Helvetica Neue', Arial, sans-serif"
 MATH = "'STIX Two Math', 'STIX Two Text', 'Latin Modern Roman', 'Cambria Math', 'Times New Roman', serif"
+# What the math text of a drawing's graph shares, set once on its group (see _graph)
+MATH_GROUP = (f'font-family="{MATH}" font-style="italic" font-size="17" text-anchor="middle" '
+              'fill="#111"')
 
 
 def _n(value: float) -> str:
@@ -78,10 +81,6 @@ class Drawing:
 
 
 # ----------------------------------------------------------------------- the pieces
-MATH_GROUP = (f'font-family="{MATH}" font-style="italic" font-size="17" text-anchor="middle" '
-              'fill="#111"')    # what the math text of a graph's group shares (see _graph)
-
-
 def _math(x: float, y: float, base: str, sub: str = "", *, size: int = 17, colour: str = "#111",
           bold: bool = False, anchor: str = "middle") -> str:
     """Math-like text (inside a ``MATH_GROUP``): an italic letter and its subscript, upright
