@@ -166,6 +166,25 @@ def _check_title(title) -> None:
         raise bad_type("title", "a string or None", title)
 
 
+def _check_steps(T, highlight, labels, direction, window) -> tuple:
+    """:func:`unrolled`'s arguments about the steps, checked: (T, highlight, labels, window),
+    the window T when None."""
+    T = check_int("T", T, minimum=1)
+    if highlight is not None:
+        highlight = check_int("highlight", highlight, minimum=1, maximum=T)
+    if labels is not None:
+        labels = check_list("labels", labels, T, "strings")
+        for label in labels:
+            if not isinstance(label, str):
+                raise bad_type("labels", f"a list of {T} strings", label)
+    if direction is not None:
+        check_choice("direction", direction, ("forward", "backward"))
+        if highlight is None:
+            raise bad_value("highlight", "a step 1..T when a direction is given", None)
+    window = T if window is None else check_int("window", window, minimum=1)
+    return T, highlight, labels, window
+
+
 # ----------------------------------------------------------------------- the drawings
 def unrolled(T: int, highlight: int | None = None, *, show_outputs: bool = True,
              show_loss: bool = True, output_name: str = "o", labels=None,
@@ -184,22 +203,9 @@ def unrolled(T: int, highlight: int | None = None, *, show_outputs: bool = True,
     that many steps, around the highlighted one, with '…' where steps are left out.
     ``title``: a line on top, or None.
     """
-    T = check_int("T", T, minimum=1)
-    if highlight is not None:
-        highlight = check_int("highlight", highlight, minimum=1, maximum=T)
+    T, highlight, labels, window = _check_steps(T, highlight, labels, direction, window)
     _check_rows(show_outputs, output_name, show_loss)
-    if labels is not None:
-        labels = check_list("labels", labels, T, "strings")
-        for label in labels:
-            if not isinstance(label, str):
-                raise bad_type("labels", f"a list of {T} strings", label)
-    if direction is not None:
-        check_choice("direction", direction, ("forward", "backward"))
-        if highlight is None:
-            raise bad_value("highlight", "a step 1..T when a direction is given", None)
-    window = T if window is None else check_int("window", window, minimum=1)
     _check_title(title)
-
     centre = highlight or 1
     lo = max(1, min(centre - window // 2, T - window + 1))
     hi = min(T, lo + window - 1)
