@@ -13,7 +13,6 @@ from ..core.activations import derivative
 from ..core.bptt import loss_and_grads
 from ..core.validation import PARAM_KEYS
 from .cells import column, legend_html, matrix, vector_row
-from .diagram import unrolled_svg
 from .formatting import esc, fmt, fmt_sci, token_label
 from .sequence import SequenceStepper
 
@@ -71,7 +70,7 @@ class BackwardStepper(SequenceStepper):
         g = tr.backward[t - 1]
         k_frame = self.frame_of(t) + 1
         target = int(self.targets[t - 1]) if np.ndim(self.targets) == 1 else None
-        out = [unrolled_svg(T, t, self.tokens, direction="backward")]
+        out = [self.graph_svg(t)]
         head = (f"<b>Step t = {t}</b>, going back from T = {T} (frame {k_frame} of {T})"
                 f" &nbsp;·&nbsp; loss at this step L<sub>{t}</sub> = {fmt(tr.step_losses[t - 1], 3)}")
         if target is not None and self.chars is not None:

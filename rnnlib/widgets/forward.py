@@ -9,7 +9,6 @@ from __future__ import annotations
 import numpy as np
 
 from .cells import column, legend_html, matrix, vector_row
-from .diagram import unrolled_svg
 from .formatting import esc, fmt, token_label
 from .sequence import SequenceStepper
 
@@ -53,7 +52,7 @@ class ForwardStepper(SequenceStepper):
         s = self.trace.forward[t - 1]
         f = _F[self.activation]
         target = None if self.targets is None or np.ndim(self.targets) != 1 else int(self.targets[t - 1])
-        out = [unrolled_svg(self.T, t, self.tokens, direction="forward")]
+        out = [self.graph_svg(t)]
         head = f"<b>Step t = {t}</b> of T = {self.T} &nbsp;·&nbsp; input x<sub>{t}</sub>{self.token_at(t)}"
         if target is not None and self.chars is not None:
             head += (f" &nbsp;·&nbsp; next character (target) {esc(token_label(self.chars[target]))}"

@@ -13,7 +13,6 @@ from ..core.params import init_params
 from ..core.validation import ACTIVATIONS, bad_value, check_choice
 from ..book.gated_trace import gated_trace
 from .cells import column, legend_html, vector_row
-from .diagram import unrolled_svg
 from .formatting import esc, fmt, token_label
 from .sequence import SequenceStepper, char_sequence
 
@@ -77,7 +76,7 @@ class LSTMStepper(SequenceStepper):
         s = self.trace.forward[t - 1]
         i, f, g, q = (s.gates[k] for k in "ifgq")
         kept, written = f * s.s_prev, i * g
-        out = [unrolled_svg(self.T, t, self.tokens, direction="forward")]
+        out = [self.graph_svg(t)]
         out.append(f'<div class="rnnw-head"><b>Step t = {t}</b> of T = {self.T} &nbsp;·&nbsp; '
                    f"input x<sub>{t}</sub>{self.token_at(t)}</div>")
         S = self.s_state

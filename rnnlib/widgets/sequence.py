@@ -13,6 +13,7 @@ import numpy as np
 from ..core.params import init_params
 from ..book.trace import trace as make_trace
 from ..core.validation import ACTIVATIONS, bad_value, check_choice, check_str
+from ..plotting.graph import unrolled
 from .base import Stepper
 from .player import Axis
 from .formatting import esc, token_label
@@ -120,6 +121,13 @@ class SequenceStepper(Stepper):
 
     def token_at(self, t: int) -> str:
         return "" if self.tokens is None else f" = {esc(token_label(self.tokens[t - 1]))}"
+
+    def graph_svg(self, t: int) -> str:
+        """The network unrolled over the sequence, step t lit: the picture on top of frame t
+        (at most 8 steps drawn, around t, so a long text keeps the frame's width)."""
+        labels = None if self.tokens is None else [token_label(tok) for tok in self.tokens]
+        return unrolled(self.T, t, show_loss=False, output_name="\u0177", labels=labels,
+                        direction=self.direction, window=8).svg()
 
     # --------------------------------------------------------------- live controls
     def live(self):

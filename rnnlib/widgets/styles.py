@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from .colours import colour_css
 
+# The SVG font is set on the <svg>, not on its <text>: a rule on the text would override the
+# font a drawing names for a group of it (the graph's math labels, plotting/graph.py).
 LAYOUT_CSS = """
 .rnnw{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;
  font-size:14px;line-height:1.35;color:#111;background:#fff;border:1px solid #bbb;
@@ -41,7 +43,7 @@ LAYOUT_CSS = """
 .rnnw .cap{font-size:12.5px;margin-top:2px;white-space:nowrap;min-height:2.6em;line-height:1.3}
 .rnnw .pair{display:flex;gap:14px;flex-wrap:wrap;align-items:flex-start;margin:4px 0}
 .rnnw .pcap{font-size:12.5px;margin-bottom:2px}
-.rnnw svg text{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif}
+.rnnw svg{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif}
 """
 
 CSS = LAYOUT_CSS + colour_css()
