@@ -74,14 +74,26 @@ def length_mask(lengths, T: int) -> np.ndarray:
     return np.arange(T)[:, None] < lengths[None, :]
 
 
+def _time_major(name: str, x) -> np.ndarray:
+    """``x`` as an array (T, B, ...) with at least the time and batch axes."""
+    arr = as_array(name, x)
+    if arr.ndim < 2:
+        raise bad_value(name, "an array (T, B, ...)", f"shape {arr.shape}")
+    return arr
+
+
 def last_states(h: np.ndarray, lengths) -> np.ndarray:
     """h_{L_b} for each sequence b: h (T, B, H) -> (B, H); lengths (B,) in [1, T]."""
+    h = _time_major("h", h)
     lengths = check_lengths(lengths, h.shape[0], h.shape[1])   # a 0 would index h_T (at -1)
     return h[lengths - 1, np.arange(h.shape[1])]
 
 
 def to_last_steps(d_last: np.ndarray, lengths, T: int) -> np.ndarray:
     """The adjoint of ``last_states``: d_last (B, H) placed at step L_b of each sequence, (T, B, H)."""
+    d_last = as_array("d_last", d_last)
+    if d_last.ndim < 1:
+        raise bad_value("d_last", "an array (B, H)", "a scalar")
     lengths = check_lengths(lengths, check_int("T", T), d_last.shape[0])
     out = np.zeros((T,) + d_last.shape)
     out[lengths - 1, np.arange(d_last.shape[0])] = d_last
@@ -93,6 +105,7 @@ def reverse_within(x: np.ndarray, lengths) -> np.ndarray:
 
     x (T, B, ...). Its own inverse. With every L_b = T it is x[::-1].
     """
+    x = _time_major("x", x)
     T = x.shape[0]
     lengths = check_lengths(lengths, T, x.shape[1])
     if np.all(lengths == T):
