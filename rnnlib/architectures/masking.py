@@ -20,11 +20,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .heads import check_head, check_ids, score_steps, score_summary
+from .heads import score_steps, score_summary
 from .layer import as_batch, layer_backward, layer_forward
 from ..core.loop import unbatch
-from ..core.validation import (MODES, as_array, bad_value, check_choice, check_float_array,
-                               check_int, check_int_ids, check_lengths, check_list)
+from ..core.validation import (MODES, as_array, bad_value, check_choice, check_class_ids,
+                               check_float_array, check_int, check_int_ids, check_lengths,
+                               check_list, check_output_layer)
 
 
 @dataclass
@@ -127,7 +128,7 @@ def padded_forward(params: dict, xs, lengths, h0, activation: str, mode: str, ce
     cache = layer_forward(params, xs, h0, activation=activation, cell=cell)
     T, B, H = cache.h.shape
     lengths = check_lengths(lengths, T, B)
-    V, c = check_head(params, H)
+    V, c = check_output_layer(params, H)
     return cache, batched, lengths, V, c
 
 
@@ -149,10 +150,10 @@ def masked_loss_and_grads(params: dict, xs, targets, *, lengths=None, h0=None,
     K = V.shape[0]
     if mode == "many_to_many":
         shape = (T, B) if batched else (T,)
-        y = check_ids("targets", targets, shape, K).reshape(T, B)
+        y = check_class_ids("targets", targets, shape, K).reshape(T, B)
         loss, head, dh = score_steps(V, c, cache.h, y, length_mask(lengths, T))
     else:
-        y = check_ids("targets", targets, (B,) if batched else (), K).reshape(B)
+        y = check_class_ids("targets", targets, (B,) if batched else (), K).reshape(B)
         loss, head, d_last = score_summary(V, c, last_states(cache.h, lengths), y)
         dh = to_last_steps(d_last, lengths, T)
     g = layer_backward(params, cache, dh)
