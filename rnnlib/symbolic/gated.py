@@ -20,6 +20,7 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
+from ..core.encoding import one_hot
 from ..core.sequence import chunks
 from ..core.validation import GATE_COUNT, GatedCall, check_gated_call, PARAM_KEYS, check_finite_logits
 from .graph import CompiledChunk, Graph, lambdify_steps, plain_symbols, unflatten
@@ -151,7 +152,7 @@ def _chunk(call: GatedCall, start: int, stop: int, state: tuple, first: bool):
     param_vals = [v for key in PARAM_KEYS for v in call.params[key].ravel()]
     state_vals = [v for kind, x in zip(spec.states, state)
                   for v in (x[0] if kind == "shared" else x).ravel()]
-    xs = np.eye(spec.D)[call.xs[start:stop]] if call.token_ids else call.xs[start:stop]
+    xs = one_hot(call.xs[start:stop], spec.D) if call.token_ids else call.xs[start:stop]
     x_vals = list(xs.transpose(1, 0, 2).ravel())
     with np.errstate(over="ignore", invalid="ignore"):
         out = np.array(fn.forward(*param_vals, *state_vals, *x_vals), dtype=float)
@@ -163,7 +164,7 @@ def _chunk(call: GatedCall, start: int, stop: int, state: tuple, first: bool):
         return 0.0, None, last
     y = call.targets[start:stop] if call.mode == "many_to_many" else call.targets[None]
     if call.loss == "cross_entropy":
-        y = np.eye(spec.K)[y]
+        y = one_hot(y, spec.K)
     y_vals = list(y.transpose(1, 0, 2).ravel())
     with np.errstate(over="ignore"):
         L, dL = fn.grads(*param_vals, *state_vals, *x_vals, *y_vals, *np.eye(fn.n_wrt))
