@@ -25,7 +25,7 @@ from .core.gradcheck import check_grads, numerical_grads, relative_error
 from .core.similarity import cosine_similarity
 from .core.jacobians import jacobian_norms, spectral_radius, step_jacobians, with_spectral_radius
 from .book.notation import NOTATIONS, forward_in_notation, from_notation, to_notation
-from .training.language_model import (LMHistory, batchify, generate, mean_loss, perplexity,
+from .training.language_model import (batchify, generate, mean_loss, perplexity,
                                       random_windows, train_language_model)
 from .training.optim import SGD, Adagrad, Adam, sgd_step
 from .core.params import copy_params, init_params
@@ -67,7 +67,7 @@ def _alias_old_paths() -> None:
 _alias_old_paths()
 
 __all__ = [
-    "ACTIVATIONS", "Adagrad", "Adam", "SGD", "minibatches", "random_windows", "CELLS", "GatedForwardResult", "GatedTrace", "LMHistory",
+    "ACTIVATIONS", "Adagrad", "Adam", "SGD", "minibatches", "random_windows", "CELLS", "GatedForwardResult", "GatedTrace",
     "OPTIMIZERS", "batchify", "freeze", "gated_trace", "generate", "mean_loss", "perplexity",
     "shared_suffix_gaps", "step_multiply_adds", "train_language_model", "EOS",
     "ForwardResult", "History", "LOSSES", "MODES", "NOTATIONS",

@@ -63,6 +63,7 @@ def derivative(a: np.ndarray, h: np.ndarray, activation: str) -> np.ndarray:
 def derivative_from_h(h: np.ndarray, activation: str) -> np.ndarray:
     """f'(a) computed from h = f(a) alone, any shape: 1 - h², h(1 - h), or [h > 0] for ReLU
     (h > 0 exactly where a > 0). The fast BPTT uses it, so it need not keep a."""
+    check_choice("activation", activation, ACTIVATIONS)
     out = np.multiply(h, h) if activation != "relu" else np.greater(h, 0).astype(np.float64)
     if activation == "tanh":
         np.subtract(1.0, out, out=out)

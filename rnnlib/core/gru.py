@@ -19,7 +19,7 @@ import numpy as np
 
 from .lstm import _diag, _sigmoid_
 from .sequence import input_term
-from .validation import check_gated_call, check_shape
+from .validation import check_gated_call, check_vector
 
 G = 3
 GATE_NAMES = ("u", "r", "n")
@@ -121,8 +121,7 @@ def pytorch_gru_forward(params: dict, xs, *, h0=None, b_hn=None) -> np.ndarray:
     """
     call = check_gated_call(params, xs, h0=h0, cell="gru")
     p, H = call.params, call.sizes.H
-    bias = np.zeros(H) if b_hn is None else np.asarray(b_hn, dtype=float)
-    check_shape("b_hn", bias, (H,), "(H,)")
+    bias = np.zeros(H) if b_hn is None else check_vector("b_hn", b_hn, size=H)
     xu = input_term(p, call.xs, call.token_ids)
     W_ur_T, W_n_T = p["W"][:2 * H].T, p["W"][2 * H:].T
     h_prev, hs = call.h0, np.empty((call.T, call.B, H))

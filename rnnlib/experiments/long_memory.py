@@ -18,8 +18,8 @@ import numpy as np
 
 from ..core.losses import cross_entropy
 from ..core.params import init_params
-from ..core.validation import (bad_value, check_fraction, check_int, check_param_mapping,
-                               check_token_ids)
+from ..core.validation import (bad_value, check_class_ids, check_fraction, check_int,
+                               check_output_layer, check_param_mapping, check_token_ids)
 from ..training.optim import Adagrad
 from ..training.train import fit
 from .datasets import recall_first
@@ -71,8 +71,11 @@ def skip_loss_and_grads(params: dict, xs, targets, *, delay: int | None = None, 
     h, g = skip_states(params, xs, delay=delay, leak=leak)
     xs = np.asarray(xs)
     T, B = xs.shape
-    o = h[T] @ params["V"].T + params["c"]
-    losses, d_o = cross_entropy(o, np.asarray(targets))
+    V, c = check_output_layer(params, h.shape[2])
+    # cross_entropy picks o[y] by flat index: an id outside [0, K) would read another row
+    targets = check_class_ids("targets", targets, (B,), V.shape[0])
+    o = h[T] @ V.T + c
+    losses, d_o = cross_entropy(o, targets)
     grads = {"V": d_o.T @ h[T], "c": d_o.sum(axis=0), "U": np.zeros_like(params["U"]),
              "W": np.zeros_like(params["W"]), "b": np.zeros_like(params["b"])}
     if delay is not None:
