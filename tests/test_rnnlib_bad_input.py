@@ -137,3 +137,44 @@ def test_pytorch_gru_forward_checks_b_hn():
         rnnlib.pytorch_gru_forward(p, np.zeros((2, 3)), b_hn=[np.nan] * 4)
     with named(TypeError, "b_hn"):
         rnnlib.pytorch_gru_forward(p, np.zeros((2, 3)), b_hn="a")
+
+
+def test_sample_names_prime_ids_and_seed():
+    p = rnnlib.init_params(5, 4, 5)
+    with named(ValueError, "prime_ids"):           # not 'xs'
+        rnnlib.sample(p, np.array([7]), 3)
+    for seed, exc in (("a", TypeError), (-1, ValueError)):
+        with named(exc, "seed"):
+            rnnlib.sample(p, 1, 3, seed=seed)
+
+
+def test_mean_loss_names_ids_and_perplexity_its_argument():
+    p = rnnlib.init_params(5, 4, 5)
+    with named(ValueError, "ids"):                 # not 'xs'
+        rnnlib.mean_loss(p, np.arange(20) % 7)
+    with named(TypeError, "nats_per_token"):
+        rnnlib.perplexity("a")
+    with named(TypeError, "nats_per_token"):
+        rnnlib.perplexity(np.array([1.0, 2.0]))
+    assert rnnlib.perplexity(np.log(4.0)) == pytest.approx(4.0)
+
+
+@pytest.mark.parametrize("distance, exc", [(-1, ValueError), (2.5, TypeError)])
+def test_recall_accuracy_names_distance(distance, exc):
+    from rnnlib.experiments.recall import recall_accuracy
+    with named(exc, "distance"):                   # not 'length'
+        recall_accuracy("rnn", distance)
+
+
+def test_fit_names_an_optimizer_class_and_a_bad_batch(p):
+    xs, ys = np.zeros((2, 3)), np.array([0, 1])
+    with named(TypeError, "optimizer"):            # not 'lr'
+        rnnlib.fit(p, (xs, ys), steps=1, optimizer=rnnlib.Adam, lr=0.01)
+    with named(ValueError, "data"):
+        rnnlib.fit(p, (xs,), steps=1)
+    with named(TypeError, "data"):
+        rnnlib.fit(p, lambda i: 3, steps=1)
+    for name in ("objective", "callback"):
+        with named(TypeError, name):
+            rnnlib.fit(p, **({"objective": 3} if name == "objective" else
+                             {"data": (xs, ys), "callback": 3}), steps=1)

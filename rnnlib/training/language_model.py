@@ -21,7 +21,8 @@ import numpy as np
 
 from ..core.forward import forward
 from ..core.softmax import log_softmax
-from ..core.validation import bad_type, bad_value, check_int, check_token_ids
+from ..core.validation import (CELLS, bad_type, bad_value, check_choice, check_int,
+                               check_params, check_positive, check_token_ids)
 from .sampling import sample
 from .train import History, fit
 
@@ -121,7 +122,8 @@ def train_language_model(params: dict, ids, *, steps: int, optimizer, batch_size
 def mean_loss(params: dict, ids, *, cell: str = "rnn", batch_size: int = 8) -> float:
     """Held-out cross-entropy in nats per token of ids (N,): the text read as ``batch_size``
     streams, each from a zero state, every next token scored."""
-    streams = batchify(ids, batch_size)
+    _, sizes = check_params(params, check_choice("cell", cell, CELLS))
+    streams = batchify(check_token_ids("ids", ids, sizes.D, axes=("N",), bound="D"), batch_size)
     run = forward(params, streams[:-1], cell=cell)
     logp = log_softmax(run.o, axis=-1)
     targets = streams[1:]
@@ -131,7 +133,7 @@ def mean_loss(params: dict, ids, *, cell: str = "rnn", batch_size: int = 8) -> f
 
 def perplexity(nats_per_token: float) -> float:
     """exp(mean cross-entropy): the size of a uniform choice that would be as uncertain."""
-    return float(np.exp(nats_per_token))
+    return float(np.exp(check_positive("nats_per_token", nats_per_token, allow_zero=True)))
 
 
 def generate(params: dict, prime_ids, n: int, *, temperature: float = 1.0, seed: int = 0,
