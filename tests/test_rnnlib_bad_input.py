@@ -10,7 +10,8 @@ from rnnlib.experiments.long_memory import init_skip_rnn, skip_loss_and_grads
 
 
 def named(exc, name):
-    return pytest.raises(exc, match=f"argument '{name}'")
+    """pytest.raises for a message about the argument ``name`` (a regex), or one of its entries."""
+    return pytest.raises(exc, match=f"argument '{name}['\\[]")
 
 
 @pytest.fixture
@@ -178,3 +179,62 @@ def test_fit_names_an_optimizer_class_and_a_bad_batch(p):
         with named(TypeError, name):
             rnnlib.fit(p, **({"objective": 3} if name == "objective" else
                              {"data": (xs, ys), "callback": 3}), steps=1)
+
+
+@pytest.mark.parametrize("grads", ["abc", None, 3, {"W": "ab"}])
+def test_global_norm_and_clipping_check_the_gradients(grads):
+    with named(TypeError, "grads"):
+        rnnlib.global_norm(grads)
+    with named(TypeError, "grads"):
+        rnnlib.clip_by_global_norm(grads, 1.0)
+    with named(TypeError, "grads"):
+        rnnlib.clip_elementwise(grads, 1.0)
+
+
+def test_an_optimiser_names_an_integer_parameter():
+    with named(TypeError, r"params\['W'\]"):
+        rnnlib.SGD(0.1).step({"W": np.array([1, 2])}, {"W": np.array([1.0, 1.0])})
+    with named(TypeError, r"grads\['W'\]"):
+        rnnlib.Adam().step({"W": np.array([1.0, 2.0])}, {"W": np.array(["a", "b"])})
+
+
+def test_minibatches_slice_many_to_one_mse_targets_by_sequence():
+    xs, ys = np.zeros((5, 6, 2)), np.arange(12.0).reshape(6, 2)    # (N, K): no time axis
+    batch = rnnlib.minibatches(xs, ys, size=3)
+    assert np.array_equal(batch(1)[1], ys[3:])                       # not ys[:, 3:]
+    ids = np.arange(30).reshape(5, 6) % 3                             # (T, N) class ids
+    assert np.array_equal(rnnlib.minibatches(xs, ids, size=3)(1)[1], ids[:, 3:])
+    with named(ValueError, "targets"):
+        rnnlib.minibatches(xs, np.zeros(5, int), size=3)
+    with named(TypeError, "xs"):
+        rnnlib.minibatches([[1.0, 2.0], [3.0]], ids, size=1)
+
+
+@pytest.mark.parametrize("fn", [rnnlib.sigmoid, rnnlib.relu, lambda a: rnnlib.activate(a, "tanh")])
+def test_activations_name_a_string_input(fn):
+    with named(TypeError, "a"):
+        fn("x")
+
+
+def test_derivative_takes_lists_and_checks_shapes():
+    assert rnnlib.derivative([1.0], [0.5], "tanh") == pytest.approx([0.75])
+    with named(ValueError, "h"):
+        rnnlib.derivative([1.0, 2.0], [0.5], "tanh")
+
+
+@pytest.mark.parametrize("axis, exc", [("a", TypeError), (0.5, TypeError), (2, ValueError)])
+def test_softmax_axis(axis, exc):
+    with named(exc, "axis"):
+        rnnlib.softmax(np.zeros((2, 3)), axis=axis)
+
+
+def test_copy_params_copies_any_tree():
+    from rnnlib import architectures as arch
+    tree = arch.init_bidirectional(3, 4, 2)
+    copy = rnnlib.copy_params(tree)
+    leaf = copy["forward"]["W"]
+    leaf += 1.0
+    assert not np.array_equal(leaf, tree["forward"]["W"])
+    assert arch.copy_tree is rnnlib.copy_params
+    with named(TypeError, r"params\['W'\]"):
+        rnnlib.copy_params({"W": "ab"})

@@ -20,7 +20,7 @@ from typing import Callable
 import numpy as np
 
 from ..core.bptt import loss_grads_state
-from ..core.validation import (PARAM_KEYS, NonFiniteError, bad_type, bad_value, check_choice,
+from ..core.validation import (PARAM_KEYS, NonFiniteError, as_array, bad_type, bad_value, check_choice,
                                check_int, check_positive, check_shape)
 from .clipping import clip_by_global_norm, clip_elementwise, global_norm
 from .optim import OPTIMIZERS as _OPTIMIZER_CLASSES
@@ -189,16 +189,22 @@ def _check_batch(item, carry_state: bool) -> tuple:
 def minibatches(xs, targets, size: int = 32):
     """A function i -> mini-batch i of a time-major data set, cycling through it.
 
-    xs (T, N[, D]) and targets (T, N) or (N,): sequences on axis 1 (targets without a time axis
-    on axis 0). Batch i holds sequences (i mod n)·size .. +size, n = N // size; the last
-    N mod size sequences are never used. Returns (xs (T, size[, D]), targets (T, size) / (size,)).
+    xs (T, N[, D]) and targets as ``loss_and_grads`` takes them for a batch of N: class ids
+    (T, N), float targets (T, N, K), or for many_to_one (N,) ids / (N, K) floats. Sequences
+    are on axis 1 (axis 0 of targets without a time axis). Batch i holds sequences
+    (i mod n)·size .. +size, n = N // size; the last N mod size sequences are never used.
+    Returns (xs (T, size[, D]), targets (T, size[, K]) / (size[, K])).
     """
-    xs, targets = np.asarray(xs), np.asarray(targets)
+    xs, targets = as_array("xs", xs), as_array("targets", targets)
     if xs.ndim < 2:
         raise bad_value("xs", "shape (T, N) or (T, N, D)", str(xs.shape))
     size = check_int("size", size, minimum=1, maximum=xs.shape[1])
     n = xs.shape[1] // size
-    axis = 1 if targets.ndim >= 2 else 0
+    # a time axis: ids (T, N) or floats (T, N, K); without one, ids (N,) or floats (N, K)
+    axis = int(targets.ndim == (2 if targets.dtype.kind in "iu" else 3))
+    if targets.ndim == 0 or targets.shape[axis] != xs.shape[1]:
+        raise bad_value("targets", f"N = {xs.shape[1]} sequences on axis {axis} (as xs has on "
+                        "axis 1)", f"shape {targets.shape}")
 
     def batch(i: int):
         part = slice((i % n) * size, (i % n + 1) * size)

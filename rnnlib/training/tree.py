@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.params import copy_params as copy_tree  # noqa: F401  (one deep copy; its tree name)
 from ..core.validation import PARAM_KEYS, bad_type, bad_value
 
 STATE_KEYS = ("h0", "s0")     # gradients of initial states: not parameters
@@ -37,15 +38,6 @@ def get(tree, path: str):
     for part in path.split("/"):
         tree = tree[int(part)] if isinstance(tree, (list, tuple)) else tree[part]
     return tree
-
-
-def copy_tree(tree):
-    """A deep copy with float64 arrays, so training one copy leaves the other untouched."""
-    if isinstance(tree, dict):
-        return {k: copy_tree(v) for k, v in tree.items()}
-    if isinstance(tree, (list, tuple)):
-        return [copy_tree(v) for v in tree]
-    return np.array(tree, dtype=np.float64, copy=True)
 
 
 def param_leaves(tree):
