@@ -22,8 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from .activations import activate, derivative, sigmoid
-from .forward import ForwardResult
-from .gated import GatedForwardResult
+from .forward import ForwardResult, GatedForwardResult
 from .validation import Call, check_call, check_finite_logits, check_gated_call
 
 

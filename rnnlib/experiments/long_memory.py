@@ -22,6 +22,7 @@ from ..core.validation import (bad_value, check_class_ids, check_fraction, check
                                check_output_layer, check_param_mapping, check_token_ids)
 from ..training.optim import Adagrad
 from ..training.train import fit
+from ..training.tree import count
 from .datasets import recall_first
 from .recall import RecallSetup
 
@@ -118,5 +119,5 @@ def recall_skip(distance: int, *, delay: int | None = None, leak: float = 1.0, s
 def trained_count(hidden_size: int, setup: RecallSetup | None = None, *, skip: bool = False) -> int:
     """The number of trained parameters of the model above: U, W, b, V, c (and W_s)."""
     setup = RecallSetup() if setup is None else setup
-    D, K, H = setup.n_symbols + setup.n_noise, setup.n_symbols, hidden_size
-    return H * D + H * H + H + K * H + K + (H * H if skip else 0)
+    D, K = setup.n_symbols + setup.n_noise, setup.n_symbols
+    return count(init_skip_rnn(D, hidden_size, K, delay=1 if skip else None))
