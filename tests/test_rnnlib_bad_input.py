@@ -238,3 +238,10 @@ def test_copy_params_copies_any_tree():
     assert arch.copy_tree is rnnlib.copy_params
     with named(TypeError, r"params\['W'\]"):
         rnnlib.copy_params({"W": "ab"})
+
+
+def test_sigmoid_of_a_scalar_is_a_scalar_with_the_same_bits():
+    a = np.float64(1.7)
+    s = rnnlib.sigmoid(a)
+    assert np.ndim(s) == 0 and s == 0.5 * (1.0 + np.tanh(0.5 * a))
+    assert rnnlib.activate(np.array(1.7), "sigmoid") == s

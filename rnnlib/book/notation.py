@@ -58,7 +58,8 @@ def _need(named: dict, keys) -> dict:
 
 
 def from_notation(named: dict, notation: str) -> dict:
-    """Back to the book's U, W, V, b, c from params spelled in ``notation``."""
+    """Back to the book's U (H, D), W (H, H), V (K, H), b (H,), c (K,) from params spelled in
+    ``notation`` (the names and shapes of the module's table)."""
     check_choice("notation", notation, NOTATIONS)
     if notation in _RENAMES:
         n = _need(named, _RENAMES[notation])

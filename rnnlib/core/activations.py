@@ -22,7 +22,8 @@ def sigmoid_into(a: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """σ(a) = ½(1 + tanh(a/2)) elementwise (any shape), written into ``out`` (may be ``a``
     itself; None: a new array). Through tanh it never overflows; in place, the gated cells'
     fast paths allocate nothing per step. The one sigmoid every cell uses (no checks)."""
-    out = np.multiply(a, 0.5, out=out)
+    out = np.empty(np.shape(a)) if out is None else out     # an array even for a 0-d a
+    np.multiply(a, 0.5, out=out)
     np.tanh(out, out=out)
     out += 1.0
     out *= 0.5
@@ -31,7 +32,7 @@ def sigmoid_into(a: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
 
 def sigmoid(a) -> np.ndarray:
     """σ(a) = 1 / (1 + e^(-a)), elementwise, any shape; never overflows for large |a|."""
-    return sigmoid_into(_real("a", a))
+    return sigmoid_into(_real("a", a))[()]      # [()]: a scalar for a scalar, as numpy gives
 
 
 def relu(a) -> np.ndarray:

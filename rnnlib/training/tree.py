@@ -32,7 +32,8 @@ def leaves(tree, prefix: str = "", params_only: bool = False):
 
 
 def get(tree, path: str):
-    """The entry of ``tree`` at ``path`` ("layers/0/W", or "W" in a flat model)."""
+    """The entry of ``tree`` (nested dicts and lists of arrays) at ``path`` ("layers/0/W", or
+    "W" in a flat model): the array there, of its own shape."""
     if "/" not in path and isinstance(tree, dict):
         return tree[path]
     for part in path.split("/"):
@@ -60,5 +61,6 @@ def as_vector(tree) -> np.ndarray:
 
 
 def count(params) -> int:
-    """The number of trainable numbers in a parameter tree."""
+    """The number of trainable numbers in a parameter tree (nested dicts and lists of arrays
+    of any shape): the sum of their sizes, the states' gradients "h0", "s0" excluded."""
     return int(sum(np.size(p) for _, p in leaves(params, params_only=True)))
