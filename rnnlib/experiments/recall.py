@@ -13,6 +13,7 @@ import numpy as np
 
 from ..core.forward import forward
 from ..core.params import init_params
+from ..core.validation import check_int
 from .datasets import recall_first
 from ..training.train import fit
 
@@ -47,7 +48,7 @@ def recall_accuracy(cell: str, distance: int, *, seed: int = 0, setup: RecallSet
     sequences, drawn from another seed than any training batch."""
     D, K = setup.n_symbols + setup.n_noise, setup.n_symbols
     params = init_params(D, setup.hidden_size, K, cell=cell, seed=seed, forget_bias=forget_bias)
-    length = distance + 1
+    length = check_int("distance", distance, minimum=1) + 1
 
     def batch(step):
         return recall_first(setup.batch, length, n_symbols=setup.n_symbols,

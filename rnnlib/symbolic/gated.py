@@ -22,7 +22,7 @@ import sympy as sp
 
 from ..core.encoding import one_hot
 from ..core.sequence import chunks
-from ..core.validation import GATE_COUNT, GatedCall, check_gated_call, PARAM_KEYS, check_finite_logits
+from ..core.validation import GATE_COUNT, Call, check_gated_call, PARAM_KEYS, check_finite_logits
 from .graph import CompiledChunk, Graph, lambdify_steps, plain_symbols, unflatten
 from .model import sigmoid, step_loss
 
@@ -136,7 +136,7 @@ def compile_chunk(spec: GatedChunkSpec) -> CompiledChunk:
     return CompiledChunk(forward, fn, len(wrt))
 
 
-def _spec(call: GatedCall, start: int, stop: int, first: bool) -> GatedChunkSpec:
+def _spec(call: Call, start: int, stop: int, first: bool) -> GatedChunkSpec:
     scored = "all" if call.mode == "many_to_many" else ("last" if stop == call.T else "none")
     shared = (call.h0_shared, call.s0_shared)[:len(call.state())]
     states = tuple(("shared" if sh else "per_sequence") if first else "carried" for sh in shared)
@@ -145,7 +145,7 @@ def _spec(call: GatedCall, start: int, stop: int, first: bool) -> GatedChunkSpec
                           states)
 
 
-def _chunk(call: GatedCall, start: int, stop: int, state: tuple, first: bool):
+def _chunk(call: Call, start: int, stop: int, state: tuple, first: bool):
     """Loss, flat gradient (params [+ initial states]) and the final state of one chunk."""
     spec = _spec(call, start, stop, first)
     fn = compile_chunk(spec)
