@@ -19,14 +19,14 @@ from .core.bptt import loss_and_grads
 from .training.clipping import clip_by_global_norm, clip_elementwise, global_norm
 from .training.tree import as_vector
 from .experiments.datasets import recall_first, sine_windows
-from .core.forward import ForwardResult, forward, predict
-from .core.gated import GatedForwardResult, to_pytorch
+from .core.forward import ForwardResult, GatedForwardResult, forward, predict
+from .core.gated import to_pytorch
 from .core.gru import pytorch_gru_forward
 from .core.gradcheck import check_grads, numerical_grads, relative_error
 from .core.similarity import cosine_similarity
 from .core.jacobians import jacobian_norms, spectral_radius, step_jacobians, with_spectral_radius
 from .book.notation import NOTATIONS, forward_in_notation, from_notation, to_notation
-from .training.language_model import (LMHistory, batchify, generate, mean_loss, perplexity,
+from .training.language_model import (batchify, generate, mean_loss, perplexity,
                                       random_windows, train_language_model)
 from .training.optim import SGD, Adagrad, Adam, sgd_step
 from .core.params import copy_params, init_params
@@ -46,13 +46,11 @@ from .architectures import attention as attention  # chapter 10: additive and do
 from . import book as book, experiments as experiments, training as training
 from .book import report as report
 
-# Where modules lived before the layout of issue 24; the old import paths keep working.
+# Module paths from before the packages were split; the chapters and assignments still import
+# these two, so they keep working.
 OLD_MODULE_PATHS = {
-    "rnnlib.report": "rnnlib.book.report", "rnnlib.notation": "rnnlib.book.notation",
-    "rnnlib.gated_trace": "rnnlib.book.gated_trace", "rnnlib.cost": "rnnlib.book.cost",
-    "rnnlib.forgetting": "rnnlib.experiments.forgetting",
+    "rnnlib.report": "rnnlib.book.report",
     "rnnlib.training.recall": "rnnlib.experiments.recall",
-    "rnnlib.training.datasets": "rnnlib.experiments.datasets",
 }
 
 
@@ -62,13 +60,12 @@ def _alias_old_paths() -> None:
     for old, new in OLD_MODULE_PATHS.items():
         sys.modules.setdefault(old, importlib.import_module(new))
     training.recall = sys.modules["rnnlib.training.recall"]
-    training.datasets = sys.modules["rnnlib.training.datasets"]
 
 
 _alias_old_paths()
 
 __all__ = [
-    "ACTIVATIONS", "Adagrad", "Adam", "SGD", "minibatches", "random_windows", "CELLS", "GatedForwardResult", "GatedTrace", "LMHistory",
+    "ACTIVATIONS", "Adagrad", "Adam", "SGD", "minibatches", "random_windows", "CELLS", "GatedForwardResult", "GatedTrace",
     "OPTIMIZERS", "batchify", "freeze", "gated_trace", "generate", "mean_loss", "perplexity",
     "shared_suffix_gaps", "step_multiply_adds", "train_language_model", "EOS",
     "ForwardResult", "History", "LOSSES", "MODES", "NOTATIONS",

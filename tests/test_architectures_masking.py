@@ -51,6 +51,26 @@ def test_reverse_within_keeps_padding_at_the_end_and_is_its_own_inverse():
     assert np.array_equal(reverse_within(r, BATCH.lengths), BATCH.xs)
 
 
+def test_bad_input_names_the_argument():
+    from rnnlib.architectures import init_layer, layer_backward, layer_forward
+    layer = init_layer(4, 3)
+    cache = layer_forward(layer, BATCH.xs)
+    dh = np.zeros_like(cache.h)
+    assert last_states([[1.0]], [1]).tolist() == [1.0]     # a list is an array (T, B)
+    for call, error, name in [
+        (lambda: last_states([1.0, 2.0], [1]), ValueError, "h"),
+        (lambda: reverse_within([1.0, 2.0], [1]), ValueError, "x"),
+        (lambda: layer_backward({}, cache, dh), ValueError, "params"),
+        (lambda: layer_backward(layer, 3, dh), TypeError, "cache"),
+        (lambda: layer_backward({**layer, "W": np.ones((2, 2))}, cache, dh), ValueError,
+         r"params\['W'\]"),
+        (lambda: layer_backward({**layer, "U": np.ones(3)}, cache, dh), ValueError,
+         r"params\['U'\]"),
+    ]:
+        with pytest.raises(error, match=f"argument '{name}'"):
+            call()
+
+
 def test_last_states_reads_each_sequences_own_end():
     h = np.arange(5 * 4 * 2, dtype=float).reshape(5, 4, 2)
     assert np.array_equal(last_states(h, BATCH.lengths), h[[4, 1, 3, 0], [0, 1, 2, 3]])

@@ -130,6 +130,23 @@ def test_errors_name_the_argument():
         encoder_decoder_loss_and_grads({**pe, "V": np.zeros((2, 4))}, XS, np.zeros((3, 2), dtype=int))
 
 
+@pytest.mark.parametrize("call, error, name", [
+    (lambda: tasks.set_members(4, stop=3), ValueError, "stop"),        # 3 is a member's id
+    (lambda: tasks.set_members(4, stop=4.0), TypeError, "stop"),
+    (lambda: tasks.reversal(3, min_len=0), ValueError, "min_len"),
+    (lambda: tasks.reversal(3, min_len=4, max_len=3), ValueError, "max_len"),
+    (lambda: tasks.reversal(3, n_symbols=0), ValueError, "n_symbols"),
+    (lambda: tasks.majority(3, min_len=5, max_len=2), ValueError, "max_len"),
+    (lambda: tasks.majority(3, min_len=0, max_len=0), ValueError, "min_len"),
+    (lambda: tasks.xor_points(3, noise=-1), ValueError, "noise"),
+    (lambda: tasks.xor_points(3, noise="a"), TypeError, "noise"),
+    (lambda: tasks.rex(3, T=1), ValueError, "T"),
+])
+def test_task_generators_name_the_bad_argument(call, error, name):
+    with pytest.raises(error, match=f"argument '{name}'"):
+        call()
+
+
 def test_minibatches_cycle_through_the_sequences():
     from rnnlib.architectures import minibatches
     xs, y = np.arange(3 * 10).reshape(3, 10), np.arange(10)

@@ -80,6 +80,7 @@ def test_project_2d_shape(model):
 
 @pytest.mark.parametrize("call, error, name", [
     (lambda m: rnnlib.Vocabulary(3), TypeError, "tokens"),
+    (lambda m: rnnlib.Vocabulary(["a", 1]), TypeError, r"tokens\[1\]"),
     (lambda m: m[0].encode(3), TypeError, "tokens"),
     (lambda m: m[0].coverage(3), TypeError, "tokens"),
     (lambda m: E.cooccurrence([np.array([0, 9])], 3), ValueError, r"sentences\[0\]"),

@@ -38,6 +38,13 @@ def test_entropy_rejects_non_distributions(bad):
         entropy(bad)
 
 
+def test_entropy_names_a_bad_axis():
+    with pytest.raises(ValueError, match="argument 'axis'"):
+        entropy([0.5, 0.5], axis=5)
+    with pytest.raises(TypeError, match="argument 'axis'"):
+        entropy([0.5, 0.5], axis=0.5)
+
+
 def test_temperature_bars_heights_are_softmax():
     o = np.array([2.0, 1.0, 0.1])
     taus = [0.5, 1.0, 3.0]

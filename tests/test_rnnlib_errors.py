@@ -430,14 +430,16 @@ def test_a_gated_layers_h0_of_strings_is_named():
                                    cell="lstm")
 
 
-def test_the_gated_entry_points_name_a_plain_cell(ok):
-    from rnnlib.core import gated
-    with raises(ValueError, "'cell'", "'lstm' or 'gru'", "'rnn'"):
-        gated.forward(ok[0], ok[1], cell="rnn")
-    with raises(ValueError, "'cell'", "'lstm' or 'gru'", "'rnn'"):
-        gated.loss_and_grads(ok[0], ok[1], ok[2], cell="rnn")
-    with raises(ValueError, "'s0'", "cell='rnn'"):     # the plain cell given a cell state
-        rnnlib.forward(ok[0], ok[1], s0=np.zeros(4))
+def test_the_cell_entry_points_name_a_cell_state_the_cell_lacks(ok):
+    for cell in ("rnn", "gru"):                      # only the LSTM has s
+        p = rnnlib.init_params(3, 4, 3, cell=cell)
+        with raises(ValueError, "'s0'", f"cell='{cell}'"):
+            rnnlib.forward(p, ok[1], s0=np.zeros(4), cell=cell)
+        with raises(ValueError, "'s0'", f"cell='{cell}'"):
+            rnnlib.loss_and_grads(p, ok[1], ok[2], s0=np.zeros(4), cell=cell)
+    with raises(ValueError, "'cell'", "'lstm' or 'gru'", "'rnn'"):   # the gated checks only
+        from rnnlib.core.validation import check_gated_call
+        check_gated_call(ok[0], ok[1], cell="rnn")
 
 
 def test_encoder_decoder_scalar_targets_say_what_is_missing():

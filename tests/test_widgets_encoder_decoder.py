@@ -81,3 +81,13 @@ def test_bad_labels_are_rejected():
     p = init_encoder_decoder(5, 4, 5, seed=1)
     with pytest.raises(ValueError, match="src_labels"):
         encoder_decoder_stepper(p, [0], src_labels=list("abc"))
+
+
+@pytest.mark.parametrize("call, error, name", [
+    (lambda p: encoder_decoder_stepper(p, [0, 1], steps=2.7), TypeError, "steps"),
+    (lambda p: encoder_decoder_stepper(p, [0, 1], steps=0), ValueError, "steps"),
+    (lambda p: encoder_decoder_stepper(p, 5), TypeError, "source"),
+])
+def test_bad_input_names_the_argument(call, error, name):
+    with pytest.raises(error, match=f"argument '{name}'"):
+        call(init_encoder_decoder(5, 4, 5, seed=1))

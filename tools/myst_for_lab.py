@@ -224,8 +224,7 @@ if _version("rnnlib") != {version!r}:
     # an older rnnlib may lack names or differ in results this chapter states
     import warnings
     warnings.warn(f"rnnlib {{_version('rnnlib')}} is installed; this chapter was written for "
-                  f"{version}: pip install the book's wheel (or set RNNBOOK_WHEEL and restart)",
-                  stacklevel=1)     # the warning points at this cell
+                  f"{version}: pip install the book's wheel (or set RNNBOOK_WHEEL and restart)", stacklevel=1)
 '''
 
 

@@ -25,12 +25,11 @@ from .layer import init_layer, layer_backward, layer_forward
 from .masking import (PaddedBatch, last_states, length_mask, masked_loss_and_grads, masked_predict,
                       pad, reverse_within)
 from .stacked import init_stacked, stacked_backward, stacked_forward, stacked_loss_and_grads, stacked_predict
-from ..training.optim import Adagrad as TreeAdagrad    # the one Adagrad: it takes any tree
 from ..training.train import fit, minibatches
 from ..training.tree import copy_tree, count, leaves
 
 __all__ = [
-    "Decoding", "PaddedBatch", "TreeAdagrad", "bidirectional_backward", "bidirectional_forward",
+    "Decoding", "PaddedBatch", "bidirectional_backward", "bidirectional_forward",
     "bidirectional_loss_and_grads", "bidirectional_predict", "copy_tree", "count",
     "encoder_decoder_loss_and_grads", "encoder_decoder_predict", "greedy_decode",
     "init_bidirectional", "init_encoder_decoder", "init_layer", "init_stacked", "last_states",

@@ -22,8 +22,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..core.validation import MODES, check_choice, check_param_mapping
-from .heads import check_head, init_head, check_ids, score_steps, score_summary
+from ..core.validation import (MODES, check_choice, check_class_ids, check_output_layer,
+                               check_param_mapping)
+from .heads import init_head, score_steps, score_summary
 from .layer import LAYER_KEYS, LayerCache, as_batch, init_layer, layer_backward, layer_forward
 from ..core.validation import check_lengths
 from ..core.loop import unbatch
@@ -121,14 +122,14 @@ def bidirectional_loss_and_grads(params: dict, xs, targets, *, lengths=None, h0=
                                   cell=cell)
     T, B = cache.forward.h.shape[:2]
     states = cache.h
-    V, c = check_head(params, states.shape[-1])
+    V, c = check_output_layer(params, states.shape[-1])
     K = V.shape[0]
     if mode == "many_to_many":
-        y = check_ids("targets", targets, (T, B) if batched else (T,), K).reshape(T, B)
+        y = check_class_ids("targets", targets, (T, B) if batched else (T,), K).reshape(T, B)
         loss, head, dh = score_steps(V, c, states, y, length_mask(cache.lengths, T))
         g = bidirectional_backward(params, cache, dh)
     else:
-        y = check_ids("targets", targets, (B,) if batched else (), K).reshape(B)
+        y = check_class_ids("targets", targets, (B,) if batched else (), K).reshape(B)
         loss, head, d_sum = score_summary(V, c, summary(cache), y)
         Hf, L, b = cache.forward.h.shape[-1], cache.lengths - 1, np.arange(B)
         dh_f = np.zeros_like(cache.forward.h)
@@ -150,6 +151,6 @@ def bidirectional_predict(params: dict, xs, *, lengths=None, h0=None, activation
     cache = bidirectional_forward(params, xs, lengths=lengths, h0=h0, activation=activation,
                                   cell=cell)
     states = cache.h if mode == "many_to_many" else summary(cache)
-    V, c = check_head(params, states.shape[-1])
+    V, c = check_output_layer(params, states.shape[-1])
     pred = (states @ V.T + c).argmax(axis=-1)
     return pred if batched else pred[..., 0] if mode == "many_to_many" else pred[0]

@@ -29,10 +29,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..core.validation import (as_array, bad_type, bad_value, check_int, check_int_ids,
-                               check_lengths, check_param_mapping)
+from ..core.validation import (as_array, bad_type, bad_value, check_class_ids, check_int,
+                               check_int_ids, check_lengths, check_output_layer,
+                               check_param_mapping)
 from ..core.softmax import softmax
-from .heads import check_head, check_ids, init_head, score_steps
+from .heads import init_head, score_steps
 from .layer import (LAYER_KEYS, LayerCache, as_batch, check_layer_params, init_layer,
                     layer_backward, layer_forward)
 from ..core.loop import unbatch
@@ -128,14 +129,14 @@ def encoder_decoder_loss_and_grads(params: dict, src, targets, *, src_lengths=No
     _check(params)
     _, batched = as_batch(src)
     H = np.shape(params["decoder"]["W"])[-1]
-    V, c = check_head(params, H)
+    V, c = check_output_layer(params, H)
     K = V.shape[0]
     B = np.shape(src)[1] if batched else 1
     tgt = check_int_ids("targets", targets, "integer class ids")
     if tgt.ndim == 0 or tgt.shape[0] == 0:
         raise bad_value("targets", "at least one target step", f"shape {tgt.shape}")
     T_out = tgt.shape[0]
-    y = check_ids("targets", tgt, (T_out, B) if batched else (T_out,), K).reshape(T_out, B)
+    y = check_class_ids("targets", tgt, (T_out, B) if batched else (T_out,), K).reshape(T_out, B)
     D_dec = np.shape(params["decoder"]["U"])[1]
     if T_out > 1 and y[:-1].max() >= D_dec:
         raise bad_value("targets", f"ids < D = {D_dec} (the decoder reads the previous target as "
@@ -145,7 +146,8 @@ def encoder_decoder_loss_and_grads(params: dict, src, targets, *, src_lengths=No
     mask = length_mask(check_lengths(tgt_lengths, T_out, B, "tgt_lengths"), T_out)
     loss, head, dh = score_steps(V, c, cache.decoder.h, y, mask)
     g_dec = layer_backward(params["decoder"], cache.decoder, dh)
-    # ∂L/∂s = ∂L/∂d_0 enters the encoder at each source's last real step
+    # ∂L/∂C = ∂L/∂h^dec_0 (the context is the decoder's first state) enters the encoder at each
+    # source's last real step
     g_enc = layer_backward(params["encoder"], cache.encoder,
                            to_last_steps(g_dec["h0"], cache.lengths, cache.encoder.h.shape[0]))
     grads = {"encoder": {k: g_enc[k] for k in LAYER_KEYS},
@@ -177,7 +179,7 @@ def greedy_decode(params: dict, src, steps: int, *, src_lengths=None, h0=None, s
     steps = check_int("steps", steps, minimum=1)
     enc, _, context = encode(params, src, src_lengths=src_lengths, h0=h0, activation=activation,
                              cell=cell)
-    V, c = check_head(params, context.shape[1])
+    V, c = check_output_layer(params, context.shape[1])
     z = np.full(context.shape[0], start_symbol(params, start), dtype=np.int64)
     d, tokens, probs, states, inputs = context, [], [], [], []
     s = np.zeros_like(context) if cell == "lstm" else None    # the LSTM's cell state, carried

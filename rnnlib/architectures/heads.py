@@ -15,19 +15,13 @@ import numpy as np
 
 from ..core.losses import cross_entropy
 from ..core.params import init_params
-from ..core.validation import check_class_ids, check_finite_logits, check_output_layer, named
+from ..core.validation import check_class_ids, check_finite_logits, named
 
 
 def init_head(hidden_size: int, output_size: int, *, seed: int = 0) -> dict:
     """V (K, H) drawn as ``rnnlib.init_params`` draws it (scale 1/√H), c (K,) zeros."""
     p = init_params(1, hidden_size, output_size, seed=seed)
     return {"V": p["V"], "c": p["c"]}
-
-
-def check_head(params, H: int, name: str = "params") -> tuple[np.ndarray, np.ndarray]:
-    """V (K, H) and c (K,) from ``params``, checked against the width H of the states
-    (``validation.check_output_layer``)."""
-    return check_output_layer(params, H, name)
 
 
 def logits(V: np.ndarray, c: np.ndarray, states: np.ndarray) -> np.ndarray:
@@ -38,7 +32,8 @@ def logits(V: np.ndarray, c: np.ndarray, states: np.ndarray) -> np.ndarray:
     return o
 
 
-check_ids = check_class_ids   # integer class ids (shape, each in [0, K)): validation's check
+# seq2seq/model.py still imports this name for validation's check_class_ids (to go with it)
+check_ids = check_class_ids
 
 
 def score_steps(V, c, states, targets, mask=None):

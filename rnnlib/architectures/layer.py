@@ -30,7 +30,7 @@ import numpy as np
 from ..core.loop import CELLS, run_checked
 from ..core.params import init_params
 from ..core.sequence import input_grads
-from ..core.validation import (CELLS as CELL_NAMES, as_array, bad_type, bad_value,
+from ..core.validation import (CELLS as CELL_NAMES, GATE_COUNT, as_array, bad_type, bad_value,
                                check_cell_call, check_choice, check_param_mapping, check_shape,
                                named)
 
@@ -124,7 +124,16 @@ def layer_backward(params: dict, cache: LayerCache, dh: np.ndarray, *,
     recurrence adds the rest. With ``input_grad`` (float inputs only) also "xs" (T, B, D):
     ∂L/∂x_t = Uᵀ ∂L/∂z_t, what a layer below receives from this one.
     """
-    U, W = np.asarray(params["U"], float), np.asarray(params["W"], float)
+    if not isinstance(cache, LayerCache):
+        raise bad_type("cache", "the LayerCache that layer_forward returned", cache)
+    check_param_mapping(params, LAYER_KEYS)
+    # the parameters layer_forward ran with (checked then): shapes only, against the cache
+    G, H = GATE_COUNT[cache.cell], cache.h.shape[-1]
+    W = np.asarray(check_shape("params['W']", params["W"], (G * H, H), "as in layer_forward"),
+                   dtype=float)
+    U = np.asarray(as_array("params['U']", params["U"]), dtype=float)
+    if U.ndim != 2 or U.shape[0] != G * H:
+        raise bad_value("params['U']", f"shape ({G * H}, D) as in layer_forward", str(U.shape))
     dh = check_shape("dh", dh, cache.h.shape, "like the layer's states")
     # dh is checked elementwise, not by check_float_array's one BLAS dot: above ~10,000 entries
     # OpenBLAS runs that dot on several threads, which measured 3 ms a call on a loaded machine.

@@ -20,11 +20,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .heads import check_head, check_ids, score_steps, score_summary
+from .heads import score_steps, score_summary
 from .layer import as_batch, layer_backward, layer_forward
 from ..core.loop import unbatch
-from ..core.validation import (MODES, as_array, bad_value, check_choice, check_float_array,
-                               check_int, check_int_ids, check_lengths, check_list)
+from ..core.validation import (MODES, as_array, bad_value, check_choice, check_class_ids,
+                               check_float_array, check_int, check_int_ids, check_lengths,
+                               check_list, check_output_layer)
 
 
 @dataclass
@@ -74,14 +75,26 @@ def length_mask(lengths, T: int) -> np.ndarray:
     return np.arange(T)[:, None] < lengths[None, :]
 
 
+def _time_major(name: str, x) -> np.ndarray:
+    """``x`` as an array (T, B, ...) with at least the time and batch axes."""
+    arr = as_array(name, x)
+    if arr.ndim < 2:
+        raise bad_value(name, "an array (T, B, ...)", f"shape {arr.shape}")
+    return arr
+
+
 def last_states(h: np.ndarray, lengths) -> np.ndarray:
     """h_{L_b} for each sequence b: h (T, B, H) -> (B, H); lengths (B,) in [1, T]."""
+    h = _time_major("h", h)
     lengths = check_lengths(lengths, h.shape[0], h.shape[1])   # a 0 would index h_T (at -1)
     return h[lengths - 1, np.arange(h.shape[1])]
 
 
 def to_last_steps(d_last: np.ndarray, lengths, T: int) -> np.ndarray:
     """The adjoint of ``last_states``: d_last (B, H) placed at step L_b of each sequence, (T, B, H)."""
+    d_last = as_array("d_last", d_last)
+    if d_last.ndim < 1:
+        raise bad_value("d_last", "an array (B, H)", "a scalar")
     lengths = check_lengths(lengths, check_int("T", T), d_last.shape[0])
     out = np.zeros((T,) + d_last.shape)
     out[lengths - 1, np.arange(d_last.shape[0])] = d_last
@@ -93,6 +106,7 @@ def reverse_within(x: np.ndarray, lengths) -> np.ndarray:
 
     x (T, B, ...). Its own inverse. With every L_b = T it is x[::-1].
     """
+    x = _time_major("x", x)
     T = x.shape[0]
     lengths = check_lengths(lengths, T, x.shape[1])
     if np.all(lengths == T):
@@ -114,7 +128,7 @@ def padded_forward(params: dict, xs, lengths, h0, activation: str, mode: str, ce
     cache = layer_forward(params, xs, h0, activation=activation, cell=cell)
     T, B, H = cache.h.shape
     lengths = check_lengths(lengths, T, B)
-    V, c = check_head(params, H)
+    V, c = check_output_layer(params, H)
     return cache, batched, lengths, V, c
 
 
@@ -136,10 +150,10 @@ def masked_loss_and_grads(params: dict, xs, targets, *, lengths=None, h0=None,
     K = V.shape[0]
     if mode == "many_to_many":
         shape = (T, B) if batched else (T,)
-        y = check_ids("targets", targets, shape, K).reshape(T, B)
+        y = check_class_ids("targets", targets, shape, K).reshape(T, B)
         loss, head, dh = score_steps(V, c, cache.h, y, length_mask(lengths, T))
     else:
-        y = check_ids("targets", targets, (B,) if batched else (), K).reshape(B)
+        y = check_class_ids("targets", targets, (B,) if batched else (), K).reshape(B)
         loss, head, d_last = score_summary(V, c, last_states(cache.h, lengths), y)
         dh = to_last_steps(d_last, lengths, T)
     g = layer_backward(params, cache, dh)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.encoding import one_hot
 from ..core.jacobians import with_spectral_radius
 from ..core.params import init_params
 from ..core.validation import (bad_value, check_class_ids, check_float_array, check_fraction,
@@ -66,13 +67,8 @@ def fit_readout(states: np.ndarray, targets, n_classes: int, *, ridge: float = 1
     K = check_int("n_classes", n_classes)
     y = check_class_ids("targets", targets, (N,), K)
     X = np.hstack([states, np.ones((N, 1))])
-    Y = np.eye(K)[y]
+    Y = one_hot(y, K)
     reg = check_positive("ridge", ridge) * np.eye(H + 1)
     reg[H, H] = 0.0                                  # the bias is not shrunk
     sol = np.linalg.solve(X.T @ X + reg, X.T @ Y)    # (H + 1, K)
     return {"V": sol[:H].T, "c": sol[H]}
-
-
-def jacobian_floor(leak: float) -> float:
-    """1 − λ: the part of ∂h_t/∂h_{t-1} that the self-connection contributes whatever W does."""
-    return 1.0 - _check_leak(leak)

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core.validation import (MODES, check_choice, check_int, check_lengths, check_list,
-                               check_param_mapping)
-from .heads import check_head, check_ids, init_head, score_steps, score_summary
+from ..core.validation import (MODES, check_choice, check_class_ids, check_int, check_lengths,
+                               check_list, check_output_layer, check_param_mapping)
+from .heads import init_head, score_steps, score_summary
 from .layer import LAYER_KEYS, as_batch, init_layer, layer_backward, layer_forward
 from ..core.loop import unbatch
 from .masking import last_states, length_mask, to_last_steps
@@ -89,13 +89,13 @@ def stacked_loss_and_grads(params: dict, xs, targets, *, lengths=None, h0=None,
     top = caches[-1].h
     T, B, H = top.shape
     lengths = check_lengths(lengths, T, B)
-    V, c = check_head(params, H)
+    V, c = check_output_layer(params, H)
     K = V.shape[0]
     if mode == "many_to_many":
-        y = check_ids("targets", targets, (T, B) if batched else (T,), K).reshape(T, B)
+        y = check_class_ids("targets", targets, (T, B) if batched else (T,), K).reshape(T, B)
         loss, head, dh = score_steps(V, c, top, y, length_mask(lengths, T))
     else:
-        y = check_ids("targets", targets, (B,) if batched else (), K).reshape(B)
+        y = check_class_ids("targets", targets, (B,) if batched else (), K).reshape(B)
         loss, head, d_last = score_summary(V, c, last_states(top, lengths), y)
         dh = to_last_steps(d_last, lengths, T)
     per_layer = stacked_backward(params, caches, dh)
@@ -112,6 +112,6 @@ def stacked_predict(params: dict, xs, *, lengths=None, h0=None, activation: str 
     top = stacked_forward(params, xs, h0=h0, activation=activation, cell=cell)[-1].h
     T, B, H = top.shape
     states = top if mode == "many_to_many" else last_states(top, check_lengths(lengths, T, B))
-    V, c = check_head(params, H)
+    V, c = check_output_layer(params, H)
     pred = (states @ V.T + c).argmax(axis=-1)
     return pred if batched else pred[..., 0] if mode == "many_to_many" else pred[0]

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core.validation import bad_value, check_int
+from ..core.validation import check_int, check_positive
 
 
-def _positive(name: str, value) -> int:
-    return check_int(name, value, minimum=1)
+def _lengths(min_len, max_len) -> tuple[int, int]:
+    """Sequence lengths drawn from [min_len, max_len]: 1 <= min_len <= max_len."""
+    min_len = check_int("min_len", min_len, minimum=1)
+    return min_len, check_int("max_len", max_len, minimum=min_len)
 
 
 def xor_points(n: int, *, noise: float = 0.15, seed: int = 0):
@@ -21,7 +23,7 @@ def xor_points(n: int, *, noise: float = 0.15, seed: int = 0):
     Returns xs (1, n, 2) floats (a sequence of length one) and targets (1, n) ints. No linear
     classifier beats 3/4 on it; one hidden layer can.
     """
-    n = _positive("n", n)
+    n, noise = check_int("n", n), check_positive("noise", noise, allow_zero=True)
     rng = np.random.default_rng(seed)
     signs = rng.choice([-1.0, 1.0], size=(n, 2))
     xs = signs + rng.normal(0.0, noise, size=(n, 2))
@@ -34,7 +36,7 @@ def seen_before(n: int, T: int = 8, *, n_symbols: int = 6, seed: int = 0):
     Returns xs (T, n) ids in [0, n_symbols) and targets (T, n) in {0, 1}. A step's tag depends
     on everything before it, which is what the state has to remember.
     """
-    n, T, n_symbols = _positive("n", n), _positive("T", T), _positive("n_symbols", n_symbols)
+    n, T, n_symbols = check_int("n", n), check_int("T", T), check_int("n_symbols", n_symbols)
     xs = np.random.default_rng(seed).integers(0, n_symbols, size=(T, n))
     seen = np.zeros((T, n), dtype=np.int64)
     for t in range(1, T):
@@ -49,7 +51,7 @@ def majority(n: int, *, min_len: int = 2, max_len: int = 10, seed: int = 0):
     ties are redrawn. Returns (list of n id sequences, targets (n,) in {0, 1}): pad them with
     ``masking.pad``.
     """
-    n = _positive("n", n)
+    n, (min_len, max_len) = check_int("n", n), _lengths(min_len, max_len)
     rng = np.random.default_rng(seed)
     seqs, labels = [], []
     while len(seqs) < n:
@@ -74,9 +76,7 @@ def rex(n: int, T: int = 8, *, seed: int = 0):
     cue_after (n,) bools: whether the cue follows "Rex", where a left-to-right reader cannot
     know the answer when it reaches "Rex".
     """
-    n, T = _positive("n", n), _positive("T", T)
-    if T < 2:
-        raise bad_value("T", "at least 2 (Rex and a cue)", T)
+    n, T = check_int("n", n), check_int("T", T, minimum=2)   # room for Rex and a cue
     rng = np.random.default_rng(seed)
     xs = rng.integers(0, 3, size=(T, n))
     targets = np.zeros((T, n), dtype=np.int64)
@@ -96,7 +96,8 @@ def reversal(n: int, *, min_len: int = 2, max_len: int = 8, n_symbols: int = 6, 
     Returns (a list of n source id sequences, each (L,) with L in [min_len, max_len], the list
     of their reversals, each (L,)): pad them with ``masking.pad``.
     """
-    n = _positive("n", n)
+    n, (min_len, max_len) = check_int("n", n), _lengths(min_len, max_len)
+    n_symbols = check_int("n_symbols", n_symbols)
     rng = np.random.default_rng(seed)
     seqs = [rng.integers(0, n_symbols, size=int(rng.integers(min_len, max_len + 1))) for _ in range(n)]
     return seqs, [s[::-1].copy() for s in seqs]
@@ -104,12 +105,13 @@ def reversal(n: int, *, min_len: int = 2, max_len: int = 8, n_symbols: int = 6, 
 
 def set_members(n_symbols: int = 8, *, stop: int | None = None):
     """One-to-many: every non-empty subset of n_symbols as a 0/1 vector, and its members in
-    increasing order followed by a stop symbol (id ``n_symbols`` unless given).
+    increasing order followed by a stop symbol: id ``n_symbols`` unless given, and never a
+    member's id, so at least ``n_symbols``.
 
     Returns xs (2^n_symbols - 1, n_symbols) floats and a list of target id sequences.
     """
-    n_symbols = _positive("n_symbols", n_symbols)
-    stop = n_symbols if stop is None else stop
+    n_symbols = check_int("n_symbols", n_symbols)
+    stop = n_symbols if stop is None else check_int("stop", stop, minimum=n_symbols)
     codes = np.arange(1, 2 ** n_symbols)
     bits = (codes[:, None] >> np.arange(n_symbols)[None, :]) & 1
     targets = [np.append(np.flatnonzero(row), stop) for row in bits]

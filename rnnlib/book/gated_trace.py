@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..core.encoding import one_hot
 from ..core.forward import forward
 from ..core.loop import CELLS
 from ..core.validation import check_gated_call
@@ -61,7 +62,7 @@ def gated_trace(params, xs, *, h0=None, s0=None, cell: str = "lstm") -> GatedTra
     check_one_sequence(call, xs)
     out = forward(params, xs, h0=h0, s0=s0, cell=cell)
     D = call.sizes.D
-    x_rows = np.eye(D)[call.xs[:, 0]] if call.token_ids else call.xs[:, 0]
+    x_rows = one_hot(call.xs[:, 0], D) if call.token_ids else call.xs[:, 0]
     steps = []
     for t in range(call.T):
         h_prev = out.h0 if t == 0 else out.h[t - 1]

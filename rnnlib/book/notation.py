@@ -28,6 +28,9 @@ _RENAMES = {  # notation -> its names for U, W, V, b, c (same shapes as the book
     "ng": ("W_ax", "W_aa", "W_ya", "b_a", "b_y"),
 }
 _BOOK = ("U", "W", "V", "b", "c")
+_KEYS = {**_RENAMES, "row_vector": ("W11", "W12", "W21", "B", "B2"),
+         "bar": ("U_bar", "W_bar", "V_bar")}
+_STEP_KEYS = {**_KEYS, "ng": _KEYS["ng"] + ("W_a",)}   # Ng's step reads the stacked W_a
 
 
 def to_notation(params: dict, notation: str) -> dict:
@@ -55,17 +58,18 @@ def _need(named: dict, keys) -> dict:
 
 
 def from_notation(named: dict, notation: str) -> dict:
-    """Back to the book's U, W, V, b, c from params spelled in ``notation``."""
+    """Back to the book's U (H, D), W (H, H), V (K, H), b (H,), c (K,) from params spelled in
+    ``notation`` (the names and shapes of the module's table)."""
     check_choice("notation", notation, NOTATIONS)
     if notation in _RENAMES:
         n = _need(named, _RENAMES[notation])
         p = {old: n[new].copy() for old, new in zip(_BOOK, _RENAMES[notation])}
     elif notation == "row_vector":
-        n = _need(named, ("W11", "W12", "W21", "B", "B2"))
+        n = _need(named, _KEYS[notation])
         p = {"U": n["W11"].T.copy(), "W": n["W12"].T.copy(), "V": n["W21"].T.copy(),
              "b": n["B"].reshape(-1).copy(), "c": n["B2"].reshape(-1).copy()}
     else:
-        n = _need(named, ("U_bar", "W_bar", "V_bar"))
+        n = _need(named, _KEYS[notation])
         p = {"U": n["U_bar"].copy(), "W": n["W_bar"].copy(), "V": n["V_bar"].copy()}
         p["b"], p["c"] = np.zeros(p["W"].shape[0]), np.zeros(p["V"].shape[0])
     check_params(p)
@@ -81,7 +85,9 @@ def forward_in_notation(named: dict, xs, notation: str, activation: str = "tanh"
     if xs.ndim != 2 or xs.shape[1] != D:
         raise bad_value("xs", f"one float sequence of shape (T, D={D})", f"shape {xs.shape}")
     step = _STEPS[notation]
-    n = {k: np.asarray(v, dtype=float) for k, v in named.items()}
+    n = _need(named, _STEP_KEYS[notation])
+    if notation == "ng":
+        _check_stacked(n, book)
     h = np.zeros(book["W"].shape[0])
     hs, outs = [], []
     for x in xs:
@@ -89,6 +95,16 @@ def forward_in_notation(named: dict, xs, notation: str, activation: str = "tanh"
         hs.append(h)
         outs.append(out)
     return np.array(hs), np.array(outs)
+
+
+def _check_stacked(n: dict, book: dict) -> None:
+    """Ng's step computes with W_a alone: it must be [W_aa | W_ax], or its states would
+    silently differ from the ones the separate matrices give."""
+    stacked = np.hstack([book["W"], book["U"]])
+    if n["W_a"].shape != stacked.shape or not np.array_equal(n["W_a"], stacked):
+        raise bad_value("named['W_a']", f"[W_aa | W_ax] of shape {stacked.shape}",
+                        f"shape {n['W_a'].shape}" if n["W_a"].shape != stacked.shape
+                        else "a matrix that differs from it")
 
 
 def _step_goodfellow(n, x, h, f):   # a = b + W h + U x; o = c + V h

@@ -13,7 +13,7 @@ import numpy as np
 from ..core import reference
 from ..core.softmax import softmax
 from ..core.step import StepCache, StepGrads, step_backward
-from ..core.validation import PARAM_KEYS, Call, bad_value, check_call
+from ..core.validation import LOSSES, PARAM_KEYS, Call, bad_value, check_call, check_choice
 
 
 @dataclass
@@ -58,6 +58,7 @@ def trace(params: dict, xs, targets=None, *, h0=None, activation: str = "tanh",
     The forward pass is :func:`rnnlib.reference.rnn_forward`; each backward step is
     :func:`rnnlib.step_backward`, the reference's backward loop run over that one step.
     """
+    check_choice("loss", loss, LOSSES)      # also without targets: it decides what ŷ is
     call = check_call(params, xs, h0=h0, activation=activation,
                       targets=targets, loss=None if targets is None else loss, mode=mode)
     check_one_sequence(call, xs)

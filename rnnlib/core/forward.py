@@ -33,12 +33,12 @@ class ForwardResult:
 
     @property
     def y_hat(self) -> np.ndarray:
-        """softmax(o_t) for every t: the predicted distribution over the K classes."""
+        """softmax(o_t) for every t, (T, [B,] K): the predicted distribution over the K classes."""
         return softmax(self.o, axis=-1)
 
     @property
     def h_last(self) -> np.ndarray:
-        """h_T, the state after the last input: the summary a many-to-one model reads out."""
+        """h_T ([B,] H), the state after the last input: what a many-to-one model reads out."""
         return self.h[-1]
 
 
@@ -60,10 +60,12 @@ class GatedForwardResult:
 
     @property
     def y_hat(self) -> np.ndarray:
+        """softmax(o_t) for every t, (T, [B,] K): the predicted distribution over the K classes."""
         return softmax(self.o, axis=-1)
 
     @property
     def h_last(self) -> np.ndarray:
+        """h_T ([B,] H), the state after the last input."""
         return self.h[-1]
 
 

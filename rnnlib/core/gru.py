@@ -17,9 +17,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .lstm import _diag, _sigmoid_
+from .activations import sigmoid_into
+from .lstm import _diag
 from .sequence import input_term
-from .validation import check_gated_call, check_shape
+from .validation import check_gated_call, check_vector
 
 G = 3
 GATE_NAMES = ("u", "r", "n")
@@ -50,7 +51,8 @@ def run(p: dict, xu: np.ndarray, state: tuple, activation: str = "tanh") -> tupl
     for t in range(T):
         zt = z[t]
         zt[:, :2 * H] += h_prev @ W_ur_T
-        _sigmoid_(zt[:, :2 * H])
+        ur = zt[:, :2 * H]
+        sigmoid_into(ur, out=ur)                   # in place: no allocation per step
         u, r = zt[:, :H], zt[:, H:2 * H]
         np.multiply(r, h_prev, out=rh[t])
         n = zt[:, 2 * H:]
@@ -121,13 +123,12 @@ def pytorch_gru_forward(params: dict, xs, *, h0=None, b_hn=None) -> np.ndarray:
     """
     call = check_gated_call(params, xs, h0=h0, cell="gru")
     p, H = call.params, call.sizes.H
-    bias = np.zeros(H) if b_hn is None else np.asarray(b_hn, dtype=float)
-    check_shape("b_hn", bias, (H,), "(H,)")
+    bias = np.zeros(H) if b_hn is None else check_vector("b_hn", b_hn, size=H)
     xu = input_term(p, call.xs, call.token_ids)
     W_ur_T, W_n_T = p["W"][:2 * H].T, p["W"][2 * H:].T
     h_prev, hs = call.h0, np.empty((call.T, call.B, H))
     for t in range(call.T):
-        ur = 0.5 * (1 + np.tanh(0.5 * (xu[t, :, :2 * H] + h_prev @ W_ur_T)))
+        ur = sigmoid_into(xu[t, :, :2 * H] + h_prev @ W_ur_T)
         u, r = ur[:, :H], ur[:, H:]
         n = np.tanh(xu[t, :, 2 * H:] + r * (h_prev @ W_n_T + bias))
         hs[t] = u * h_prev + (1 - u) * n

@@ -16,18 +16,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .activations import sigmoid_into
+
 G = 4
 GATE_NAMES = ("i", "f", "g", "q")
 GRAD_KEYS = ("U", "W", "V", "b", "c", "h0", "s0")   # the gradient dict's order (see rnn.py)
-
-
-def _sigmoid_(x: np.ndarray) -> np.ndarray:
-    """σ(x) in place, through tanh (never overflows): σ(x) = ½(1 + tanh(x/2))."""
-    x *= 0.5
-    np.tanh(x, out=x)
-    x += 1.0
-    x *= 0.5
-    return x
 
 
 @dataclass
@@ -58,10 +51,11 @@ def run(p: dict, xu: np.ndarray, state: tuple, activation: str = "tanh") -> tupl
     for t in range(T):
         zt = z[t]
         zt += h_prev @ WT
-        _sigmoid_(zt[:, :2 * H])
-        np.tanh(zt[:, 2 * H:3 * H], out=zt[:, 2 * H:3 * H])
-        _sigmoid_(zt[:, 3 * H:])
-        i, f, g, q = zt[:, :H], zt[:, H:2 * H], zt[:, 2 * H:3 * H], zt[:, 3 * H:]
+        i_f, g, q = zt[:, :2 * H], zt[:, 2 * H:3 * H], zt[:, 3 * H:]
+        sigmoid_into(i_f, out=i_f)                 # in place: no allocation per step
+        np.tanh(g, out=g)
+        sigmoid_into(q, out=q)
+        i, f = i_f[:, :H], i_f[:, H:]
         np.multiply(f, s_prev, out=s[t])
         s[t] += i * g                              # the additive update
         np.tanh(s[t], out=tanh_s[t])

@@ -1,10 +1,12 @@
-"""Creating the parameters U, W, V, b, c of any cell (rnn, lstm, gru)."""
+"""Creating the parameters U, W, V, b, c of any cell (rnn, lstm, gru), and copying them."""
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import numpy as np
 
-from .validation import (CELLS, GATE_COUNT, bad_type, bad_value, check_choice, check_int,
-                         check_positive)
+from .validation import (CELLS, GATE_COUNT, as_array, bad_type, bad_value, check_choice,
+                         check_int, check_positive)
 
 
 def init_params(input_size: int, hidden_size: int, output_size: int, *, seed: int = 0,
@@ -42,6 +44,17 @@ def init_params(input_size: int, hidden_size: int, output_size: int, *, seed: in
     return params
 
 
-def copy_params(params: dict) -> dict:
-    """A deep copy, so training one copy leaves the other untouched."""
-    return {k: np.array(v, dtype=np.float64, copy=True) for k, v in params.items()}
+def copy_params(params, name: str = "params"):
+    """A deep copy with float64 arrays, so training one copy leaves the other untouched.
+
+    ``params``: a model's {U, W, V, b, c} (arrays of any shape) or any parameter tree of
+    nested dicts and lists (an architecture's, rnnlib.training.tree); the copy has its layout.
+    """
+    if isinstance(params, Mapping):
+        return {k: copy_params(v, f"{name}[{k!r}]") for k, v in params.items()}
+    if isinstance(params, (list, tuple)):
+        return [copy_params(v, f"{name}[{i}]") for i, v in enumerate(params)]
+    arr = as_array(name, params)
+    if arr.dtype.kind not in "iuf":
+        raise bad_type(name, "a real numeric array (a leaf of a parameter tree)", params)
+    return np.array(arr, dtype=np.float64, copy=True)

@@ -22,8 +22,8 @@ from __future__ import annotations
 import numpy as np
 
 from .activations import activate, derivative, sigmoid
-from .forward import ForwardResult
-from .gated import GatedForwardResult
+from .encoding import one_hot
+from .forward import ForwardResult, GatedForwardResult
 from .validation import Call, check_call, check_finite_logits, check_gated_call
 
 
@@ -218,8 +218,8 @@ def column_params(params: dict) -> dict:
 def sequence_inputs(call: Call, seq: int) -> dict:
     """{t: x_t (D, 1)} for sequence ``seq``; a token id becomes its one-hot column."""
     if call.token_ids:
-        eye = np.eye(call.sizes.D)
-        return {t: eye[:, [call.xs[t - 1, seq]]] for t in range(1, call.T + 1)}
+        return {t: one_hot(call.xs[t - 1, seq], call.sizes.D)[:, None]
+                for t in range(1, call.T + 1)}
     return {t: call.xs[t - 1, seq][:, None] for t in range(1, call.T + 1)}
 
 

@@ -19,8 +19,8 @@ from .activations import activation_into, derivative, derivative_from_h
 
 G = 1
 GATE_NAMES: tuple = ()          # no gates: the one block is the pre-activation a
-# The order of the gradient dict's keys (a global norm sums the leaves in this order, so it
-# is kept as it was when the plain cell had a loop of its own: the stored results depend on it).
+# The order of the gradient dict's keys, as the plain cell's loop has always listed them
+# (a global norm does not depend on it: tree.param_leaves orders a flat model by PARAM_KEYS).
 GRAD_KEYS = ("U", "W", "b", "h0", "V", "c")
 
 SLOPE_BLOCK = 64   # steps whose f'(a_t) ``backward`` computes together

@@ -5,15 +5,19 @@ softmax(o)_k = e^{o_k} / Σ_j e^{o_j}. Subtracting max(o) first changes nothing 
 """
 from __future__ import annotations
 
+from numbers import Integral
+
 import numpy as np
 
-from .validation import bad_value, check_float_array, check_positive
+from .validation import bad_type, bad_value, check_float_array, check_positive
 
 
 def _checked(o, axis: int) -> np.ndarray:
     arr = check_float_array("o", o)
     if arr.ndim == 0:
         raise bad_value("o", "an array of logits with at least one axis", "a scalar")
+    if isinstance(axis, bool) or not isinstance(axis, Integral):
+        raise bad_type("axis", f"an int axis of an array with {arr.ndim} dims", axis)
     if not -arr.ndim <= axis < arr.ndim:
         raise bad_value("axis", f"an axis of an array with {arr.ndim} dims", axis)
     return arr

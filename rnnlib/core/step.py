@@ -13,6 +13,8 @@ import numpy as np
 from .encoding import one_hot
 from .reference import column_params, rnn_backward, rnn_forward
 from .softmax import softmax
+from .validation import (ACTIVATIONS, LOSSES, bad_type, bad_value, check_choice,
+                         check_float_array, check_params, check_state, check_token_ids)
 
 
 @dataclass
@@ -45,14 +47,29 @@ def _col(v) -> np.ndarray:
     return np.asarray(v, dtype=float).reshape(-1, 1)
 
 
+def _step_vector(name: str, value, size: int, axis: str) -> np.ndarray:
+    """One step's vector (size,), finite: x_t, h_{t-1}, ∂L/∂o_t, ∂L/∂h_t."""
+    arr = check_float_array(name, value)
+    if arr.shape != (size,):
+        raise bad_value(name, f"shape ({axis},) = ({size},)", f"shape {arr.shape}")
+    return arr
+
+
 def step_forward(params: dict, x_t, h_prev: np.ndarray, activation: str = "tanh",
                  loss: str = "cross_entropy") -> StepCache:
     """a_t, h_t, o_t, ŷ_t from x_t (D,) or a token id, and h_{t-1} (H,)."""
-    p = column_params(params)
-    x = one_hot(int(x_t), p["U"].shape[1]) if np.ndim(x_t) == 0 else np.asarray(x_t, dtype=float)
+    check_choice("activation", activation, ACTIVATIONS)
+    check_choice("loss", loss, LOSSES)
+    checked, sizes = check_params(params)
+    p = column_params(checked)
+    if np.ndim(x_t) == 0:
+        x = one_hot(int(check_token_ids("x_t", x_t, sizes.D, bound="D")), sizes.D)
+    else:
+        x = _step_vector("x_t", x_t, sizes.D, "D")
+    h_prev = check_state("h_prev", h_prev, sizes.H, 1, False)[0][0]
     a, h, o = rnn_forward(p, {1: _col(x)}, _col(h_prev), activation)
     o_t = o[1][:, 0]
-    return StepCache(x=x, h_prev=np.asarray(h_prev, dtype=float), a=a[1][:, 0], h=h[1][:, 0],
+    return StepCache(x=x, h_prev=h_prev, a=a[1][:, 0], h=h[1][:, 0],
                      o=o_t, y_hat=softmax(o_t) if loss == "cross_entropy" else o_t,
                      activation=activation)
 
@@ -60,7 +77,12 @@ def step_forward(params: dict, x_t, h_prev: np.ndarray, activation: str = "tanh"
 def step_backward(params: dict, cache: StepCache, d_o: np.ndarray,
                   dh_from_next: np.ndarray) -> StepGrads:
     """Backpropagate through step t given ∂L/∂o_t (K,) and Wᵀ ∂L/∂a_{t+1} (H,)."""
-    p = column_params(params)
+    checked, sizes = check_params(params)
+    if not isinstance(cache, StepCache):
+        raise bad_type("cache", "the StepCache step_forward returned", cache)
+    d_o = _step_vector("d_o", d_o, sizes.K, "K")
+    dh_from_next = _step_vector("dh_from_next", dh_from_next, sizes.H, "H")
+    p = column_params(checked)
     record: dict = {}
     g = rnn_backward(p, {1: _col(cache.x)}, {1: _col(cache.a)},
                      {0: _col(cache.h_prev), 1: _col(cache.h)}, {1: _col(d_o)},

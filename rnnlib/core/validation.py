@@ -189,15 +189,11 @@ def check_params(params: Any, cell: str = "rnn") -> tuple[dict, Sizes]:
         raise ValueError(f"argument 'params['U']': expected shape ({rows}, D){of}, "
                          f"got {p['U'].shape}")
     D = p["U"].shape[1]
-    if p["V"].ndim != 2 or p["V"].shape[1] != H or p["V"].shape[0] == 0:
-        raise ValueError(f"argument 'params['V']': expected shape (K, H={H}), got {p['V'].shape}")
-    K = p["V"].shape[0]
     if p["b"].shape != (G * H,):
         want = f"(H,) = ({H},)" if G == 1 else f"({G}·H,) = ({G * H},){of}"
         raise ValueError(f"argument 'params['b']': expected shape {want}, got {p['b'].shape}")
-    if p["c"].shape != (K,):
-        raise ValueError(f"argument 'params['c']': expected shape (K,) = ({K},), got {p['c'].shape}")
-    return p, Sizes(D=D, H=H, K=K)
+    _check_output_shapes("params", p["V"], p["c"], H)
+    return p, Sizes(D=D, H=H, K=p["V"].shape[0])
 
 
 def check_xs(xs: Any, D: int) -> tuple[np.ndarray, bool, bool]:
@@ -210,9 +206,7 @@ def check_xs(xs: Any, D: int) -> tuple[np.ndarray, bool, bool]:
         if arr.ndim not in (1, 2) or arr.shape[0] == 0 or 0 in arr.shape:
             raise ValueError(f"argument 'xs': integer token ids must have shape (T,) or (T, B) "
                              f"with T, B >= 1, got shape {arr.shape}")
-        if arr.min() < 0 or arr.max() >= D:
-            bad = arr.min() if arr.min() < 0 else arr.max()
-            raise ValueError(f"argument 'xs': token id {int(bad)} is outside [0, D) = [0, {D})")
+        check_id_range("xs", arr, D, "token id", "D")
         batched = arr.ndim == 2
         ids = arr.astype(np.int64, copy=False)
         return (ids if batched else ids[:, None]), True, batched
@@ -247,17 +241,8 @@ def check_targets(targets: Any, loss: str, mode: str, T: int, B: int, K: int,
     """Return targets batched: (T, B) / (T, B, K), or (B,) / (B, K) for many_to_one."""
     lead = ((T,) if mode == "many_to_many" else ()) + ((B,) if batched else ())
     if loss == "cross_entropy":
-        arr = as_array("targets", targets)
-        if arr.dtype == bool or arr.dtype.kind not in "iu":
-            raise TypeError(f"argument 'targets': cross_entropy needs integer class ids of shape "
-                            f"{lead}, got dtype {arr.dtype}")
-        if arr.shape != lead:
-            raise ValueError(f"argument 'targets': expected class ids of shape {lead} "
-                             f"(loss='cross_entropy', mode='{mode}'), got {arr.shape}")
-        if arr.size and (arr.min() < 0 or arr.max() >= K):
-            bad = arr.min() if arr.min() < 0 else arr.max()
-            raise ValueError(f"argument 'targets': class id {int(bad)} is outside [0, K) = [0, {K})")
-        arr = arr.astype(np.int64, copy=False)   # no copy of a long target array
+        arr = check_class_ids("targets", targets, lead, K,
+                              f" (loss='cross_entropy', mode='{mode}')")
     else:
         expected = lead + (K,)
         arr = check_float_array("targets", targets)
@@ -318,8 +303,6 @@ def check_finite_logits(o: np.ndarray) -> None:
 # The gates are stacked along the first axis of U, W and b (G·H rows instead of H); V and c are
 # the output layer as before. The LSTM carries a second state, s0.
 
-GatedCall = Call     # one checked call for every cell (the name gated code used before)
-
 
 def check_gated_call(params, xs, *, cell: str, h0=None, s0=None, activation: str = "tanh",
                      targets=None, loss: str | None = None, mode: str = "many_to_many",
@@ -327,9 +310,9 @@ def check_gated_call(params, xs, *, cell: str, h0=None, s0=None, activation: str
     """Check a whole call to a gated cell (no targets and no loss: forward only), as
     :func:`check_call`: xs (T, [B,] D) or ids (T, [B,]); h0, s0 (H,) / (B, H) / None."""
     check_choice("cell", cell, CELLS)
-    if cell == "rnn" and s0 is not None:
+    if cell != "lstm" and s0 is not None:
         raise ValueError("argument 's0': only cell='lstm' has a cell state s; expected None for "
-                         f"cell='rnn', got an array of shape {np.shape(s0)}")
+                         f"cell='{cell}', got an array of shape {np.shape(s0)}")
     if cell == "rnn":
         raise bad_value("cell", "'lstm' or 'gru' (a gated cell; the plain cell is "
                         "rnnlib.forward / rnnlib.loss_and_grads)", repr(cell))
@@ -337,9 +320,6 @@ def check_gated_call(params, xs, *, cell: str, h0=None, s0=None, activation: str
         raise ValueError(f"argument 'activation': does not apply to cell='{cell}' (its "
                          f"nonlinearities are fixed); expected the default 'tanh', got "
                          f"{activation!r}")
-    if cell == "gru" and s0 is not None:
-        raise ValueError("argument 's0': only cell='lstm' has a cell state s; expected None for "
-                         f"cell='gru', got an array of shape {np.shape(s0)}")
     p, sizes = check_params(params, cell)
     xs_b, token_ids, batched = check_xs(xs, sizes.D)
     B = xs_b.shape[1]
@@ -461,12 +441,14 @@ def check_id_range(name: str, arr: np.ndarray, upper: int, what: str = "id",
     return arr
 
 
-def check_class_ids(name: str, ids: Any, shape: tuple, K: int) -> np.ndarray:
-    """Integer class ids of exactly ``shape`` (e.g. (T, B)), each in [0, K); returned as int64."""
-    arr = check_int_ids(name, ids, f"integer class ids of shape {shape}")
+def check_class_ids(name: str, ids: Any, shape: tuple, K: int, why: str = "") -> np.ndarray:
+    """Integer class ids of exactly ``shape`` (e.g. (T, B)), each in [0, K); returned as int64
+    (no copy when they are). ``why`` is added to the shape's message, e.g. " (mode=...)"."""
+    arr = check_int_ids(name, ids, f"integer class ids of shape {shape}{why}")
     if arr.shape != shape:
-        raise ValueError(f"argument '{name}': expected class ids of shape {shape}, got {arr.shape}")
-    return check_id_range(name, arr, K, "class id", "K").astype(np.int64)
+        raise ValueError(f"argument '{name}': expected class ids of shape {shape}{why}, "
+                         f"got {arr.shape}")
+    return check_id_range(name, arr, K, "class id", "K").astype(np.int64, copy=False)
 
 
 def check_token_ids(name: str, ids: Any, upper: int | None = None, *, axes: tuple | None = None,
@@ -507,11 +489,17 @@ def check_output_layer(params: Any, H: int, name: str = "params") -> tuple[np.nd
     with _overflow_expected():
         V = _float_array(f"{name}['V']", params["V"])
         c = _float_array(f"{name}['c']", params["c"])
+    _check_output_shapes(name, V, c, H)
+    return V, c
+
+
+def _check_output_shapes(name: str, V: np.ndarray, c: np.ndarray, H: int) -> None:
+    """The output layer's shapes: V (K, H), c (K,); ``name`` is the mapping that holds them."""
     if V.ndim != 2 or V.shape[1] != H or V.shape[0] == 0:
         raise ValueError(f"argument '{name}['V']': expected shape (K, H={H}), got {V.shape}")
     if c.shape != (V.shape[0],):
-        raise ValueError(f"argument '{name}['c']': expected shape (K,) = ({V.shape[0]},), got {c.shape}")
-    return V, c
+        raise ValueError(f"argument '{name}['c']': expected shape (K,) = ({V.shape[0]},), "
+                         f"got {c.shape}")
 
 
 def check_list(name: str, value: Any, length: int | None = None, what: str = "items") -> list:

@@ -18,10 +18,11 @@ import numpy as np
 
 from ..core.losses import cross_entropy
 from ..core.params import init_params
-from ..core.validation import (bad_value, check_fraction, check_int, check_param_mapping,
-                               check_token_ids)
+from ..core.validation import (bad_value, check_class_ids, check_fraction, check_int,
+                               check_output_layer, check_param_mapping, check_token_ids)
 from ..training.optim import Adagrad
 from ..training.train import fit
+from ..training.tree import count
 from .datasets import recall_first
 from .recall import RecallSetup
 
@@ -71,8 +72,11 @@ def skip_loss_and_grads(params: dict, xs, targets, *, delay: int | None = None, 
     h, g = skip_states(params, xs, delay=delay, leak=leak)
     xs = np.asarray(xs)
     T, B = xs.shape
-    o = h[T] @ params["V"].T + params["c"]
-    losses, d_o = cross_entropy(o, np.asarray(targets))
+    V, c = check_output_layer(params, h.shape[2])
+    # cross_entropy picks o[y] by flat index: an id outside [0, K) would read another row
+    targets = check_class_ids("targets", targets, (B,), V.shape[0])
+    o = h[T] @ V.T + c
+    losses, d_o = cross_entropy(o, targets)
     grads = {"V": d_o.T @ h[T], "c": d_o.sum(axis=0), "U": np.zeros_like(params["U"]),
              "W": np.zeros_like(params["W"]), "b": np.zeros_like(params["b"])}
     if delay is not None:
@@ -115,5 +119,5 @@ def recall_skip(distance: int, *, delay: int | None = None, leak: float = 1.0, s
 def trained_count(hidden_size: int, setup: RecallSetup | None = None, *, skip: bool = False) -> int:
     """The number of trained parameters of the model above: U, W, b, V, c (and W_s)."""
     setup = RecallSetup() if setup is None else setup
-    D, K, H = setup.n_symbols + setup.n_noise, setup.n_symbols, hidden_size
-    return H * D + H * H + H + K * H + K + (H * H if skip else 0)
+    D, K = setup.n_symbols + setup.n_noise, setup.n_symbols
+    return count(init_skip_rnn(D, hidden_size, K, delay=1 if skip else None))

@@ -8,12 +8,11 @@ its two limits 0 (τ -> 0, all mass on the largest logit) and ln K (τ -> ∞, u
 from __future__ import annotations
 
 import matplotlib as mpl
-import matplotlib.pyplot as plt
 import numpy as np
 
 from ..core.softmax import softmax
-from ..core.validation import bad_value, check_float_array, check_list, check_vector
-from .style import PALETTE
+from ..core.validation import bad_value, check_float_array, check_int, check_list, check_vector
+from .style import PALETTE, axes_or_new
 
 
 def entropy(p, axis: int = -1) -> np.ndarray:
@@ -24,6 +23,7 @@ def entropy(p, axis: int = -1) -> np.ndarray:
     p = check_float_array("p", p)
     if p.ndim == 0:
         raise bad_value("p", "a probability vector", "a scalar")
+    axis = check_int("axis", axis, minimum=-p.ndim, maximum=p.ndim - 1)
     if np.any(p < 0) or not np.allclose(p.sum(axis=axis), 1.0, rtol=0, atol=1e-9):
         raise bad_value("p", f"entries >= 0 that sum to 1 along axis {axis}",
                         f"sums {np.round(p.sum(axis=axis), 6)}")
@@ -44,8 +44,7 @@ def plot_temperature_bars(o, temperatures, ax=None, class_labels=None,
     K = o.size
     labels = ([f"class {k}" for k in range(K)] if class_labels is None
               else check_list("class_labels", list(class_labels), K, "labels"))
-    if ax is None:
-        _, ax = plt.subplots()
+    ax = axes_or_new(ax)
     cmap = mpl.colormaps["cividis"]
     width = 0.8 / taus.size
     for i, tau in enumerate(taus):
@@ -73,8 +72,7 @@ def plot_entropy_vs_temperature(o, temperatures, ax=None,
     taus = np.sort(check_vector("temperatures", temperatures, "temperatures > 0",
                                 positive=True))
     H = np.array([entropy(softmax(o, temperature=float(t))) for t in taus])
-    if ax is None:
-        _, ax = plt.subplots()
+    ax = axes_or_new(ax)
     ax.plot(taus, H, color=PALETTE["blue"], linewidth=2, label="entropy of softmax(o/τ)")
     ax.axhline(np.log(o.size), color=PALETTE["vermillion"], linestyle="--", linewidth=1.2,
                label=f"ln K = ln {o.size} (uniform)")

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-import matplotlib.pyplot as plt
 import matplotlib.ticker as mticker
 import numpy as np
 
@@ -145,8 +144,7 @@ def clipping_directions(g: Sequence[float], *, max_norm: float, limit: float, ax
     g = check_vector("g", g, "finite numbers (a 2-D gradient)", size=2)
     by_norm = clip_by_global_norm({"W": g}, max_norm)[0]["W"]
     by_entry = clip_elementwise({"W": g}, limit)["W"]
-    if ax is None:                      # square data aspect: a taller figure than the default
-        _, ax = plt.subplots(figsize=(6.4, 4.8))
+    ax = _axes(ax, figsize=(6.4, 4.8))   # square data aspect: taller than the default
     theta = np.linspace(0, 2 * np.pi, 200)
     ax.plot(max_norm * np.cos(theta), max_norm * np.sin(theta), color=PALETTE["blue"], lw=1,
             ls=":", label=rf"$\|g\| = {max_norm:g}$")

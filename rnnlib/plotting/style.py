@@ -6,8 +6,9 @@ deficiencies); maps of signed values use diverging "PuOr", magnitudes "cividis".
 from __future__ import annotations
 
 import matplotlib as mpl
+import matplotlib.axes  # mpl.axes.Axes, for the ax check
 
-from ..core.validation import check_int
+from ..core.validation import bad_type, check_int
 
 PALETTE = {
     "blue": "#0072B2", "orange": "#E69F00", "green": "#009E73", "vermillion": "#D55E00",
@@ -50,9 +51,14 @@ def colour(i: int) -> str:
     return PALETTE[ORDER[check_int("i", i, minimum=0) % len(ORDER)]]
 
 
-def axes_or_new(ax=None):
-    """``ax`` itself, or a fresh single Axes when None — how every figure function starts."""
+def axes_or_new(ax=None, figsize: tuple | None = None):
+    """``ax`` itself (a matplotlib Axes), or a fresh single Axes when None (of ``figsize``
+    inches, else matplotlib's default): the one way a figure function of one panel gets its
+    axes, so every one checks ``ax`` alike."""
     if ax is None:
         import matplotlib.pyplot as plt
-        _, ax = plt.subplots()
+        _, ax = plt.subplots(figsize=figsize)
+        return ax
+    if not isinstance(ax, mpl.axes.Axes):
+        raise bad_type("ax", "a matplotlib Axes or None", ax)
     return ax

@@ -1,13 +1,13 @@
 """``loss_and_grads`` again, with every derivative taken by ``sympy.diff``.
 
-The numeric path (``rnnlib.bptt``) runs a backward recursion written by hand. Here nothing is
+The numeric path (``rnnlib.core.bptt``) runs a backward recursion written by hand. Here nothing is
 written by hand: the unrolled network is built in sympy, with a symbol for every entry of U, W,
 V, b, c and h0; sympy differentiates the loss; ``lambdify`` turns the result into numpy code.
 Agreement of the two paths is the check that the hand-derived BPTT is right.
 
 How sympy is asked (see ``graph.py``): one ``sympy.diff`` of L(θ + ε v) by ε gives the
-directional derivative Σ_i ∂L/∂θ_i v_i; evaluated with v = e_1, ..., e_n (all at once, as numpy
-arrays) it is the gradient. Hidden units stay unevaluated functions h(ε) whose derivatives are
+directional derivative Σ_i ∂L/∂θ_i v_i; evaluated with v = e_1, ..., e_n (all at once, as
+numpy arrays) it is the gradient. Hidden units stay unevaluated functions h(ε) whose derivatives are
 ``sympy.diff`` of their definitions, so each is derived once. Deriving takes about a second
 for T = 3, D = H = K = 3, B = 2, and the compiled functions are cached per sizes and options,
 so later calls — with any numbers — only evaluate.
@@ -35,6 +35,7 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
+from ..core.encoding import one_hot
 from ..core.sequence import chunks
 from ..core.validation import PARAM_KEYS, Call, check_call, check_finite_logits
 from . import gated
@@ -135,7 +136,7 @@ def _chunk(call: Call, start: int, stop: int, state: np.ndarray, first: bool):
     fn = compile_chunk(spec)
     param_vals = [v for key in PARAM_KEYS for v in call.params[key].ravel()]
     state_vals = list((state[0] if spec.state == "shared" else state).ravel())
-    xs = np.eye(spec.D)[call.xs[start:stop]] if call.token_ids else call.xs[start:stop]
+    xs = one_hot(call.xs[start:stop], spec.D) if call.token_ids else call.xs[start:stop]
     x_vals = list(xs.transpose(1, 0, 2).ravel())  # sequence-major, as the symbols were made
     with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported just below
         out = np.array(fn.forward(*param_vals, *state_vals, *x_vals), dtype=float)
@@ -147,7 +148,7 @@ def _chunk(call: Call, start: int, stop: int, state: np.ndarray, first: bool):
         return 0.0, None, h_last
     y = call.targets[start:stop] if call.mode == "many_to_many" else call.targets[None]
     if call.loss == "cross_entropy":
-        y = np.eye(spec.K)[y]
+        y = one_hot(y, spec.K)
     y_vals = list(y.transpose(1, 0, 2).ravel())
     # v = e_i gives ∂L/∂θ_i; all n directions at once, as the n entries of numpy arrays
     L, dL = fn.grads(*param_vals, *state_vals, *x_vals, *y_vals, *np.eye(fn.n_wrt))
@@ -163,7 +164,8 @@ def loss_and_grads(params: dict, xs, targets, *, h0=None, activation: str = "tan
     params U (H, D), W (H, H), V (K, H), b (H,), c (K,); xs floats (T, D) / (T, B, D) or ids
     (T,) / (T, B); targets ids (T,) / (T, B) or floats (T, K) / (T, B, K), time axis dropped for
     many_to_one; h0 (H,) / (B, H) / None. Returns (loss, grads) with grads U, W, V, b, c shaped
-    like the parameters and "h0" (H,), or (B, H) when a per-sequence h0 was given.
+    like the parameters and "h0" (H,) for one sequence or a shared (H,) h0, else (B, H) (a
+    per-sequence h0, or h0=None on a batch).
     Meant for small sizes (T, D, H, K ≤ 3, B ≤ 2 run in seconds); cost grows fast beyond.
     cell="lstm"/"gru": the gated cells, derived in ``rnnlib.symbolic.gated``.
     """

@@ -20,8 +20,9 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
+from ..core.encoding import one_hot
 from ..core.sequence import chunks
-from ..core.validation import GATE_COUNT, GatedCall, check_gated_call, PARAM_KEYS, check_finite_logits
+from ..core.validation import GATE_COUNT, Call, check_gated_call, PARAM_KEYS, check_finite_logits
 from .graph import CompiledChunk, Graph, lambdify_steps, plain_symbols, unflatten
 from .model import sigmoid, step_loss
 
@@ -135,7 +136,7 @@ def compile_chunk(spec: GatedChunkSpec) -> CompiledChunk:
     return CompiledChunk(forward, fn, len(wrt))
 
 
-def _spec(call: GatedCall, start: int, stop: int, first: bool) -> GatedChunkSpec:
+def _spec(call: Call, start: int, stop: int, first: bool) -> GatedChunkSpec:
     scored = "all" if call.mode == "many_to_many" else ("last" if stop == call.T else "none")
     shared = (call.h0_shared, call.s0_shared)[:len(call.state())]
     states = tuple(("shared" if sh else "per_sequence") if first else "carried" for sh in shared)
@@ -144,14 +145,14 @@ def _spec(call: GatedCall, start: int, stop: int, first: bool) -> GatedChunkSpec
                           states)
 
 
-def _chunk(call: GatedCall, start: int, stop: int, state: tuple, first: bool):
+def _chunk(call: Call, start: int, stop: int, state: tuple, first: bool):
     """Loss, flat gradient (params [+ initial states]) and the final state of one chunk."""
     spec = _spec(call, start, stop, first)
     fn = compile_chunk(spec)
     param_vals = [v for key in PARAM_KEYS for v in call.params[key].ravel()]
     state_vals = [v for kind, x in zip(spec.states, state)
                   for v in (x[0] if kind == "shared" else x).ravel()]
-    xs = np.eye(spec.D)[call.xs[start:stop]] if call.token_ids else call.xs[start:stop]
+    xs = one_hot(call.xs[start:stop], spec.D) if call.token_ids else call.xs[start:stop]
     x_vals = list(xs.transpose(1, 0, 2).ravel())
     with np.errstate(over="ignore", invalid="ignore"):
         out = np.array(fn.forward(*param_vals, *state_vals, *x_vals), dtype=float)
@@ -163,7 +164,7 @@ def _chunk(call: GatedCall, start: int, stop: int, state: tuple, first: bool):
         return 0.0, None, last
     y = call.targets[start:stop] if call.mode == "many_to_many" else call.targets[None]
     if call.loss == "cross_entropy":
-        y = np.eye(spec.K)[y]
+        y = one_hot(y, spec.K)
     y_vals = list(y.transpose(1, 0, 2).ravel())
     with np.errstate(over="ignore"):
         L, dL = fn.grads(*param_vals, *state_vals, *x_vals, *y_vals, *np.eye(fn.n_wrt))

@@ -67,7 +67,7 @@ class Graph:
         def units(kind: str):
             return lambda t, m: sp.Matrix([self.unit(f"{kind}_{tag}_{t}_{j}", m[j])
                                            for j in range(m.rows)])
-        _, h, o = run(P["U"], P["W"], P["V"], P["b"], P["c"], ux, h_prev, self.activation,
+        _, h, o = run(P["W"], P["V"], P["b"], P["c"], ux, h_prev, self.activation,
                       name_h=units("h"), name_o=units("o"))
         return list(h[-1]), o
 

@@ -4,13 +4,14 @@ The model (bar-U/W/V, no biases, h^0 = 0, sigmoid, one ½-sum-of-squares loss at
 
     h^t = σ(W h^{t-1} + U x^t),   ỹ = V h^T,   L = ½ Σ_i (ỹ_i - y_i)²
 
-In the seed's index notation: time is an upper index and vector components a lower one, and
-indices run from 1. Each ``*_formula`` below writes a result the way the seed does, as a sympy
-expression in indexed symbols (h^{t}_{i}, W_{ij}, ...) and Kronecker deltas; each ``check_*``
-evaluates it at random numbers and compares it with sympy's own derivative of the model.
+In the worked example's index notation: time is an upper index and vector components a lower
+one, and indices run from 1. Each ``*_formula`` below writes a result the way the worked example
+does, as a sympy expression in indexed symbols (h^{t}_{i}, W_{ij}, ...) and Kronecker deltas;
+each ``check_*`` evaluates it at random numbers and compares it with sympy's own derivative of
+the model.
 
-Two slips in the seed: its sigmoid is printed 1/(1 + exp(U·x)), missing the minus sign
-(:func:`sigmoid_missing_minus`), and its final ∂L/∂U contracts V with W on the wrong index
+Two slips in the worked example: its sigmoid is printed 1/(1 + exp(U·x)), missing the minus
+sign (:func:`sigmoid_missing_minus`), and its final ∂L/∂U contracts V with W on the wrong index
 (:func:`dL_dU_misindexed_formula`; the corrected one is :func:`dL_dU_index_formula`).
 """
 from __future__ import annotations
@@ -22,7 +23,7 @@ from ..core.validation import check_choice, check_int
 from .model import Unrolled, unrolled
 
 i, j, k, l = sp.symbols("i j k l", integer=True, positive=True)
-D_h, D_y = sp.symbols("D_h D_y", integer=True, positive=True)  # the seed's sizes
+D_h, D_y = sp.symbols("D_h D_y", integer=True, positive=True)  # the worked example's sizes
 W, V, U = sp.IndexedBase("W"), sp.IndexedBase("V"), sp.IndexedBase("U")
 y, y_tilde = sp.IndexedBase("y"), sp.IndexedBase(r"\tilde{y}")
 
@@ -38,25 +39,26 @@ def x(t: int) -> sp.IndexedBase:
 
 
 def bias_free_model(T: int = 2, D: int = 2, H: int = 2, K: int = 2) -> Unrolled:
-    """The seed's network unrolled for T steps as sympy (see :func:`rnnlib.symbolic.unrolled`):
+    """The worked example's network unrolled for T steps as sympy (see
+    :func:`rnnlib.symbolic.unrolled`):
     sigmoid, no biases, h0 = 0, loss ½‖ỹ - y‖² at the last step only."""
     return unrolled(T, D, H, K, activation="sigmoid", loss="mse", mode="many_to_one",
                     biases=False, zero_h0=True)
 
 
 def sigmoid_missing_minus(a: sp.Expr) -> sp.Expr:
-    """The seed's printed sigmoid 1/(1 + e^{a}) = σ(-a): its derivative is -h(1 - h), not
+    """The worked example's printed sigmoid 1/(1 + e^{a}) = σ(-a): its derivative is -h(1 - h), not
     h(1 - h), so every gradient built on it has the wrong sign."""
     return 1 / (1 + sp.exp(a))
 
 
 def _slope(t: int, n: sp.Symbol) -> sp.Expr:
-    """σ'(a^t_n) written as the seed does, h^t_n (1 - h^t_n)."""
+    """σ'(a^t_n) written as the worked example does, h^t_n (1 - h^t_n)."""
     return h(t)[n] * (1 - h(t)[n])
 
 
 def dh_dU_index_formula(t: int) -> sp.Expr:
-    """The seed's ∂h^t_i/∂U_jk for t = 1, 2, free indices i, j, k:
+    """The worked example's ∂h^t_i/∂U_jk for t = 1, 2, free indices i, j, k:
 
     t = 1:  h^1_i (1 - h^1_i) x^1_k δ_ij
     t = 2:  h^2_i (1 - h^2_i) W_ij h^1_j (1 - h^1_j) x^1_k + h^2_i (1 - h^2_i) x^2_k δ_ij
@@ -75,7 +77,8 @@ def dh_dU_by_sympy(t: int, D: int = 2, H: int = 2) -> sp.Array:
                       for b in range(H)] for a in range(H)])
 
 
-def _error(e: sp.Expr, y_: sp.Expr) -> sp.Expr:
+def _error(e: sp.Expr) -> sp.Expr:
+    """ỹ_e - y_e, the output error at component e."""
     return y_tilde[e] - y[e]
 
 
@@ -86,18 +89,18 @@ def _delta(t: int, T: int, n: sp.Symbol) -> sp.Expr:
     after through W: Σ_m δ^{t+1}_m W_mn σ'(a^t_n).
     """
     if t == T:
-        return sp.Sum(_error(i, y) * V[i, n], (i, 1, D_y)) * _slope(T, n)
+        return sp.Sum(_error(i) * V[i, n], (i, 1, D_y)) * _slope(T, n)
     m = sp.Symbol(f"m_{t}", integer=True, positive=True)
     return sp.Sum(_delta(t + 1, T, m) * W[m, n], (m, 1, D_h)) * _slope(t, n)
 
 
 def dL_dV_index_formula(T: int = 2) -> sp.Expr:
     """∂L/∂V_ik = (ỹ_i - y_i) h^T_k: the outer product (ỹ - y) ⊗ h^T."""
-    return _error(i, y) * h(check_int("T", T))[k]
+    return _error(i) * h(check_int("T", T))[k]
 
 
 def dL_dW_index_formula(T: int = 2) -> sp.Expr:
-    """∂L/∂W_jk = Σ_{t=2}^{T} δ^t_j h^{t-1}_k (the exercise the seed leaves open).
+    """∂L/∂W_jk = Σ_{t=2}^{T} δ^t_j h^{t-1}_k (the exercise the worked example leaves open).
 
     Every step t contributes its δ^t_j times the state W multiplied, h^{t-1}_k; the t = 1 term
     δ^1_j h^0_k vanishes because h^0 = 0. For T = 2 this is
@@ -108,7 +111,8 @@ def dL_dW_index_formula(T: int = 2) -> sp.Expr:
 
 
 def dL_dU_index_formula(T: int = 2) -> sp.Expr:
-    """∂L/∂U_jk = Σ_{t=1}^{T} δ^t_j x^t_k (the seed's α, β are j, k here). For T = 2:
+    """∂L/∂U_jk = Σ_{t=1}^{T} δ^t_j x^t_k (the worked example's α, β are j, k here).
+    For T = 2:
 
         Σ_i (ỹ_i - y_i) [V_ij h^2_j (1 - h^2_j) x^2_k
                          + Σ_m V_im h^2_m (1 - h^2_m) W_mj h^1_j (1 - h^1_j) x^1_k]
@@ -118,13 +122,14 @@ def dL_dU_index_formula(T: int = 2) -> sp.Expr:
 
 
 def dL_dU_misindexed_formula() -> sp.Expr:
-    """The seed's printed ∂L/∂U_jk at T = 2 (α, β → j, k; its repeated k → m, summed):
+    """The worked example's printed ∂L/∂U_jk at T = 2 (α, β → j, k; its repeated k → m,
+    summed):
     Σ_i (ỹ_i - y_i) V_ij (h^2_j(1 - h^2_j) W_jm h^1_m(1 - h^1_m) x^1_k + h^2_j(1 - h^2_j) x^2_k).
     The first term contracts W on the wrong index; compare :func:`dL_dU_index_formula`."""
     m = sp.Symbol("m", integer=True, positive=True)
     inner = (sp.Sum(_slope(2, j) * W[j, m] * _slope(1, m), (m, 1, D_h)) * x(1)[k]
              + _slope(2, j) * x(2)[k])
-    return sp.Sum(_error(i, y) * V[i, j] * inner, (i, 1, D_y))
+    return sp.Sum(_error(i) * V[i, j] * inner, (i, 1, D_y))
 
 
 def _random_point(net: Unrolled, seed: int) -> tuple[dict, dict]:
@@ -152,8 +157,8 @@ def evaluate(formula: sp.Expr, arrays: dict, at: dict, sizes: dict) -> float:
 
 
 def check_dh_dU_index_formula(t: int, D: int = 2, H: int = 2, seed: int = 0) -> float:
-    """max over i, j, k of |seed's ∂h^t_i/∂U_jk - sympy's|, at random U, W, x: ~1e-16 when
-    the seed's formula is right."""
+    """max over i, j, k of |the worked example's ∂h^t_i/∂U_jk - sympy's|, at random U, W, x:
+    ~1e-16 when the worked example's formula is right."""
     net = bias_free_model(T=check_int("t", t, minimum=1, maximum=2), D=D, H=H, K=1)
     values, arrays = _random_point(net, seed)
     exact, formula = dh_dU_by_sympy(t, D, H), dh_dU_index_formula(t)

@@ -80,7 +80,7 @@ def _as_is(t: int, m: sp.Matrix) -> sp.Matrix:
     return m
 
 
-def run(U: sp.Matrix, W: sp.Matrix, V: sp.Matrix, b: sp.Matrix, c: sp.Matrix, ux: list,
+def run(W: sp.Matrix, V: sp.Matrix, b: sp.Matrix, c: sp.Matrix, ux: list,
         h_prev: sp.Matrix, activation: str, name_h=_as_is, name_o=_as_is
         ) -> tuple[list, list, list]:
     """Unroll one sequence — the only sympy unroller: ``ux[t]`` is the (H, 1) input term U x_t,
@@ -158,7 +158,7 @@ def unrolled(T: int, D: int, H: int, K: int, *, activation: str = "tanh",
     c = vector_symbols("c", K) if biases else sp.zeros(K, 1)
     h0 = sp.zeros(H, 1) if zero_h0 else vector_symbols("h^{(0)}", H)
     xs = [vector_symbols(f"x^{{({t})}}", D) for t in range(1, T + 1)]
-    a, h, o = run(U, W, V, b, c, [U * x for x in xs], h0, activation)
+    a, h, o = run(W, V, b, c, [U * x for x in xs], h0, activation)
     scored = range(T) if mode == "many_to_many" else [T - 1]
     targets = [vector_symbols(f"y^{{({t + 1})}}", K) for t in scored]
     L = sum(step_loss(o[t], y, loss) for t, y in zip(scored, targets))

@@ -61,7 +61,8 @@ def svd_embeddings(matrix: np.ndarray, dim: int) -> np.ndarray:
 
 
 def normalize(vectors: np.ndarray) -> np.ndarray:
-    """Each row scaled to length 1 (rows of zeros stay zero)."""
+    """Each row scaled to length 1 (rows of zeros stay zero): vectors (..., dim), any number of
+    leading axes (one vector (dim,), or (N, dim)), returns the same shape."""
     vectors = check_float_array("vectors", vectors)
     norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
     return vectors / np.where(norms == 0, 1.0, norms)
@@ -94,14 +95,20 @@ def _id(vocab: Vocabulary, word: str, name: str = "word") -> int:
 
 def nearest(vectors: np.ndarray, vocab: Vocabulary, word: str, k: int = 5,
             exclude: Sequence[str] = ()) -> list[tuple[str, float]]:
-    """The ``k`` words whose vectors have the highest cosine with ``word``'s (itself excluded)."""
+    """The ``k`` words whose vectors have the highest cosine with ``word``'s (itself excluded).
+
+    vectors (len(vocab), dim): row i is the vector of ``vocab.itos[i]``. Returns up to ``k``
+    pairs (word, cosine), most similar first; the specials and ``exclude`` are skipped."""
     vectors = _word_vectors(vectors, vocab)
     return nearest_to_vector(vectors, vocab, vectors[_id(vocab, word)], k, exclude=(word, *exclude))
 
 
 def nearest_to_vector(vectors: np.ndarray, vocab: Vocabulary, query: np.ndarray, k: int = 5,
                       exclude: Sequence[str] = ()) -> list[tuple[str, float]]:
-    """The ``k`` vocabulary words closest in cosine to ``query``, skipping specials and ``exclude``."""
+    """The ``k`` vocabulary words closest in cosine to ``query``, skipping specials and ``exclude``.
+
+    vectors (len(vocab), dim) one row per word, query (dim,). Returns up to ``k`` pairs
+    (word, cosine), most similar first."""
     vectors, k = _word_vectors(vectors, vocab), check_int("k", k)
     query = check_vector("query", query, "numbers, one per column of vectors",
                          size=vectors.shape[1])

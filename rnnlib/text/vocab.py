@@ -32,7 +32,12 @@ def _tokens(tokens) -> list:
     if isinstance(tokens, str) or not isinstance(tokens, Iterable):
         raise bad_type("tokens", "a sequence of tokens, not one str (call tokenize(text) "
                        "first)", tokens)
-    return list(tokens)
+    tokens = list(tokens)
+    if set(map(type, tokens)) - {str}:   # ids are made from strs (sorting a mix fails)
+        bad = next((i for i, t in enumerate(tokens) if not isinstance(t, str)), None)
+        if bad is not None:                # (else only subclasses of str, such as numpy's)
+            raise bad_type(f"tokens[{bad}]", "a str token", tokens[bad])
+    return tokens
 
 
 class Vocabulary:

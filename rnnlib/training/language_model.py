@@ -21,11 +21,10 @@ import numpy as np
 
 from ..core.forward import forward
 from ..core.softmax import log_softmax
-from ..core.validation import bad_value, check_int, check_token_ids
+from ..core.validation import (CELLS, bad_type, bad_value, check_choice, check_int,
+                               check_params, check_positive, check_token_ids)
 from .sampling import sample
 from .train import History, fit
-
-LMHistory = History     # train_loss (= loss), val_step, val_loss: one history for every run
 
 
 def batchify(ids, batch_size: int) -> np.ndarray:
@@ -96,12 +95,21 @@ def train_language_model(params: dict, ids, *, steps: int, optimizer, batch_size
     streams = batchify(ids, batch_size)
     L = check_int("seq_len", seq_len, minimum=1)
     steps = check_int("steps", steps, minimum=0)
+    if isinstance(optimizer, (str, type)) or not hasattr(optimizer, "step"):
+        # a name would train at fit's lr 0.1, 100 times Adam's own default
+        raise bad_type("optimizer", "an optimiser object such as rnnlib.Adam(0.002)", optimizer)
+    if (val_ids is None) != (eval_every is None):
+        raise bad_value("eval_every" if eval_every is None else "val_ids",
+                        "val_ids and eval_every given together (or neither)", "only one of them")
+    if eval_every is not None:
+        eval_every = check_int("eval_every", eval_every, minimum=1)
+        check_token_ids("val_ids", val_ids, axes=("N",))
     if len(streams) < L + 1:
         raise bad_value("seq_len", f"fewer than the {len(streams)} tokens of each stream (use a "
                         "smaller seq_len or batch_size)", L)
 
     def after_update(i, params, history):
-        if val_ids is not None and eval_every and ((i + 1) % eval_every == 0 or i + 1 == steps):
+        if eval_every is not None and ((i + 1) % eval_every == 0 or i + 1 == steps):
             history.val_step.append(i + 1)
             history.val_loss.append(mean_loss(params, val_ids, cell=cell))
         if progress is not None:
@@ -114,7 +122,8 @@ def train_language_model(params: dict, ids, *, steps: int, optimizer, batch_size
 def mean_loss(params: dict, ids, *, cell: str = "rnn", batch_size: int = 8) -> float:
     """Held-out cross-entropy in nats per token of ids (N,): the text read as ``batch_size``
     streams, each from a zero state, every next token scored."""
-    streams = batchify(ids, batch_size)
+    _, sizes = check_params(params, check_choice("cell", cell, CELLS))
+    streams = batchify(check_token_ids("ids", ids, sizes.D, axes=("N",), bound="D"), batch_size)
     run = forward(params, streams[:-1], cell=cell)
     logp = log_softmax(run.o, axis=-1)
     targets = streams[1:]
@@ -124,7 +133,7 @@ def mean_loss(params: dict, ids, *, cell: str = "rnn", batch_size: int = 8) -> f
 
 def perplexity(nats_per_token: float) -> float:
     """exp(mean cross-entropy): the size of a uniform choice that would be as uncertain."""
-    return float(np.exp(nats_per_token))
+    return float(np.exp(check_positive("nats_per_token", nats_per_token, allow_zero=True)))
 
 
 def generate(params: dict, prime_ids, n: int, *, temperature: float = 1.0, seed: int = 0,

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ..core.validation import bad_type, bad_value, check_fraction, check_positive
+from ..core.validation import as_array, bad_type, bad_value, check_fraction, check_positive
 from .tree import get, param_leaves
 
 
@@ -28,11 +28,15 @@ def _pairs(params, grads):
     if not isinstance(grads, (Mapping, list, tuple)):
         raise bad_type("grads", "a mapping like params", grads)
     for path, p in param_leaves(params):
+        if not (isinstance(p, np.ndarray) and p.dtype.kind == "f"):     # updated in place
+            raise bad_type(f"params['{path}']", "a float ndarray (updated in place)", p)
         try:
             g = get(grads, path)
         except (KeyError, IndexError):
             raise bad_value("grads", "the layout of params",
                             f"no gradient of {path!r}") from None
+        if as_array(f"grads['{path}']", g).dtype.kind not in "iuf":
+            raise bad_type(f"grads['{path}']", "a real numeric array", g)
         if np.shape(g) != np.shape(p):
             raise bad_value("grads", f"the gradient of {path!r} shaped {np.shape(p)} like the "
                             "parameter", f"shape {np.shape(g)}")
@@ -46,7 +50,8 @@ class SGD:
         self.lr = check_positive("lr", lr)
 
     def step(self, params, grads):
-        """Update ``params`` in place and return it."""
+        """Update ``params`` (a parameter tree of float arrays) in place with ``grads`` (the
+        same layout, each gradient shaped like its parameter) and return it."""
         for _, p, g in _pairs(params, grads):
             p -= self.lr * g
         return params
@@ -63,16 +68,13 @@ class Adagrad:
         self.memory: dict = {}
 
     def step(self, params, grads):
-        """Update ``params`` in place and return it."""
+        """Update ``params`` (a parameter tree of float arrays) in place with ``grads`` (the
+        same layout, each gradient shaped like its parameter) and return it."""
         for path, p, g in _pairs(params, grads):
             mem = self.memory.setdefault(path, np.zeros_like(p))
             mem += g * g
             p -= self.lr * g / np.sqrt(mem + self.eps)
         return params
-
-
-def _check_beta(name: str, value) -> float:
-    return check_fraction(name, value)
 
 
 class Adam:
@@ -83,15 +85,16 @@ class Adam:
     def __init__(self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999,
                  eps: float = 1e-8):
         self.lr = check_positive("lr", lr)
-        self.beta1 = _check_beta("beta1", beta1)
-        self.beta2 = _check_beta("beta2", beta2)
+        self.beta1 = check_fraction("beta1", beta1)
+        self.beta2 = check_fraction("beta2", beta2)
         self.eps = check_positive("eps", eps)
         self.t = 0                       # updates done so far
         self.m: dict = {}                # running mean of g, per parameter
         self.v: dict = {}                # running mean of g², per parameter
 
     def step(self, params, grads):
-        """Update ``params`` in place and return it."""
+        """Update ``params`` (a parameter tree of float arrays) in place with ``grads`` (the
+        same layout, each gradient shaped like its parameter) and return it."""
         pairs = list(_pairs(params, grads))        # every shape checked before any update
         self.t += 1
         for path, p, g in pairs:
@@ -111,5 +114,6 @@ OPTIMIZERS = {"sgd": SGD, "adagrad": Adagrad, "adam": Adam}
 
 
 def sgd_step(params, grads, lr: float):
-    """θ ← θ − lr · ∂L/∂θ for every parameter: one step of :class:`SGD`; returns ``params``."""
+    """θ ← θ − lr · ∂L/∂θ for every parameter: one step of :class:`SGD`; ``params`` and
+    ``grads`` as :meth:`SGD.step` takes them. Returns ``params``."""
     return SGD(lr).step(params, grads)

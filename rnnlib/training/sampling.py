@@ -14,7 +14,8 @@ import numpy as np
 from ..core.activations import activate
 from ..core.forward import forward
 from ..core.softmax import softmax
-from ..core.validation import bad_value, check_call, check_gated_call, check_int, check_int_ids
+from ..core.validation import (CELLS, bad_value, check_call, check_choice, check_gated_call,
+                               check_id_range, check_int, check_int_ids, check_params)
 
 
 def _check_prime(prime) -> np.ndarray:
@@ -39,6 +40,8 @@ def sample(params: dict, prime_ids, n: int, *, h0=None, s0=None, temperature: fl
     Returns (m,) int64 ids, m <= n.
     """
     prime = _check_prime(prime_ids)
+    _, sizes = check_params(params, check_choice("cell", cell, CELLS))
+    check_id_range("prime_ids", prime, sizes.D, "token id", "D")     # before check_call says 'xs'
     if cell == "rnn" and s0 is None:
         call = check_call(params, prime, h0=h0, activation=activation)
     else:
@@ -47,7 +50,7 @@ def sample(params: dict, prime_ids, n: int, *, h0=None, s0=None, temperature: fl
         raise bad_value("params", "D == K (sampling feeds outputs back as inputs)",
                         f"D={call.sizes.D}, K={call.sizes.K}")
     n = check_int("n", n, minimum=0)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_int("seed", seed, minimum=0))
     p, out = call.params, []
     if cell == "rnn" and s0 is None:
         h = call.h0[0]

@@ -13,14 +13,15 @@ happens here, outside the loss, so a chapter can train the same model with and w
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
 
 from ..core.bptt import loss_grads_state
-from ..core.validation import (PARAM_KEYS, NonFiniteError, bad_value, check_choice, check_int,
-                               check_positive, check_shape)
+from ..core.validation import (PARAM_KEYS, NonFiniteError, as_array, bad_type, bad_value, check_choice,
+                               check_int, check_positive, check_shape)
 from .clipping import clip_by_global_norm, clip_elementwise, global_norm
 from .optim import OPTIMIZERS as _OPTIMIZER_CLASSES
 from .tree import param_leaves
@@ -46,12 +47,23 @@ class History:
         return self.loss
 
 
-def freeze(grads, frozen):
-    """A copy of ``grads`` with the gradients of the parameters named in ``frozen`` set to zero."""
-    frozen = tuple(frozen)
+def check_frozen(frozen) -> tuple:
+    """``frozen`` as a tuple of names from PARAM_KEYS (a str would be read letter by letter)."""
+    want = f"a tuple of parameter names from {list(PARAM_KEYS)}"
+    if isinstance(frozen, str) or not isinstance(frozen, (list, tuple, set, frozenset)):
+        raise bad_type("frozen", want, frozen)
     for k in frozen:
         if k not in PARAM_KEYS:
-            raise bad_value("frozen", f"parameter names from {list(PARAM_KEYS)}", repr(k))
+            raise bad_value("frozen", want, repr(k))
+    return tuple(frozen)
+
+
+def freeze(grads, frozen):
+    """A copy of the gradient mapping ``grads`` ({name: array} as ``loss_and_grads`` returns)
+    with the gradients of the parameters named in ``frozen`` (e.g. ("b", "c")) set to zero."""
+    frozen = check_frozen(frozen)
+    if not isinstance(grads, Mapping):
+        raise bad_type("grads", "a mapping {name: gradient array}", grads)
     if not frozen:
         return grads
     return {k: (np.zeros_like(v) if k in frozen else v) for k, v in grads.items()}
@@ -60,6 +72,9 @@ def freeze(grads, frozen):
 def make_optimizer(optimizer, lr: float | None):
     """An optimiser object: ``optimizer`` itself if it has ``step(params, grads)``, else the one
     named "sgd", "adagrad" or "adam" with learning rate ``lr`` (0.1 if None)."""
+    if isinstance(optimizer, type):     # rnnlib.Adam, not rnnlib.Adam(lr): step is unbound
+        raise bad_type("optimizer", f"an optimiser object such as {optimizer.__name__}(lr), or "
+                       f"one of {list(OPTIMIZERS)}", optimizer)
     if hasattr(optimizer, "step"):
         if lr is not None:
             raise bad_value("lr", f"None (the optimiser object {type(optimizer).__name__} has "
@@ -91,8 +106,9 @@ def fit(params, data=None, *, steps: int, lr: float | None = None, optimizer="sg
     carry_state: truncated BPTT across batches: each batch starts from the state (h_T, and the
         LSTM's s_T) the previous batch ended in, computed with the parameters it was scored
         with; no gradient crosses from one batch to the next.
-    per_token: record the loss and use the gradient averaged over the scored targets (the
-        number of entries of a batch's integer targets), so η does not depend on batch size.
+    per_token: record the loss and use the gradient averaged over the scored targets of a
+        batch, so η does not depend on batch size: its class ids for cross_entropy, its target
+        vectors (T·B, or B for many_to_one; not their K entries) for mse.
     callback: called as callback(i, params, history) after update i (progress, evaluation).
     options: h0, s0, cell, activation, loss, mode, truncate (as for ``loss_and_grads``).
     A run whose loss, gradient or parameters stop being finite stops early with
@@ -102,9 +118,11 @@ def fit(params, data=None, *, steps: int, lr: float | None = None, optimizer="sg
     check_choice("clip_mode", clip_mode, ("global_norm", "elementwise"))
     if clip is not None:
         check_positive("clip", clip)
-    frozen = tuple(frozen)
-    freeze({}, frozen)                  # checks the names before any work
+    frozen = check_frozen(frozen)
     opt = make_optimizer(optimizer, lr)
+    for name, fn in (("objective", objective), ("callback", callback)):
+        if fn is not None and not callable(fn):
+            raise bad_type(name, "a function", fn)
     if objective is not None:
         if data is not None or options or carry_state or per_token:
             raise bad_value("objective", "no data, carry_state, per_token or loss_and_grads "
@@ -112,7 +130,9 @@ def fit(params, data=None, *, steps: int, lr: float | None = None, optimizer="sg
     elif data is None:
         raise bad_value("data", "(xs, targets) or a function i -> (xs, targets), or an "
                         "objective", None)
-    batch = data if callable(data) else (lambda _i: data)
+    elif not callable(data):
+        _check_batch(data, carry_state)
+    scored = options.get("loss", "cross_entropy") == "cross_entropy"   # per_token's count
     history, state = History(), {}
     for i in range(steps):
         try:
@@ -121,7 +141,7 @@ def fit(params, data=None, *, steps: int, lr: float | None = None, optimizer="sg
                 if objective is not None:
                     loss, grads = objective(params, i)
                 else:
-                    item = batch(i)
+                    item = _check_batch(data(i), carry_state) if callable(data) else data
                     xs, targets = item[0], item[1]
                     if carry_state and len(item) > 2 and item[2]:
                         state = {}
@@ -129,8 +149,8 @@ def fit(params, data=None, *, steps: int, lr: float | None = None, optimizer="sg
                                                          **{**options, **state})
                     if carry_state:
                         state = last
-                    if per_token:
-                        n = np.size(targets)
+                    if per_token:       # ids, or target vectors (..., K) for mse
+                        n = np.size(targets) if scored else np.size(targets) // np.shape(targets)[-1]
                         loss, grads = loss / n, {k: g / n for k, g in grads.items()}
                 norm = global_norm(grads)
         except NonFiniteError as exc:
@@ -156,19 +176,35 @@ def fit(params, data=None, *, steps: int, lr: float | None = None, optimizer="sg
     return history
 
 
+def _check_batch(item, carry_state: bool) -> tuple:
+    """A batch as ``data`` gives it: (xs, targets), or (xs, targets, fresh) with carry_state."""
+    want = "(xs, targets)" + (" or (xs, targets, fresh)" if carry_state else "")
+    if not isinstance(item, (tuple, list)):
+        raise bad_type("data", f"{want}, or a function i -> {want}", item)
+    if len(item) not in ((2, 3) if carry_state else (2,)):
+        raise bad_value("data", f"{want}, or a function i -> {want}", f"{len(item)} items")
+    return item
+
+
 def minibatches(xs, targets, size: int = 32):
     """A function i -> mini-batch i of a time-major data set, cycling through it.
 
-    xs (T, N[, D]) and targets (T, N) or (N,): sequences on axis 1 (targets without a time axis
-    on axis 0). Batch i holds sequences (i mod n)·size .. +size, n = N // size; the last
-    N mod size sequences are never used. Returns (xs (T, size[, D]), targets (T, size) / (size,)).
+    xs (T, N[, D]) and targets as ``loss_and_grads`` takes them for a batch of N: class ids
+    (T, N), float targets (T, N, K), or for many_to_one (N,) ids / (N, K) floats. Sequences
+    are on axis 1 (axis 0 of targets without a time axis). Batch i holds sequences
+    (i mod n)·size .. +size, n = N // size; the last N mod size sequences are never used.
+    Returns (xs (T, size[, D]), targets (T, size[, K]) / (size[, K])).
     """
-    xs, targets = np.asarray(xs), np.asarray(targets)
+    xs, targets = as_array("xs", xs), as_array("targets", targets)
     if xs.ndim < 2:
         raise bad_value("xs", "shape (T, N) or (T, N, D)", str(xs.shape))
     size = check_int("size", size, minimum=1, maximum=xs.shape[1])
     n = xs.shape[1] // size
-    axis = 1 if targets.ndim >= 2 else 0
+    # a time axis: ids (T, N) or floats (T, N, K); without one, ids (N,) or floats (N, K)
+    axis = int(targets.ndim == (2 if targets.dtype.kind in "iu" else 3))
+    if targets.ndim == 0 or targets.shape[axis] != xs.shape[1]:
+        raise bad_value("targets", f"N = {xs.shape[1]} sequences on axis {axis} (as xs has on "
+                        "axis 1)", f"shape {targets.shape}")
 
     def batch(i: int):
         part = slice((i % n) * size, (i % n + 1) * size)

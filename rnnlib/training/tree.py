@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.params import copy_params as copy_tree  # noqa: F401  (one deep copy; its tree name)
 from ..core.validation import PARAM_KEYS, bad_type, bad_value
 
 STATE_KEYS = ("h0", "s0")     # gradients of initial states: not parameters
@@ -31,21 +32,13 @@ def leaves(tree, prefix: str = "", params_only: bool = False):
 
 
 def get(tree, path: str):
-    """The entry of ``tree`` at ``path`` ("layers/0/W", or "W" in a flat model)."""
+    """The entry of ``tree`` (nested dicts and lists of arrays) at ``path`` ("layers/0/W", or
+    "W" in a flat model): the array there, of its own shape."""
     if "/" not in path and isinstance(tree, dict):
         return tree[path]
     for part in path.split("/"):
         tree = tree[int(part)] if isinstance(tree, (list, tuple)) else tree[part]
     return tree
-
-
-def copy_tree(tree):
-    """A deep copy with float64 arrays, so training one copy leaves the other untouched."""
-    if isinstance(tree, dict):
-        return {k: copy_tree(v) for k, v in tree.items()}
-    if isinstance(tree, (list, tuple)):
-        return [copy_tree(v) for v in tree]
-    return np.array(tree, dtype=np.float64, copy=True)
 
 
 def param_leaves(tree):
@@ -68,5 +61,6 @@ def as_vector(tree) -> np.ndarray:
 
 
 def count(params) -> int:
-    """The number of trainable numbers in a parameter tree."""
+    """The number of trainable numbers in a parameter tree (nested dicts and lists of arrays
+    of any shape): the sum of their sizes, the states' gradients "h0", "s0" excluded."""
     return int(sum(np.size(p) for _, p in leaves(params, params_only=True)))

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..architectures.encoder_decoder import greedy_decode, start_symbol
 from ..architectures.layer import layer_forward
-from ..core.validation import bad_value, check_int, check_list
+from ..core.validation import bad_type, bad_value, check_int, check_list
 from ..plotting.style import PALETTE
 from .base import Stepper
 from .player import Axis
@@ -54,6 +54,8 @@ def symbol_ids(source, labels: list[str], name: str = "source") -> np.ndarray:
     """Symbol ids (n,) from ids or labels (a list, or one string of labels separated by spaces)."""
     if isinstance(source, str):
         source = source.split()
+    if not isinstance(source, (list, tuple, np.ndarray)):
+        raise bad_type(name, "a sequence of symbol ids or labels", source)
     ids = []
     for s in source:
         if isinstance(s, str):
@@ -83,7 +85,7 @@ class EncoderDecoderStepper(Stepper):
                            if src_labels is not None else [str(i) for i in range(D)])
         self.out_labels = (check_list("out_labels", list(out_labels), K, "output labels")
                            if out_labels is not None else [str(k) for k in range(K)])
-        self._steps = steps
+        self._steps = None if steps is None else check_int("steps", steps)
         self.configure(source)
 
     @property
@@ -96,7 +98,7 @@ class EncoderDecoderStepper(Stepper):
         """(Re)compute for a new source: a sequence of symbol ids or of labels."""
         self.source = symbol_ids(source, self.src_labels)
         self.T = len(self.source)
-        self.T_out = self.T if self._steps is None else int(self._steps)
+        self.T_out = self.T if self._steps is None else self._steps
         xs = self.source[:, None]
         self.enc = layer_forward(self.params["encoder"], xs, activation=self.activation,
                                  name="params['encoder']")

@@ -45,6 +45,7 @@ class SoftmaxTemperature(Stepper):
                  temperatures=DEFAULT_TEMPERATURES, presets=None):
         super().__init__()
         first = _parse_logits(logits)
+        own_presets = presets is not None
         if presets is None:
             name = "example" if tuple(first) == DEFAULT_LOGITS else "your logits"
             presets = {name: first, **DEFAULT_PRESETS}
@@ -55,6 +56,13 @@ class SoftmaxTemperature(Stepper):
         self.temperatures = tuple(check_vector("temperatures", temperatures, "temperatures > 0",
                                                positive=True))
         self.labels = None if labels is None else check_list("labels", labels, what="class labels")
+        # one label a logit of the caller's logits and presets (the built-in presets, and logits
+        # typed in live mode, of another size, are labelled "class k")
+        if self.labels is not None:
+            for name, values in {"logits": first, **(self.presets if own_presets else {})}.items():
+                if len(values) != len(self.labels):
+                    raise bad_value("labels", f"one label per logit ({len(values)} in {name!r})",
+                                    f"{len(self.labels)} labels")
 
     def labels_for(self, K: int) -> list[str]:
         if self.labels is not None and len(self.labels) == K:
