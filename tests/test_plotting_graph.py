@@ -101,6 +101,7 @@ def test_a_drawing_says_what_it_shows_and_displays_in_jupyter():
     assert root.tag == SVG + "svg" and root.get("role") == "img"
     label = root.get("aria-label")
     assert "T = 6" in label and "step 3 highlighted" in label
+    assert "same U and W;" in unrolled(6, 3, show_outputs=False).label  # no V drawn, none named
     assert root.find(SVG + "title").text == label
     assert "Six steps" in texts(root)
     assert d._repr_svg_() == d.svg() and len(repr(d)) < 300

@@ -276,8 +276,9 @@ def _gradient_paths(column: dict, y: dict, rows: list, t: int, T: int, hi: int) 
 
 def _unrolled_label(T, lo, hi, rows, highlight, direction) -> str:
     names = ", ".join(letter for _, letter in rows)
+    matrices = "U, W and V" if len(rows) > 2 else "U and W"     # V only with an output row
     text = (f"The RNN unrolled over T = {T} steps: a column of {names} per step, h_0 on the "
-            "left, every column using the same U, W and V")
+            f"left, every column using the same {matrices}")
     if (lo, hi) != (1, T):
         text += f"; steps {lo} to {hi} shown"
     if highlight is not None:
