@@ -123,6 +123,59 @@ def test_masked_padding_equals_unpadded_per_sequence(kind):
             np.testing.assert_allclose(g[k], total[k], atol=1e-13)
 
 
+@pytest.mark.parametrize("kind", ["additive", "dot"])
+def test_many_queries_at_once_equal_one_call_per_query(kind):
+    # queries (T, B, Hq), a decoder's states at every step, in one call: the same numbers as one
+    # call per step (the keys' and parameters' gradients summed over the steps)
+    T, S, B, H = 4, 6, 3, 5
+    rng = np.random.default_rng(11)
+    p = attention.init_params(H, H, 4, seed=2) if kind == "additive" else None
+    queries, keys = rng.normal(0, 1, (T, B, H)), rng.normal(0, 1, (S, B, H))
+    dC = rng.normal(0, 1, (T, B, H))
+    mask = np.arange(S)[:, None] < np.array([6, 2, 4])[None]
+    C, alpha = attention.forward(p, queries, keys, mask=mask, kind=kind)
+    g = attention.backward(p, queries, keys, dC, mask=mask, kind=kind)
+    assert C.shape == (T, B, H) and alpha.shape == (T, S, B)
+    assert g["query"].shape == (T, B, H) and g["keys"].shape == (S, B, H)
+    summed = {}
+    for t in range(T):
+        C_t, alpha_t = attention.forward(p, queries[t], keys, mask=mask, kind=kind)
+        g_t = attention.backward(p, queries[t], keys, dC[t], mask=mask, kind=kind)
+        np.testing.assert_allclose(C[t], C_t, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(alpha[t], alpha_t, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(g["query"][t], g_t["query"], rtol=0, atol=1e-12)
+        for k in set(g_t) - {"query"}:
+            summed[k] = summed.get(k, 0.0) + g_t[k]
+    assert set(summed) | {"query"} == set(g)
+    for k, total in summed.items():
+        np.testing.assert_allclose(g[k], total, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("kind", ["additive", "dot"])
+def test_many_queries_backward_matches_finite_differences(kind):
+    rng = np.random.default_rng(12)
+    params = attention.init_params(3, 3, 4, seed=4)
+    arrays = {"query": rng.normal(0, 1, (2, 3, 3)), "keys": rng.normal(0, 1, (4, 3, 3))}
+    if kind == "additive":
+        arrays.update({k: params[k].copy() for k in attention.PARAM_NAMES})
+    mask = np.array([[1, 1, 1], [1, 0, 1], [1, 0, 0], [0, 0, 1]], bool)
+    dC = rng.normal(0, 1, (2, 3, 3))
+
+    def f(a):
+        p = {k: a[k] for k in attention.PARAM_NAMES} if kind == "additive" else None
+        return float(np.sum(attention.forward(p, a["query"], a["keys"], mask=mask, kind=kind)[0] * dC))
+
+    numeric = numerical_grads(f, {k: v.copy() for k, v in arrays.items()})
+    cache = attention.run(params if kind == "additive" else None, arrays["query"], arrays["keys"],
+                          mask=mask, kind=kind)
+    analytic = attention.backward_from(cache, dC)
+    assert set(analytic) == set(numeric)
+    for key in numeric:
+        assert relative_error(analytic[key], numeric[key]) < 1e-7, key
+    again = attention.backward_from(cache, dC)              # the kept pass is not used up
+    assert all(np.array_equal(again[k], analytic[k]) for k in analytic)
+
+
 @pytest.mark.parametrize("call, name, error", [
     (lambda p, q, k: attention.forward(p, q, k, kind="cosine"), "kind", ValueError),
     (lambda p, q, k: attention.forward(p, q, k, kind=3), "kind", TypeError),
@@ -141,6 +194,10 @@ def test_masked_padding_equals_unpadded_per_sequence(kind):
      ValueError),
     (lambda p, q, k: attention.forward(p, q, np.array([["a"]])), "keys", TypeError),
     (lambda p, q, k: attention.backward(p, q, k, np.ones(3)), "dcontext", ValueError),
+    (lambda p, q, k: attention.backward(p, np.stack([q, q]), k, np.ones((3, 3))), "dcontext",
+     ValueError),
+    (lambda p, q, k: attention.forward(p, q[None, None], k), "query", ValueError),
+    (lambda p, q, k: attention.forward(p, np.stack([q, q]), k[:, :2]), "keys", ValueError),
     (lambda p, q, k: attention.init_params(3, 0, 2), "key_size", ValueError),
     (lambda p, q, k: attention.init_params(3, 2.0, 2), "key_size", TypeError),
 ])

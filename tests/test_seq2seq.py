@@ -254,6 +254,28 @@ def test_self_attention_backward_matches_finite_differences_with_a_mask():
         assert relative_error(g[k], numeric[k]) < 1e-7, k
 
 
+def test_self_attention_on_a_batch_equals_one_sequence_at_a_time():
+    from rnnlib.architectures.seq2seq.self_attention import self_attention, self_attention_backward
+    rng = np.random.default_rng(9)
+    X = rng.normal(size=(3, 5, 4))                        # B = 3 sequences of T = 5 positions
+    W = {"Wq": rng.normal(size=(3, 4)), "Wk": rng.normal(size=(3, 4)), "Wv": rng.normal(size=(2, 4))}
+    mask = np.arange(5)[None] < np.array([5, 2, 4])[:, None]
+    d_out = rng.normal(size=(3, 5, 2))
+    out, weights = self_attention(X, W["Wq"], W["Wk"], W["Wv"], mask=mask)
+    g = self_attention_backward(X, W["Wq"], W["Wk"], W["Wv"], weights, d_out)
+    summed = {k: 0.0 for k in W}
+    for b in range(3):
+        out_b, weights_b = self_attention(X[b], W["Wq"], W["Wk"], W["Wv"], mask=mask[b])
+        g_b = self_attention_backward(X[b], W["Wq"], W["Wk"], W["Wv"], weights_b, d_out[b])
+        np.testing.assert_allclose(out[b], out_b, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(weights[b], weights_b, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(g["X"][b], g_b["X"], rtol=0, atol=1e-12)
+        for k in W:
+            summed[k] = summed[k] + g_b[k]
+    for k in W:
+        np.testing.assert_allclose(g[k], summed[k], rtol=0, atol=1e-12)
+
+
 def test_self_attention_encoder_padding_does_not_matter():
     rng = np.random.default_rng(8)
     params = init_seq2seq(7, 5, embed_size=4, hidden_size=4, attention="dot",

@@ -2,7 +2,9 @@
 the decoder's state.
 
 Time-major like the rest of rnnlib. The keys are the encoder states k_j = h^{enc}_j, (S, Hk)
-for one sequence or (S, B, Hk) for a batch; the query q is the decoder's state, (Hq,) / (B, Hq).
+for one sequence or (S, B, Hk) for a batch; the query q is the decoder's state, (Hq,) / (B, Hq),
+or the decoder's states at all its steps, (T, B, Hq): each of the T queries attends on its own,
+and one call does them all (the scores' U_a k_j, the same for every query, are computed once).
 
     additive (Bahdanau et al., 2015):  z_j = v_aᵀ tanh(W_a q + U_a k_j)   W_a (A, Hq), U_a (A, Hk), v_a (A,)
     dot      (Luong et al., 2015):     z_j = qᵀ k_j                        no parameters; Hq = Hk
@@ -45,42 +47,49 @@ def init_params(query_size: int, key_size: int, attention_size: int, *, seed: in
 # ----------------------------------------------------------------------------- checks
 @dataclass
 class _Checked:
-    """Inputs in the batched layout: query (B, Hq), keys (S, B, Hk), mask (S, B)."""
+    """Inputs in the layout of T queries per sequence: query (T, B, Hq), keys (S, B, Hk),
+    mask (S, B); the caller's shapes of query and keys, for the results' layout."""
 
     params: dict | None
     query: np.ndarray
     keys: np.ndarray
     mask: np.ndarray
-    batched: bool
+    query_shape: tuple
+    keys_shape: tuple
     kind: str
+
+    def weights_shape(self) -> tuple:
+        """(S,), (S, B) or (T, S, B), as the query is (Hq,), (B, Hq) or (T, B, Hq)."""
+        return self.query_shape[:-2] + self.keys.shape[:1] + self.query_shape[-2:-1]
 
 
 def _check(params, query, keys, mask, kind) -> _Checked:
     check_choice("kind", kind, KINDS)
     q = check_float_array("query", query)
     k = check_float_array("keys", keys)
-    if q.ndim not in (1, 2):
-        raise bad_value("query", "shape (Hq,) or (B, Hq)", f"shape {q.shape}")
-    batched = q.ndim == 2
+    if q.ndim not in (1, 2, 3):
+        raise bad_value("query", "shape (Hq,), (B, Hq) or (T, B, Hq)", f"shape {q.shape}")
+    batched = q.ndim > 1
     want = "(S, B, Hk)" if batched else "(S, Hk)"
-    if k.ndim != q.ndim + 1 or k.shape[0] == 0 or k.shape[-1] == 0:
+    if k.ndim != (3 if batched else 2) or k.shape[0] == 0 or k.shape[-1] == 0:
         raise bad_value("keys", f"shape {want} (time-major, as the query {q.shape} is "
                         f"{'a batch' if batched else 'one sequence'})", f"shape {k.shape}")
     if not batched:
-        q, k = q[None], k[:, None]
+        k = k[:, None]
+    q = q.reshape((1,) * (3 - q.ndim) + q.shape)                   # (T, B, Hq)
     S, B, Hk = k.shape
-    if q.shape[0] != B:
-        raise bad_value("keys", f"B = {q.shape[0]} sequences like the query {q.shape}",
+    if q.shape[1] != B:
+        raise bad_value("keys", f"B = {q.shape[1]} sequences like the query {np.shape(query)}",
                         f"shape {np.shape(keys)}")
     m = _check_mask(mask, S, B, batched)
-    Hq = q.shape[1]
+    Hq = q.shape[2]
     if kind == "dot":
         if Hq != Hk:
             raise bad_value("query", "Hq = Hk (kind='dot' scores qᵀk_j)",
                             f"Hq = {Hq} (query {np.shape(query)}) and Hk = {Hk} "
                             f"(keys {np.shape(keys)})")
-        return _Checked(None, q, k, m, batched, kind)
-    return _Checked(_check_params(params, Hq, Hk), q, k, m, batched, kind)
+        return _Checked(None, q, k, m, np.shape(query), np.shape(keys), kind)
+    return _Checked(_check_params(params, Hq, Hk), q, k, m, np.shape(query), np.shape(keys), kind)
 
 
 def _check_mask(mask, S: int, B: int, batched: bool) -> np.ndarray:
@@ -115,74 +124,106 @@ def _check_params(params, Hq: int, Hk: int) -> dict:
 
 # ----------------------------------------------------------------------------- the pass
 def _scores(c: _Checked):
-    """z (S, B) and, for additive, the hidden layer u = tanh(W_a q + U_a k_j) (S, B, A)."""
+    """z (T, S, B) and, for additive, the hidden layer u = tanh(W_a q + U_a k_j) (T, S, B, A)."""
     if c.kind == "dot":
-        return np.einsum("sbh,bh->sb", c.keys, c.query), None
+        return np.einsum("sbh,tbh->tsb", c.keys, c.query), None
     S, B, Hk = c.keys.shape
     p = c.params
-    u = (c.keys.reshape(S * B, Hk) @ p["Ua"].T).reshape(S, B, -1)
-    u += c.query @ p["Wa"].T
-    np.tanh(u, out=u)
+    from_keys = (c.keys.reshape(S * B, Hk) @ p["Ua"].T).reshape(S, B, -1)   # U_a k_j, once
+    from_query = c.query @ p["Wa"].T                                         # W_a q, (T, B, A)
+    u = from_keys[None] + from_query[:, None]             # (T, S, B, A), the one big array:
+    np.tanh(u, out=u)                                     # tanh in place, no second one
     return u @ p["va"], u
 
 
 def _weights(z: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """softmax over positions (axis 0), masked positions exactly 0."""
+    """softmax over positions (axis 1 of z (T, S, B)), masked positions exactly 0."""
     z = np.where(mask, z, -np.inf)
-    e = np.exp(z - z.max(axis=0))            # every column has a real entry, so max is finite
-    return e / e.sum(axis=0)
+    e = np.exp(z - z.max(axis=1, keepdims=True))   # every column has a real entry: max finite
+    return e / e.sum(axis=1, keepdims=True)
+
+
+@dataclass
+class AttentionCache:
+    """A forward pass kept for the backward, as the core's caches are: the checked inputs, the
+    additive scores' hidden layer u (T, S, B, A) (None for "dot"), the weights α (T, S, B) and
+    the context C (T, B, Hk), in the layout of T queries per sequence."""
+
+    inputs: _Checked
+    u: np.ndarray | None
+    alpha: np.ndarray
+    context: np.ndarray
+
+    def results(self):
+        """(context, weights) in the caller's layout, as ``forward`` returns them."""
+        c = self.inputs
+        return self.context.reshape(c.query_shape[:-1] + (-1,)), self.alpha.reshape(c.weights_shape())
+
+
+def run(params, query, keys, *, mask=None, kind: str = "additive") -> AttentionCache:
+    """The forward pass, kept for ``backward_from``: arguments as ``forward``; the cache holds
+    the context (T, B, Hk) and weights (T, S, B) in the layout of T queries per sequence."""
+    c = _check(params, query, keys, mask, kind)
+    z, u = _scores(c)
+    alpha = _weights(z, c.mask)
+    return AttentionCache(c, u, alpha, np.einsum("tsb,sbh->tbh", alpha, c.keys))
 
 
 def forward(params, query, keys, *, mask=None, kind: str = "additive"):
     """The context C = Σ_j α_j k_j and the weights α.
 
     params: {"Wa" (A, Hq), "Ua" (A, Hk), "va" (A,)} for kind="additive"; may be None for "dot".
-    query: (Hq,) or (B, Hq). keys: (S, Hk) or (S, B, Hk). mask: bool (S,) / (S, B), True where
-    a position is real; None means all are.
-    Returns (context (Hk,) / (B, Hk), weights (S,) / (S, B)).
+    query: (Hq,), (B, Hq) or (T, B, Hq). keys: (S, Hk), or (S, B, Hk) for a batched query.
+    mask: bool (S,) / (S, B), True where a position is real; None means all are.
+    Returns (context (Hk,) / (B, Hk) / (T, B, Hk), weights (S,) / (S, B) / (T, S, B)).
     """
-    c = _check(params, query, keys, mask, kind)
-    z, _ = _scores(c)
-    alpha = _weights(z, c.mask)
-    context = np.einsum("sb,sbh->bh", alpha, c.keys)
-    if not c.batched:
-        return context[0], alpha[:, 0]
-    return context, alpha
+    return run(params, query, keys, mask=mask, kind=kind).results()
 
 
 def backward(params, query, keys, dcontext, *, mask=None, kind: str = "additive") -> dict:
-    """Gradients of L given dcontext = ∂L/∂C ((Hk,) / (B, Hk)).
+    """Gradients of L given dcontext = ∂L/∂C, shaped like the context: (Hk,) / (B, Hk) /
+    (T, B, Hk) for a query (Hq,) / (B, Hq) / (T, B, Hq).
 
     Returns {"query": like query, "keys": like keys} and, for kind="additive", "Wa", "Ua", "va"
-    shaped like the parameters. Recomputes the forward pass (it is cheap next to a recurrence).
+    shaped like the parameters; with T queries, the keys' and parameters' gradients are summed
+    over them. Recomputes the forward pass; ``backward_from`` takes a kept one (``run``).
     """
-    c = _check(params, query, keys, mask, kind)
-    S, B, Hk = c.keys.shape
+    return backward_from(run(params, query, keys, mask=mask, kind=kind), dcontext)
+
+
+def backward_from(cache: AttentionCache, dcontext) -> dict:
+    """``backward`` from the forward pass ``cache`` (``run``) and dcontext = ∂L/∂C."""
+    c, u, alpha = cache.inputs, cache.u, cache.alpha
+    T, B, Hq = c.query.shape
+    S, _, Hk = c.keys.shape
     dC = check_shape("dcontext", check_float_array("dcontext", dcontext),
-                     (B, Hk) if c.batched else (Hk,), "like the context")
-    dC = dC.reshape(B, Hk)
-    z, u = _scores(c)
-    alpha = _weights(z, c.mask)
-    dalpha = np.einsum("sbh,bh->sb", c.keys, dC)                   # ∂L/∂α_j = k_jᵀ ∂L/∂C
-    dz = alpha * (dalpha - (alpha * dalpha).sum(axis=0))           # the softmax's Jacobian
-    dkeys = alpha[..., None] * dC                                  # C's direct dependence on k_j
+                     c.query_shape[:-1] + (Hk,), "like the context")
+    dC = dC.reshape(T, B, Hk)
+    dalpha = np.einsum("sbh,tbh->tsb", c.keys, dC)                 # ∂L/∂α_j = k_jᵀ ∂L/∂C
+    dz = alpha * (dalpha - (alpha * dalpha).sum(axis=1, keepdims=True))   # softmax's Jacobian
+    dkeys = np.einsum("tsb,tbh->sbh", alpha, dC)                   # C's direct dependence on k_j
     grads = {}
-    if kind == "dot":
-        dq = np.einsum("sb,sbh->bh", dz, c.keys)                   # z_j = qᵀk_j
-        dkeys += dz[..., None] * c.query
+    if c.kind == "dot":
+        dq = np.einsum("tsb,sbh->tbh", dz, c.keys)                 # z_j = qᵀk_j
+        dkeys += np.einsum("tsb,tbh->sbh", dz, c.query)
     else:
         p = c.params
-        grads["va"] = np.einsum("sb,sba->a", dz, u)
-        da = dz[..., None] * p["va"] * (1.0 - u * u)               # ∂L/∂(W_a q + U_a k_j)
-        da_q = da.sum(axis=0)                                      # W_a q is shared by every j
-        grads["Wa"] = da_q.T @ c.query
-        grads["Ua"] = da.reshape(S * B, -1).T @ c.keys.reshape(S * B, Hk)
+        A = u.shape[-1]
+        grads["va"] = dz.reshape(-1) @ u.reshape(-1, A)            # Σ over t, j, b of dz u
+        # ∂L/∂(W_a q + U_a k_j) = dz v_a ⊙ (1 − u²), built in place in one (T, S, B, A) array
+        da = u * u
+        np.subtract(1.0, da, out=da)
+        da *= p["va"]
+        da *= dz[..., None]
+        da_q = da.sum(axis=1)                                      # W_a q is shared by every j
+        da_k = da.sum(axis=0)                                      # U_a k_j by every query
+        grads["Wa"] = da_q.reshape(T * B, A).T @ c.query.reshape(T * B, Hq)
+        grads["Ua"] = da_k.reshape(S * B, A).T @ c.keys.reshape(S * B, Hk)
         dq = da_q @ p["Wa"]
-        dkeys += da @ p["Ua"]
-    if not c.batched:
-        dq, dkeys = dq[0], dkeys[:, 0]
-    grads["query"], grads["keys"] = dq, dkeys
+        dkeys += da_k @ p["Ua"]
+    grads["query"], grads["keys"] = dq.reshape(c.query_shape), dkeys.reshape(c.keys_shape)
     return grads
 
 
-__all__ = ["KINDS", "PARAM_NAMES", "backward", "forward", "init_params"]
+__all__ = ["KINDS", "PARAM_NAMES", "AttentionCache", "backward", "backward_from", "forward",
+           "init_params", "run"]

@@ -33,11 +33,11 @@ def step(params: dict, enc: Encoded, z: np.ndarray, state: tuple, rows=None):
     x = embedding_forward(params["tgt_embed"], z[None])
     run = recurrent_forward(params["decoder"], x, *state)
     h = run.h                                             # (1, N, H)
-    contexts = weights = None
-    if attention_of(params) is not None:
-        contexts, weights = attend(params, h, enc, rows)
-    o = logits(params, h, contexts)[0]
-    return log_softmax(o, axis=-1), run.last, (None if weights is None else weights[0])
+    if attention_of(params) is None:
+        return log_softmax(logits(params, h)[0], axis=-1), run.last, None
+    att = attend(params, h, enc, rows)
+    o = logits(params, h, att.context)[0]
+    return log_softmax(o, axis=-1), run.last, att.alpha[0]
 
 
 def _initial_state(params: dict, enc: Encoded, rows=None) -> tuple:

@@ -132,17 +132,16 @@ def encode(params: dict, src, *, src_lengths=None) -> Encoded:
     return Encoded(src=src, x=x, cache=cache, lengths=lengths, mask=mask, context=context)
 
 
-def attend(params: dict, states: np.ndarray, enc: Encoded, rows=None):
-    """C_i and α_{ij} for decoder states (T', N, H): contexts (T', N, H), weights (T', S, N).
+def attend(params: dict, states: np.ndarray, enc: Encoded, rows=None) -> attn.AttentionCache:
+    """C_i and α_{ij} for decoder states (T', N, H), all steps at once: the pass's ``.context``
+    (T', N, H) and ``.alpha`` (T', S, N), kept for ``attn.backward_from``.
 
     ``rows`` (N,) picks which source each decoder row reads (beam search); None means row b
     reads source b.
     """
-    kind = attention_of(params)
     keys, mask = (enc.keys, enc.mask) if rows is None else (enc.keys[:, rows], enc.mask[:, rows])
-    p = params["attention"] or None
-    out = [attn.forward(p, q, keys, mask=mask, kind=kind) for q in states]
-    return np.array([c for c, _ in out]), np.array([a for _, a in out])
+    return attn.run(params["attention"] or None, states, keys, mask=mask,
+                    kind=attention_of(params))
 
 
 def logits(params: dict, states: np.ndarray, contexts=None) -> np.ndarray:
@@ -156,16 +155,24 @@ def logits(params: dict, states: np.ndarray, contexts=None) -> np.ndarray:
 @dataclass
 class Forward:
     """A teacher-forced (or given-input) pass: the encoder, the decoder's cache, its inputs
-    (T', B), contexts C_i (T', B, H) and weights α (T', S, B) (None without attention), logits
-    o (T', B, K)."""
+    (T', B), the attention's pass (None without attention), logits o (T', B, K)."""
 
     enc: Encoded
     dec: object
     inputs: np.ndarray
     y: np.ndarray
-    contexts: np.ndarray | None
-    weights: np.ndarray | None
+    att: attn.AttentionCache | None
     o: np.ndarray
+
+    @property
+    def contexts(self) -> np.ndarray | None:
+        """C_i (T', B, H), None without attention."""
+        return None if self.att is None else self.att.context
+
+    @property
+    def weights(self) -> np.ndarray | None:
+        """α (T', S, B), None without attention."""
+        return None if self.att is None else self.att.alpha
 
 
 def decoder_inputs(targets: np.ndarray, start: int) -> np.ndarray:
@@ -194,10 +201,8 @@ def forward(params: dict, src, targets, *, src_lengths=None, decoder_inputs=None
         z = check_ids("decoder_inputs", decoder_inputs, (T_out, B), K + 1)
     x = embedding_forward(params["tgt_embed"], z)
     dec = recurrent_forward(params["decoder"], x, enc.context)
-    contexts = weights = None
-    if attention_of(params) is not None:
-        contexts, weights = attend(params, dec.h, enc)
-    return Forward(enc, dec, z, y, contexts, weights, logits(params, dec.h, contexts))
+    att = None if attention_of(params) is None else attend(params, dec.h, enc)
+    return Forward(enc, dec, z, y, att, logits(params, dec.h, None if att is None else att.context))
 
 
 def loss_and_grads(params: dict, src, targets, *, src_lengths=None, tgt_lengths=None,
@@ -219,19 +224,13 @@ def loss_and_grads(params: dict, src, targets, *, src_lengths=None, tgt_lengths=
     grads = {"V": d2.T @ run.dec.h.reshape(-1, H), "c": d2.sum(axis=0)}
     dh_dec = d_o @ np.asarray(params["V"])           # ∂L/∂h^{dec}_i from the output layer
     dkeys = np.zeros_like(run.enc.keys)
-    kind = attention_of(params)
-    if kind is not None:
+    if run.att is not None:
         grads["Vc"] = d2.T @ run.contexts.reshape(-1, H)
         dC = d_o @ np.asarray(params["Vc"])          # ∂L/∂C_i
-        p = params["attention"] or None
-        g_att = {k: 0.0 for k in params["attention"]}
-        for i in range(T_out):
-            g = attn.backward(p, run.dec.h[i], run.enc.keys, dC[i], mask=run.enc.mask, kind=kind)
-            dh_dec[i] += g["query"]
-            dkeys += g["keys"]
-            for k in g_att:
-                g_att[k] = g_att[k] + g[k]
-        grads["attention"] = g_att
+        g = attn.backward_from(run.att, dC)          # all T' steps at once, from the kept pass
+        dh_dec += g["query"]
+        dkeys += g["keys"]
+        grads["attention"] = {k: g[k] for k in params["attention"]}
     g_dec = recurrent_backward(params["decoder"], run.dec, dh_dec)
     grads["tgt_embed"] = embedding_backward(params["tgt_embed"], run.inputs, g_dec["xs"])
     if is_sa_encoder(params["encoder"]):

@@ -12,13 +12,18 @@ from ...core.validation import bad_value, check_int
 
 
 def self_attention(X, Wq, Wk, Wv, mask=None):
-    """X (T, d) -> (outputs (T, d_v), weights (T, T)); weights[i, j] = α_ij, rows sum to 1."""
+    """X (T, d) -> (outputs (T, d_v), weights (T, T)); weights[i, j] = α_ij, rows sum to 1.
+
+    A batch of B sequences, X (B, T, d) and mask (B, T), gives (B, T, d_v) and (B, T, T): the
+    products act on the last two axes (``.mT`` transposes those two).
+    """
     Q, K, V = X @ Wq.T, X @ Wk.T, X @ Wv.T            # queries, keys, values: (T, d_k) each
-    Z = Q @ K.T / np.sqrt(K.shape[1])                  # z_ij = q_i·k_j / √d_k, all T² at once
+    Z = Q @ K.mT / np.sqrt(K.shape[-1])                # z_ij = q_i·k_j / √d_k, all T² at once
+    # (K.mT is Kᵀ, and for a batch (B, T, d_k) each sequence's own Kᵀ)
     if mask is not None:
-        Z = np.where(mask[None, :], Z, -np.inf)        # mask (T,): True where a position is real
-    weights = np.exp(Z - Z.max(axis=1, keepdims=True))
-    weights /= weights.sum(axis=1, keepdims=True)      # softmax over j, for every i
+        Z = np.where(mask[..., None, :], Z, -np.inf)   # mask (T,): True where a position is real
+    weights = np.exp(Z - Z.max(axis=-1, keepdims=True))
+    weights /= weights.sum(axis=-1, keepdims=True)     # softmax over j, for every i
     return weights @ V, weights
 
 
@@ -37,13 +42,18 @@ def positional_encoding(T: int, d: int) -> np.ndarray:
 
 def self_attention_backward(X, Wq, Wk, Wv, weights, d_out):
     """The gradients of ``self_attention`` given ∂L/∂outputs (T, d_v) and its weights (T, T):
-    {"X", "Wq", "Wk", "Wv"}. A masked position has weight 0, so its score gets no gradient."""
+    {"X", "Wq", "Wk", "Wv"}. A masked position has weight 0, so its score gets no gradient.
+    For a batch (leading axis B) the weight matrices' gradients are summed over it."""
     Q, K, V = X @ Wq.T, X @ Wk.T, X @ Wv.T
-    scale = 1.0 / np.sqrt(K.shape[1])
-    d_weights = d_out @ V.T                                               # ∂L/∂α_ij
-    dZ = weights * (d_weights - np.sum(weights * d_weights, axis=1, keepdims=True))
-    dQ, dK, dV = dZ @ K * scale, dZ.T @ Q * scale, weights.T @ d_out
-    return {"X": dQ @ Wq + dK @ Wk + dV @ Wv, "Wq": dQ.T @ X, "Wk": dK.T @ X, "Wv": dV.T @ X}
+    scale = 1.0 / np.sqrt(K.shape[-1])
+    d_weights = d_out @ V.mT                                              # ∂L/∂α_ij
+    dZ = weights * (d_weights - np.sum(weights * d_weights, axis=-1, keepdims=True))
+    dQ, dK, dV = dZ @ K * scale, dZ.mT @ Q * scale, weights.mT @ d_out
+    rows = X.reshape(-1, X.shape[-1])                  # every position of every sequence: (N, d)
+
+    def summed(dY):                                    # Σ over positions of dY_iᵀ x_i
+        return dY.reshape(-1, dY.shape[-1]).T @ rows
+    return {"X": dQ @ Wq + dK @ Wk + dV @ Wv, "Wq": summed(dQ), "Wk": summed(dK), "Wv": summed(dV)}
 
 
 # A one-layer self-attention encoder for the sequence-to-sequence model (model.py): the
@@ -83,25 +93,20 @@ def sa_encoder_forward(params: dict, x: np.ndarray, mask: np.ndarray) -> SACache
     """x (T, B, d) embedded source, mask (T, B) True on real positions -> the cache (with .h)."""
     T, B, d = x.shape
     u = x + positional_encoding(T, d)[:, None, :]
-    mixed, weights = np.empty((T, B, params["Wv"].shape[0])), np.empty((B, T, T))
-    for b in range(B):
-        mixed[:, b], weights[b] = self_attention(u[:, b], params["Wq"], params["Wk"], params["Wv"],
-                                                 mask=mask[:, b])
-    h = np.tanh(mixed + u @ params["Ur"].T + params["b"])
+    # self_attention reads a batch as (B, T, d), sequence first; the model is time-major
+    mixed, weights = self_attention(u.transpose(1, 0, 2), params["Wq"], params["Wk"],
+                                    params["Wv"], mask=mask.T)
+    h = np.tanh(mixed.transpose(1, 0, 2) + u @ params["Ur"].T + params["b"])
     return SACache(u, weights, h, mask)
 
 
 def sa_encoder_backward(params: dict, cache: SACache, dh: np.ndarray) -> dict:
     """∂L/∂h^{enc} (T, B, H) -> the parameters' gradients and "xs": ∂L/∂x (T, B, d)."""
     da = dh * (1 - cache.h ** 2)
-    g = {"Ur": np.einsum("tbh,tbd->hd", da, cache.u), "b": da.sum(axis=(0, 1)),
-         "Wq": 0.0, "Wk": 0.0, "Wv": 0.0}
-    du = da @ params["Ur"]
-    for b in range(cache.u.shape[1]):
-        gb = self_attention_backward(cache.u[:, b], params["Wq"], params["Wk"], params["Wv"],
-                                     cache.weights[b], da[:, b])
-        du[:, b] += gb["X"]
-        for k in ("Wq", "Wk", "Wv"):
-            g[k] = g[k] + gb[k]
-    g["xs"] = du                                   # the position encodings are constants
+    g = {"Ur": np.einsum("tbh,tbd->hd", da, cache.u), "b": da.sum(axis=(0, 1))}
+    g_sa = self_attention_backward(cache.u.transpose(1, 0, 2), params["Wq"], params["Wk"],
+                                   params["Wv"], cache.weights, da.transpose(1, 0, 2))
+    g.update({k: g_sa[k] for k in ("Wq", "Wk", "Wv")})
+    # ∂L/∂x: through U_r and through the attention (the position encodings are constants)
+    g["xs"] = da @ params["Ur"] + g_sa["X"].transpose(1, 0, 2)
     return g
