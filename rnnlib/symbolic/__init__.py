@@ -10,7 +10,9 @@
   minus sign, and ``check_*`` functions that compare each formula with sympy's derivative.
 
 Modules: model (symbols and the unrolled expressions), graph (differentiating the unrolled
-network quickly), engine (loss_and_grads), entries (gradient_entry), index_notation.
+network quickly), chunk (one truncation chunk compiled, and the loop over chunks, for every
+cell), engine (loss_and_grads; the plain cell's steps), gated (the LSTM's and GRU's steps),
+entries (gradient_entry), index_notation.
 Importing this package imports sympy (slow), so ``import rnnlib`` loads it only on demand.
 """
 from . import index_notation

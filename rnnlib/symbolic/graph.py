@@ -6,7 +6,8 @@ the tree by each of the 36 parameters took sympy 20-40 s here. Two changes make 
 second, and leave every derivative to sympy:
 
 1. Each hidden unit is a symbol with a definition, f(b_j + Σ_l W_jl h_{t-1,l} + (U x_t)_j)
-   (and so is each logit, c_k + Σ_j V_kj h_{t,j}).
+   (and so is each logit, c_k + Σ_j V_kj h_{t,j}, and each gate and cell-state entry of a
+   gated cell).
    To differentiate, each unit becomes h(ε), an unevaluated function: sympy's chain rule
    stops at Derivative(h(ε), ε), and that derivative is ``sympy.diff`` of h's definition —
    derived once and shared, instead of once per path through the tree.
@@ -15,14 +16,10 @@ second, and leave every derivative to sympy:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Callable
-
-import numpy as np
 
 import sympy as sp
 
-from ..core.validation import PARAM_KEYS
 from .model import relu_kink_convention, run
 
 
@@ -42,10 +39,11 @@ def lambdify_steps(args: list, outputs: list, steps: list) -> Callable:
 
 
 class Graph:
-    """An unrolled network as units: one value symbol per h_t and o_t entry, and its definition.
+    """An unrolled network as units: one value symbol per entry of h_t and o_t (and of a gated
+    cell's gates and s_t), and its definition.
 
-    ``definition[u]`` is f(a) for a hidden unit, c + V h for a logit, written with the symbols
-    of earlier units;
+    ``definition[u]`` is f(a) for a hidden unit, c + V h for a logit, a gate's or state's
+    equation for a gated cell, written with the symbols of earlier units;
     ``order`` lists the units as created, so each comes after every unit its definition uses.
     """
 
@@ -103,27 +101,3 @@ class Graph:
         def at_zero(e: sp.Expr) -> sp.Expr:
             return e.xreplace(names).xreplace({eps: 0})
         return at_zero(dL), [(names[d], at_zero(found[d])) for d in ordered]
-
-
-@dataclass
-class CompiledChunk:
-    """The numpy functions of one chunk.
-
-    forward(params, state, x) -> o (T·B·K values, step-major) then h_T (B·H values).
-    grads(params, state, x, y, v) -> [L, Σ_i ∂L/∂θ_i v_i], θ = params (+ the state
-    unless it is carried); None when no step of the chunk is scored.
-    """
-
-    forward: Callable
-    grads: Callable | None
-    n_wrt: int
-
-
-def unflatten(values: np.ndarray, p: dict) -> dict:
-    """Split the flat gradient vector into arrays shaped like U, W, V, b, c (row-major)."""
-    out, start = {}, 0
-    for key in PARAM_KEYS:
-        n = p[key].size
-        out[key] = values[start:start + n].reshape(p[key].shape)
-        start += n
-    return out
