@@ -43,8 +43,14 @@ NBVAL_FLAGS  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sa
 # compute budget; the build then executes nothing itself.
 EXECUTE_CMD  := $(BIN)/python tools/execute_book.py --jobs $(JOBS)
 BUILD_CMD    := $(EXECUTE_CMD) && $(BIN)/jupyter-book build . --all -W -n --keep-going
-# Unit tests and notebooks spread over JOBS processes; a notebook's cells stay in one process.
-PYTEST_JOBS  := $(if $(filter-out 0 1,$(JOBS)),-n $(JOBS) --dist loadfile)
+# Unit tests and notebooks spread over JOBS processes; a notebook's cells stay in one process,
+# and the most expensive files go first (tests/conftest.py orders them; xdist keeps the order).
+PYTEST_JOBS  := $(if $(filter-out 0 1,$(JOBS)),-n $(JOBS) --dist loadfile --no-loadscope-reorder)
+# The site checks mostly wait (on Chromium, JupyterLab, pip), so they run SITE_JOBS at a time
+# even on 2 CPUs: a file's tests stay in one worker (they share a browser context or a
+# server), as do the files that share each page's visit (tests/conftest.py).
+SITE_JOBS    ?= 3
+SITE_PYTEST  := $(if $(filter-out 0 1,$(SITE_JOBS)),-n $(SITE_JOBS) --dist loadfile --no-loadscope-reorder)
 # Notebooks from the repository are trusted (`jupyter trust`), so JupyterLab shows their
 # stored steppers working before the first run instead of stripping their scripts and styles.
 TRUSTED      := $(wildcard chapters/*.ipynb assignments/*.ipynb assignments/*/*.ipynb)
@@ -141,7 +147,7 @@ test: setup vendor chromium
 	echo "==> [4/5] strict book build"; \
 	( $(BUILD_CMD) ) || failed="$$failed book-build"; \
 	echo "==> [5/5] the built site (links, browser, accessibility, search, PDF) and JupyterLab"; \
-	$(BIN)/pytest tests/ -m "browser or site or lab" || failed="$$failed site/browser/lab-tests"; \
+	$(BIN)/pytest tests/ -m "browser or site or lab" $(SITE_PYTEST) || failed="$$failed site/browser/lab-tests"; \
 	$(REPORT_FAILED)
 
 # The book as one PDF: Chromium prints each page of the built site, pypdf joins them.

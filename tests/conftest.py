@@ -84,3 +84,13 @@ def page_audit(request):
                 raise done[page_path]
             return done[page_path]
         yield audit
+
+
+
+# --- how `make test`'s workers share the files (tests/scheduling.py) ---------------------------
+import scheduling  # noqa: E402
+
+pytest_collection_modifyitems = scheduling.pytest_collection_modifyitems
+pytest_xdist_make_scheduler = scheduling.pytest_xdist_make_scheduler
+pytest_runtest_logreport = scheduling.pytest_runtest_logreport
+pytest_sessionfinish = scheduling.pytest_sessionfinish

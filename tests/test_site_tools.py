@@ -48,3 +48,21 @@ def test_execute_book_reads_budgets_and_the_toc():
     notebooks = execute_book.toc_notebooks()
     assert notebooks[0].name.startswith("01_") and all(p.suffix == ".ipynb" for p in notebooks)
     assert {p.stem for p in notebooks} >= {"01_unfolding", "09_char_language_model"}
+
+
+def test_the_workers_get_the_costliest_file_first_and_shared_work_together(tmp_path):
+    import scheduling
+
+    nodeids = ["tests/test_a.py::t1", "tests/test_site.py::t", "tests/test_b.py::t1",
+               "tests/test_a.py::t2", "tests/test_a11y.py::t"]
+    paths = {scheduling.file_of(n): tmp_path / scheduling.file_of(n) for n in nodeids}
+    measured = {"tests/test_b.py": 9.0, "tests/test_site.py": 1.0, "tests/test_a11y.py": 5.0}
+    order = [nodeids[i] for i in scheduling.costliest_first(nodeids, paths, measured)]
+    # test_b (9 s), then the two page files (6 s together), then test_a (a guess per test)
+    assert order == ["tests/test_b.py::t1", "tests/test_site.py::t", "tests/test_a11y.py::t",
+                     "tests/test_a.py::t1", "tests/test_a.py::t2"]
+    assert scheduling.unit_of("tests/test_site.py::x[1]") == scheduling.unit_of("tests/test_a11y.py::y")
+    assert scheduling.unit_of("chapters/01_unfolding.ipynb::Cell 3") == "chapters/01_unfolding.ipynb"
+    notebook = tmp_path / "nb.ipynb"
+    notebook.write_text('{"cells": [], "metadata": {"rnnbook": {"compute_budget_s": 40}}}')
+    assert scheduling.stated_cost(notebook) == 40.0
