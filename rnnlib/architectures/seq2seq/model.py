@@ -126,7 +126,7 @@ def _check_input_size(layer, d: int, name: str, what: str) -> None:
     """A layer's U must have one column per number of the embedding it reads: (G·H, d)."""
     shape = np.shape(layer["U"])
     if len(shape) != 2 or shape[1] != d:
-        raise bad_value(f"{name}['U']", f"shape (G·H, d={d}), d the size of {what}",
+        raise bad_value(f"{name}['U']", f"shape (G·H, d={d}), d the number of columns of {what}",
                         f"shape {shape}")
 
 
@@ -148,7 +148,7 @@ def check_tree(params) -> None:
         raise bad_value("params['tgt_embed']['E']", f"K + 1 = {K + 1} rows (the output symbols "
                         "and the start symbol)", f"shape {E_tgt.shape}")
     _check_input_size(params["decoder"], E_tgt.shape[1], "params['decoder']",
-                      "params['tgt_embed']['E']'s rows")
+                      "params['tgt_embed']['E']")
     with named("params['src_embed']"):
         d = check_embedding(params["src_embed"]).shape[1]
     if is_sa_encoder(params["encoder"]):
@@ -165,7 +165,7 @@ def check_tree(params) -> None:
             raise bad_value("params['encoder']['W']", f"shape (G·H, H) with the decoder's H = {H} "
                             "(the context is the decoder's first state)", f"shape {W}")
         _check_input_size(params["encoder"], d, "params['encoder']",
-                          "params['src_embed']['E']'s rows")
+                          "params['src_embed']['E']")
     if "attention" in params:
         check_param_mapping(params, ("Vc",))
         check_shape("params['Vc']", check_float_array("params['Vc']", params["Vc"]), (K, H),
