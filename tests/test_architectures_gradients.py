@@ -5,6 +5,8 @@ array at a time (``rnnlib.numerical_grads``) must reproduce what its backward pa
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -14,7 +16,7 @@ from rnnlib.architectures import (bidirectional_loss_and_grads, encoder_decoder_
                                   init_bidirectional, init_encoder_decoder, init_layer, init_stacked,
                                   layer_backward, layer_forward, masked_loss_and_grads,
                                   stacked_loss_and_grads)
-from rnnlib.training.tree import leaves
+from rnnlib.training.tree import leaves, tree_grad_errors
 
 TOL = 1e-6
 
@@ -160,3 +162,39 @@ def test_one_sequence_gives_unbatched_h0_gradient():
     pb = init_bidirectional(3, 2, 3, seed=0)
     _, g = bidirectional_loss_and_grads(pb, np.array([0, 2, 1]), np.array([1, 1, 0]))
     assert g["h0"]["forward"].shape == (2,)
+
+
+def test_tree_grad_errors_checks_any_tree_as_check_grads_checks_a_flat_model():
+    rng = np.random.default_rng(3)
+    p = rnnlib.init_params(3, 4, 2, seed=1)
+    xs, y = rng.normal(size=(5, 2, 3)), rng.integers(0, 2, (5, 2))
+    errors = tree_grad_errors(rnnlib.loss_and_grads, p, xs, y, floor=1e-12)
+    flat = rnnlib.check_grads(p, xs, y)
+    assert list(errors) == ["U", "W", "V", "b", "c"]
+    for key, error in errors.items():
+        assert error < TOL and abs(error - flat[key]) < 1e-9, key
+    # a nested tree, with extra arguments passed through: the stacked model's every layer
+    params = init_stacked(3, [4, 3], 2, cell="gru", seed=2)
+    errors = tree_grad_errors(stacked_loss_and_grads, params, xs, y, cell="gru")
+    assert sorted(errors) == sorted(k for k, _ in leaves(params)) and max(errors.values()) < TOL
+
+    def wrong(q, *args):                 # a gradient 1% off is found, and only that one
+        loss, g = rnnlib.loss_and_grads(q, *args)
+        g["W"] = 1.01 * g["W"]
+        return loss, g
+    errors = tree_grad_errors(wrong, p, xs, y)
+    assert 1e-3 < errors["W"] < 1e-2 and max(v for k, v in errors.items() if k != "W") < TOL
+
+
+@pytest.mark.parametrize("call, error, name", [
+    (lambda p: tree_grad_errors(3, p), TypeError, "loss_and_grads"),
+    (lambda p: tree_grad_errors(lambda q: (0.0, q), 3.0), TypeError, "params"),
+    (lambda p: tree_grad_errors(lambda q: (0.0, q), {"a": {"b": np.arange(3)}}), TypeError,
+     "params['a']['b']"),
+    (lambda p: tree_grad_errors(lambda q: (0.0, {}), p), ValueError, "loss_and_grads"),
+    (lambda p: tree_grad_errors(lambda q: (0.0, q), p, eps=0), ValueError, "eps"),
+])
+def test_tree_grad_errors_names_its_bad_arguments(call, error, name):
+    with pytest.raises(error, match=f"argument '{re.escape(name)}'"):
+        call({"a": {"b": np.zeros(2)}})
+

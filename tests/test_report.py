@@ -4,7 +4,8 @@ import re
 import numpy as np
 import pytest
 
-from rnnlib.report import below, fmt, glue, glue_range, glued, rounded
+from rnnlib.report import (below, fmt, glue, glue_range, glued, power_of_ten, rounded,
+                           value_range)
 
 
 def test_rounded_hides_the_last_bits_another_cpu_would_change():
@@ -88,5 +89,32 @@ def test_glue_range_glues_both_ends_as_glue_would():
 def test_glue_range_rejects_what_has_no_range(values, error, words):
     with pytest.raises(error, match=r"argument 'values'.*" + re.escape(words)):
         glue_range("t_bad", values)
+    with pytest.raises(error, match=r"argument 'values'.*" + re.escape(words)):
+        value_range(values)
     with pytest.raises(TypeError, match="argument 'name'"):
         glue_range(3, [1.0])
+
+
+def test_value_range_is_what_glue_range_glues_and_prints_as_the_prose_quotes_it():
+    values = np.array([[0.61333, 0.7817], [0.6449, 0.70004]])     # (seeds, bins), any shape
+    shown = value_range(values)
+    assert shown == (0.6133, 0.7817) and f"{shown:.2f}" == "0.61..0.78"
+    assert glue_range("t_spread", values) == shown
+    assert f"{glued['t_spread_lo:.2f']}..{glued['t_spread_hi:.2f']}" == f"{shown:.2f}"
+    assert value_range([3, 11, 2]) == (2, 11) and isinstance(value_range([3, 11]).lo, int)
+    with pytest.raises(ValueError, match="argument 'digits'"):
+        value_range([1.0], 0)
+
+
+@pytest.mark.parametrize("x, digits, text", [
+    (8.4e-8, 1, "8 × 10⁻⁸"), (3.2e-7, 1, "3 × 10⁻⁷"), (-2.46e3, 2, "-2.5 × 10³"),
+    (0.00049, 1, "5 × 10⁻⁴"), (7.0, 1, "7 × 10⁰"), (-0.0, 1, "0 × 10⁰")])
+def test_power_of_ten(x, digits, text):
+    assert power_of_ten(x, digits) == text
+
+
+@pytest.mark.parametrize("x, error", [
+    (np.array([1.0, 2.0]), TypeError), ("1e-3", TypeError), (float("inf"), ValueError)])
+def test_power_of_ten_rejects_what_is_not_one_finite_number(x, error):
+    with pytest.raises(error, match="argument 'x'"):
+        power_of_ten(x)

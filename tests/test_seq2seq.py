@@ -1,18 +1,23 @@
 """rnnlib.architectures.seq2seq: embedding, the encoder–decoder with and without attention, decoding, the task."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
-from rnnlib.training.tree import copy_tree, get, leaves
+from rnnlib.training.tree import copy_tree, get, leaves, tree_grad_errors
 from rnnlib.core.gradcheck import numerical_grads, relative_error
+from rnnlib.architectures import encoder_decoder
+from rnnlib.architectures.layer import LayerCache, cell_of, layer_backward, layer_forward
 from rnnlib.architectures.seq2seq import (beam_search, embedding_backward, embedding_forward, greedy_decode,
                             init_embedding, init_seq2seq, loss_and_grads, sampled_inputs, tasks)
-from rnnlib.architectures.seq2seq import cell_of, cut, recurrent_forward
-from rnnlib.architectures.seq2seq.model import decoder_inputs, forward
+from rnnlib.architectures.seq2seq import cut
+from rnnlib.architectures.seq2seq.model import decoder_inputs, encode, forward
 from rnnlib.architectures.seq2seq.self_attention import positional_encoding
-from rnnlib.architectures.seq2seq.tasks import encode_pairs, number_words, pad_batch, sample_numbers
-from rnnlib.architectures.seq2seq.train import batches
+from rnnlib.architectures.seq2seq.tasks import (encode_pairs, number_words, pad_batch, sample_numbers,
+                                                source_text, target_text)
+from rnnlib.architectures.seq2seq.train import batches, exact_match, fit_seq2seq, symbol_accuracy
 from rnnlib.widgets import attention_stepper
 
 
@@ -30,14 +35,7 @@ def test_embedding_backward_is_a_scatter_add_checked_by_finite_differences():
 
 
 def _grad_errors(params, src, tgt, **kw):
-    _, grads = loss_and_grads(params, src, tgt, **kw)
-    out = {}
-    for path, arr in leaves(params):
-        def f(a, path=path):
-            return loss_and_grads(params, src, tgt, **kw)[0]
-        numeric = numerical_grads(f, {"x": arr})["x"]
-        out[path] = relative_error(get(grads, path), numeric, 1e-9)
-    return out
+    return tree_grad_errors(loss_and_grads, params, src, tgt, **kw)
 
 
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
@@ -155,47 +153,155 @@ def test_number_words():
     held_out = tasks.sample_numbers(100, seed=4, exclude=numbers)
     assert not set(held_out) & set(numbers)
     src, tgt = tasks.encode_pairs([305], seed=0)
-    assert tasks.digits(tgt[0]) == "305" and tgt[0][-1] == len(tasks.DIGITS)
+    assert tasks.target_text(tgt[0]) == "305" and tgt[0][-1] == len(tasks.DIGITS)
+    assert tasks.source_text(src[0]) in ("three hundred and five", "three hundred five")
+
+
+def _nan(part, key, **kw):
+    """A small model with one NaN in params[part][key] (part None: params[key])."""
+    params = init_seq2seq(7, 4, embed_size=4, hidden_size=4, seed=0, **kw)
+    (params if part is None else params[part])[key].flat[0] = np.nan
+    return params
+
+
+def _with(part, replacement):
+    params = init_seq2seq(7, 4, embed_size=4, hidden_size=4, seed=0)
+    params[part] = replacement
+    return params
+
+
+SRC, TGT = np.array([[1], [2]]), np.array([[1]])
+WORDS = tasks.encode_pairs([12, 305])             # two (source, target) pairs of the task
+WORD_MODEL = init_seq2seq(len(tasks.SOURCE_WORDS), len(tasks.TARGET_SYMBOLS), embed_size=4,
+                          hidden_size=4, seed=0)
 
 
 @pytest.mark.parametrize("call, name, error", [
     (lambda p: init_seq2seq(5, 4, attention="cosine"), "attention", ValueError),
     (lambda p: init_seq2seq(5, 4, cell="tree"), "cell", ValueError),
     (lambda p: init_seq2seq(5, 4, encoder="convolution"), "encoder", ValueError),
+    (lambda p: init_seq2seq(0, 4), "src_tokens", ValueError),
+    (lambda p: init_seq2seq(5, 0), "tgt_tokens", ValueError),
+    (lambda p: init_seq2seq(5, 4, embed_size=0), "embed_size", ValueError),
+    (lambda p: init_seq2seq(5, 4, embed_size=5, encoder="self_attention"), "embed_size", ValueError),
+    (lambda p: init_seq2seq(5, 4, hidden_size=2.0), "hidden_size", TypeError),
+    (lambda p: init_seq2seq(5, 4, attention="additive", attention_size=0), "attention_size",
+     ValueError),
+    (lambda p: init_seq2seq(5, 4, seed=-1), "seed", ValueError),
     (lambda p: init_embedding(0, 3), "n_tokens", ValueError),
     (lambda p: embedding_forward(p["src_embed"], np.array([0.5])), "ids", TypeError),
     (lambda p: embedding_forward(p["src_embed"], np.array([7])), "ids", ValueError),
+    (lambda p: embedding_forward({"E": np.full((2, 3), np.nan)}, np.array([0])), "params['E']",
+     ValueError),
     (lambda p: loss_and_grads(p, np.array([1, 2]), np.array([[1]])), "src", ValueError),
     (lambda p: loss_and_grads(p, np.array([[1], [9]]), np.array([[1]])), "src", ValueError),
     (lambda p: loss_and_grads(p, np.array([[1]]), np.array([[4]])), "targets", ValueError),
+    (lambda p: loss_and_grads(p, np.array([[1]]), np.array([1])), "targets", ValueError),
     (lambda p: loss_and_grads(p, np.array([[1]]), np.array([[1]]), src_lengths=np.array([2])),
      "src_lengths", ValueError),
+    (lambda p: loss_and_grads(p, SRC, TGT, decoder_inputs=np.array([[5]])), "decoder_inputs",
+     ValueError),
     (lambda p: loss_and_grads({"V": 1}, np.array([[1]]), np.array([[1]])), "params", ValueError),
+    # a bad parameter is named where it sits in the tree, not by what was computed from it
+    # (the encoder's NaN used to surface as the decoder's 'h0', the embeddings' as 'xs')
+    (lambda p: loss_and_grads(_nan("encoder", "W"), SRC, TGT), "params['encoder']['W']",
+     ValueError),
+    (lambda p: greedy_decode(_nan("encoder", "U", cell="lstm"), SRC, steps=2, eos=3),
+     "params['encoder']['U']", ValueError),
+    (lambda p: beam_search(_nan("decoder", "b"), SRC, width=2, steps=2, eos=3),
+     "params['decoder']['b']", ValueError),
+    (lambda p: loss_and_grads(_nan("encoder", "Wq", encoder="self_attention"), SRC, TGT),
+     "params['encoder']['Wq']", ValueError),
+    (lambda p: loss_and_grads(_nan("src_embed", "E"), SRC, TGT), "params['src_embed']['E']",
+     ValueError),
+    (lambda p: loss_and_grads(_nan("tgt_embed", "E"), SRC, TGT), "params['tgt_embed']['E']",
+     ValueError),
+    (lambda p: loss_and_grads(_nan("attention", "Wa", attention="additive"), SRC, TGT),
+     "params['attention']['Wa']", ValueError),
+    (lambda p: loss_and_grads(_nan(None, "Vc", attention="dot"), SRC, TGT), "params['Vc']",
+     ValueError),
+    (lambda p: loss_and_grads(_with("encoder", init_seq2seq(7, 4, embed_size=4, hidden_size=5)[
+        "encoder"]), SRC, TGT), "params['encoder']['W']", ValueError),
+    (lambda p: loss_and_grads(_with("encoder", init_seq2seq(7, 4, embed_size=6, hidden_size=4)[
+        "encoder"]), SRC, TGT), "params['encoder']['U']", ValueError),
+    (lambda p: loss_and_grads(_with("tgt_embed", {"E": np.zeros((4, 4))}), SRC, TGT),
+     "params['tgt_embed']['E']", ValueError),
     (lambda p: greedy_decode(p, np.array([[1]]), steps=0, eos=3), "steps", ValueError),
+    (lambda p: greedy_decode(p, np.array([[1]]), steps=2, eos=4), "eos", ValueError),
     (lambda p: beam_search(p, np.array([[1]]), width=0, steps=2, eos=3), "width", ValueError),
     (lambda p: beam_search(p, np.array([[1]]), width=2, steps=2, eos=3, alpha=-1), "alpha",
      ValueError),
     (lambda p: sampled_inputs(p, np.array([[1]]), np.array([[1]]), p_true=2, rng=None), "p_true",
      ValueError),
+    (lambda p: sampled_inputs(p, SRC, np.array([[1], [9]]), p_true=0.5,
+                              rng=np.random.default_rng(0)), "targets", ValueError),
+    (lambda p: sampled_inputs(p, SRC, np.array([[1], [2]]), p_true=0.5, rng=0), "rng", TypeError),
     (lambda p: greedy_decode(p, np.array([[1]]), steps=2, eos="3"), "eos", TypeError),
     (lambda p: cut(np.array([0.5]), 3), "tokens", TypeError),
     (lambda p: pad_batch(3), "sequences", TypeError),
     (lambda p: encode_pairs(["305"]), "numbers", TypeError),
+    (lambda p: encode_pairs([-3]), "numbers", ValueError),
+    (lambda p: encode_pairs([10 ** 6]), "numbers", ValueError),
     (lambda p: number_words(10 ** 6), "n", ValueError),
     (lambda p: sample_numbers(20, max_digits=1), "count", ValueError),
+    (lambda p: sample_numbers(-1), "count", ValueError),
+    (lambda p: sample_numbers(5, max_digits=7), "max_digits", ValueError),
+    (lambda p: sample_numbers(5, max_digits=0), "max_digits", ValueError),
+    (lambda p: source_text([3, -1]), "ids", ValueError),
+    (lambda p: source_text([len(tasks.SOURCE_WORDS)]), "ids", ValueError),
+    (lambda p: target_text([-1]), "ids", ValueError),
+    (lambda p: target_text([len(tasks.TARGET_SYMBOLS)]), "ids", ValueError),
     (lambda p: batches(3, 3, size=1), "sources", TypeError),
-    (lambda p: positional_encoding(2.0, 4), "T", TypeError),
-    (lambda p: recurrent_forward(p["decoder"], "abc", np.zeros((1, 4))), "xs", TypeError),
-    (lambda p: recurrent_forward(p["decoder"], np.zeros((2, 1, 3)), np.zeros((2, 4))), "h0",
+    (lambda p: fit_seq2seq(WORD_MODEL, *WORDS, steps=1, batch=0), "batch", ValueError),
+    (lambda p: fit_seq2seq(WORD_MODEL, *WORDS, steps=1, batch=3), "batch", ValueError),
+    (lambda p: fit_seq2seq(WORD_MODEL, WORDS[0], WORDS[1][:1], steps=1, batch=1), "targets", ValueError),
+    (lambda p: fit_seq2seq(WORD_MODEL, *WORDS, steps=1, batch=1, p_true=0.5), "p_true", TypeError),
+    (lambda p: exact_match(WORD_MODEL, WORDS[0], WORDS[1][:1], eos=10), "targets", ValueError),
+    (lambda p: symbol_accuracy(WORD_MODEL, WORDS[0], WORDS[1][:1], teacher_forced=True), "targets",
      ValueError),
-    (lambda p: cell_of({"U": 1, "W": np.zeros((5, 2)), "b": 1}), r"params\['W'\]", ValueError),
+    (lambda p: positional_encoding(2.0, 4), "T", TypeError),
+    (lambda p: cell_of({"U": 1, "W": np.zeros((5, 2)), "b": 1}), "params['W']", ValueError),
     (lambda p: attention_stepper({"V": 1}, "a", src_labels=["a"], out_labels=["b"], eos=0),
      "params", ValueError),
 ])
 def test_bad_input_names_the_argument(call, name, error):
     params = init_seq2seq(7, 4, embed_size=3, hidden_size=4, seed=0)
-    with pytest.raises(error, match=f"argument '{name}'"):
+    with pytest.raises(error, match=f"argument '{re.escape(name)}'"):
         call(params)
+
+
+def test_encoder_and_decoder_run_as_layers_of_the_architectures():
+    """The seq2seq model has no recurrent layer of its own: its encoder's and decoder's states
+    are what ``architectures.layer`` computes from the embedded inputs, and teacher forcing
+    feeds chapter 7's ``decoder_inputs``."""
+    assert decoder_inputs is encoder_decoder.decoder_inputs
+    rng = np.random.default_rng(0)
+    for cell in ("rnn", "lstm", "gru"):
+        params = init_seq2seq(7, 5, embed_size=3, hidden_size=4, cell=cell, attention="dot", seed=1)
+        src, tgt = rng.integers(0, 7, (4, 2)), rng.integers(0, 5, (3, 2))
+        run = forward(params, src, tgt)
+        assert isinstance(run.enc.cache, LayerCache) and isinstance(run.dec, LayerCache)
+        assert cell_of(params["encoder"]) == cell == run.dec.cell
+        alone = layer_forward(params["encoder"], embedding_forward(params["src_embed"], src),
+                              cell=cell)
+        np.testing.assert_array_equal(run.enc.keys, alone.h)
+        z = decoder_inputs(tgt, 5)
+        dec = layer_forward(params["decoder"], embedding_forward(params["tgt_embed"], z),
+                            alone.h[-1], cell=cell)
+        np.testing.assert_array_equal(run.dec.h, dec.h)
+        # and the gradients the model hands the layer below are the layer's own
+        dh = rng.normal(size=dec.h.shape)
+        g = layer_backward(params["decoder"], dec, dh, input_grad=True)
+        g_run = layer_backward(params["decoder"], run.dec, dh, input_grad=True)
+        for key in ("U", "W", "b", "h0", "xs"):
+            np.testing.assert_array_equal(g[key], g_run[key])
+
+
+def test_encode_reads_the_context_at_each_sources_last_real_step():
+    params = init_seq2seq(7, 5, embed_size=4, hidden_size=4, cell="lstm", seed=3)
+    src = np.array([[1, 2], [3, 4], [5, 0]])
+    enc = encode(params, src, src_lengths=np.array([3, 2]))
+    np.testing.assert_array_equal(enc.context, [enc.keys[2, 0], enc.keys[1, 1]])
 
 
 def test_forward_shapes():

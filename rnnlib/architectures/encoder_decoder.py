@@ -95,7 +95,8 @@ def encode(params: dict, src, *, src_lengths=None, h0=None, activation: str = "t
 
 
 def decoder_inputs(targets: np.ndarray, start: int) -> np.ndarray:
-    """Teacher forcing: z_1 = start, z_j = y_{j-1}. targets (T', B) -> (T', B)."""
+    """Teacher forcing: z_1 = start, z_j = y_{j-1}. targets (T', B) -> (T', B). (Chapter 10's
+    seq2seq model feeds its decoder with this one too.)"""
     z = np.empty_like(targets)
     z[0], z[1:] = start, targets[:-1]
     return z

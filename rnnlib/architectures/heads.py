@@ -15,7 +15,7 @@ import numpy as np
 
 from ..core.losses import cross_entropy
 from ..core.params import init_params
-from ..core.validation import check_class_ids, check_finite_logits, named
+from ..core.validation import check_finite_logits, named
 
 
 def init_head(hidden_size: int, output_size: int, *, seed: int = 0) -> dict:
@@ -30,10 +30,6 @@ def logits(V: np.ndarray, c: np.ndarray, states: np.ndarray) -> np.ndarray:
     with named("params"):
         check_finite_logits(o)
     return o
-
-
-# seq2seq/model.py still imports this name for validation's check_class_ids (to go with it)
-check_ids = check_class_ids
 
 
 def score_steps(V, c, states, targets, mask=None):

@@ -5,7 +5,8 @@ architecture here.
                                                                ``rnnlib.core.gru``
 
 A layer's parameters are U (G·H, D), W (G·H, H), b (G·H,): the cell's model minus V and c (G = 1
-for cell="rnn", 4 for "lstm", 3 for "gru", the gates stacked as the contract says). What sits
+for cell="rnn", 4 for "lstm", 3 for "gru", the gates stacked as the contract says; ``cell_of``
+reads the cell back off W's shape, for chapter 10's seq2seq tree, which names none). What sits
 on top of the states (an output layer, another layer, a decoder) is not the layer's business, so
 the backward pass takes ∂L/∂h_t *from above* for every t, ``dh`` (T, B, H), and the cell adds
 the part that comes back through the recurrence (for the plain cell
@@ -68,6 +69,19 @@ def init_layer(input_size: int, hidden_size: int, *, cell: str = "rnn", seed: in
     p = init_params(input_size, hidden_size, 1, cell=check_choice("cell", cell, CELL_NAMES),
                     seed=seed)
     return {k: p[k] for k in LAYER_KEYS}
+
+
+def cell_of(params, name: str = "params") -> str:
+    """The cell ("rnn", "lstm" or "gru") a layer's parameters are shaped for, read off W
+    (G·H, H): G = 1, 4 or 3. For a model that stores no cell name (chapter 10's seq2seq tree).
+    ``name`` is how errors name the parameters."""
+    check_layer_params(params, name)
+    shape = np.shape(params["W"])
+    for cell, G in GATE_COUNT.items():
+        if len(shape) == 2 and shape[1] and shape[0] == G * shape[1]:
+            return cell
+    raise bad_value(f"{name}['W']", "shape (G·H, H) with G = 1 (rnn), 4 (lstm) or 3 (gru)",
+                    f"shape {shape}")
 
 
 def check_layer_params(params, name: str = "params") -> dict:

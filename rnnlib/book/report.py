@@ -12,6 +12,10 @@ its prose goes through these helpers, so what nbval compares is the same on ever
     glue_range(name, values, digits=4)
                              the smallest and the largest of several runs' values, glued as
                              name_lo and name_hi
+    value_range(values, digits=4)
+                             the same two ends, not glued (for a printed table of ranges)
+    power_of_ten(x, digits=1)
+                             "8 × 10⁻⁸": a number far from 1, for the prose
 
 Pick `digits` for what the prose needs, not more. A value near a rounding boundary can still
 flip its last digit on another CPU; ``tools/nbval-other-cpu`` finds those.
@@ -122,17 +126,13 @@ class Range(NamedTuple):
         return f"{self.lo:{spec}}..{self.hi:{spec}}"
 
 
-def glue_range(name: str, values, digits: int = 4) -> Range:
-    """Glue the smallest and the largest of ``values`` as ``name_lo`` and ``name_hi``.
-
-    values: real numbers, any shape (one result per training run, say). Each end is glued as
-    ``glue`` glues it: a float rounded to ``digits`` significant digits, a whole number as it
-    is. The prose quotes both ends, so that a claim about several runs states their spread,
-    not one run's value: ``{eval}`glued["acc_lo:.2f"]`..{eval}`glued["acc_hi:.2f"]```.
-    Returns the glued ends as a ``Range``.
+def value_range(values, digits: int = 4) -> Range:
+    """The smallest and the largest of ``values`` (real numbers, any shape: one result per
+    training run, say), each as ``glue`` would glue it: a float rounded to ``digits``
+    significant digits, a whole number as it is. ``f"{r:.2f}"`` formats both ends
+    ("0.85..0.89"), so a printed table shows the ranges the prose quotes via ``glue_range``.
     """
-    if not isinstance(name, str):
-        raise bad_type("name", "a str", name)
+    digits = _check_digits(digits)
     arr = as_array("values", values)
     if arr.dtype.kind not in "iuf":
         raise bad_type("values", "real numbers", values)
@@ -141,7 +141,41 @@ def glue_range(name: str, values, digits: int = 4) -> Range:
     if np.isnan(arr).any():
         where = tuple(int(i) for i in np.argwhere(np.isnan(arr))[0])
         raise bad_value("values", "numbers, not nan", f"nan at index {where}")
-    return Range(glue(f"{name}_lo", arr.min(), digits), glue(f"{name}_hi", arr.max(), digits))
+    ends = (arr.min(), arr.max())
+    if arr.dtype.kind in "iu":
+        return Range(*(int(v) for v in ends))
+    return Range(*(rounded(float(v), digits) for v in ends))
+
+
+def glue_range(name: str, values, digits: int = 4) -> Range:
+    """Glue the smallest and the largest of ``values`` as ``name_lo`` and ``name_hi``.
+
+    values: real numbers, any shape (one result per training run, say). Each end is glued as
+    ``glue`` glues it: a float rounded to ``digits`` significant digits, a whole number as it
+    is. The prose quotes both ends, so that a claim about several runs states their spread,
+    not one run's value: ``{eval}`glued["acc_lo:.2f"]`..{eval}`glued["acc_hi:.2f"]```.
+    Returns the glued ends as a ``Range`` (``value_range``'s).
+    """
+    if not isinstance(name, str):
+        raise bad_type("name", "a str", name)
+    lo, hi = value_range(values, digits)
+    return Range(glue(f"{name}_lo", lo, digits), glue(f"{name}_hi", hi, digits))
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def power_of_ten(x, digits: int = 1) -> str:
+    """``x`` as "m × 10ⁿ", m with ``digits`` significant digits and the exponent in
+    superscript ("8 × 10⁻⁸", "-2.5 × 10³"): for the prose, where a number far from 1 reads
+    better so than as "8e-08". x: a finite real number."""
+    v = rounded(x, digits)
+    if not isinstance(v, float):
+        raise bad_type("x", "a single real number", np.asarray(x))
+    if not math.isfinite(v):
+        raise bad_value("x", "a finite number", v)
+    mantissa, exponent = f"{v:.{digits - 1}e}".split("e")
+    return f"{mantissa} × 10{str(int(exponent)).translate(_SUPERSCRIPT)}"
 
 
 def _myst_glue(name: str, value, display: bool) -> None:

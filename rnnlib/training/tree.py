@@ -2,17 +2,18 @@
 
 A bidirectional model's parameters are ``{"forward": {U, W, b}, "backward": {U, W, b}, "V", "c"}``,
 a stacked one's ``{"layers": [{U, W, b}, ...], "V", "c"}``: each part keeps the book's names.
-``leaves`` walks such a tree, so one optimiser, one clipping rule and one gradient check serve
-every architecture. A plain model's flat {U, W, V, b, c} is the simplest tree. Keys named "h0"
-and "s0" hold gradients of initial states, not parameters; ``leaves(..., params_only=True)``
-skips them.
+``leaves`` walks such a tree, so one optimiser, one clipping rule and one gradient check
+(``tree_grad_errors``) serve every architecture. A plain model's flat {U, W, V, b, c} is the
+simplest tree. Keys named "h0" and "s0" hold gradients of initial states, not parameters;
+``leaves(..., params_only=True)`` skips them.
 """
 from __future__ import annotations
 
 import numpy as np
 
+from ..core.gradcheck import numerical_grads, relative_error
 from ..core.params import copy_params as copy_tree  # noqa: F401  (one deep copy; its tree name)
-from ..core.validation import PARAM_KEYS, bad_type, bad_value
+from ..core.validation import PARAM_KEYS, bad_type, bad_value, check_positive
 
 STATE_KEYS = ("h0", "s0")     # gradients of initial states: not parameters
 
@@ -64,3 +65,49 @@ def count(params) -> int:
     """The number of trainable numbers in a parameter tree (nested dicts and lists of arrays
     of any shape): the sum of their sizes, the states' gradients "h0", "s0" excluded."""
     return int(sum(np.size(p) for _, p in leaves(params, params_only=True)))
+
+
+def _spelled(path: str) -> str:
+    """A leaf's path as the caller indexes it: "encoder/W" -> "params['encoder']['W']"."""
+    return "params" + "".join(f"[{p}]" if p.isdigit() else f"['{p}']" for p in path.split("/"))
+
+
+def tree_grad_errors(loss_and_grads, params, *args, eps: float = 1e-5, floor: float = 1e-9,
+                     **kwargs) -> dict:
+    """How far a model's gradients are from central finite differences, for every parameter
+    array of a tree: {path: relative error} (paths as ``leaves`` writes them, "encoder/W").
+
+    loss_and_grads(params, *args, **kwargs) -> (loss, grads), grads a tree shaped like
+    ``params`` (a flat model's {U, W, V, b, c}, an architecture's, chapter 10's seq2seq
+    tree). Each parameter array, a float ndarray of any shape, is perturbed in place entry by
+    entry by ±eps (``numerical_grads``) and restored; the states' gradients "h0", "s0" are not
+    checked. ``floor`` is the ``eps`` of ``relative_error``: a finite difference carries
+    rounding noise of about 1e-11 relative to the loss, so a gradient much smaller than
+    ``floor`` is compared absolutely. Values below ~1e-6 mean the gradient is right.
+    """
+    if not callable(loss_and_grads):
+        raise bad_type("loss_and_grads", "a function params -> (loss, grads)", loss_and_grads)
+    if not isinstance(params, (dict, list, tuple)):
+        raise bad_type("params", "a parameter tree (a dict or list of arrays)", params)
+    eps, floor = check_positive("eps", eps), check_positive("floor", floor)
+    arrays = param_leaves(params)
+    if not arrays:
+        raise bad_value("params", "a parameter tree holding at least one parameter", "none")
+    for path, array in arrays:
+        # numerical_grads writes x + eps into the array: an int array would round it away
+        if not (isinstance(array, np.ndarray) and array.dtype.kind == "f"):
+            raise bad_type(_spelled(path), "a float ndarray (perturbed in place)", array)
+    _, grads = loss_and_grads(params, *args, **kwargs)
+
+    def loss(_):
+        return loss_and_grads(params, *args, **kwargs)[0]
+    errors = {}
+    for path, array in arrays:
+        try:
+            analytic = get(grads, path)
+        except (KeyError, IndexError, TypeError):
+            raise bad_value("loss_and_grads", "a function returning (loss, grads) with grads "
+                            "shaped like params", f"grads without '{path}'") from None
+        numeric = numerical_grads(loss, {path: array}, eps)[path]
+        errors[path] = relative_error(analytic, numeric, floor)
+    return errors

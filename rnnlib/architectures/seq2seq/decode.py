@@ -17,11 +17,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..layer import cell_of
 from ...core.softmax import log_softmax
-from ...core.validation import check_fraction, check_int, check_positive, check_token_ids
-from .embedding import embedding_forward
-from .model import Encoded, attend, attention_of, encode, logits, start_id
-from .recurrent import cell_of, recurrent_forward
+from ...core.validation import bad_type, check_fraction, check_int, check_positive, check_token_ids
+from .model import Encoded, attend, attention_of, check_targets, decode_states, encode, logits, start_id
 
 
 def step(params: dict, enc: Encoded, z: np.ndarray, state: tuple, rows=None):
@@ -30,8 +29,7 @@ def step(params: dict, enc: Encoded, z: np.ndarray, state: tuple, rows=None):
     rows (N,): the source each row reads (None: row b reads source b).
     Returns (log ŷ (N, K), new state, α (S, N) or None).
     """
-    x = embedding_forward(params["tgt_embed"], z[None])
-    run = recurrent_forward(params["decoder"], x, *state)
+    run = decode_states(params, z[None], state)
     h = run.h                                             # (1, N, H)
     if attention_of(params) is None:
         return log_softmax(logits(params, h)[0], axis=-1), run.last, None
@@ -64,6 +62,8 @@ def greedy_decode(params: dict, src, *, steps: int, eos: int | None,
     cut, every step kept)."""
     steps = check_int("steps", steps)
     enc = encode(params, src, src_lengths=src_lengths)
+    if eos is not None:
+        _check_eos(params, eos)
     B = enc.src.shape[1]
     z = np.full(B, start_id(params), dtype=np.int64)
     state = _initial_state(params, enc)
@@ -77,6 +77,11 @@ def greedy_decode(params: dict, src, *, steps: int, eos: int | None,
     tokens = np.array(tokens)
     return Greedy(tokens, np.array(lps), None if ws[0] is None else np.array(ws),
                   [cut(tokens[:, b], eos) for b in range(B)])
+
+
+def _check_eos(params: dict, eos) -> int:
+    """The end symbol: an output symbol's id, in [0, K)."""
+    return check_int("eos", eos, minimum=0, maximum=start_id(params) - 1)
 
 
 def cut(tokens: np.ndarray, eos: int | None) -> np.ndarray:
@@ -98,9 +103,11 @@ def sampled_inputs(params: dict, src, targets, *, p_true: float, rng, src_length
     decoder_inputs=...)``), which gives exactly the gradient of the mixed run.
     """
     p_true = check_fraction("p_true", p_true, high_open=False)
-    y = np.asarray(targets)
+    if not isinstance(rng, np.random.Generator):
+        raise bad_type("rng", "a numpy Generator (np.random.default_rng(seed))", rng)
     enc = encode(params, src, src_lengths=src_lengths)
     B = enc.src.shape[1]
+    y = check_targets(targets, B, start_id(params))
     z = np.full(B, start_id(params), dtype=np.int64)
     state = _initial_state(params, enc)
     inputs = [z]
@@ -141,9 +148,9 @@ def beam_search(params: dict, src, *, width: int, steps: int, eos: int, src_leng
     hypotheses have finished, or after ``steps`` steps (then the live ones count as finished).
     """
     width, steps = check_int("width", width), check_int("steps", steps)
-    eos = check_int("eos", eos, minimum=0)
     alpha = check_positive("alpha", alpha, allow_zero=True)
     enc = encode(params, src, src_lengths=src_lengths)
+    eos = _check_eos(params, eos)
     return [_search(params, enc, b, width, steps, eos, alpha) for b in range(enc.src.shape[1])]
 
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 import numpy as np
 
 from ...core.sequence import scatter_rows
-from ...core.validation import check_float_array, check_int, check_shape, check_token_ids
+from ...core.validation import (bad_value, check_float_array, check_int, check_param_mapping,
+                                check_shape, check_token_ids)
 
 
 def init_embedding(n_tokens: int, dim: int, *, seed: int = 0) -> dict:
@@ -25,15 +26,25 @@ def init_embedding(n_tokens: int, dim: int, *, seed: int = 0) -> dict:
     return {"E": np.random.default_rng(seed).normal(0.0, 1.0, (N, d))}
 
 
+def check_embedding(params) -> np.ndarray:
+    """E (N, d) from the mapping ``params``: finite floats, N and d >= 1. (Its errors name
+    "params['E']"; a model that holds several embeddings renames them with ``named``.)"""
+    check_param_mapping(params, ("E",))
+    E = check_float_array("params['E']", params["E"])
+    if E.ndim != 2 or 0 in E.shape:
+        raise bad_value("params['E']", "shape (N, d) with N, d >= 1", f"shape {E.shape}")
+    return E
+
+
 def embedding_forward(params: dict, ids) -> np.ndarray:
     """E[ids]: ids of any shape (T, B) -> (T, B, d)."""
-    E = np.asarray(params["E"], dtype=float)
+    E = check_embedding(params)
     return np.take(E, check_token_ids("ids", ids, E.shape[0], bound="N"), axis=0)
 
 
 def embedding_backward(params: dict, ids, dx) -> dict:
     """{"E": ∂L/∂E (N, d)} from dx = ∂L/∂x (ids.shape + (d,)): the scatter-add of the rows."""
-    E = np.asarray(params["E"])
+    E = check_embedding(params)
     ids = check_token_ids("ids", ids, E.shape[0], bound="N")
     dx = check_shape("dx", check_float_array("dx", dx), ids.shape + (E.shape[1],),
                      "(the ids' shape and d)")

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...core.validation import bad_value, check_int
+from ...core.validation import (bad_value, check_float_array, check_int, check_param_mapping,
+                                check_shape)
 
 
 def self_attention(X, Wq, Wk, Wv, mask=None):
@@ -27,12 +28,17 @@ def self_attention(X, Wq, Wk, Wv, mask=None):
     return weights @ V, weights
 
 
+def check_even(name: str, value) -> int:
+    """An even int >= 2: a size the position encodings can fill (sines and cosines in pairs)."""
+    if check_int(name, value, minimum=2) % 2:
+        raise bad_value(name, "an even int >= 2", value)
+    return int(value)
+
+
 def positional_encoding(T: int, d: int) -> np.ndarray:
     """The sinusoids of Vaswani et al. (2017): (T, d), PE[t, 2i] = sin(t / 10000^(2i/d)),
     PE[t, 2i+1] = cos(...). Added to the inputs, they give each position its own pattern."""
-    T = check_int("T", T)
-    if check_int("d", d, minimum=2) % 2:
-        raise bad_value("d", "an even int >= 2", d)
+    T, d = check_int("T", T), check_even("d", d)
     t = np.arange(T)[:, None]
     freq = 1.0 / 10000 ** (np.arange(0, d, 2) / d)
     pe = np.zeros((T, d))
@@ -69,8 +75,9 @@ SA_KEYS = ("Wq", "Wk", "Wv", "Ur", "b")
 
 
 def init_sa_encoder(embed_size: int, hidden_size: int, *, seed: int = 0) -> dict:
-    """Wq, Wk (d, d), Wv, Ur (H, d) drawn N(0, 1/d), b (H,) = 0."""
-    d, H = int(embed_size), int(hidden_size)
+    """Wq, Wk (d, d), Wv, Ur (H, d) drawn N(0, 1/d), b (H,) = 0; d = embed_size, even (the
+    position encodings pair a sine with a cosine), H = hidden_size."""
+    d, H = check_even("embed_size", embed_size), check_int("hidden_size", hidden_size)
     rng = np.random.default_rng(seed)
     s = 1 / np.sqrt(d)
     return {"Wq": rng.normal(0, s, (d, d)), "Wk": rng.normal(0, s, (d, d)),
@@ -80,6 +87,20 @@ def init_sa_encoder(embed_size: int, hidden_size: int, *, seed: int = 0) -> dict
 def is_sa_encoder(params) -> bool:
     """Whether an encoder's parameters are a self-attention encoder's (they hold Wq)."""
     return hasattr(params, "keys") and "Wq" in params
+
+
+def check_sa_encoder(params, d: int, H: int) -> None:
+    """A self-attention encoder's parameters for inputs of size d and states of size H:
+    finite Wq, Wk (d_k, d), Wv, Ur (H, d), b (H,). Errors name "params['Wq']" and so on (the
+    model renames them to the tree's path)."""
+    check_param_mapping(params, SA_KEYS)
+    p = {k: check_float_array(f"params['{k}']", params[k]) for k in SA_KEYS}
+    if p["Wq"].ndim != 2 or p["Wq"].shape[1] != d or p["Wq"].shape[0] == 0:
+        raise bad_value("params['Wq']", f"shape (d_k, d={d})", f"shape {p['Wq'].shape}")
+    check_shape("params['Wk']", p["Wk"], p["Wq"].shape, "like params['Wq'] (d_k, d)")
+    for key in ("Wv", "Ur"):
+        check_shape(f"params['{key}']", p[key], (H, d), f"(H={H}, d={d})")
+    check_shape("params['b']", p["b"], (H,), f"(H={H},)")
 
 
 class SACache:

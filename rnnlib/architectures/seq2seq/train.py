@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...core.validation import check_int, check_list
+from ...core.validation import bad_type, check_int, check_list
 from ...training.optim import Adagrad
 from ...training.train import fit
 from ...training.tree import param_leaves
@@ -21,7 +21,7 @@ def batches(sources, targets, *, size: int, seed: int = 0):
     """A function i -> (src (S, B), src_lengths, tgt (T', B), tgt_lengths) of ``size`` random pairs."""
     n = len(check_list("sources", sources, what="id sequences"))
     check_list("targets", targets, n, "id sequences, one per source")
-    size = check_int("size", size, maximum=n)
+    size, seed = check_int("size", size, maximum=n), check_int("seed", seed, minimum=0)
 
     def batch(i: int):
         pick = np.random.default_rng([seed, i]).choice(n, size=size, replace=False)
@@ -55,7 +55,11 @@ def fit_seq2seq(params: dict, sources, targets, *, steps: int, batch: int = 64, 
     The parameters are rounded to float32 precision before every update and at the end
     (``snap_to_float32``), so the trained model is the same on every machine.
     """
-    draw = batches(sources, targets, size=batch, seed=seed)
+    n = len(check_list("sources", sources, what="id sequences"))
+    check_list("targets", targets, n, "id sequences, one per source")
+    draw = batches(sources, targets, size=check_int("batch", batch, maximum=n), seed=seed)
+    if p_true is not None and not callable(p_true):
+        raise bad_type("p_true", "None or a function i -> a probability in [0, 1]", p_true)
     rng = np.random.default_rng([seed, 99])
     sizes = []
 
@@ -79,7 +83,11 @@ def exact_match(params: dict, sources, targets, *, eos: int, width: int | None =
     n sources (each (S_k,) ids) and n targets (each (T_k,) ids ending with ``eos``).
 
     width None: greedy decoding; else beam search of that width (length normalisation α).
+    batch: how many sources are decoded together.
     """
+    n = len(check_list("sources", sources, what="id sequences"))
+    check_list("targets", targets, n, "id sequences, one per source")
+    batch = check_int("batch", batch)
     hits = []
     steps = max(len(t) for t in targets) + 2
     for start in range(0, len(sources), batch):
@@ -102,6 +110,8 @@ def symbol_accuracy(params: dict, sources, targets, *, teacher_forced: bool) -> 
     is judged on a correct past; else it reads its own greedy outputs (free running), as it must
     when it is used, so one early mistake can spoil the steps after it.
     """
+    n = len(check_list("sources", sources, what="id sequences"))
+    check_list("targets", targets, n, "id sequences, one per source")
     src, sl = pad_batch(sources)
     tgt, tl = pad_batch(targets)
     mask = np.arange(tgt.shape[0])[:, None] < tl[None, :]
