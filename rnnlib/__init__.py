@@ -31,7 +31,7 @@ from .training.language_model import (batchify, generate, mean_loss, perplexity,
 from .training.optim import SGD, Adagrad, Adam, sgd_step
 from .core.params import copy_params, init_params
 from .training.sampling import sample
-from .core.softmax import log_softmax, softmax
+from .core.softmax import entropy, log_softmax, softmax
 from .core.encoding import one_hot
 from .core.step import StepCache, StepGrads, step_backward, step_forward
 from .book.trace import Trace, trace
@@ -72,7 +72,7 @@ __all__ = [
     "PARAM_KEYS", "StepCache", "StepGrads", "Trace", "UNK", "Vocabulary", "accuracy", "activate",
     "as_vector",
     "check_grads", "clip_by_global_norm", "clip_elementwise", "copy_params", "cosine_similarity",
-    "derivative", "fit",
+    "derivative", "entropy", "fit",
     "forward", "forward_in_notation", "from_notation", "global_norm", "init_params",
     "jacobian_norms", "log_softmax", "loss_and_grads", "numerical_grads", "one_hot", "peak_bytes",
     "predict",

@@ -298,13 +298,18 @@ def test_every_cell_module_follows_the_protocol_and_the_registries_agree():
     here, not as a shape error in a chapter."""
     from rnnlib.core import loop, validation
     assert tuple(loop.CELLS) == validation.CELLS
+    state_of = {"rnn": ("h",), "lstm": ("h", "s"), "gru": ("h",)}
     for name, cell in loop.CELLS.items():
         assert validation.GATE_COUNT[name] == cell.G, name
         assert len(cell.GATE_NAMES) == (0 if cell.G == 1 else cell.G), name
-        assert set(cell.GRAD_KEYS) >= {"U", "W", "V", "b", "c", "h0"}, name
+        # one order of the gradient keys for every cell: the parameters', then the state's
+        assert cell.GRAD_KEYS == rnnlib.PARAM_KEYS + loop.STATE_NAMES[:len(state_of[name])], name
         for fn in ("run", "backward", "step_jacobians"):
             assert callable(getattr(cell, fn)), (name, fn)
         p = rnnlib.init_params(2, 3, 2, cell=name)
         state = (np.zeros((1, 3)),) * (2 if name == "lstm" else 1)     # (h,) or (h, s)
         cache, h, last = cell.run(p, np.zeros((2, 1, cell.G * 3)), state)
         assert h.shape == (2, 1, 3) and hasattr(cache, "free"), name
+        _, grads = rnnlib.loss_and_grads(p, np.array([0, 1]), np.array([1, 0]), cell=name)
+        ref = rnnlib.reference.loss_and_grads(p, np.array([0, 1]), np.array([1, 0]), cell=name)[1]
+        assert tuple(grads) == cell.GRAD_KEYS == tuple(ref), name     # what loss_and_grads lists

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import rnnlib
+from rnnlib.architectures.reservoir import leaky_states
 from rnnlib.experiments.long_memory import (init_skip_rnn, recall_skip, skip_loss_and_grads,
                                             skip_states, trained_count)
 from rnnlib.experiments.forgetting import shared_suffix_gaps
@@ -28,6 +29,16 @@ def test_no_delay_and_no_leak_is_the_plain_rnn():
     xs, _ = rnnlib.recall_first(4, 6, seed=1)
     h, _ = skip_states(params, xs)
     np.testing.assert_allclose(h[1:], rnnlib.forward(params, xs).h, atol=1e-14)
+
+
+@pytest.mark.parametrize("leak", [1.0, 0.3])
+def test_without_a_delay_the_states_are_the_reservoirs_leaky_units(leak):
+    """One leak recurrence: skip_states without a delay is reservoir.leaky_states from h_0 = 0,
+    to the last bit."""
+    params = init_skip_rnn(8, 5, 4, seed=3)
+    xs, _ = rnnlib.recall_first(4, 9, seed=2)
+    h, _ = skip_states(params, xs, leak=leak)
+    assert np.array_equal(h[1:], leaky_states(params, xs, leak=leak))
 
 
 def test_recall_without_skip_is_chapter_8s_experiment():

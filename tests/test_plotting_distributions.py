@@ -1,4 +1,5 @@
-"""Tests for rnnlib.plotting.distributions: entropy and the softmax/temperature figures."""
+"""Tests for rnnlib.entropy (core/softmax.py) and rnnlib.plotting.distributions, the
+softmax/temperature figures drawn with it."""
 import matplotlib
 
 matplotlib.use("Agg")
@@ -8,8 +9,10 @@ import numpy as np
 import pytest
 
 import rnnlib
-from rnnlib.plotting.distributions import (entropy, plot_entropy_vs_temperature,
-                                           plot_temperature_bars)
+from rnnlib import entropy
+from rnnlib.plotting import distributions
+from rnnlib.plotting.distributions import plot_entropy_vs_temperature, plot_temperature_bars
+from rnnlib.widgets import softmax_temperature
 
 
 @pytest.fixture(autouse=True)
@@ -43,6 +46,14 @@ def test_entropy_names_a_bad_axis():
         entropy([0.5, 0.5], axis=5)
     with pytest.raises(TypeError, match="argument 'axis'"):
         entropy([0.5, 0.5], axis=0.5)
+
+
+def test_one_entropy_for_the_figure_and_the_stepper():
+    """The figure and the softmax-temperature stepper compute the entropy with rnnlib.entropy."""
+    assert distributions.entropy is entropy
+    player = softmax_temperature(logits=[2.0, 1.0, 0.1], temperatures=[0.5, 2.0])
+    p = rnnlib.softmax(np.array([2.0, 1.0, 0.1]), temperature=2.0)
+    assert f"entropy {float(entropy(p)):.3f} nats" in player.render([2.0, 1.0, 0.1], 2.0)
 
 
 def test_temperature_bars_heights_are_softmax():

@@ -137,7 +137,17 @@ def test_gradient_norm_curves_from_a_real_fit():
     assert len(_labelled(ax, ["run"])[0].get_xdata()) == 6
 
 
+def test_gradient_norm_curves_draw_several_seeds_as_a_median_in_a_band():
+    seeds = [rnnlib.History(loss=[1.0, 1.0], grad_norm=[10.0, 2.0]),
+             rnnlib.History(loss=[1.0, 1.0], grad_norm=[30.0, 4.0]),
+             rnnlib.History(loss=[1.0, 1.0], grad_norm=[20.0, 8.0])]
+    ax = gradients.gradient_norm_curves({"clipped": seeds}, clip=1.0)
+    np.testing.assert_allclose(_labelled(ax, ["clipped"])[0].get_ydata(), [20.0, 4.0])
+    assert len(ax.collections) == 1          # the band, lowest to highest
+
+
 @pytest.mark.parametrize("runs, clip", [({}, None), ({"a": []}, None), ({"a": [1.0]}, 0.0),
+                                        ({"a": [[1.0, 2.0], [1.0]]}, None),
                                         ({"a": [1.0]}, float("inf"))])
 def test_gradient_norm_curves_bad_input_raises(runs, clip):
     with pytest.raises(ValueError):

@@ -81,6 +81,30 @@ def test_backward_draws_the_gradient_paths_into_h_t(t, kwargs, paths):
     assert len(lines(root, graph.HIGHLIGHT_EDGE)) == paths
 
 
+@pytest.mark.parametrize("kwargs, edges", [
+    ({}, ["x_3 → h_3 (U)", "h_2 → h_3 (W)", "h_3 → o_3 (V)", "o_3 → L_3"]),
+    ({"show_loss": False, "output_name": "ŷ"}, ["x_3 → h_3 (U)", "h_2 → h_3 (W)", "h_3 → ŷ_3 (V)"]),
+    ({"show_outputs": False}, ["x_3 → h_3 (U)", "h_2 → h_3 (W)"]),
+])
+def test_the_text_names_every_lit_edge(kwargs, edges):
+    """The alt text lists the edges drawn in the highlight colour, one name per lit line
+    (chapter 1's prose points at the lit o_3 → L_3; a reader of the text must find it too)."""
+    d = unrolled(6, highlight=3, **kwargs)
+    assert d.label.endswith("its edges lit: " + ", ".join(edges[:-1]) + " and " + edges[-1])
+    assert len(lines(parse(d), graph.HIGHLIGHT_EDGE)) == len(edges)
+    assert "lit" not in unrolled(6, **kwargs).label
+
+
+@pytest.mark.parametrize("t, kwargs, paths", [
+    (3, {}, "L_3 → o_3 → h_3 and h_4 → h_3"), (5, {}, "L_5 → o_5 → h_5"),
+    (3, {"show_loss": False, "output_name": "ŷ"}, "ŷ_3 → h_3 and h_4 → h_3"),
+    (3, {"show_outputs": False}, "h_4 → h_3")])
+def test_the_text_names_the_gradient_paths(t, kwargs, paths):
+    label = unrolled(5, t, direction="backward", **kwargs).label
+    assert label.endswith(f"the gradient flowing into h_{t} drawn beside the edges: {paths}")
+    assert "lit" not in label                   # the forward edges stay plain
+
+
 def test_window_draws_the_steps_around_the_highlight_with_ellipses():
     root = parse(unrolled(10, 7, window=4, show_outputs=False))
     assert set(nodes(root)) == {f"{k}{t}" for t in range(5, 9) for k in "xh"}

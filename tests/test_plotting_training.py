@@ -45,7 +45,24 @@ def test_loss_curves_draws_on_a_given_axes():
     assert not left.lines
 
 
-@pytest.mark.parametrize("runs, per", [({}, 1.0), ({"x": []}, 1.0), ({"x": [[1.0]]}, 1.0),
+def test_loss_curves_draw_several_seeds_as_a_median_in_a_band():
+    """{label: [runs]}: the median of a label's runs, in a band from the lowest to the highest."""
+    seeds = [rnnlib.History(loss=[4.0, 2.0, 1.0]), rnnlib.History(loss=[6.0, 3.0, 0.5]),
+             rnnlib.History(loss=[8.0, 1.0, 2.0])]
+    ax = training.loss_curves({"three seeds": seeds, "one run": [5.0, 4.0, 3.0]}, per=2.0,
+                              styles=("-", "--"))
+    median = [line for line in ax.lines if line.get_label() == "three seeds"][0]
+    np.testing.assert_allclose(median.get_ydata(), [3.0, 1.0, 0.5])
+    assert median.get_linestyle() == "-"
+    single = [line for line in ax.lines if line.get_label() == "one run"][0]
+    assert single.get_linestyle() == "--"
+    (band,) = ax.collections
+    lows_highs = band.get_paths()[0].vertices[:, 1]
+    assert lows_highs.min() == pytest.approx(0.25) and lows_highs.max() == pytest.approx(4.0)
+
+
+@pytest.mark.parametrize("runs, per", [({}, 1.0), ({"x": []}, 1.0), ({"x": [[1.0, 2.0], [1.0]]}, 1.0),
+                                       ({"x": [[[1.0]]]}, 1.0),
                                        ({"x": [1.0]}, 0.0), ({"x": [1.0]}, float("nan"))])
 def test_loss_curves_bad_input_raises(runs, per):
     with pytest.raises(ValueError):

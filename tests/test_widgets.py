@@ -362,10 +362,22 @@ def test_explorer_callback_errors_show_in_the_widget(monkeypatch, make, control,
     (lambda: forward_stepper(seed="a"), TypeError, "seed"),
     (lambda: forward_stepper(text=3), TypeError, "text"),
     (lambda: player_html(3, []), TypeError, "frames"),
+    (lambda: player_html([1, 2], [Axis("t", ["a", "b"])]), TypeError, "frames"),
+    (lambda: player_html(["x"], ["t"]), TypeError, "axes"),
+    (lambda: player_html(["x"], []), ValueError, "axes"),
+    (lambda: player_html(["x"], [Axis("t", ["a"])], title=None), TypeError, "title"),
+    (lambda: player_html(["x"], [Axis("t", ["a"])], delay_ms=0), ValueError, "delay_ms"),
+    (lambda: gradient_flow_explorer(rhos=[0.5, -1.0]), ValueError, "rhos"),
+    (lambda: gradient_flow_explorer(rhos="0.5"), TypeError, "rhos"),
+    (lambda: gradient_flow_explorer(rhos=[]), ValueError, "rhos"),
+    (lambda: gradient_flow_explorer(lengths=5), TypeError, "lengths"),
+    (lambda: gradient_flow_explorer(activations="tanh"), TypeError, "activations"),
     (lambda: Axis("t", 3), TypeError, "labels"),
     (lambda: Axis("t", ["a"], start=1), ValueError, "start"),
     (lambda: softmax_temperature().frame_html(10 ** 6), ValueError, "k"),
 ])
 def test_bad_input_names_the_argument(call, error, name):
+    """A bad argument fails with its own name (a negative ρ in ``rhos`` once failed deep in
+    with_spectral_radius as 'rho'; an int in ``frames`` as an AttributeError)."""
     with pytest.raises(error, match=f"argument '{name}'"):
         call()

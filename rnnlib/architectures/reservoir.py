@@ -46,16 +46,37 @@ def leaky_states(params: dict, xs, *, leak: float = 1.0, h0=None) -> np.ndarray:
     check_param_mapping(params, ("U", "W", "b"))
     U, W, b = (check_float_array(f"params['{k}']", params[k]) for k in ("U", "W", "b"))
     xs = check_token_ids("xs", xs, U.shape[1], axes=("T", "B"), bound="D")
-    T, B = xs.shape
-    h = np.zeros((B, W.shape[0]))
+    h = np.zeros((xs.shape[1], W.shape[0]))
     if h0 is not None:
-        h = check_shape("h0", check_float_array("h0", h0), h.shape, "(B, H)").copy()
-    out = np.empty((T, B, W.shape[0]))
-    xu = np.take(U.T + b, xs, axis=0)               # U x_t + b for every t: a column of U
-    for t in range(T):
-        h = (1 - leak) * h + leak * np.tanh(xu[t] + h @ W.T)
-        out[t] = h
-    return out
+        h = check_shape("h0", check_float_array("h0", h0), h.shape, "(B, H)")
+    return leaky_recurrence({"U": U, "W": W, "b": b}, xs, leak, h)[0][1:]
+
+
+def leaky_recurrence(params: dict, xs: np.ndarray, leak: float, h0: np.ndarray, *,
+                     delay: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The one loop of leaky tanh units, on arguments the caller has checked: token ids xs
+    (T, B), leak λ in (0, 1], h_0 = ``h0`` (B, H); with a ``delay`` d, also the skip
+    connection W_s h_{t-d} (``params["Ws"]``, (H, H); experiments/long_memory.py):
+
+        a_t = b + W h_{t-1} [+ W_s h_{t-d} when t - d >= 1] + U x_t
+        h_t = (1 − λ) h_{t-1} + λ tanh(a_t)
+
+    Returns the states hs (T+1, B, H), hs[t] = h_t (hs[0] = h0), and tanh(a_t) (T, B, H),
+    which the skip model's backward pass reuses.
+    """
+    U, W, b = params["U"], params["W"], params["b"]
+    T, B = xs.shape
+    hs = np.empty((T + 1, B, W.shape[0]))
+    hs[0] = h0
+    g = np.empty((T, B, W.shape[0]))
+    xu = np.take(U.T, xs, axis=0) + b               # U x_t + b for every t: a column of U
+    for t in range(1, T + 1):
+        a = xu[t - 1] + hs[t - 1] @ W.T
+        if delay is not None and t - delay >= 1:
+            a = a + hs[t - delay] @ params["Ws"].T
+        g[t - 1] = np.tanh(a)
+        hs[t] = (1 - leak) * hs[t - 1] + leak * g[t - 1]
+    return hs, g
 
 
 def fit_readout(states: np.ndarray, targets, n_classes: int, *, ridge: float = 1e-3) -> dict:

@@ -20,11 +20,11 @@ import numpy as np
 from .activations import sigmoid_into
 from .lstm import _diag
 from .sequence import input_term
-from .validation import check_gated_call, check_vector
+from .validation import PARAM_KEYS, check_gated_call, check_vector
 
 G = 3
 GATE_NAMES = ("u", "r", "n")
-GRAD_KEYS = ("U", "W", "V", "b", "c", "h0")   # the gradient dict's order (see rnn.py)
+GRAD_KEYS = PARAM_KEYS + ("h0",)   # the gradient dict's keys, in order (see rnn.py)
 
 
 @dataclass

@@ -4,7 +4,8 @@ A cell is a module (``rnn.py``, ``lstm.py``, ``gru.py``) that says how many bloc
 U, W, b (``G``), names its gates (``GATE_NAMES``), runs forward over a run of steps from a state
 (``run(p, xu, state, activation) -> (cache, h, last state)``), backpropagates from that cache
 (``backward(p, cache, dh) -> (∂L/∂z, ∂L/∂W, ∂L/∂state)``) and gives its step Jacobians; it
-also lists its gradient keys in order (``GRAD_KEYS``), and its cache says in ``free`` which
+also lists its gradient keys (``GRAD_KEYS``: ``PARAM_KEYS``, then its state's, the one order
+the loop returns every cell's gradients in), and its cache says in ``free`` which
 (T, B, H) buffer the loop may overwrite with ∂L/∂h (None: none). A new cell is also named in
 ``validation.CELLS`` and ``GATE_COUNT`` (validation cannot import the cells; a test holds the
 two lists equal). What every cell shares is written once, here and in ``sequence.py``:
@@ -28,7 +29,6 @@ from .validation import PARAM_KEYS, Call
 
 CELLS = {"rnn": rnn, "lstm": lstm, "gru": gru}
 STATE_NAMES = ("h0", "s0")       # how the gradients and the carried state name (h, s)
-PLAIN_ORDER = rnn.GRAD_KEYS      # the order backward_checked builds the gradients in
 
 
 def run_checked(call: Call, xs: np.ndarray, state: tuple):
@@ -43,7 +43,7 @@ def backward_checked(call: Call, xs: np.ndarray, cache, h: np.ndarray,
                      d_o: np.ndarray) -> tuple[dict, tuple]:
     """Parameter gradients of one run given d_o = ∂L/∂o (T, B, K) (overwritten), and the
     gradient of the state it started from (a tuple of (B, H)). The dict's "h0" is a
-    placeholder (None) that keeps the plain cell's key order."""
+    placeholder (None) that keeps its place in the order of the cells' GRAD_KEYS."""
     T, B, H = h.shape
     p, sizes = call.params, call.sizes
     d_o2 = d_o.reshape(T * B, sizes.K)
@@ -54,8 +54,8 @@ def backward_checked(call: Call, xs: np.ndarray, cache, h: np.ndarray,
         np.dot(d_o2, p["V"], out=dh.reshape(T * B, H))
     dz, dW, dstate = CELLS[call.cell].backward(p, cache, dh)
     dU, db = input_grads(xs, call.token_ids, sizes.D, dz)
-    return {"U": dU, "W": dW, "b": db, "h0": None, "V": d_o2.T @ h.reshape(T * B, H),
-            "c": d_o2.sum(axis=0)}, dstate
+    return {"U": dU, "W": dW, "V": d_o2.T @ h.reshape(T * B, H), "b": db,
+            "c": d_o2.sum(axis=0), "h0": None}, dstate
 
 
 def bptt_checked(call: Call) -> tuple[float, dict, tuple]:
@@ -88,14 +88,12 @@ def bptt_checked(call: Call) -> tuple[float, dict, tuple]:
         state = last
     state = (state[0].copy(),) + state[1:]   # h_T may be a view into the last run's buffers
     if grads is None:                 # defensive: some step is always scored
-        grads = {k: np.zeros_like(v) for k, v in p.items()}
+        grads = {k: np.zeros_like(p[k]) for k in PARAM_KEYS} | {"h0": None}
     if dstate0 is None:
         dstate0 = tuple(np.zeros_like(x) for x in call.state())
     grads["h0"] = dstate0[0]
     if len(dstate0) > 1:
         grads["s0"] = dstate0[1]
-    if cell.GRAD_KEYS is not PLAIN_ORDER:   # each cell's gradients listed as before (see rnn.py)
-        grads = {k: grads[k] for k in cell.GRAD_KEYS}
     return total, grads, state
 
 

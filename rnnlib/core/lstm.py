@@ -17,10 +17,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from .activations import sigmoid_into
+from .validation import PARAM_KEYS
 
 G = 4
 GATE_NAMES = ("i", "f", "g", "q")
-GRAD_KEYS = ("U", "W", "V", "b", "c", "h0", "s0")   # the gradient dict's order (see rnn.py)
+GRAD_KEYS = PARAM_KEYS + ("h0", "s0")   # the gradient dict's keys, in order (see rnn.py)
 
 
 @dataclass

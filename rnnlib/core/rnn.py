@@ -16,12 +16,13 @@ from __future__ import annotations
 import numpy as np
 
 from .activations import activation_into, derivative, derivative_from_h
+from .validation import PARAM_KEYS
 
 G = 1
 GATE_NAMES: tuple = ()          # no gates: the one block is the pre-activation a
-# The order of the gradient dict's keys, as the plain cell's loop has always listed them
-# (a global norm does not depend on it: tree.param_leaves orders a flat model by PARAM_KEYS).
-GRAD_KEYS = ("U", "W", "b", "h0", "V", "c")
+# The gradient dict's keys, in the one order of every cell (lstm.py, gru.py) and of
+# ``reference``: the parameters as PARAM_KEYS lists them, then the initial state's.
+GRAD_KEYS = PARAM_KEYS + ("h0",)
 
 SLOPE_BLOCK = 64   # steps whose f'(a_t) ``backward`` computes together
 

@@ -386,10 +386,12 @@ def check_str(name: str, value: Any) -> str:
 
 
 def check_vector(name: str, value: Any, what: str = "numbers", *, size: int | None = None,
-                 finite: bool = True, positive: bool = False) -> np.ndarray:
+                 finite: bool = True, positive: bool = False, minimum: float | None = None,
+                 maximum: float | None = None) -> np.ndarray:
     """A 1-D float64 array (N,) of real numbers, non-empty (or of exactly N = ``size`` entries);
     finite unless ``finite=False`` (a diverged run's losses are allowed to be inf or nan); each
-    > 0 with ``positive`` (say so in ``what``, e.g. "temperatures > 0")."""
+    > 0 with ``positive``, and in [minimum, maximum] when those are given (:func:`check_range`;
+    say so in ``what``, e.g. "temperatures > 0", "accuracies in [0, 1]")."""
     want = (f"a non-empty 1-D sequence of {what}" if size is None
             else f"{size} {what}, shape ({size},)")
     arr = check_float_array(name, value) if finite else as_array(name, value)
@@ -400,7 +402,25 @@ def check_vector(name: str, value: Any, what: str = "numbers", *, size: int | No
     if positive and not np.all(arr > 0):
         i = int(np.flatnonzero(~(arr > 0))[0])
         raise bad_value(name, want, f"{arr[i]:g} at index {i}")
-    return arr.astype(np.float64, copy=False)
+    return check_range(name, arr.astype(np.float64, copy=False), want,
+                       minimum=minimum, maximum=maximum)
+
+
+def check_range(name: str, arr: np.ndarray, what: str, *, minimum: float | None = None,
+                maximum: float | None = None) -> np.ndarray:
+    """``arr`` (a real array, any shape) unchanged if every entry is >= ``minimum`` and <=
+    ``maximum`` (None: no bound); else a ValueError naming the first entry outside, and its
+    index. nan is outside every bound. ``what`` is the expectation the message states, e.g.
+    "accuracies in [0, 1]"."""
+    outside = np.zeros(arr.shape, dtype=bool)
+    if minimum is not None:
+        outside |= ~(arr >= minimum)
+    if maximum is not None:
+        outside |= ~(arr <= maximum)
+    if outside.any():
+        where = tuple(int(i) for i in np.argwhere(outside)[0])
+        raise bad_value(name, what, f"{arr[where]:g} at index {where[0] if arr.ndim == 1 else where}")
+    return arr
 
 
 def check_mapping(name: str, value: Any, what: str = "values") -> Mapping:

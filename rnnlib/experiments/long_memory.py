@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..architectures.reservoir import leaky_recurrence
 from ..core.losses import cross_entropy
 from ..core.params import init_params
 from ..core.validation import (bad_value, check_class_ids, check_fraction, check_int,
@@ -45,26 +46,18 @@ def init_skip_rnn(input_size: int, hidden_size: int, output_size: int, *, delay:
 
 
 def skip_states(params: dict, xs, *, delay: int | None = None, leak: float = 1.0):
-    """h_0..h_T (T + 1, B, H) (h_0 = 0) and tanh(a_t) (T, B, H) over token ids xs (T, B)."""
+    """h_0..h_T (T + 1, B, H) (h_0 = 0) and tanh(a_t) (T, B, H) over token ids xs (T, B): the
+    leaky units of ``architectures.reservoir`` (one loop, ``leaky_recurrence``) with the skip
+    connection."""
     delay = _check_delay(delay)
     leak = check_fraction("leak", leak, low_open=True, high_open=False)
     check_param_mapping(params, ("U", "W", "b"))
     if delay is not None and "Ws" not in params:
         raise bad_value("params", "the skip weights 'Ws' that a delay needs "
                         "(init_skip_rnn(..., delay=d))", f"keys {sorted(params)}")
-    U, W, b = params["U"], params["W"], params["b"]
-    xs = check_token_ids("xs", xs, np.shape(U)[1], axes=("T", "B"), bound="D")
-    T, B = xs.shape
-    h = np.zeros((T + 1, B, W.shape[0]))
-    g = np.empty((T, B, W.shape[0]))
-    xu = np.take(U.T, xs, axis=0) + b
-    for t in range(1, T + 1):
-        a = xu[t - 1] + h[t - 1] @ W.T
-        if delay is not None and t - delay >= 1:
-            a = a + h[t - delay] @ params["Ws"].T
-        g[t - 1] = np.tanh(a)
-        h[t] = (1 - leak) * h[t - 1] + leak * g[t - 1]
-    return h, g
+    xs = check_token_ids("xs", xs, np.shape(params["U"])[1], axes=("T", "B"), bound="D")
+    h0 = np.zeros((xs.shape[1], np.shape(params["W"])[0]))
+    return leaky_recurrence(params, xs, leak, h0, delay=delay)
 
 
 def skip_loss_and_grads(params: dict, xs, targets, *, delay: int | None = None, leak: float = 1.0):

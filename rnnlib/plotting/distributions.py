@@ -3,33 +3,17 @@
 :func:`plot_temperature_bars` draws softmax(o / τ) for several temperatures τ side by side;
 :func:`plot_entropy_vs_temperature` draws the entropy of that distribution against τ, between
 its two limits 0 (τ -> 0, all mass on the largest logit) and ln K (τ -> ∞, uniform).
-:func:`entropy` is the number both figures are about.
+The entropy is ``rnnlib.entropy`` (core/softmax.py), the one the softmax-temperature stepper
+prints too.
 """
 from __future__ import annotations
 
 import matplotlib as mpl
 import numpy as np
 
-from ..core.softmax import softmax
-from ..core.validation import bad_value, check_float_array, check_int, check_list, check_vector
+from ..core.softmax import entropy, softmax
+from ..core.validation import check_list, check_vector
 from .style import PALETTE, axes_or_new
-
-
-def entropy(p, axis: int = -1) -> np.ndarray:
-    """Entropy -Σ_k p_k ln p_k in nats along ``axis`` (0·ln 0 counts as 0); shape of p minus axis.
-
-    Raises ValueError unless the entries are >= 0 and sum to 1 (within 1e-9) along ``axis``.
-    """
-    p = check_float_array("p", p)
-    if p.ndim == 0:
-        raise bad_value("p", "a probability vector", "a scalar")
-    axis = check_int("axis", axis, minimum=-p.ndim, maximum=p.ndim - 1)
-    if np.any(p < 0) or not np.allclose(p.sum(axis=axis), 1.0, rtol=0, atol=1e-9):
-        raise bad_value("p", f"entries >= 0 that sum to 1 along axis {axis}",
-                        f"sums {np.round(p.sum(axis=axis), 6)}")
-    terms = np.zeros_like(p)
-    np.multiply(p, np.log(p, where=p > 0, out=np.zeros_like(p)), out=terms, where=p > 0)
-    return 0.0 - terms.sum(axis=axis)   # 0.0 - x turns -0.0 into 0.0
 
 
 def plot_temperature_bars(o, temperatures, ax=None, class_labels=None,

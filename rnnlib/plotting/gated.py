@@ -8,10 +8,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import matplotlib.ticker as mticker
-import numpy as np
 
 from ..core.validation import (bad_value, check_float_array, check_fraction, check_mapping,
-                               check_shape, check_vector)
+                               check_range, check_shape, check_vector)
 from .style import PALETTE, axes_or_new as _axes, colour as _colour
 
 
@@ -24,9 +23,7 @@ def accuracy_spread(distances: Sequence[int], runs: Mapping, *, chance: float, a
     distances: the k trained on (n,). runs: {label: accuracies (n, n_seeds)}. chance: the
     accuracy of guessing (1 / n_symbols). Returns the Axes.
     """
-    distances = check_vector("distances", distances, "distances >= 1")
-    if np.any(distances < 1):
-        raise bad_value("distances", "a non-empty 1-D sequence of distances >= 1", distances)
+    distances = check_vector("distances", distances, "distances >= 1", minimum=1)
     check_mapping("runs", runs, "accuracies (len(distances), n_seeds)")
     chance = check_fraction("chance", chance, low_open=True)
     ax = _axes(ax)
@@ -38,9 +35,7 @@ def accuracy_spread(distances: Sequence[int], runs: Mapping, *, chance: float, a
             raise bad_value(name, f"accuracies of shape (len(distances)={distances.size}, "
                             "n_seeds)", f"shape {acc.shape}")
         check_shape(name, acc, (distances.size, acc.shape[1]), "(len(distances), n_seeds)")
-        if np.any((acc < 0) | (acc > 1)):
-            raise bad_value(name, "accuracies in [0, 1]", f"values from {acc.min():g} to "
-                            f"{acc.max():g}")
+        check_range(name, acc, "accuracies in [0, 1]", minimum=0, maximum=1)
         x = distances * 2.0 ** (0.06 * (i - (n - 1) / 2))   # spread the curves a little
         mean, lo, hi = acc.mean(axis=1), acc.min(axis=1), acc.max(axis=1)
         colour = _colour(i)

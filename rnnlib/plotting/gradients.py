@@ -20,10 +20,7 @@ from ..core.validation import (bad_value, check_fraction, check_mapping, check_p
                                check_vector)
 from ..training.clipping import clip_by_global_norm, clip_elementwise
 from .style import PALETTE, axes_or_new as _axes, colour as _colour
-
-def _curve(name: str, label, values, what: str, size: int | None = None) -> np.ndarray:
-    """The run ``label`` of the argument ``name``: a 1-D curve (a diverged run may hold inf)."""
-    return check_vector(f"{name}[{label!r}]", values, what, size=size, finite=False)
+from .training import draw_runs
 
 
 def jacobian_norm_decay(norms: Mapping, *, rates: Mapping | None = None, ax=None,
@@ -44,10 +41,8 @@ def jacobian_norm_decay(norms: Mapping, *, rates: Mapping | None = None, ax=None
                         f"labels {sorted(map(str, unknown))} that are not")
     ax = _axes(ax)
     for i, (label, values) in enumerate(norms.items()):
-        values = _curve("norms", label, values, "norms")[::-1]   # index = distance T - t
-        if np.any(~np.isfinite(values)) or np.any(values < 0):
-            raise bad_value(f"norms[{label!r}]", "finite norms >= 0",
-                            "a negative or non-finite norm")
+        values = check_vector(f"norms[{label!r}]", values, "finite norms >= 0",
+                              minimum=0)[::-1]                 # index = distance T - t
         distance = np.arange(values.size)
         ax.plot(distance, values, color=_colour(i), lw=1.8, label=str(label))
         if label in rates:
@@ -74,19 +69,16 @@ def accuracy_vs_distance(lengths: Sequence[int], accuracies: Mapping | Sequence[
     {label: accuracies} for several runs (e.g. two training budgets). chance: the accuracy of
     guessing, 1 / n_symbols for ``rnnlib.recall_first``. Returns the Axes.
     """
-    lengths = check_vector("lengths", lengths, "lengths >= 1")
-    if np.any(lengths < 1):
-        raise bad_value("lengths", "a non-empty 1-D sequence of lengths >= 1", lengths)
+    lengths = check_vector("lengths", lengths, "lengths >= 1", minimum=1)
     chance = check_fraction("chance", chance, low_open=True)
     runs = accuracies if isinstance(accuracies, Mapping) else {"vanilla RNN": accuracies}
     check_mapping("accuracies", runs, "accuracies, one per length")
     ax = _axes(ax)
     markers = "osD^v"
     for i, (label, values) in enumerate(runs.items()):
-        values = _curve("accuracies", label, values, "accuracies, one per length", lengths.size)
-        if np.any((values < 0) | (values > 1)):
-            raise bad_value(f"accuracies[{label!r}]", "accuracies in [0, 1]",
-                            f"values from {values.min():g} to {values.max():g}")
+        values = check_vector(f"accuracies[{label!r}]", values,
+                              "accuracies in [0, 1], one per length", size=lengths.size,
+                              minimum=0, maximum=1)
         ax.plot(lengths, values, marker=markers[i % len(markers)], color=_colour(i), lw=1.8,
                 label=str(label))
     ax.axhline(chance, color=PALETTE["black"], ls="--", lw=1.2,
@@ -104,29 +96,23 @@ def accuracy_vs_distance(lengths: Sequence[int], accuracies: Mapping | Sequence[
 
 def gradient_norm_curves(runs: Mapping, *, clip: float | None = None, ax=None,
                          title: str = "Gradient norm during training",
-                         xlabel: str = "update (SGD step)"):
-    """The global gradient norm (before clipping) at every update, log scale, one line per run.
+                         xlabel: str = "update (SGD step)", styles=("-",)):
+    """The global gradient norm (before clipping) at every update, log scale, one line per label.
 
-    runs: {label: History or sequence of norms}. A History that stopped because it diverged is
-    marked with an × at its last finite point. clip: draw the clipping threshold as a dotted
-    line. Returns the Axes.
+    runs: {label: History or sequence of norms}, or {label: a list of them} (several seeds of
+    one setting: drawn as their median, in a band from the lowest to the highest). A History
+    that stopped because it diverged is marked with an × at its last finite point. clip: draw
+    the clipping threshold κ as a dash-dotted line. styles: the labels' line styles, in turn.
+    Returns the Axes.
     """
     check_mapping("runs", runs, "History or sequence of norms")
     if clip is not None:
         clip = check_positive("clip", clip)
     ax = _axes(ax)
-    for i, (label, run) in enumerate(runs.items()):
-        diverged = bool(getattr(run, "diverged", False))
-        norms = _curve("runs", label, run.grad_norm if hasattr(run, "grad_norm") else run,
-                       "gradient norms")
-        steps = np.arange(norms.size)
-        ax.plot(steps, norms, color=_colour(i), lw=1.6, label=str(label))
-        finite = np.flatnonzero(np.isfinite(norms))
-        if diverged and finite.size:
-            ax.plot(steps[finite[-1]], norms[finite[-1]], marker="x", ms=10, mew=2.5,
-                    color=_colour(i), linestyle="none")
+    draw_runs(ax, runs, "grad_norm", "gradient norms", styles=styles)
     if clip is not None:
-        ax.axhline(clip, color=PALETTE["black"], ls=":", lw=1.2, label=f"clip threshold {clip:g}")
+        ax.axhline(clip, color=PALETTE["black"], ls="-.", lw=1.0,
+                   label=f"clipping threshold κ = {clip:g}")
     ax.set_yscale("log")
     ax.set_xlabel(xlabel)
     ax.set_ylabel(r"$\|\nabla L\|$ before clipping")

@@ -275,19 +275,41 @@ def _gradient_paths(column: dict, y: dict, rows: list, t: int, T: int, hi: int) 
 
 
 def _unrolled_label(T, lo, hi, rows, highlight, direction) -> str:
+    """The drawing's text for a screen reader (its aria-label and title): what the columns
+    hold, and, with a step highlighted, every edge drawn in the highlight colour, as
+    ``unrolled`` draws them."""
     names = ", ".join(letter for _, letter in rows)
     matrices = "U, W and V" if len(rows) > 2 else "U and W"     # V only with an output row
     text = (f"The RNN unrolled over T = {T} steps: a column of {names} per step, h_0 on the "
             f"left, every column using the same {matrices}")
     if (lo, hi) != (1, T):
         text += f"; steps {lo} to {hi} shown"
-    if highlight is not None:
-        text += f"; step {highlight} highlighted"
-    if direction == "forward" and highlight > 1:
+    if highlight is None:
+        return text
+    t = highlight
+    text += f"; step {t} highlighted"
+    if direction == "forward" and t > 1:
         text += ", steps before it done"
     if direction == "backward":
-        text += ", steps after it done, the gradient flowing into its hidden state"
-    return text
+        # _gradient_paths: down the column from the top row to h_t, and back from h_{t+1}
+        column = [f"{letter}_{t}" for _, letter in reversed(rows[1:])]
+        paths = [" → ".join(column)] if len(column) > 1 else []
+        if t < T:
+            paths.append(f"h_{t + 1} → h_{t}")
+        text += ", steps after it done"
+        if paths:
+            text += f", the gradient flowing into h_{t} drawn beside the edges: {_and(paths)}"
+        return text
+    # the edges into the step's nodes, lit as unrolled lights them
+    edges = [f"x_{t} → h_{t} (U)", f"h_{t - 1} → h_{t} (W)"]
+    for (kind, lower), (_, upper) in zip(rows[1:], rows[2:]):     # h -> o (V), o -> L
+        edges.append(f"{lower}_{t} → {upper}_{t}" + (" (V)" if kind == "h" else ""))
+    return text + f", its edges lit: {_and(edges)}"
+
+
+def _and(items: list[str]) -> str:
+    """"a", "a and b", "a, b and c"."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def folded(*, show_outputs: bool = True, show_loss: bool = True, output_name: str = "o",

@@ -16,6 +16,12 @@ PALETTE = {
 }
 DIVERGING = "PuOr"
 SEQUENTIAL = "cividis"
+# The order in which a figure's lines take colours. Each of the first five comes from another
+# hue family (blue / orange / green / reddish purple / black), so five curves stay apart for
+# readers with any common colour-vision deficiency; the near twins of earlier colours (sky
+# blue after blue, vermillion after orange) come only from the sixth on, and yellow, faint on
+# white, last.
+ORDER = ("blue", "orange", "green", "purple", "black", "sky", "vermillion", "yellow")
 
 
 def use_book_style() -> None:
@@ -37,17 +43,10 @@ def use_book_style() -> None:
         "figure.constrained_layout.use": True,
     })
 
-# The order in which a figure's lines take colours. Each of the first five comes from another
-# hue family (blue / orange / green / reddish purple / black), so five curves stay apart for
-# readers with any common colour-vision deficiency; the near twins of earlier colours (sky
-# blue next to blue, vermillion next to orange) come only from the sixth on, and yellow,
-# faint on white, last. (Before, a figure of five curves drew its first in blue and its
-# fifth in sky blue, which many readers could not tell apart.)
-ORDER = ("blue", "orange", "green", "purple", "black", "sky", "vermillion", "yellow")
-
 
 def colour(i: int) -> str:
-    """The i-th line colour of a figure (wraps around after eight)."""
+    """The colour of a figure's i-th line (i >= 0), in ``ORDER``; the ninth line takes the
+    first colour again."""
     return PALETTE[ORDER[check_int("i", i, minimum=0) % len(ORDER)]]
 
 

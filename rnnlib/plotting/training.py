@@ -11,40 +11,78 @@ from collections.abc import Mapping, Sequence
 import matplotlib.ticker as mticker
 import numpy as np
 
-from ..core.validation import check_int, check_mapping, check_positive, check_vector
+from ..core.validation import bad_value, check_int, check_mapping, check_positive, check_vector
 from .style import PALETTE, axes_or_new as _axes, colour as _colour
 
-def _losses(name: str, run) -> tuple[np.ndarray, bool]:
-    """(losses, diverged) from a History-like object (``.loss``, ``.diverged``) or a sequence;
-    a diverged run's last loss may be inf or nan."""
-    losses = run.loss if hasattr(run, "loss") else run
-    return (check_vector(name, losses, "losses", finite=False),
-            bool(getattr(run, "diverged", False)))
+def runs_of(name: str, run, attr: str, what: str) -> tuple[np.ndarray, bool]:
+    """One label's curves as an array (R, N), and whether its run diverged.
+
+    run: a History-like object (its ``attr``, "loss" or "grad_norm", and ``.diverged``), a
+    sequence of N numbers, or several runs of one setting (one per seed, say) as a list of
+    either or an (R, N) array, all of one length N. A diverged run's last value may be inf or
+    nan. ``diverged`` is only ever True for a single History that says so.
+    """
+    if isinstance(run, np.ndarray) and run.ndim == 2:
+        run = list(run)
+    if isinstance(run, (list, tuple)) and run and (hasattr(run[0], attr) or np.ndim(run[0]) > 0):
+        rows = [_one_run(f"{name}[{i}]", one, attr, what) for i, one in enumerate(run)]
+        if len({row.size for row in rows}) > 1:
+            raise bad_value(name, f"runs of one length ({what})",
+                            f"lengths {[row.size for row in rows]}")
+        return np.stack(rows), False
+    return _one_run(name, run, attr, what)[None], bool(getattr(run, "diverged", False))
+
+
+def _one_run(name: str, run, attr: str, what: str) -> np.ndarray:
+    """The curve (N,) of one run: a History-like object's ``attr``, or a sequence of numbers."""
+    return check_vector(name, getattr(run, attr) if hasattr(run, attr) else run, what,
+                        finite=False)
+
+
+def draw_runs(ax, runs: Mapping, attr: str, what: str, *, per: float = 1.0, styles=("-",),
+              mark_rise: bool = False) -> None:
+    """One curve per label of ``runs`` against the update number, divided by ``per``.
+
+    runs: {label: run or runs} as :func:`runs_of` reads them. A label with one run is its line,
+    with an × at its last finite point if it diverged (or, with ``mark_rise``, if it ends above
+    where it started); a label with several runs is their median, in a band from the lowest to
+    the highest. The i-th label takes colour i and line style ``styles[i % len(styles)]``.
+    """
+    for i, (label, run) in enumerate(runs.items()):
+        values, diverged = runs_of(f"runs[{label!r}]", run, attr, what)
+        values = values / per
+        steps = np.arange(values.shape[1])
+        colour, style = _colour(i), styles[i % len(styles)]
+        if values.shape[0] > 1:
+            ax.fill_between(steps, values.min(axis=0), values.max(axis=0), color=colour,
+                            alpha=0.2, lw=0)
+            ax.plot(steps, np.median(values, axis=0), color=colour, ls=style, lw=1.8,
+                    label=str(label))
+            continue
+        y = values[0]
+        ax.plot(steps, y, color=colour, ls=style, lw=1.6, label=str(label))
+        finite = np.isfinite(y)
+        if diverged or (mark_rise and finite.all() and y[-1] > y[0]):
+            last = np.flatnonzero(finite)[-1] if finite.any() else 0
+            ax.plot(steps[last], y[last], marker="x", ms=9, mew=2, color=colour,
+                    linestyle="none")
 
 
 def loss_curves(runs: Mapping, *, per: float = 1.0, ax=None, log: bool = True,
                 title: str = "Training loss", ylabel: str = "loss",
-                xlabel: str = "update (SGD step)"):
+                xlabel: str = "update (SGD step)", styles=("-",)):
     """One line per labelled run: loss[i] / ``per`` against the update number i.
 
-    runs: {label: History or sequence of losses}. per: divide by it (the batch size turns the
-    book's summed loss into a loss per sequence). A run that stopped because it diverged, or
-    that ends above where it started, is marked with an × at its last point. log: log-scale y.
-    Returns the Axes.
+    runs: {label: History or sequence of losses}, or {label: a list of them} (several seeds of
+    one setting: drawn as their median, in a band from the lowest to the highest). per: divide
+    by it (the batch size turns the book's summed loss into a loss per sequence). A run that
+    stopped because it diverged, or that ends above where it started, is marked with an × at
+    its last point. log: log-scale y. styles: the labels' line styles, in turn. Returns the Axes.
     """
     check_mapping("runs", runs, "History or sequence of losses")
     per = check_positive("per", per)
     ax = _axes(ax)
-    for i, (label, run) in enumerate(runs.items()):
-        losses, diverged = _losses(f"runs[{label!r}]", run)
-        y = losses / per
-        steps = np.arange(y.size)
-        ax.plot(steps, y, color=_colour(i), lw=1.6, label=str(label))
-        finite = np.isfinite(y)
-        if diverged or (finite.all() and y[-1] > y[0]):
-            last = np.flatnonzero(finite)[-1] if finite.any() else 0
-            ax.plot(steps[last], y[last], marker="x", ms=9, mew=2, color=_colour(i),
-                    linestyle="none")
+    draw_runs(ax, runs, "loss", "losses", per=per, styles=styles, mark_rise=True)
     if log:
         ax.set_yscale("log")
     ax.set_xlabel(xlabel)

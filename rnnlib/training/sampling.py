@@ -2,20 +2,19 @@
 
 The model reads the prime (a first token, or a prompt of several), then each step feeds the
 previous sample back in as the next input and draws the next token from softmax(o_t / τ),
-τ = ``temperature``: below 1 the model plays safe, above 1 it takes more risks. Any cell:
-
-    rnn    h_t = f(b + W h_{t-1} + U[:, x_t])        (one column of U: x_t is one-hot)
-    lstm, gru                                        (their step, ``rnnlib.forward`` on one token)
+τ = ``temperature``: below 1 the model plays safe, above 1 it takes more risks. Any cell: each
+step is the core's own (``core.loop.run_checked``, which runs the cell's ``run`` on U x_t + b
+and the output layer), on a batch of one sequence and one step, from the state the last step
+left, (h,) or, for the LSTM, (h, s).
 """
 from __future__ import annotations
 
 import numpy as np
 
-from ..core.activations import activate
-from ..core.forward import forward
+from ..core.loop import run_checked
 from ..core.softmax import softmax
-from ..core.validation import (CELLS, bad_value, check_call, check_choice, check_gated_call,
-                               check_id_range, check_int, check_int_ids, check_params)
+from ..core.validation import (CELLS, bad_value, check_cell_call, check_choice, check_id_range,
+                               check_int, check_int_ids, check_params)
 
 
 def _check_prime(prime) -> np.ndarray:
@@ -41,45 +40,29 @@ def sample(params: dict, prime_ids, n: int, *, h0=None, s0=None, temperature: fl
     """
     prime = _check_prime(prime_ids)
     _, sizes = check_params(params, check_choice("cell", cell, CELLS))
-    check_id_range("prime_ids", prime, sizes.D, "token id", "D")     # before check_call says 'xs'
-    if cell == "rnn" and s0 is None:
-        call = check_call(params, prime, h0=h0, activation=activation)
-    else:
-        call = check_gated_call(params, prime, cell=cell, h0=h0, s0=s0, activation=activation)
+    check_id_range("prime_ids", prime, sizes.D, "token id", "D")     # before the call says 'xs'
+    call = check_cell_call(params, prime, cell=cell, h0=h0, s0=s0, activation=activation)
     if call.sizes.D != call.sizes.K:
         raise bad_value("params", "D == K (sampling feeds outputs back as inputs)",
                         f"D={call.sizes.D}, K={call.sizes.K}")
     n = check_int("n", n, minimum=0)
     rng = np.random.default_rng(check_int("seed", seed, minimum=0))
-    p, out = call.params, []
-    if cell == "rnn" and s0 is None:
-        h = call.h0[0]
-        for token in prime[:-1]:                      # read the prompt
-            h = activate(p["b"] + p["W"] @ h + p["U"][:, token], activation)
-        token = int(prime[-1])
-        for _ in range(n):
-            h = activate(p["b"] + p["W"] @ h + p["U"][:, token], activation)
-            probs = softmax(p["c"] + p["V"] @ h, temperature=temperature)
-            token = int(rng.choice(len(probs), p=probs))
-            out.append(token)
-            if token == stop_id:
-                break
-        return np.array(out, dtype=np.int64)
-    state = {"h0": h0, "s0": s0} if cell == "lstm" else {"h0": h0}
-    if len(prime) > 1:
-        state = _last_state(forward(p, prime[:-1], cell=cell, **state), cell)
-    token = int(prime[-1])
+    # The core transposes Vᵀ (and the plain cell's Wᵀ) into C order at every call, once per
+    # run in its loops but here once per token, which took a third of a step. Copies of V and
+    # W in Fortran order, made once, are those transposes already, so no step copies them;
+    # the numbers are the same.
+    call.params = {**call.params, "V": np.asfortranarray(call.params["V"])}
+    if cell == "rnn":
+        call.params["W"] = np.asfortranarray(call.params["W"])
+    state = call.state()                               # (h0,) or (h0, s0), each (1, H)
+    if len(prime) > 1:                                 # read the prompt
+        *_, state = run_checked(call, call.xs[:-1], state)
+    token, out = int(prime[-1]), []
     for _ in range(n):
-        run = forward(p, np.array([token]), cell=cell, **state)
-        state = _last_state(run, cell)
-        probs = softmax(run.o[-1], temperature=temperature)
+        *_, o, state = run_checked(call, np.array([[token]]), state)
+        probs = softmax(o[0, 0], temperature=temperature)
         token = int(rng.choice(len(probs), p=probs))
         out.append(token)
         if token == stop_id:
             break
     return np.array(out, dtype=np.int64)
-
-
-def _last_state(run, cell: str) -> dict:
-    """The state after a run, as keyword arguments: h0 (and s0 for the LSTM)."""
-    return {"h0": run.h[-1], "s0": run.s[-1]} if cell == "lstm" else {"h0": run.h[-1]}

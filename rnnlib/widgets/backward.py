@@ -13,7 +13,7 @@ from ..core.activations import derivative
 from ..core.bptt import loss_and_grads
 from ..core.validation import PARAM_KEYS
 from .cells import column, legend_html, matrix, vector_row
-from .formatting import esc, fmt, fmt_sci, token_label
+from .formatting import esc, fixed_point, scientific, token_label
 from .sequence import SequenceStepper
 
 _DF = {"tanh": "1 \u2212 h<sub>{t}</sub><sup>2</sup>",
@@ -31,7 +31,7 @@ class BackwardStepper(SequenceStepper):
     def title(self) -> str:
         what = f"the text {esc(repr(self.text))}" if self._xs_given is None else "the input sequence"
         return (f"Backpropagation through time, step by step: {esc(self.activation)} RNN on "
-                f"{what} (T = {self.T}, loss L = {fmt(self.trace.loss, 3)})")
+                f"{what} (T = {self.T}, loss L = {fixed_point(self.trace.loss, 3)})")
 
     def prepare(self) -> None:
         tr = self.trace
@@ -72,7 +72,7 @@ class BackwardStepper(SequenceStepper):
         target = int(self.targets[t - 1]) if np.ndim(self.targets) == 1 else None
         out = [self.graph_svg(t)]
         head = (f"<b>Step t = {t}</b>, going back from T = {T} (frame {k_frame} of {T})"
-                f" &nbsp;·&nbsp; loss at this step L<sub>{t}</sub> = {fmt(tr.step_losses[t - 1], 3)}")
+                f" &nbsp;·&nbsp; loss at this step L<sub>{t}</sub> = {fixed_point(tr.step_losses[t - 1], 3)}")
         if target is not None and self.chars is not None:
             head += f" (target {esc(token_label(self.chars[target]))})"
         out.append(f'<div class="rnnw-head">{head}</div>')
@@ -123,8 +123,8 @@ class BackwardStepper(SequenceStepper):
                 '<div class="rnnw-ok" data-check="loss_and_grads">'
                 f"<b>Check:</b> the sum over all {T} steps is the full gradient. Against "
                 "<code>rnnlib.loss_and_grads</code>: max |difference| over U, W, V, b, c, h<sub>0</sub> = "
-                f"<b>{fmt_sci(self.max_abs_diff)}</b>; loss {fmt(tr.loss, 6)} vs "
-                f"{fmt(self.reference_loss, 6)}.</div>")
+                f"<b>{scientific(self.max_abs_diff)}</b>; loss {fixed_point(tr.loss, 6)} vs "
+                f"{fixed_point(self.reference_loss, 6)}.</div>")
         return "".join(out)
 
 

@@ -26,7 +26,10 @@ from .styles import CSS
 
 
 class Stepper:
-    """Base class. Subclasses set ``title`` and implement ``axes``, ``frame_html`` and ``live``."""
+    """Base class. Subclasses set ``title`` (a class attribute or a property) and ``delay_ms``,
+    and implement ``axes`` (the sliders), ``render_frame`` (frame k's HTML, which ``frame_html``
+    caches) and ``live`` (the ipywidgets form); ``header_html`` and ``footer_html`` may add HTML
+    outside the frames."""
 
     title = "Stepper"
     delay_ms = 900

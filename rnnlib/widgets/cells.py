@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from .colours import colour, colour_class, text_colour
-from .formatting import MINUS, esc, fmt
+from .formatting import MINUS, esc, fixed_point
 
 
 def legend_html(signed_text: str = "values", magnitude_text: str | None = None) -> str:
@@ -30,7 +30,7 @@ def cell(value: float, kind: str, vmax: float, *, mark: bool = False, show: bool
          title: str | None = None) -> str:
     cls = f"c {colour_class(value, kind, vmax)}" + (" mk" if mark else "")
     tip = f' title="{esc(title)}"' if title else ""
-    text = fmt(value) if show else ""
+    text = fixed_point(value) if show else ""
     return f'<span class="{cls}"{tip}>{text}</span>'
 
 
@@ -77,7 +77,7 @@ def matrix(M, kind: str, vmax: float, caption_html: str = "", *, key: str,
     for i in range(rows):
         if row_labels is not None:
             parts.append(f'<span class="rl">{esc(row_labels[i])}</span>')
-        parts.extend(cell(v, kind, vmax, show=show, title=None if show else fmt(v)) for v in M[i])
+        parts.extend(cell(v, kind, vmax, show=show, title=None if show else fixed_point(v)) for v in M[i])
     template = f"repeat({cols},{width}px)" if row_labels is None else f"max-content repeat({cols},{width}px)"
     grid = (f'<div class="{cls}" data-name="{esc(key)}" data-shape="{rows}x{cols}" '
             f'style="grid-template-columns:{template}">{"".join(parts)}</div>')

@@ -1,4 +1,10 @@
-"""How the steppers print numbers and tokens in HTML: fixed decimals, a true minus sign."""
+"""How the steppers print numbers and tokens in HTML: fixed decimals, a true minus sign.
+
+``fixed_point(x, 2)`` and ``scientific(x, 1)`` show a number in a frame at a fixed number of
+decimals, for the eye (a true minus sign "−", the widths of a column alike). The numbers a
+chapter prints or glues for its prose go through ``rnnlib.report.fmt`` instead, which rounds to
+significant digits and writes a plain "-".
+"""
 from __future__ import annotations
 
 import html
@@ -6,16 +12,17 @@ import html
 MINUS = "\u2212"
 
 
-def fmt(value: float, digits: int = 2) -> str:
-    """A number with fixed decimals, a true minus sign, and no '-0.00'."""
+def fixed_point(value: float, digits: int = 2) -> str:
+    """``value`` with ``digits`` decimals ("0.50", "−1.25"): a true minus sign, and no "−0.00"."""
     s = f"{value:.{digits}f}"
     if float(s) == 0:
         s = s.lstrip("-")
     return s.replace("-", MINUS)
 
 
-def fmt_sci(value: float, digits: int = 1) -> str:
-    """Scientific notation for tiny or huge numbers (1.2e−05)."""
+def scientific(value: float, digits: int = 1) -> str:
+    """``value`` in scientific notation with ``digits`` decimals, for tiny or huge numbers
+    ("1.2e−05"), with a true minus sign."""
     return f"{value:.{digits}e}".replace("-", MINUS)
 
 

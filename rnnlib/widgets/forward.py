@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .cells import column, legend_html, matrix, vector_row
-from .formatting import esc, fmt, token_label
+from .formatting import esc, fixed_point, token_label
 from .sequence import SequenceStepper
 
 _F = {"tanh": "tanh", "sigmoid": "\u03c3", "relu": "ReLU"}
@@ -56,7 +56,7 @@ class ForwardStepper(SequenceStepper):
         head = f"<b>Step t = {t}</b> of T = {self.T} &nbsp;·&nbsp; input x<sub>{t}</sub>{self.token_at(t)}"
         if target is not None and self.chars is not None:
             head += (f" &nbsp;·&nbsp; next character (target) {esc(token_label(self.chars[target]))}"
-                     f", predicted with probability {fmt(s.y_hat[target], 3)}")
+                     f", predicted with probability {fixed_point(s.y_hat[target], 3)}")
         out.append(f'<div class="rnnw-head">{head}</div>')
         # the first equation, written out with this step's numbers
         ux_cap = "U x<sub>%d</sub>" % t
@@ -76,7 +76,7 @@ class ForwardStepper(SequenceStepper):
             + "</div>")
         out.append('<div class="rnnw-note">W h<sub>%d</sub> = [%s]; each row of a sums b, that '
                    'entry of W h and that entry of U x.</div>'
-                   % (t - 1, ", ".join(fmt(v) for v in self.Wh[t - 1])))
+                   % (t - 1, ", ".join(fixed_point(v) for v in self.Wh[t - 1])))
         rows = [
             vector_row(f"x<sub>{t}</sub> (input)", s.x, self.x_kind, self.s_x, key="x",
                        index_labels=self.in_labels),

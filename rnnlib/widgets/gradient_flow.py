@@ -18,7 +18,7 @@ from ..core.validation import (ACTIVATIONS, check_choice, check_int, check_list,
 from .base import Stepper
 from .player import Axis
 from .charts import log_plot_svg
-from .formatting import esc, fmt_sci
+from .formatting import esc, scientific
 
 DEFAULT_RHOS = tuple(round(0.5 + 0.1 * i, 2) for i in range(11))      # 0.5 … 1.5
 DEFAULT_LENGTHS = (10, 20, 30, 40, 50)
@@ -44,23 +44,30 @@ class GradientFlowExplorer(Stepper):
                  hidden_size: int = 16, input_size: int = 4, activation: str = "tanh",
                  seed: int = 0, input_scale: float = 1.0, input_scales=None, activations=None):
         super().__init__()
+        # every argument checked here, before any computation, so a bad one fails with its
+        # name and not from inside jacobian_norms
         check_choice("activation", activation, ACTIVATIONS)
-        # extra axes of the static player; a single value means no control for it
-        self.input_scales = (tuple(check_vector("input_scales", input_scales, "input scales > 0",
-                                                positive=True)) if input_scales
-                             else (check_positive("input_scale", input_scale),))
-        self.activations = tuple(check_choice("activations", a, ACTIVATIONS)
-                                 for a in (activations or (activation,)))
-        if input_scales and input_scale not in self.input_scales:
-            input_scale = self.input_scales[0]
-        if activations and activation not in self.activations:
-            activation = self.activations[0]
-        self.rhos = tuple(check_vector("rhos", rhos, "spectral radii"))
-        self.lengths = tuple(check_int("lengths", n) for n in check_list("lengths", list(lengths),
+        self.rhos = tuple(check_vector("rhos", rhos, "spectral radii >= 0", minimum=0.0))
+        if isinstance(lengths, (range, np.ndarray)):
+            lengths = list(lengths)
+        self.lengths = tuple(check_int("lengths", n) for n in check_list("lengths", lengths,
                                                                           what="lengths >= 1"))
         self.rho, self.T = check_positive("rho", rho, allow_zero=True), check_int("T", T)
         self.hidden_size = check_int("hidden_size", hidden_size)
         self.input_size = check_int("input_size", input_size)
+        check_int("seed", seed, minimum=0)
+        # extra axes of the static player; a single value means no control for it
+        self.input_scales = (tuple(check_vector("input_scales", input_scales, "input scales > 0",
+                                                positive=True)) if input_scales is not None
+                             else (check_positive("input_scale", input_scale),))
+        self.activations = (tuple(check_choice("activations", a, ACTIVATIONS)
+                                  for a in check_list("activations", activations,
+                                                      what="activation names"))
+                            if activations is not None else (activation,))
+        if input_scales is not None and input_scale not in self.input_scales:
+            input_scale = self.input_scales[0]
+        if activations is not None and activation not in self.activations:
+            activation = self.activations[0]
         self.input_scale = input_scale
         self.configure(seed=seed, activation=activation)
 
@@ -162,9 +169,9 @@ class GradientFlowExplorer(Stepper):
         else:
             verdict = "neither vanishing nor exploding over this length"
         note = (f'<div class="rnnw-note" data-norms="{values}">'
-                f"\u2016\u2202h<sub>{T}</sub>/\u2202h<sub>0</sub>\u2016 = <b>{fmt_sci(far, 2)}</b> "
-                f"(the guess ρ<sup>{T}</sup> = {fmt_sci(rho ** T, 2)}); "
-                f"10 steps back: {fmt_sci(norms[max(T - 10, 0)], 2)}. {verdict}. "
+                f"\u2016\u2202h<sub>{T}</sub>/\u2202h<sub>0</sub>\u2016 = <b>{scientific(far, 2)}</b> "
+                f"(the guess ρ<sup>{T}</sup> = {scientific(rho ** T, 2)}); "
+                f"10 steps back: {scientific(norms[max(T - 10, 0)], 2)}. {verdict}. "
                 f"Activation {esc(activation)}, inputs × {scale:g}, seed {self.seed}.</div>")
         return svg + note
 

@@ -13,7 +13,7 @@ from ..core.params import init_params
 from ..core.validation import ACTIVATIONS, bad_value, check_choice
 from ..book.gated_trace import gated_trace
 from .cells import column, legend_html, vector_row
-from .formatting import esc, fmt, token_label
+from .formatting import esc, fixed_point, token_label
 from .sequence import SequenceStepper, char_sequence
 
 
@@ -93,9 +93,9 @@ class LSTMStepper(SequenceStepper):
             + column(g, "signed", 1.0, f"g<sub>{t}</sub>", key="eq_g")
             + "</div>")
         out.append(f'<div class="rnnw-note">Kept from s<sub>{t - 1}</sub> (f ⊙ s): '
-                   f"[{', '.join(fmt(v) for v in kept)}]; written (i ⊙ g): "
-                   f"[{', '.join(fmt(v) for v in written)}]. Mean forget gate "
-                   f"{fmt(float(np.mean(f)), 2)}.</div>")
+                   f"[{', '.join(fixed_point(v) for v in kept)}]; written (i ⊙ g): "
+                   f"[{', '.join(fixed_point(v) for v in written)}]. Mean forget gate "
+                   f"{fixed_point(float(np.mean(f)), 2)}.</div>")
         sub = lambda k: f"<sub>{k}</sub>"
         rows = [
             vector_row(f"x{sub(t)} (input)", s.x, "magnitude" if self.onehot else "signed",

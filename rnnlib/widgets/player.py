@@ -23,7 +23,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from ..core.validation import bad_type, bad_value, check_int, check_list
+from ..core.validation import bad_type, bad_value, check_int, check_list, check_str
 from .formatting import esc
 from .styles import CSS
 
@@ -76,13 +76,22 @@ def player_html(frames: list[str], axes: list[Axis], *, title: str = "", header:
                 footer: str = "", delay_ms: int = 900) -> str:
     """One self-contained HTML block that plays ``frames`` (HTML strings) with no kernel.
 
-    len(frames) must equal the product of the axes' sizes (row-major: the last axis varies
-    fastest). ``header`` (e.g. a colour legend) and ``footer`` are shown outside the frames.
+    axes: one Axis (a slider) or more. len(frames) must equal the product of the axes' sizes
+    (row-major: the last axis varies fastest). ``title``, ``header`` (e.g. a colour legend) and
+    ``footer`` are HTML strings shown outside the frames; delay_ms: the milliseconds between
+    two frames when playing (an int >= 1).
     """
-    for name, value, what in (("frames", frames, "a list of HTML strings"),
-                              ("axes", axes, "a list of Axis")):
-        if not isinstance(value, (list, tuple)):
-            raise bad_type(name, what, value)
+    frames = check_list("frames", frames, what="HTML strings")
+    for k, frame in enumerate(frames):
+        if not isinstance(frame, str):
+            raise bad_type("frames", f"a list of HTML strings (frame {k} is not one)", frame)
+    axes = check_list("axes", axes, what="Axis (one slider each)")
+    for axis in axes:
+        if not isinstance(axis, Axis):
+            raise bad_type("axes", "a list of Axis", axis)
+    for name, value in (("title", title), ("header", header), ("footer", footer)):
+        check_str(name, value)
+    delay_ms = check_int("delay_ms", delay_ms, minimum=1)
     n = 1
     for ax in axes:
         n *= ax.size

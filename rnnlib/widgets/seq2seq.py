@@ -19,7 +19,7 @@ from .base import Stepper
 from ..core.validation import bad_value, check_int, check_list
 from .cells import matrix, vector_row
 from .encoder_decoder import symbol_ids
-from .formatting import esc, fmt
+from .formatting import esc, fixed_point
 from .player import Axis
 
 
@@ -149,7 +149,7 @@ class BeamStepper(_Seq2SeqStepper):
             if step > upto:
                 continue
             mark = ' style="font-weight:700;background:#fde7c8"' if n == best else ""
-            rows.append(_row([esc(self.out_text(tokens)), step, fmt(lp, 3), fmt(score, 3)],
+            rows.append(_row([esc(self.out_text(tokens)), step, fixed_point(lp, 3), fixed_point(score, 3)],
                              style=mark))
         if not rows:
             return '<div class="rnnw-note">No hypothesis has ended yet.</div>'
@@ -163,9 +163,9 @@ class BeamStepper(_Seq2SeqStepper):
             best = max(range(len(self.beam.finished)), key=lambda i: self.beam.finished[i][2])
             return (f'<div class="rnnw-head"><b>Result</b>: the ended hypothesis with the best '
                     f'score, <b>{esc(self.out_text(self.beam.tokens))}</b> (score '
-                    f'{fmt(self.beam.score, 3)}).</div>' + self._finished_rows(n, best))
+                    f'{fixed_point(self.beam.score, 3)}).</div>' + self._finished_rows(n, best))
         live = self.beam.history[k]
-        rows = "".join(_row([r + 1, esc(self.out_text(t)), fmt(lp, 3)])
+        rows = "".join(_row([r + 1, esc(self.out_text(t)), fixed_point(lp, 3)])
                        for r, (t, lp) in enumerate(live))
         before = 1 if k == 0 else len(self.beam.history[k - 1])
         head = (f'<div class="rnnw-head"><b>Step {k + 1}</b>: {before} hypothes'
@@ -217,8 +217,8 @@ class AttentionStepper(_Seq2SeqStepper):
         written = self.out_labels[int(self.tokens[k])]
         j = int(np.argmax(self.weights[k]))
         head = (f'<div class="rnnw-head"><b>Decoder step i = {k + 1}</b>: writes '
-                f'<b>{esc(written)}</b> (probability {fmt(self.probs[k], 3)}), looking mostly at '
-                f'“{esc(src[j])}” (α = {fmt(self.weights[k, j], 2)}). Output so far: '
+                f'<b>{esc(written)}</b> (probability {fixed_point(self.probs[k], 3)}), looking mostly at '
+                f'“{esc(src[j])}” (α = {fixed_point(self.weights[k, j], 2)}). Output so far: '
                 f'<b>{esc(self.out_text(self.tokens[:k + 1]))}</b></div>')
         row = vector_row(f"α<sub>{k + 1}j</sub>", self.weights[k], "magnitude", 1.0,
                          key="alpha", index_labels=src, mark=j)

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core.softmax import softmax
+from ..core.softmax import entropy, softmax
 from ..core.validation import (bad_value, check_list, check_mapping, check_positive,
                                check_vector)
 from .base import Stepper
 from .player import Axis
 from .cells import vector_row
 from .charts import bars_svg
-from .formatting import esc, fmt
+from .formatting import esc, fixed_point
 
 DEFAULT_LOGITS = (2.0, 1.0, 0.1, -1.0)
 DEFAULT_TEMPERATURES = (0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0)
@@ -79,7 +79,7 @@ class SoftmaxTemperature(Stepper):
         axes = [Axis("τ", [f"τ = {t:g}" for t in self.temperatures], t0)]
         if len(self.presets) > 1:
             names = list(self.presets)
-            axes.append(Axis("logits", [f"{n}: [{', '.join(fmt(v, 1) for v in self.presets[n])}]"
+            axes.append(Axis("logits", [f"{n}: [{', '.join(fixed_point(v, 1) for v in self.presets[n])}]"
                                         for n in names]))
         return axes
 
@@ -105,10 +105,9 @@ class SoftmaxTemperature(Stepper):
                 + vector_row("logits o", logits, "signed", scale, key="logits", index_labels=labels)
                 + vector_row(f"o / τ (τ = {tau:g})", logits / tau, "signed", scale, key="scaled")
                 + "</div>")
-        entropy = float(-np.sum(p * np.log(np.where(p > 0, p, 1.0))))
         top = int(np.argmax(p))
         note = (f'<div class="rnnw-note">Σ = {p.sum():.3f} &nbsp;·&nbsp; most likely: '
-                f'{esc(labels[top])} with {p[top]:.3f} &nbsp;·&nbsp; entropy {entropy:.3f} nats '
+                f'{esc(labels[top])} with {p[top]:.3f} &nbsp;·&nbsp; entropy {float(entropy(p)):.3f} nats '
                 f'(uniform over {len(p)}: {np.log(len(p)):.3f})</div>')
         return svg + rows + note
 
