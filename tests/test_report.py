@@ -4,8 +4,8 @@ import re
 import numpy as np
 import pytest
 
-from rnnlib.report import (below, fmt, glue, glue_range, glued, power_of_ten, rounded,
-                           value_range)
+from rnnlib.report import (below, fmt, glue, glue_range, glued, power_of_ten, round_bound,
+                           rounded, value_range)
 
 
 def test_rounded_hides_the_last_bits_another_cpu_would_change():
@@ -118,3 +118,33 @@ def test_power_of_ten(x, digits, text):
 def test_power_of_ten_rejects_what_is_not_one_finite_number(x, error):
     with pytest.raises(error, match="argument 'x'"):
         power_of_ten(x)
+
+
+@pytest.mark.parametrize("x, digits, side, bound", [
+    (0.8467, 2, "down", 0.84), (0.8467, 2, "up", 0.85), (0.84, 2, "down", 0.84),
+    (0.84, 2, "up", 0.84), (4.6e-4, 1, "up", 5e-4), (5.3e-4, 1, "up", 6e-4),
+    (0.0095, 1, "down", 0.009), (0.0105, 1, "up", 0.02), (-0.8467, 2, "down", -0.85),
+    (0.996, 2, "up", 1.0), (0.0, 1, "up", 0.0), (-0.0, 1, "down", 0.0)])
+def test_round_bound_rounds_to_the_side_a_bound_needs(x, digits, side, bound):
+    got = round_bound(x, digits, side=side)
+    assert got == bound and str(got) == str(bound)            # no signed zero either
+    assert (got >= x) if side == "up" else (got <= x)
+
+
+def test_round_bound_is_the_nearest_such_number():
+    rng = np.random.default_rng(0)
+    for x, digits in zip(rng.uniform(-1, 1, 500) * 10.0 ** rng.integers(-9, 5, 500),
+                         rng.integers(1, 4, 500)):
+        up, down = round_bound(x, int(digits)), round_bound(x, int(digits), side="down")
+        assert down <= x <= up and rounded(up, int(digits)) == up and rounded(down, int(digits)) == down
+        assert up - down <= 1.000001 * 10.0 ** (np.floor(np.log10(abs(x))) - digits + 1)
+
+
+@pytest.mark.parametrize("call, error, name", [
+    (lambda: round_bound(0.5, side="above"), ValueError, "side"),
+    (lambda: round_bound(float("nan")), ValueError, "x"),
+    (lambda: round_bound([0.5, 0.6]), TypeError, "x"),
+    (lambda: round_bound(0.5, 0), ValueError, "digits")])
+def test_round_bound_names_a_bad_argument(call, error, name):
+    with pytest.raises(error, match=f"argument '{name}'"):
+        call()

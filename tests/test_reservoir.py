@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import rnnlib
-from rnnlib.architectures.reservoir import fit_readout, init_reservoir, leaky_states
+from rnnlib.architectures.reservoir import fit_readout, init_reservoir, leaky_states, readout_classes
 
 
 def test_reservoir_has_the_spectral_radius_asked_for():
@@ -47,6 +47,19 @@ def test_readout_solves_the_ridge_problem():
     assert np.abs(grad).max() < 1e-9
 
 
+def test_readout_classes_are_the_largest_scores():
+    rng = np.random.default_rng(5)
+    states, y = rng.normal(size=(40, 6)), rng.integers(0, 3, 40)
+    r = fit_readout(states, y, 3)
+    scores = states @ r["V"].T + r["c"]
+    got = readout_classes(r, states)
+    assert got.shape == (40,) and got.dtype.kind == "i"
+    assert np.all(scores[np.arange(40), got] == scores.max(axis=1))
+    r = {"V": np.eye(3)[:, :2], "c": np.array([0.0, 0.0, 0.5])}       # 3 classes over H = 2
+    np.testing.assert_array_equal(readout_classes(r, np.array([[2.0, 0.0], [0.0, 2.0], [0.1, 0.2]])),
+                                  [0, 1, 2])
+
+
 def test_leaky_reservoir_recalls_far_back():
     p = init_reservoir(8, 100, rho=0.9, seed=0)
     xs, y = rnnlib.recall_first(1000, 31, seed=100)
@@ -54,7 +67,7 @@ def test_leaky_reservoir_recalls_far_back():
     accs = {}
     for leak in (1.0, 0.1):
         r = fit_readout(leaky_states(p, xs, leak=leak)[-1], y, 4)
-        accs[leak] = np.mean((leaky_states(p, xt, leak=leak)[-1] @ r["V"].T + r["c"]).argmax(1) == yt)
+        accs[leak] = np.mean(readout_classes(r, leaky_states(p, xt, leak=leak)[-1]) == yt)
     assert accs[0.1] > 0.95 and accs[1.0] < 0.4
 
 
@@ -78,6 +91,11 @@ def test_leaky_states_start_from_h0():
     (lambda p: fit_readout(np.zeros((3, 4)), [0, 1, 0], 2, ridge=0), "ridge", ValueError),
     (lambda p: fit_readout(np.zeros((3, 4)), [0, 2, 0], 2), "targets", ValueError),
     (lambda p: fit_readout(np.zeros(3), [0, 1, 0], 2), "states", ValueError),
+    (lambda p: readout_classes({"V": np.zeros((2, 4)), "c": np.zeros(2)}, np.zeros(4)), "states", ValueError),
+    (lambda p: readout_classes({"V": np.zeros((2, 4)), "c": np.zeros(2)}, np.zeros((3, 5))),
+     r"readout\['V'\]", ValueError),
+    (lambda p: readout_classes({"V": np.zeros((2, 4))}, np.zeros((3, 4))), "readout", ValueError),
+    (lambda p: readout_classes([0], np.zeros((3, 4))), "readout", TypeError),
 ])
 def test_bad_input(call, name, error):
     with pytest.raises(error, match=f"argument '{name}'"):

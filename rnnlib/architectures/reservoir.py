@@ -21,8 +21,8 @@ from ..core.encoding import one_hot
 from ..core.jacobians import with_spectral_radius
 from ..core.params import init_params
 from ..core.validation import (bad_value, check_class_ids, check_float_array, check_fraction,
-                               check_int, check_param_mapping, check_positive, check_shape,
-                               check_token_ids)
+                               check_int, check_output_layer, check_param_mapping, check_positive,
+                               check_shape, check_token_ids)
 
 
 def init_reservoir(input_size: int, hidden_size: int, *, rho: float = 0.9, input_scale: float = 1.0,
@@ -93,3 +93,13 @@ def fit_readout(states: np.ndarray, targets, n_classes: int, *, ridge: float = 1
     reg[H, H] = 0.0                                  # the bias is not shrunk
     sol = np.linalg.solve(X.T @ X + reg, X.T @ Y)    # (H + 1, K)
     return {"V": sol[:H].T, "c": sol[H]}
+
+
+def readout_classes(readout: dict, states: np.ndarray) -> np.ndarray:
+    """The class a fitted readout reads each state as, argmax_k (V h + c)_k: ints (N,), for
+    states (N, H) and readout {"V" (K, H), "c" (K,)} (``fit_readout``'s)."""
+    states = check_float_array("states", states)
+    if states.ndim != 2:
+        raise bad_value("states", "shape (N, H)", f"shape {states.shape}")
+    V, c = check_output_layer(readout, states.shape[1], "readout")
+    return (states @ V.T + c).argmax(axis=1)

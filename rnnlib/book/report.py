@@ -16,6 +16,10 @@ its prose goes through these helpers, so what nbval compares is the same on ever
                              the same two ends, not glued (for a printed table of ranges)
     power_of_ten(x, digits=1)
                              "8 × 10⁻⁸": a number far from 1, for the prose
+    round_bound(x, digits=1, side="up")
+                             x rounded outward, to the nearest number of `digits`
+                             significant digits on the side of x a bound needs: what a
+                             sentence "at most ..." ("up") or "at least ..." ("down") can state
 
 Pick `digits` for what the prose needs, not more. A value near a rounding boundary can still
 flip its last digit on another CPU; ``tools/nbval-other-cpu`` finds those.
@@ -28,7 +32,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..core.validation import as_array, bad_type, bad_value, check_int, check_positive, check_str
+from ..core.validation import (as_array, bad_type, bad_value, check_choice, check_int,
+                                check_positive, check_str)
 
 
 def _check_digits(digits) -> int:
@@ -176,6 +181,25 @@ def power_of_ten(x, digits: int = 1) -> str:
         raise bad_value("x", "a finite number", v)
     mantissa, exponent = f"{v:.{digits - 1}e}".split("e")
     return f"{mantissa} × 10{str(int(exponent)).translate(_SUPERSCRIPT)}"
+
+
+def round_bound(x, digits: int = 1, *, side: str = "up") -> float:
+    """``x`` rounded to ``digits`` significant digits away from the claim a bound makes: the
+    smallest such number >= x (side="up", for "at most ...") or the largest <= x ("down", for
+    "at least ..." or "no ... below ..."). ``rounded`` may land on the wrong side of x
+    (0.8467 -> 0.85), which would make such a sentence false. x: a finite real number."""
+    v = rounded(x, digits)
+    if not isinstance(v, float):
+        raise bad_type("x", "a single real number", np.asarray(x))
+    if not math.isfinite(v):
+        raise bad_value("x", "a finite number", v)
+    check_choice("side", side, ("up", "down"))
+    x = float(x)
+    if (side == "up" and v < x) or (side == "down" and v > x):
+        # one unit in the last kept digit of x (not of v: 0.0095 rounds up to 0.01)
+        step = 10.0 ** (math.floor(math.log10(abs(x))) - digits + 1)
+        v = rounded(v + step if side == "up" else v - step, digits)
+    return v + 0.0
 
 
 def _myst_glue(name: str, value, display: bool) -> None:

@@ -7,7 +7,7 @@
 
 Both compute once with ``rnnlib.architectures.seq2seq`` (beam_search, greedy_decode) and then only display:
 ``.show()`` is the static player the site shows, ``.live()`` the controls of a running kernel
-(type another source; for the beam also the width and α).
+(type another source; for the beam also the width and the length exponent ν).
 """
 from __future__ import annotations
 
@@ -126,7 +126,7 @@ class BeamStepper(_Seq2SeqStepper):
 
     @property
     def title(self) -> str:
-        return (f"Beam search, width {self.width}, length normalisation α = {self.alpha}: "
+        return (f"Beam search, width {self.width}, length normalisation ν = {self.alpha}: "
                 f"reading “{esc(_text(self.source, self.src_labels))}”")
 
     def compute(self) -> None:
@@ -140,7 +140,7 @@ class BeamStepper(_Seq2SeqStepper):
     def header_html(self) -> str:
         return ('<div class="rnnw-note">log P is the sum of log ŷ over the symbols written so '
                 'far; an ended hypothesis (it wrote the end symbol) is ranked by log P / '
-                'length<sup>α</sup>, the end symbol counted in the length.</div>')
+                'length<sup>ν</sup>, the end symbol counted in the length.</div>')
 
     def _finished_rows(self, upto: int, best: int | None) -> str:
         rows = []
@@ -180,7 +180,7 @@ class BeamStepper(_Seq2SeqStepper):
         import ipywidgets as w
 
         width = w.IntSlider(value=self.width, min=1, max=8, description="width")
-        alpha = w.FloatSlider(value=self.alpha, min=0.0, max=1.0, step=0.25, description="α")
+        alpha = w.FloatSlider(value=self.alpha, min=0.0, max=1.0, step=0.25, description="ν")
         return [(width, lambda v: setattr(self, "width", int(v))),
                 (alpha, lambda v: setattr(self, "alpha", float(v)))]
 

@@ -7,9 +7,10 @@ Free running, the decoder reads its own previous output, so one step at a time:
 
 Greedy decoding picks argmax ŷ_i. Beam search keeps the ``width`` partial outputs with the
 highest log-probability log P(y_1..y_i) = Σ log ŷ_i[y_i]; a hypothesis ends when it writes the
-end symbol. Finished hypotheses are compared by the log-probability divided by length^α
-(length normalisation: α = 0 is the raw sum, which favours short outputs because every symbol
-adds a negative term; α = 1 is the mean per symbol). With width 1 beam search is greedy decoding.
+end symbol. Finished hypotheses are compared by the log-probability divided by length^ν, ν
+the argument ``alpha`` (length normalisation: ν = 0 is the raw sum, which favours short outputs
+because every symbol adds a negative term; ν = 1 is the mean per symbol; chapter 10 writes ν
+because α there is an attention weight). With width 1 beam search is greedy decoding.
 """
 from __future__ import annotations
 
@@ -134,7 +135,8 @@ class Beam:
 
 
 def normalised(log_prob: float, length: int, alpha: float) -> float:
-    """The score a finished hypothesis is ranked by: log P / length^α (length counts the end symbol)."""
+    """The score a finished hypothesis is ranked by: log P / length^ν, ν = ``alpha`` (length
+    counts the end symbol)."""
     return log_prob / (length ** alpha)
 
 

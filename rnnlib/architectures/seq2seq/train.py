@@ -82,7 +82,8 @@ def exact_match(params: dict, sources, targets, *, eos: int, width: int | None =
     """For each pair, whether the decoded output equals the target exactly: bools (n,), for
     n sources (each (S_k,) ids) and n targets (each (T_k,) ids ending with ``eos``).
 
-    width None: greedy decoding; else beam search of that width (length normalisation α).
+    width None: greedy decoding; else beam search of that width (length normalisation
+    exponent ν = ``alpha``).
     batch: how many sources are decoded together.
     """
     n = len(check_list("sources", sources, what="id sequences"))
