@@ -17,12 +17,12 @@ from .core import reference
 from .core.activations import activate, derivative, relu, sigmoid
 from .core.bptt import loss_and_grads
 from .training.clipping import clip_by_global_norm, clip_elementwise, global_norm
-from .training.tree import as_vector
+from .training.tree import as_vector, check_grads
 from .experiments.datasets import recall_first, sine_windows
 from .core.forward import ForwardResult, GatedForwardResult, forward, predict
 from .core.gated import to_pytorch
 from .core.gru import pytorch_gru_forward
-from .core.gradcheck import check_grads, numerical_grads, relative_error
+from .core.gradcheck import numerical_grads, relative_error
 from .core.similarity import cosine_similarity
 from .core.jacobians import jacobian_norms, spectral_radius, step_jacobians, with_spectral_radius
 from .book.notation import NOTATIONS, forward_in_notation, from_notation, to_notation

@@ -198,3 +198,64 @@ def test_tree_grad_errors_names_its_bad_arguments(call, error, name):
     with pytest.raises(error, match=f"argument '{re.escape(name)}'"):
         call({"a": {"b": np.zeros(2)}})
 
+
+
+@pytest.mark.parametrize("returns, error, words", [
+    (lambda q: (0.0, {"a": {"b": np.zeros(3)}}), ValueError, "grads['a']['b'] of shape (3,)"),
+    (lambda q: (0.0, {"a": {"b": None}}), ValueError, "grads['a']['b'] of shape ()"),
+    (lambda q: (np.zeros(2), q), TypeError, "the loss a real number"),
+    (lambda q: ("0.5", q), TypeError, "the loss a real number"),
+    (lambda q: (float("nan"), q), ValueError, "a finite loss"),
+    (lambda q: 0.5, ValueError, "the pair (loss, grads)"),
+])
+def test_tree_grad_errors_names_what_the_loss_function_returned(returns, error, words):
+    """A gradient of the wrong shape or None, a loss that is no number, a function returning
+    the loss alone: each is the caller's loss_and_grads, named so (no 'numeric'/'analytic')."""
+    with pytest.raises(error, match=r"argument 'loss_and_grads'.*" + re.escape(words)):
+        tree_grad_errors(returns, {"a": {"b": np.zeros(2)}})
+
+
+def test_tree_grad_errors_wants_float64_leaves():
+    """float32 keeps ~7 digits, so ±1e-5 loses most of its own: a right gradient read ~1e-3
+    off. The leaf is named where it sits."""
+    params = {"a": {"b": np.ones(3, dtype=np.float32)}}
+    with pytest.raises(TypeError, match=re.escape("argument 'params['a']['b']'") + ".*float64"):
+        tree_grad_errors(lambda q: (float(np.sum(q["a"]["b"] ** 2)), {"a": {"b": 2 * q["a"]["b"]}}),
+                         params)
+    with pytest.raises(TypeError, match=re.escape("argument 'arrays['b']'")):
+        rnnlib.numerical_grads(lambda a: float(np.sum(a["b"])), {"b": np.ones(2, np.float32)})
+
+
+def test_numerical_grads_puts_the_entry_back_when_the_function_fails():
+    x = np.array([1.0, 2.0])
+
+    def f(a):
+        if a["x"][0] != 1.0:
+            raise RuntimeError("the loss failed")
+        return 0.0
+    with pytest.raises(RuntimeError):
+        rnnlib.numerical_grads(f, {"x": x})
+    np.testing.assert_array_equal(x, [1.0, 2.0])
+    with pytest.raises(TypeError, match="argument 'f'"):
+        rnnlib.numerical_grads(lambda a: np.ones(2), {"x": x})
+    np.testing.assert_array_equal(x, [1.0, 2.0])
+
+
+def test_check_grads_is_tree_grad_errors_on_the_core_model():
+    """One gradient checker: check_grads is tree_grad_errors on {U, W, V, b, c, h0[, s0]}, and
+    both compare against the same default floor."""
+    import inspect
+
+    from rnnlib.core.gradcheck import FLOOR
+    for fn in (rnnlib.check_grads, tree_grad_errors):
+        assert inspect.signature(fn).parameters["floor"].default == FLOOR
+    rng = np.random.default_rng(4)
+    p = rnnlib.init_params(3, 4, 2, cell="lstm", seed=1)
+    xs, y = rng.normal(size=(5, 2, 3)), rng.integers(0, 2, (5, 2))
+    h0, s0 = rng.normal(size=(2, 4)), rng.normal(size=4)
+    flat = rnnlib.check_grads(p, xs, y, h0=h0, s0=s0, cell="lstm")
+    tree = {**rnnlib.copy_params(p), "h0": h0.copy(), "s0": s0.copy()}
+    errors = tree_grad_errors(lambda t: rnnlib.loss_and_grads(
+        {k: t[k] for k in "UWVbc"}, xs, y, h0=t["h0"], s0=t["s0"], cell="lstm"), tree, states=True)
+    assert flat == errors and list(flat) == ["U", "W", "V", "b", "c", "h0", "s0"]
+    assert max(flat.values()) < TOL

@@ -10,6 +10,9 @@ from rnnlib.experiments.long_memory import (init_skip_rnn, recall_skip, skip_los
                                             skip_states, trained_count)
 from rnnlib.experiments.forgetting import shared_suffix_gaps
 from rnnlib.experiments.recall import RecallSetup, recall_accuracy
+from rnnlib.training.clipping import clip_by_global_norm, global_norm
+from rnnlib.training.optim import SGD, Adagrad, Adam
+from rnnlib.training.tree import as_vector, count, param_leaves, tree_grad_errors
 
 
 @pytest.mark.parametrize("delay, leak", [(None, 1.0), (3, 1.0), (2, 0.4), (None, 0.3)])
@@ -75,3 +78,41 @@ def test_trained_count_is_the_number_of_parameters():
 def test_bad_input_names_the_argument(call, name, error):
     with pytest.raises(error, match=f"argument '{name}'"):
         call()
+
+
+def test_the_skip_weights_are_a_parameter_every_walker_sees():
+    """W_s sits in a flat model beside U, W, V, b, c: the optimisers, the clipping, the
+    gradient check and as_vector all take it, so it is trained (it used to stay as drawn:
+    count 71 against as_vector's 55)."""
+    params = init_skip_rnn(5, 4, 3, delay=2)
+    assert count(params) == as_vector(params).size == 71
+    assert [k for k, _ in param_leaves(params)] == ["U", "W", "V", "b", "c", "Ws"]
+    shuffled = {k: params[k] for k in ("Ws", "c", "b", "V", "W", "U")}   # any dict order
+    assert [k for k, _ in param_leaves(shuffled)] == ["U", "W", "V", "b", "c", "Ws"]
+    xs, y = rnnlib.recall_first(3, 6, n_symbols=3, n_noise=2, seed=0)
+    _, grads = skip_loss_and_grads(params, xs, y, delay=2)
+    norm = np.sqrt(sum(np.sum(g ** 2) for g in grads.values()))
+    assert global_norm(grads) == pytest.approx(norm, rel=1e-14)
+    clipped, _ = clip_by_global_norm(grads, 0.5 * norm)
+    assert np.allclose(clipped["Ws"], 0.5 * grads["Ws"])
+    for optimizer in (SGD(0.5), Adagrad(0.5), Adam(0.5)):
+        before = params["Ws"].copy()
+        optimizer.step(params, grads)
+        assert not np.array_equal(params["Ws"], before), type(optimizer).__name__
+    errors = tree_grad_errors(lambda p: skip_loss_and_grads(p, xs, y, delay=2), params)
+    assert list(errors) == ["U", "W", "V", "b", "c", "Ws"] and max(errors.values()) < 1e-6
+
+
+def test_recall_skip_trains_the_skip_weights(monkeypatch):
+    from rnnlib.experiments import long_memory
+    trained = {}
+    fit = long_memory.fit
+
+    def keeping(params, **kw):
+        trained["Ws"] = params["Ws"].copy()
+        history = fit(params, **kw)
+        trained["moved"] = np.abs(params["Ws"] - trained["Ws"]).max()
+        return history
+    monkeypatch.setattr(long_memory, "fit", keeping)
+    recall_skip(6, delay=3, setup=RecallSetup(hidden_size=6, steps=20, n_test=50))
+    assert trained["moved"] > 1e-3

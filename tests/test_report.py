@@ -108,7 +108,8 @@ def test_value_range_is_what_glue_range_glues_and_prints_as_the_prose_quotes_it(
 
 @pytest.mark.parametrize("x, digits, text", [
     (8.4e-8, 1, "8 × 10⁻⁸"), (3.2e-7, 1, "3 × 10⁻⁷"), (-2.46e3, 2, "-2.5 × 10³"),
-    (0.00049, 1, "5 × 10⁻⁴"), (7.0, 1, "7 × 10⁰"), (-0.0, 1, "0 × 10⁰")])
+    (0.00049, 1, "5 × 10⁻⁴"), (7.0, 1, "7 × 10⁰"), (-0.0, 1, "0"), (0, 2, "0"),
+    (1.7e308, 1, "2 × 10³⁰⁸"), (np.array(3e-8), 1, "3 × 10⁻⁸")])
 def test_power_of_ten(x, digits, text):
     assert power_of_ten(x, digits) == text
 
@@ -148,3 +149,20 @@ def test_round_bound_is_the_nearest_such_number():
 def test_round_bound_names_a_bad_argument(call, error, name):
     with pytest.raises(error, match=f"argument '{name}'"):
         call()
+
+
+@pytest.mark.parametrize("name, error", [("", ValueError), ("a:b", ValueError), ("a`b", ValueError),
+                                         (None, TypeError)])
+def test_glue_range_checks_the_name_it_was_given(name, error):
+    """The name is checked as given: "" must not pass as "_lo", and a bad one is quoted as the
+    caller wrote it, not as "a:b_lo"."""
+    with pytest.raises(error, match="argument 'name'") as info:
+        glue_range(name, [1.0, 2.0])
+    assert "_lo" not in str(info.value)
+
+
+def test_power_of_ten_checks_digits_and_bools():
+    with pytest.raises(ValueError, match="argument 'digits'"):
+        power_of_ten(3e-8, 0)
+    with pytest.raises(TypeError, match="argument 'x'"):
+        power_of_ten(True)

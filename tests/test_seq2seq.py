@@ -10,11 +10,13 @@ from rnnlib.training.tree import copy_tree, get, leaves, tree_grad_errors
 from rnnlib.core.gradcheck import numerical_grads, relative_error
 from rnnlib.architectures import encoder_decoder
 from rnnlib.architectures.layer import LayerCache, cell_of, layer_backward, layer_forward
+from rnnlib.architectures.layer import init_layer as init_layer_
 from rnnlib.architectures.seq2seq import (beam_search, embedding_backward, embedding_forward, greedy_decode,
                             init_embedding, init_seq2seq, loss_and_grads, sampled_inputs, tasks)
-from rnnlib.architectures.seq2seq import cut
-from rnnlib.architectures.seq2seq.model import decoder_inputs, encode, forward
-from rnnlib.architectures.seq2seq.self_attention import positional_encoding
+from rnnlib.architectures.seq2seq import attention_of, cut, normalised, start_id
+from rnnlib.architectures.seq2seq import decoder_inputs
+from rnnlib.architectures.seq2seq.model import encode, forward
+from rnnlib.architectures.seq2seq.self_attention import positional_encoding, self_attention
 from rnnlib.architectures.seq2seq.tasks import (encode_pairs, number_words, pad_batch, sample_numbers,
                                                 source_text, target_text)
 from rnnlib.architectures.seq2seq.train import batches, exact_match, fit_seq2seq, symbol_accuracy
@@ -442,3 +444,170 @@ def test_training_snaps_the_parameters_to_float32_so_rounding_noise_is_absorbed(
     for (path, first), (_, second) in zip(leaves(runs[0]), leaves(runs[1])):
         np.testing.assert_array_equal(first, second, err_msg=path)
         np.testing.assert_array_equal(first, first.astype(np.float32).astype(float), err_msg=path)
+
+
+# ---------------------------------------------------------------- the review of the seq2seq code
+TARGETS_OF = {"no end symbol": [np.array([1, 2])], "empty": [np.array([], dtype=int)],
+              "2-D": [np.array([[1], [10]])], "an id >= K": [np.array([11, 10])],
+              "an int": [10]}
+
+
+@pytest.mark.parametrize("bad", sorted(TARGETS_OF))
+def test_exact_match_checks_every_target(bad):
+    """A target without the end symbol, empty, 2-D or with an id >= K used to give a silent
+    wrong hit (and an int one a deep TypeError); each is named as the caller indexes it."""
+    targets = [WORDS[1][0]] + TARGETS_OF[bad]
+    error = ValueError
+    with pytest.raises(error, match=re.escape("argument 'targets[1]'")):
+        exact_match(WORD_MODEL, WORDS[0], targets, eos=10)
+
+
+def test_symbol_accuracy_wants_a_bool_and_checks_targets_free_running_too():
+    with pytest.raises(TypeError, match="argument 'teacher_forced'"):
+        symbol_accuracy(WORD_MODEL, *WORDS, teacher_forced="no")
+    for teacher_forced in (True, False):
+        with pytest.raises(ValueError, match=re.escape("argument 'targets[1]'")):
+            symbol_accuracy(WORD_MODEL, WORDS[0], [WORDS[1][0], np.array([11, 10])],
+                            teacher_forced=teacher_forced)
+
+
+@pytest.mark.parametrize("value", [None, [], 0, "dot"])
+def test_attention_that_is_not_a_mapping_is_not_read_as_dot(value):
+    params = init_seq2seq(7, 4, embed_size=4, hidden_size=4, attention="dot", seed=0)
+    params["attention"] = value
+    for call in (lambda: greedy_decode(params, SRC, steps=2, eos=3),
+                 lambda: loss_and_grads(params, SRC, TGT)):
+        with pytest.raises(TypeError, match=re.escape("argument 'params['attention']'")):
+            call()
+    params["attention"] = {}                              # the one spelling of dot attention
+    assert greedy_decode(params, SRC, steps=2, eos=3).weights.shape == (2, 2, 1)
+
+
+@pytest.mark.parametrize("alpha", [0.0, 0.5, 1.0])
+def test_beam_scores_ended_and_cut_off_hypotheses_by_one_length_rule(alpha):
+    """Every finished hypothesis, ended or cut off at the last step, is scored with its length
+    the number of symbols it wrote (the terms of its log P): the step it finished at."""
+    params = init_seq2seq(7, 5, embed_size=4, hidden_size=6, cell="gru", seed=7)
+    src, sl = tasks.pad_batch([np.array([1, 2, 3]), np.array([4, 5]), np.array([6])])
+    kinds = set()
+    for beam in beam_search(params, src, width=3, steps=3, eos=4, src_lengths=sl, alpha=alpha):
+        for (tokens, lp, score), step in zip(beam.finished, beam.finished_step):
+            ended = len(tokens) < step                    # it wrote the end symbol at `step`
+            kinds.add(ended)
+            assert len(tokens) + ended == step
+            assert score == normalised(lp, step, alpha)
+    assert kinds == {True, False}                         # both kinds were scored
+
+
+@pytest.mark.parametrize("call, name, error", [
+    (lambda: loss_and_grads(WORD_MODEL, np.zeros((3, 0), int), np.zeros((2, 0), int)), "src",
+     ValueError),
+    (lambda: greedy_decode(WORD_MODEL, np.zeros((3, 0), int), steps=2, eos=10), "src", ValueError),
+    (lambda: beam_search(WORD_MODEL, np.zeros((3, 0), int), width=2, steps=2, eos=10), "src",
+     ValueError),
+    (lambda: encode(WORD_MODEL, np.zeros((0, 2), int)), "src", ValueError),
+    (lambda: exact_match(WORD_MODEL, [WORDS[0][0], np.array([], int)], WORDS[1], eos=10),
+     "sources[1]", ValueError),
+    (lambda: exact_match(WORD_MODEL, [WORDS[0][0], np.array([99])], WORDS[1], eos=10),
+     "sources[1]", ValueError),
+    (lambda: symbol_accuracy(WORD_MODEL, [np.array([99]), WORDS[0][1]], WORDS[1],
+                             teacher_forced=True), "sources[0]", ValueError),
+    (lambda: fit_seq2seq(WORD_MODEL, [WORDS[0][0], np.array([0.5])], WORDS[1], steps=1, batch=1),
+     "sources[1]", TypeError),
+    (lambda: fit_seq2seq(WORD_MODEL, [WORDS[0][0], np.array([99])], WORDS[1], steps=1, batch=1),
+     "sources[1]", ValueError),
+    (lambda: normalised(-1.0, 0, 1.0), "length", ValueError),
+    (lambda: normalised("x", 2, 1.0), "log_prob", TypeError),
+    (lambda: normalised(-1.0, 2, -1.0), "alpha", ValueError),
+    (lambda: start_id({}), "params", ValueError),
+    (lambda: start_id({"V": np.zeros(3)}), "params['V']", ValueError),
+    (lambda: attention_of(None), "params", TypeError),
+])
+def test_bad_input_names_the_callers_argument(call, name, error):
+    with pytest.raises(error, match=f"argument '{re.escape(name)}'"):
+        call()
+
+
+def test_fit_seq2seq_names_a_leaf_it_cannot_train_in_place():
+    params = init_seq2seq(len(tasks.SOURCE_WORDS), len(tasks.TARGET_SYMBOLS), embed_size=4,
+                          hidden_size=4, attention="additive", seed=0)
+    params["V"] = params["V"].tolist()
+    with pytest.raises(TypeError, match=re.escape("argument 'params['V']'")):
+        fit_seq2seq(params, *WORDS, steps=1, batch=1)
+    params["V"] = np.array(params["V"])
+    params["attention"]["Wa"] = params["attention"]["Wa"].astype(np.float32)
+    with pytest.raises(TypeError, match=re.escape("argument 'params['attention']['Wa']'")):
+        fit_seq2seq(params, *WORDS, steps=1, batch=1)
+
+
+@pytest.mark.parametrize("call, name, error", [
+    (lambda X, W: self_attention(X, W[:, :3], W, W), "Wq", ValueError),
+    (lambda X, W: self_attention(X, W, W[:3], W), "Wk", ValueError),
+    (lambda X, W: self_attention(X, W, W, W[:, :3]), "Wv", ValueError),
+    (lambda X, W: self_attention(X[0, 0], W, W, W), "X", ValueError),
+    (lambda X, W: self_attention(X.astype(str), W, W, W), "X", TypeError),
+    (lambda X, W: self_attention(X, W, W, W, mask=np.ones((2, 5), int)), "mask", TypeError),
+    (lambda X, W: self_attention(X, W, W, W, mask=np.ones(5, bool)), "mask", ValueError),
+    (lambda X, W: self_attention(X, W, W, W, mask=np.arange(5)[None] < np.array([[5], [0]])),
+     "mask", ValueError),
+])
+def test_self_attention_checks_its_arguments(call, name, error):
+    """A sequence with no real position used to give NaN weights silently, an int mask was
+    accepted (attention rejects it), wrong shapes failed inside numpy."""
+    X, W = np.ones((2, 5, 4)), np.eye(4)
+    with pytest.raises(error, match=f"argument '{name}'"):
+        call(X, W)
+
+
+def test_layer_backward_checks_u_and_names_the_tree_path():
+    layer = init_layer_(3, 2)
+    cache = layer_forward(layer, np.ones((4, 1, 3)))
+    dh = np.ones((4, 1, 2))
+    with pytest.raises(ValueError, match=re.escape("argument 'params['U']'")):
+        layer_backward({**layer, "U": np.ones((2, 5))}, cache, dh)
+    with pytest.raises(ValueError, match=re.escape("argument 'params['encoder']['W']'")):
+        layer_backward({**layer, "W": np.ones((3, 3))}, cache, dh, name="params['encoder']")
+    with pytest.raises(TypeError, match="argument 'input_grad'"):
+        layer_backward(layer, cache, dh, input_grad="no")
+    ids = layer_forward(layer := init_layer_(6, 2), np.array([[5], [1]]))
+    with pytest.raises(ValueError, match=re.escape("argument 'params['U']'")):
+        layer_backward({**layer, "U": layer["U"][:, :4]}, ids, np.ones((2, 1, 2)))
+
+
+def test_decoding_checks_the_model_once_not_at_every_step(monkeypatch):
+    """The tree is checked at the public entry; the steps run unchecked, so the checks'
+    count does not grow with the number of steps (it used to: ~9 arrays a step). The one check
+    a step keeps is log_softmax's of its logits 'o' (they overflow only for absurd parameters,
+    and then must not turn into NaN silently)."""
+    from rnnlib.core import validation
+    counted, calls = validation._float_array, []
+
+    def counting(name, value):
+        if name != "o":
+            calls.append(name)
+        return counted(name, value)
+    for attention in (None, "additive"):
+        params = init_seq2seq(7, 5, embed_size=4, hidden_size=6, attention=attention, seed=1)
+        monkeypatch.setattr(validation, "_float_array", counting)
+        made = []
+        for steps in (2, 8):
+            calls.clear()
+            greedy_decode(params, np.array([[1, 2], [3, 4]]), steps=steps, eos=4)
+            beam_search(params, np.array([[1, 2], [3, 4]]), width=3, steps=steps, eos=4)
+            made.append(len(calls))
+        monkeypatch.undo()
+        assert made[0] == made[1], made
+
+
+def test_batches_are_the_pairs_padded_on_their_own():
+    """The pairs are padded once; a batch is exactly what padding its own pairs gives."""
+    numbers = tasks.sample_numbers(50, max_digits=6, seed=2)
+    src, tgt = tasks.encode_pairs(numbers, seed=2)
+    draw = batches(src, tgt, size=7, seed=3)
+    for i in range(5):
+        s, sl, t, tl = draw(i)
+        pick = np.random.default_rng([3, i]).choice(50, size=7, replace=False)
+        for got, want in zip((s, sl, t, tl), (*pad_batch([src[j] for j in pick]),
+                                              *pad_batch([tgt[j] for j in pick]))):
+            assert got.dtype == want.dtype and got.flags.c_contiguous
+            np.testing.assert_array_equal(got, want)

@@ -89,7 +89,7 @@ def _check(params, query, keys, mask, kind) -> _Checked:
                             f"Hq = {Hq} (query {np.shape(query)}) and Hk = {Hk} "
                             f"(keys {np.shape(keys)})")
         return _Checked(None, q, k, m, np.shape(query), np.shape(keys), kind)
-    return _Checked(_check_params(params, Hq, Hk), q, k, m, np.shape(query), np.shape(keys), kind)
+    return _Checked(check_params(params, Hq, Hk), q, k, m, np.shape(query), np.shape(keys), kind)
 
 
 def _check_mask(mask, S: int, B: int, batched: bool) -> np.ndarray:
@@ -109,7 +109,10 @@ def _check_mask(mask, S: int, B: int, batched: bool) -> np.ndarray:
     return m
 
 
-def _check_params(params, Hq: int, Hk: int) -> dict:
+def check_params(params, Hq: int, Hk: int) -> dict:
+    """Additive attention's parameters for queries of size Hq and keys of size Hk: a mapping
+    with finite W_a (A, Hq), U_a (A, Hk), v_a (A,); returned as float64 arrays. Errors name
+    "params['Wa']" and so on (a model renames them with ``named``)."""
     check_param_mapping(params, tuple(PARAM_NAMES))     # kind="additive" needs its parameters
     p = {n: check_float_array(f"params['{n}']", params[n]) for n in PARAM_NAMES}
     va = p["va"]
@@ -123,24 +126,42 @@ def _check_params(params, Hq: int, Hk: int) -> dict:
 
 
 # ----------------------------------------------------------------------------- the pass
-def _scores(c: _Checked):
-    """z (T, S, B) and, for additive, the hidden layer u = tanh(W_a q + U_a k_j) (T, S, B, A)."""
+def masked_softmax(z: np.ndarray, mask, axis: int) -> np.ndarray:
+    """softmax of z (any shape) along ``axis``, masked entries exactly 0: ``mask`` (bool,
+    broadcast against z, True where a position is real; None: all are) must leave a real entry
+    in every slice along ``axis``, so each maximum is finite. Attention's weights over positions
+    and self-attention's are both this one softmax."""
+    if mask is not None:
+        z = np.where(mask, z, -np.inf)
+    e = np.exp(z - z.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def softmax_backward(weights: np.ndarray, d_weights: np.ndarray, axis: int) -> np.ndarray:
+    """∂L/∂z from ∂L/∂α for α = softmax(z) along ``axis`` (both any shape, the same):
+    α_j (∂L/∂α_j − Σ_l α_l ∂L/∂α_l). A masked position has α_j = 0, so it gets 0."""
+    return weights * (d_weights - (weights * d_weights).sum(axis=axis, keepdims=True))
+
+
+def project_keys(params: dict, keys: np.ndarray) -> np.ndarray:
+    """U_a k_j for every position and sequence, keys (S, B, Hk) -> (S, B, A): the part of the
+    additive scores no query changes, so a decoder computes it once per source, not per step."""
+    S, B, Hk = keys.shape
+    return (keys.reshape(S * B, Hk) @ params["Ua"].T).reshape(S, B, -1)
+
+
+def _scores(c: _Checked, from_keys=None):
+    """z (T, S, B) and, for additive, the hidden layer u = tanh(W_a q + U_a k_j) (T, S, B, A);
+    ``from_keys``: U_a k_j if the caller kept it (``project_keys``), else computed here."""
     if c.kind == "dot":
         return np.einsum("sbh,tbh->tsb", c.keys, c.query), None
-    S, B, Hk = c.keys.shape
     p = c.params
-    from_keys = (c.keys.reshape(S * B, Hk) @ p["Ua"].T).reshape(S, B, -1)   # U_a k_j, once
+    if from_keys is None:
+        from_keys = project_keys(p, c.keys)                                  # U_a k_j, once
     from_query = c.query @ p["Wa"].T                                         # W_a q, (T, B, A)
     u = from_keys[None] + from_query[:, None]             # (T, S, B, A), the one big array:
     np.tanh(u, out=u)                                     # tanh in place, no second one
     return u @ p["va"], u
-
-
-def _weights(z: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """softmax over positions (axis 1 of z (T, S, B)), masked positions exactly 0."""
-    z = np.where(mask, z, -np.inf)
-    e = np.exp(z - z.max(axis=1, keepdims=True))   # every column has a real entry: max finite
-    return e / e.sum(axis=1, keepdims=True)
 
 
 @dataclass
@@ -163,9 +184,21 @@ class AttentionCache:
 def run(params, query, keys, *, mask=None, kind: str = "additive") -> AttentionCache:
     """The forward pass, kept for ``backward_from``: arguments as ``forward``; the cache holds
     the context (T, B, Hk) and weights (T, S, B) in the layout of T queries per sequence."""
-    c = _check(params, query, keys, mask, kind)
-    z, u = _scores(c)
-    alpha = _weights(z, c.mask)
+    return _run(_check(params, query, keys, mask, kind))
+
+
+def run_checked(params, query: np.ndarray, keys: np.ndarray, mask: np.ndarray, kind: str,
+                from_keys=None) -> AttentionCache:
+    """``run`` for a caller that has checked its arrays once (chapter 10's decoder, which
+    attends at every step): query (T, B, Hq), keys (S, B, Hk), mask (S, B) bool with a True in
+    every column, params float64 arrays as ``check_params`` returns them (None for "dot");
+    ``from_keys``: ``project_keys(params, keys)`` if the caller keeps it."""
+    return _run(_Checked(params, query, keys, mask, query.shape, keys.shape, kind), from_keys)
+
+
+def _run(c: _Checked, from_keys=None) -> AttentionCache:
+    z, u = _scores(c, from_keys)
+    alpha = masked_softmax(z, c.mask, axis=1)      # every column has a real entry: max finite
     return AttentionCache(c, u, alpha, np.einsum("tsb,sbh->tbh", alpha, c.keys))
 
 
@@ -200,7 +233,7 @@ def backward_from(cache: AttentionCache, dcontext) -> dict:
                      c.query_shape[:-1] + (Hk,), "like the context")
     dC = dC.reshape(T, B, Hk)
     dalpha = np.einsum("sbh,tbh->tsb", c.keys, dC)                 # ∂L/∂α_j = k_jᵀ ∂L/∂C
-    dz = alpha * (dalpha - (alpha * dalpha).sum(axis=1, keepdims=True))   # softmax's Jacobian
+    dz = softmax_backward(alpha, dalpha, axis=1)                   # ∂L/∂z_j
     dkeys = np.einsum("tsb,tbh->sbh", alpha, dC)                   # C's direct dependence on k_j
     grads = {}
     if c.kind == "dot":
@@ -225,5 +258,6 @@ def backward_from(cache: AttentionCache, dcontext) -> dict:
     return grads
 
 
-__all__ = ["KINDS", "PARAM_NAMES", "AttentionCache", "backward", "backward_from", "forward",
-           "init_params", "run"]
+__all__ = ["KINDS", "PARAM_NAMES", "AttentionCache", "backward", "backward_from", "check_params",
+           "forward", "init_params", "masked_softmax", "project_keys", "run", "run_checked",
+           "softmax_backward"]

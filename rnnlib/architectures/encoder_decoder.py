@@ -15,8 +15,8 @@ Backward, the decoder is an ordinary layer with an output on every step; its ∂
 ∂L/∂C, which enters the encoder at its last (real) step and runs back through the encoder's time.
 
 Encoder and decoder may be any cell (``cell="rnn"``, ``"lstm"``, ``"gru"``, the same for both;
-the formulas above are the plain cell's). The context is the encoder's h_T; the LSTM decoder's
-cell state starts at zero.
+the formulas above are the plain cell's). The context is the encoder's h_T; the LSTM decoder
+starts from it as every layer starts (``layer.start_state``: its cell state at zero).
 
 Parameters: ``{"encoder": {U (G·H, D), W, b}, "decoder": {U (G·H, K + 1), W, b}, "V": (K, H),
 "c"}`` (G = 1, 4, 3 for the plain cell, the LSTM, the GRU).
@@ -35,7 +35,7 @@ from ..core.validation import (as_array, bad_type, bad_value, check_class_ids, c
 from ..core.softmax import softmax
 from .heads import init_head, score_steps
 from .layer import (LAYER_KEYS, LayerCache, as_batch, check_layer_params, init_layer,
-                    layer_backward, layer_forward)
+                    layer_backward, layer_forward, start_state)
 from ..core.loop import unbatch
 from .masking import last_states, length_mask, to_last_steps
 
@@ -146,11 +146,12 @@ def encoder_decoder_loss_and_grads(params: dict, src, targets, *, src_lengths=No
                                     activation=activation, cell=cell)
     mask = length_mask(check_lengths(tgt_lengths, T_out, B, "tgt_lengths"), T_out)
     loss, head, dh = score_steps(V, c, cache.decoder.h, y, mask)
-    g_dec = layer_backward(params["decoder"], cache.decoder, dh)
+    g_dec = layer_backward(params["decoder"], cache.decoder, dh, name="params['decoder']")
     # ∂L/∂C = ∂L/∂h^dec_0 (the context is the decoder's first state) enters the encoder at each
     # source's last real step
     g_enc = layer_backward(params["encoder"], cache.encoder,
-                           to_last_steps(g_dec["h0"], cache.lengths, cache.encoder.h.shape[0]))
+                           to_last_steps(g_dec["h0"], cache.lengths, cache.encoder.h.shape[0]),
+                           name="params['encoder']")
     grads = {"encoder": {k: g_enc[k] for k in LAYER_KEYS},
              "decoder": {k: g_dec[k] for k in LAYER_KEYS}, **head,
              "h0": unbatch(g_enc["h0"], cache.encoder.h0_shared)}
@@ -170,6 +171,22 @@ class Decoding:
     encoder_states: np.ndarray
 
 
+def feed_back(step, z: np.ndarray, state: tuple, steps: int):
+    """Free running, the loop of every greedy decoder here (this one and chapter 10's): from
+    the first inputs z (B,) ids and the decoder's state, ``steps`` times run one step,
+    ``step(z, state) -> (scores (B, K), new state, anything else)``, and feed each row its
+    highest-scoring symbol next. Returns (inputs (steps, B), tokens (steps, B), the list of
+    each step's (scores, anything else))."""
+    inputs, tokens, runs = [], [], []
+    for _ in range(steps):
+        scores, state, extra = step(z, state)
+        inputs.append(z)
+        z = scores.argmax(axis=-1)
+        tokens.append(z)
+        runs.append((scores, extra))
+    return np.array(inputs), np.array(tokens), runs
+
+
 def greedy_decode(params: dict, src, steps: int, *, src_lengths=None, h0=None, start=None,
                   activation: str = "tanh", cell: str = "rnn") -> Decoding:
     """Generate ``steps`` symbols, feeding back each step's most probable symbol.
@@ -181,23 +198,19 @@ def greedy_decode(params: dict, src, steps: int, *, src_lengths=None, h0=None, s
     enc, _, context = encode(params, src, src_lengths=src_lengths, h0=h0, activation=activation,
                              cell=cell)
     V, c = check_output_layer(params, context.shape[1])
-    z = np.full(context.shape[0], start_symbol(params, start), dtype=np.int64)
-    d, tokens, probs, states, inputs = context, [], [], [], []
-    s = np.zeros_like(context) if cell == "lstm" else None    # the LSTM's cell state, carried
-    for _ in range(steps):
+
+    def step(z, state):
         # one decoder step is a layer run over a sequence of length 1, started from d_{j-1}
-        step = layer_forward(params["decoder"], z[None], d, s0=s, activation=activation,
-                             cell=cell, name="params['decoder']")
-        d = step.h[0]
-        s = step.last[1] if cell == "lstm" else None
-        p = softmax(d @ V.T + c)
-        inputs.append(z)
-        z = p.argmax(axis=-1)
-        tokens.append(z)
-        probs.append(p)
-        states.append(d)
-    return Decoding(tokens=np.array(tokens), probs=np.array(probs), states=np.array(states),
-                    inputs=np.array(inputs), context=context, encoder_states=enc.h)
+        run = layer_forward(params["decoder"], z[None], state[0],
+                            s0=state[1] if len(state) > 1 else None, activation=activation,
+                            cell=cell, name="params['decoder']")
+        return softmax(run.h[0] @ V.T + c), run.last, run.h[0]
+    inputs, tokens, runs = feed_back(step, np.full(context.shape[0], start_symbol(params, start),
+                                                   dtype=np.int64),
+                                     start_state(context, cell), steps)
+    return Decoding(tokens=tokens, probs=np.array([p for p, _ in runs]),
+                    states=np.array([d for _, d in runs]), inputs=inputs, context=context,
+                    encoder_states=enc.h)
 
 
 def encoder_decoder_predict(params: dict, src, steps: int, *, src_lengths=None, h0=None,

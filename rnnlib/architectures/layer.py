@@ -17,10 +17,12 @@ Everything works in the batched layout: xs (T, B, D) floats or (T, B) token ids,
 does; its cache is batched either way, and its ``h0_shared`` says whether ∂L/∂h0 is summed to
 (H,) for the caller (``rnnlib.core.loop.unbatch``, the core's rule). ``as_batch`` tells the
 architectures which layout they got. Forward and backward are the core's own cell protocol
-(``rnnlib.core.loop``: the checks, ``run``, ``backward``, with a placeholder output layer that
-nothing reads), so the recurrence, its input checks and its error messages are the core's. The
-LSTM's cell state starts at ``s0`` (zeros by default); the state an architecture hands on (a
-context, a layer's summary) is h.
+(``rnnlib.core.loop``: the checks, with a placeholder output layer the checks want, then the
+cell's ``run`` and ``backward``), so the recurrence, its input checks and its error messages are
+the core's. ``run_layer`` is the same run without the checks, for a model that has checked its
+parameters once and then runs many short steps (chapter 10's decoders). The LSTM's cell state
+starts at ``s0``, zeros unless given (``start_state``, the one place that says so); the state an
+architecture hands on (a context, a layer's summary) is h.
 """
 from __future__ import annotations
 
@@ -28,9 +30,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..core.loop import CELLS, run_checked
+from ..core.loop import CELLS
 from ..core.params import init_params
-from ..core.sequence import input_grads
+from ..core.sequence import input_grads, input_term
 from ..core.validation import (CELLS as CELL_NAMES, GATE_COUNT, as_array, bad_type, bad_value,
                                check_cell_call, check_choice, check_param_mapping, check_shape,
                                named)
@@ -48,7 +50,6 @@ class LayerCache:
     xs: np.ndarray
     h0: np.ndarray
     h: np.ndarray
-    activation: str
     cell: str = "rnn"
     inner: object = None
     last: tuple = ()
@@ -57,11 +58,6 @@ class LayerCache:
     @property
     def token_ids(self) -> bool:
         return self.xs.dtype.kind in "iu"
-
-    @property
-    def a(self) -> np.ndarray:
-        """The plain cell's pre-activations a (T, B, H) (gated cells: their cache's gates)."""
-        return self.inner.a if self.cell == "rnn" else self.inner.gates
 
 
 def init_layer(input_size: int, hidden_size: int, *, cell: str = "rnn", seed: int = 0) -> dict:
@@ -105,11 +101,29 @@ def as_batch(xs) -> tuple[np.ndarray, bool]:
     return arr, True
 
 
+def start_state(h0: np.ndarray, cell: str) -> tuple:
+    """The state a layer of ``cell`` starts from, given h0 (B, H): (h0,), or for the LSTM
+    (h0, s0) with the cell state s0 = 0. Every architecture here starts an LSTM so unless it is
+    given an s0 (chapter 7's and chapter 10's decoders from their context C)."""
+    return (h0, np.zeros_like(h0)) if cell == "lstm" else (h0,)
+
+
+def run_layer(params: dict, xs: np.ndarray, state: tuple, *, cell: str,
+              activation: str = "tanh", h0_shared: bool = False) -> LayerCache:
+    """``layer_forward`` without its checks: the caller has checked ``params`` (U, W, b as
+    float arrays of the cell's shapes), xs (T, B, D) floats of D = U's columns or (T, B) ids
+    below it, and ``state`` ((h0,) or the LSTM's (h0, s0), each (B, H); not written to)."""
+    inner, h, last = CELLS[cell].run(params, input_term(params, xs, xs.dtype.kind in "iu"),
+                                     state, activation)
+    return LayerCache(xs=xs, h0=state[0], h=h, cell=cell, inner=inner, last=last,
+                      h0_shared=h0_shared)
+
+
 def layer_forward(params: dict, xs: np.ndarray, h0=None, *, s0=None, activation: str = "tanh",
                   cell: str = "rnn", name: str = "params") -> LayerCache:
     """Run one layer of ``cell`` over xs (T, B, D) floats or (T, B) ids, or one sequence (T, D)
     / (T,); h0 (B, H), (H,) shared by the batch, or None for zeros (one sequence: (H,) only);
-    s0 likewise, LSTM only.
+    s0 likewise, LSTM only (None: zeros).
 
     Returns the cache, always batched (one sequence is a batch of one); ``cache.h`` (T, B, H)
     holds h_1..h_T. ``name`` is how errors name the parameters.
@@ -119,35 +133,44 @@ def layer_forward(params: dict, xs: np.ndarray, h0=None, *, s0=None, activation:
     with named(name):
         W = layer["W"]
         H = np.shape(W)[1] if np.ndim(W) == 2 else 1
-        # the core's checks want an output layer; a zero one of size 1 costs one tiny product.
+        # the core's checks want an output layer; a zero one of size 1, never run
         full = {**layer, "V": np.zeros((1, H)), "c": np.zeros(1)}
         if cell == "lstm" and s0 is None and h0 is not None:
-            s0 = np.zeros(np.shape(h0))     # s0 shaped as h0 is (h0 itself is checked next)
+            s0 = start_state(as_array("h0", h0), cell)[1]   # h0 itself is checked next
         call = check_cell_call(full, xs, cell=cell, h0=h0, s0=s0, activation=activation)
-        inner, h, _, last = run_checked(call, call.xs, call.state())
-    return LayerCache(xs=call.xs, h0=call.h0, h=h, activation=activation, cell=cell, inner=inner,
-                      last=last, h0_shared=call.h0_shared)
+    return run_layer(call.params, call.xs, call.state(), cell=cell, activation=activation,
+                     h0_shared=call.h0_shared)
 
 
 def layer_backward(params: dict, cache: LayerCache, dh: np.ndarray, *,
-                   input_grad: bool = False) -> dict:
+                   input_grad: bool = False, name: str = "params") -> dict:
     """Gradients of one layer given dh = ∂L/∂h_t from above for every t, (T, B, H).
 
     Returns {"U", "W", "b"} shaped like the parameters and "h0" of shape (B, H): ∂L/∂h_0 (and,
     for the LSTM, "s0" (B, H)). dh counts only what reaches h_t from outside the layer; the
     recurrence adds the rest. With ``input_grad`` (float inputs only) also "xs" (T, B, D):
-    ∂L/∂x_t = Uᵀ ∂L/∂z_t, what a layer below receives from this one.
+    ∂L/∂x_t = Uᵀ ∂L/∂a_t (a_t the cell's stacked pre-activations b + W h_{t-1} + U x_t), what
+    a layer below receives from this one. ``name`` is how errors name the parameters.
     """
     if not isinstance(cache, LayerCache):
         raise bad_type("cache", "the LayerCache that layer_forward returned", cache)
-    check_param_mapping(params, LAYER_KEYS)
+    if not isinstance(input_grad, bool):
+        raise bad_type("input_grad", "a bool", input_grad)
+    check_param_mapping(params, LAYER_KEYS, name)
     # the parameters layer_forward ran with (checked then): shapes only, against the cache
     G, H = GATE_COUNT[cache.cell], cache.h.shape[-1]
-    W = np.asarray(check_shape("params['W']", params["W"], (G * H, H), "as in layer_forward"),
+    W = np.asarray(check_shape(f"{name}['W']", params["W"], (G * H, H), "as in layer_forward"),
                    dtype=float)
-    U = np.asarray(as_array("params['U']", params["U"]), dtype=float)
-    if U.ndim != 2 or U.shape[0] != G * H:
-        raise bad_value("params['U']", f"shape ({G * H}, D) as in layer_forward", str(U.shape))
+    U = np.asarray(as_array(f"{name}['U']", params["U"]), dtype=float)
+    if cache.token_ids:     # ids index U's columns: it needs one past the largest id read
+        fits = U.ndim == 2 and U.shape[1] > (cache.xs.max() if cache.xs.size else -1)
+        columns = f"D > {int(cache.xs.max()) if cache.xs.size else 0} columns (the ids read)"
+    else:
+        fits = U.ndim == 2 and U.shape[1] == cache.xs.shape[-1]
+        columns = f"D = {cache.xs.shape[-1]} columns (the inputs' size)"
+    if U.ndim != 2 or U.shape[0] != G * H or not fits:
+        raise bad_value(f"{name}['U']", f"shape ({G * H}, D) with {columns}, as in "
+                        "layer_forward", str(U.shape))
     dh = check_shape("dh", dh, cache.h.shape, "like the layer's states")
     # dh is checked elementwise, not by check_float_array's one BLAS dot: above ~10,000 entries
     # OpenBLAS runs that dot on several threads, which measured 3 ms a call on a loaded machine.

@@ -108,8 +108,7 @@ def glue(name: str, x, digits: int = 4, *, display: bool = False):
     expressions read when JupyterLab runs a markdown cell. Inside IPython, ``glued`` is also
     put into the user's namespace, so ``{eval}`glued["name"]``` needs no import.
     """
-    if not check_str("name", name) or ":" in name or "`" in name:
-        raise bad_value("name", "a non-empty name without ':' or '`'", repr(name))
+    _check_name(name)
     if isinstance(x, (str, bool)) or isinstance(x, (int, np.integer)):
         value = x if isinstance(x, str) else int(x)
     elif hasattr(x, "_repr_latex_") or hasattr(x, "_repr_markdown_"):
@@ -119,6 +118,13 @@ def glue(name: str, x, digits: int = 4, *, display: bool = False):
     _myst_glue(name, value, display=display)
     glued._store(name, value)
     return value
+
+
+def _check_name(name) -> str:
+    """A glue name: a non-empty str without ':' (the prose's format spec follows it) or '`'."""
+    if not check_str("name", name) or ":" in name or "`" in name:
+        raise bad_value("name", "a non-empty name without ':' or '`'", repr(name))
+    return name
 
 
 class Range(NamedTuple):
@@ -161,8 +167,7 @@ def glue_range(name: str, values, digits: int = 4) -> Range:
     not one run's value: ``{eval}`glued["acc_lo:.2f"]`..{eval}`glued["acc_hi:.2f"]```.
     Returns the glued ends as a ``Range`` (``value_range``'s).
     """
-    if not isinstance(name, str):
-        raise bad_type("name", "a str", name)
+    _check_name(name)            # checked as given: "name_lo" would hide an empty name
     lo, hi = value_range(values, digits)
     return Range(glue(f"{name}_lo", lo, digits), glue(f"{name}_hi", hi, digits))
 
@@ -173,12 +178,18 @@ _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 def power_of_ten(x, digits: int = 1) -> str:
     """``x`` as "m × 10ⁿ", m with ``digits`` significant digits and the exponent in
     superscript ("8 × 10⁻⁸", "-2.5 × 10³"): for the prose, where a number far from 1 reads
-    better so than as "8e-08". x: a finite real number."""
-    v = rounded(x, digits)
-    if not isinstance(v, float):
-        raise bad_type("x", "a single real number", np.asarray(x))
+    better so than as "8e-08". Zero, which has no exponent, is "0". x: a finite real number
+    (a 0-d array is one)."""
+    digits = _check_digits(digits)
+    arr = as_array("x", x)
+    if isinstance(x, bool) or arr.shape != () or arr.dtype.kind not in "iuf":
+        raise bad_type("x", "a single real number", x)
+    v = float(arr)
     if not math.isfinite(v):
         raise bad_value("x", "a finite number", v)
+    if v == 0.0:
+        return "0"
+    # formatted from x itself, not from rounded(x): rounding 1.7e308 to one digit overflows
     mantissa, exponent = f"{v:.{digits - 1}e}".split("e")
     return f"{mantissa} × 10{str(int(exponent)).translate(_SUPERSCRIPT)}"
 

@@ -378,6 +378,13 @@ def check_fraction(name: str, value: Any, *, low_open: bool = False,
     return float(value)
 
 
+def check_even(name: str, value: Any) -> int:
+    """An even int >= 2 (a size that sines and cosines fill in pairs, as position encodings do)."""
+    if check_int(name, value, minimum=2) % 2:
+        raise bad_value(name, "an even int >= 2", value)
+    return int(value)
+
+
 def check_str(name: str, value: Any) -> str:
     """``value`` must be a str (a text, a name)."""
     if not isinstance(value, str):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..architectures.seq2seq.decode import beam_search, greedy_decode
+from ..architectures.seq2seq.decode import beam_search, check_eos, greedy_decode
 from ..architectures.seq2seq.model import attention_of, check_tree, start_id
 from .base import Stepper
 from ..core.validation import bad_value, check_int, check_list
@@ -49,7 +49,7 @@ class _Seq2SeqStepper(Stepper):
         super().__init__()
         check_tree(params)
         self.params, self.steps = params, check_int("steps", steps)
-        self.eos = check_int("eos", eos, minimum=0, maximum=start_id(params) - 1)
+        self.eos = check_eos(eos, start_id(params))
         self.src_labels = list(src_labels)
         self.out_labels = check_list("out_labels", list(out_labels), start_id(params),
                                      "labels (one per output symbol)")

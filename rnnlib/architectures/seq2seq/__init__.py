@@ -9,10 +9,10 @@ attention, teacher forcing and scheduled sampling, greedy and beam-search decodi
     tasks.py       number words -> digits, generated from a seed
     train.py       training on mini-batches with rnnlib.fit (Adagrad, clipping, float32-snapped)
 """
+from ..encoder_decoder import decoder_inputs       # teacher forcing's inputs, chapter 7's
 from .decode import Beam, Greedy, beam_search, cut, greedy_decode, normalised, sampled_inputs
 from .embedding import embedding_backward, embedding_forward, init_embedding
-from .model import (attention_of, decoder_inputs, encode, forward, init_seq2seq, loss_and_grads,
-                    start_id)
+from .model import attention_of, encode, forward, init_seq2seq, loss_and_grads, start_id
 
 __all__ = ["Beam", "Greedy", "attention_of", "beam_search", "cut", "decoder_inputs",
            "embedding_backward", "embedding_forward", "encode", "forward", "greedy_decode",

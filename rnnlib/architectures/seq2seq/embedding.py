@@ -27,7 +27,8 @@ def init_embedding(n_tokens: int, dim: int, *, seed: int = 0) -> dict:
 
 
 def check_embedding(params) -> np.ndarray:
-    """E (N, d) from the mapping ``params``: finite floats, N and d >= 1. (Its errors name
+    """E (N, d) from the mapping ``params``: finite real numbers (ints are read as floats),
+    N and d >= 1; returned as float64 (the array itself when it is). (Its errors name
     "params['E']"; a model that holds several embeddings renames them with ``named``.)"""
     check_param_mapping(params, ("E",))
     E = check_float_array("params['E']", params["E"])

@@ -2,37 +2,59 @@
 from attention in an encoder–decoder to the Transformer, not a Transformer.
 
 Every position asks every position at once: no recurrence, so all T positions are computed
-by a few matrix products, and any two positions are one step apart.
+by a few matrix products, and any two positions are one step apart. The softmax over positions
+and its backward are attention's (``rnnlib.attention.masked_softmax``, ``softmax_backward``).
 """
 from __future__ import annotations
 
 import numpy as np
 
-from ...core.validation import (bad_value, check_float_array, check_int, check_param_mapping,
-                                check_shape)
+from ..attention import masked_softmax, softmax_backward
+from ...core.validation import (as_array, bad_type, bad_value, check_even, check_float_array,
+                                check_int, check_param_mapping, check_shape)
 
 
 def self_attention(X, Wq, Wk, Wv, mask=None):
     """X (T, d) -> (outputs (T, d_v), weights (T, T)); weights[i, j] = α_ij, rows sum to 1.
 
-    A batch of B sequences, X (B, T, d) and mask (B, T), gives (B, T, d_v) and (B, T, T): the
-    products act on the last two axes (``.mT`` transposes those two).
+    Wq, Wk (d_k, d), Wv (d_v, d). A batch of B sequences, X (B, T, d), gives (B, T, d_v) and
+    (B, T, T): the products act on the last two axes (``.mT`` transposes those two). mask:
+    bool (T,) / (B, T), True where a position is real, at least one in every sequence (a
+    masked position gets weight 0 from every query); None means all are real.
     """
+    X = check_float_array("X", X)
+    if X.ndim not in (2, 3) or 0 in X.shape:
+        raise bad_value("X", "shape (T, d) or (B, T, d) with T, d >= 1", f"shape {X.shape}")
+    d = X.shape[-1]
+    Wq, Wk, Wv = (check_float_array(n, w) for n, w in (("Wq", Wq), ("Wk", Wk), ("Wv", Wv)))
+    if Wq.ndim != 2 or Wq.shape[1] != d or Wq.shape[0] == 0:
+        raise bad_value("Wq", f"shape (d_k, d={d}), d the size of X's last axis",
+                        f"shape {Wq.shape}")
+    check_shape("Wk", Wk, Wq.shape, "like Wq (d_k, d)")
+    if Wv.ndim != 2 or Wv.shape[1] != d or Wv.shape[0] == 0:
+        raise bad_value("Wv", f"shape (d_v, d={d})", f"shape {Wv.shape}")
+    if mask is not None:
+        want = X.shape[:-1]
+        m = as_array("mask", mask)
+        if m.dtype != bool:
+            raise bad_type("mask", f"booleans of shape {want} (True where a position is real)", m)
+        check_shape("mask", m, want, "(X's (B,) T)")
+        empty = np.flatnonzero(~m.reshape(-1, want[-1]).any(axis=1))
+        if empty.size:
+            where = f"sequence {int(empty[0])}" if m.ndim == 2 else "the sequence"
+            raise bad_value("mask", "at least one True entry (a real position to attend to) in "
+                            "every sequence", f"none in {where}")
+        mask = m
+    return _self_attention(X, Wq, Wk, Wv, mask)
+
+
+def _self_attention(X, Wq, Wk, Wv, mask):
+    """``self_attention`` on checked arguments."""
     Q, K, V = X @ Wq.T, X @ Wk.T, X @ Wv.T            # queries, keys, values: (T, d_k) each
     Z = Q @ K.mT / np.sqrt(K.shape[-1])                # z_ij = q_i·k_j / √d_k, all T² at once
     # (K.mT is Kᵀ, and for a batch (B, T, d_k) each sequence's own Kᵀ)
-    if mask is not None:
-        Z = np.where(mask[..., None, :], Z, -np.inf)   # mask (T,): True where a position is real
-    weights = np.exp(Z - Z.max(axis=-1, keepdims=True))
-    weights /= weights.sum(axis=-1, keepdims=True)     # softmax over j, for every i
-    return weights @ V, weights
-
-
-def check_even(name: str, value) -> int:
-    """An even int >= 2: a size the position encodings can fill (sines and cosines in pairs)."""
-    if check_int(name, value, minimum=2) % 2:
-        raise bad_value(name, "an even int >= 2", value)
-    return int(value)
+    weights = masked_softmax(Z, None if mask is None else mask[..., None, :], axis=-1)
+    return weights @ V, weights                        # (softmax over j, for every i)
 
 
 def positional_encoding(T: int, d: int) -> np.ndarray:
@@ -53,7 +75,7 @@ def self_attention_backward(X, Wq, Wk, Wv, weights, d_out):
     Q, K, V = X @ Wq.T, X @ Wk.T, X @ Wv.T
     scale = 1.0 / np.sqrt(K.shape[-1])
     d_weights = d_out @ V.mT                                              # ∂L/∂α_ij
-    dZ = weights * (d_weights - np.sum(weights * d_weights, axis=-1, keepdims=True))
+    dZ = softmax_backward(weights, d_weights, axis=-1)
     dQ, dK, dV = dZ @ K * scale, dZ.mT @ Q * scale, weights.mT @ d_out
     rows = X.reshape(-1, X.shape[-1])                  # every position of every sequence: (N, d)
 
@@ -89,10 +111,10 @@ def is_sa_encoder(params) -> bool:
     return hasattr(params, "keys") and "Wq" in params
 
 
-def check_sa_encoder(params, d: int, H: int) -> None:
+def check_sa_encoder(params, d: int, H: int) -> dict:
     """A self-attention encoder's parameters for inputs of size d and states of size H:
-    finite Wq, Wk (d_k, d), Wv, Ur (H, d), b (H,). Errors name "params['Wq']" and so on (the
-    model renames them to the tree's path)."""
+    finite Wq, Wk (d_k, d), Wv, Ur (H, d), b (H,), returned as float64 arrays. Errors name
+    "params['Wq']" and so on (the model renames them to the tree's path)."""
     check_param_mapping(params, SA_KEYS)
     p = {k: check_float_array(f"params['{k}']", params[k]) for k in SA_KEYS}
     if p["Wq"].ndim != 2 or p["Wq"].shape[1] != d or p["Wq"].shape[0] == 0:
@@ -101,24 +123,26 @@ def check_sa_encoder(params, d: int, H: int) -> None:
     for key in ("Wv", "Ur"):
         check_shape(f"params['{key}']", p[key], (H, d), f"(H={H}, d={d})")
     check_shape("params['b']", p["b"], (H,), f"(H={H},)")
+    return p
 
 
 class SACache:
     """What the backward pass needs: inputs u (T, B, d), weights (B, T, T), states h (T, B, H)."""
 
-    def __init__(self, u, weights, h, mask):
-        self.u, self.weights, self.h, self.mask = u, weights, h, mask
+    def __init__(self, u, weights, h):
+        self.u, self.weights, self.h = u, weights, h
 
 
 def sa_encoder_forward(params: dict, x: np.ndarray, mask: np.ndarray) -> SACache:
-    """x (T, B, d) embedded source, mask (T, B) True on real positions -> the cache (with .h)."""
+    """x (T, B, d) embedded source, mask (T, B) True on real positions (at least one per
+    sequence) -> the cache (with .h); params as ``check_sa_encoder`` returns them."""
     T, B, d = x.shape
     u = x + positional_encoding(T, d)[:, None, :]
-    # self_attention reads a batch as (B, T, d), sequence first; the model is time-major
-    mixed, weights = self_attention(u.transpose(1, 0, 2), params["Wq"], params["Wk"],
-                                    params["Wv"], mask=mask.T)
+    # self-attention reads a batch as (B, T, d), sequence first; the model is time-major
+    mixed, weights = _self_attention(u.transpose(1, 0, 2), params["Wq"], params["Wk"],
+                                     params["Wv"], mask.T)
     h = np.tanh(mixed.transpose(1, 0, 2) + u @ params["Ur"].T + params["b"])
-    return SACache(u, weights, h, mask)
+    return SACache(u, weights, h)
 
 
 def sa_encoder_backward(params: dict, cache: SACache, dh: np.ndarray) -> dict:

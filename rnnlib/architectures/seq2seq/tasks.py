@@ -22,7 +22,9 @@ SOURCE_WORDS = ONES + TENS[2:] + ("hundred", "thousand", "and", "a")
 DIGITS = tuple("0123456789")
 EOS = "<EOS>"
 TARGET_SYMBOLS = DIGITS + (EOS,)        # K = 11; id 10 is the end symbol
-PAD = 0                                  # what padded source places hold (never read)
+# What padded places hold. It is embedded and run like any id, but masked (attention, the
+# context, the loss never read what it gives), so its value changes no result.
+PAD = 0
 LIMIT = 1_000_000                        # the numbers are 0 .. LIMIT - 1: at most six digits
 MAX_DIGITS = len(str(LIMIT - 1))
 

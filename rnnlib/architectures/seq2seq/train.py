@@ -8,26 +8,67 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...core.validation import bad_type, check_int, check_list
+from ...core.validation import bad_type, bad_value, check_int, check_list, check_token_ids
 from ...training.optim import Adagrad
 from ...training.train import fit
-from ...training.tree import param_leaves
-from .decode import beam_search, greedy_decode, sampled_inputs
-from .model import forward, loss_and_grads
+from ...training.tree import get, param_leaves, spelled
+from .decode import beam_search, check_eos, greedy_decode, sampled_inputs
+from .model import check_tree, forward, loss_and_grads
 from .tasks import pad_batch
 
 
-def batches(sources, targets, *, size: int, seed: int = 0):
-    """A function i -> (src (S, B), src_lengths, tgt (T', B), tgt_lengths) of ``size`` random pairs."""
+def check_pairs(sources, targets, *, N: int | None = None, K: int | None = None,
+                eos: int | None = None) -> tuple[list, list]:
+    """n (source, target) pairs: ``sources`` a non-empty list of n id sequences (S_k,),
+    ``targets`` a list of n id sequences (T_k,), each non-empty; with N (K), every source
+    (target) id in [0, N) ([0, K)); with ``eos``, every target ending with it. Returned as two
+    lists of int64 arrays. Errors name the sequence as the caller indexes it ("targets[3]")."""
     n = len(check_list("sources", sources, what="id sequences"))
     check_list("targets", targets, n, "id sequences, one per source")
-    size, seed = check_int("size", size, maximum=n), check_int("seed", seed, minimum=0)
+    checked = []
+    for name, seqs, upper, bound in (("sources", sources, N, "N"), ("targets", targets, K, "K")):
+        axis = "S" if name == "sources" else "T"
+        out = []
+        for i, seq in enumerate(seqs):
+            ids = check_token_ids(f"{name}[{i}]", seq, axes=(axis,))
+            if ids.size == 0:
+                raise bad_value(f"{name}[{i}]", "a non-empty id sequence", "an empty one")
+            out.append(ids)
+        if upper is not None:
+            # one range check over every id; the first sequence outside is then named
+            every = np.concatenate(out)
+            if every.min() < 0 or every.max() >= upper:
+                for i, ids in enumerate(out):
+                    check_token_ids(f"{name}[{i}]", ids, upper, bound=bound)
+        checked.append(out)
+    if eos is not None:
+        for i, t in enumerate(checked[1]):
+            if t[-1] != eos:
+                raise bad_value(f"targets[{i}]", f"ids ending with the end symbol eos = {eos}",
+                                f"one ending with {int(t[-1])}")
+    return checked[0], checked[1]
+
+
+def batches(sources, targets, *, size: int, seed: int = 0):
+    """A function i -> (src (S, B), src_lengths, tgt (T', B), tgt_lengths) of ``size`` random
+    pairs, B = size, for sources and targets as ``check_pairs`` takes them."""
+    sources, targets = check_pairs(sources, targets)
+    return _batches(sources, targets, check_int("size", size, maximum=len(sources)),
+                    check_int("seed", seed, minimum=0))
+
+
+def _batches(sources: list, targets: list, size: int, seed: int):
+    # Padded once, all pairs; a batch takes its columns and the rows up to its longest: the
+    # same arrays as padding the batch's pairs on their own (the padding is PAD either way).
+    n = len(sources)
+    src_all, sl_all = pad_batch(sources)
+    tgt_all, tl_all = pad_batch(targets)
 
     def batch(i: int):
         pick = np.random.default_rng([seed, i]).choice(n, size=size, replace=False)
-        src, sl = pad_batch([sources[j] for j in pick])
-        tgt, tl = pad_batch([targets[j] for j in pick])
-        return src, sl, tgt, tl
+        sl, tl = sl_all[pick], tl_all[pick]
+        return (np.ascontiguousarray(src_all[:sl.max(), pick]), sl,
+                np.ascontiguousarray(tgt_all[:tl.max(), pick]), tl)
     return batch
 
 
@@ -48,16 +89,22 @@ def snap_to_float32(params) -> None:
 def fit_seq2seq(params: dict, sources, targets, *, steps: int, batch: int = 64, lr: float = 0.05,
                 clip: float = 5.0, seed: int = 0, p_true=None) -> list[float]:
     """Train ``params`` in place on sources (each (S_k,) ids) and targets (each (T_k,) ids
-    ending with the end symbol); return the mean loss per target symbol at each update, (steps,).
+    ending with the end symbol); return the mean loss per target symbol at each update, a list
+    of ``steps`` floats.
 
     p_true: None (teacher forcing), or a function i -> the probability of feeding the true
     previous symbol at update i (scheduled sampling, Bengio et al., 2015).
     The parameters are rounded to float32 precision before every update and at the end
     (``snap_to_float32``), so the trained model is the same on every machine.
     """
-    n = len(check_list("sources", sources, what="id sequences"))
-    check_list("targets", targets, n, "id sequences, one per source")
-    draw = batches(sources, targets, size=check_int("batch", batch, maximum=n), seed=seed)
+    tree = check_tree(params)
+    for path, _ in param_leaves(tree.p):          # each is trained and snapped in place
+        leaf = get(params, path)
+        if not (isinstance(leaf, np.ndarray) and leaf.dtype == np.float64):
+            raise bad_type(spelled(path), "a float64 ndarray (trained in place)", leaf)
+    sources, targets = check_pairs(sources, targets, N=tree.N, K=tree.K)
+    draw = _batches(sources, targets, check_int("batch", batch, maximum=len(sources)),
+                    check_int("seed", seed, minimum=0))
     if p_true is not None and not callable(p_true):
         raise bad_type("p_true", "None or a function i -> a probability in [0, 1]", p_true)
     rng = np.random.default_rng([seed, 99])
@@ -80,14 +127,15 @@ def fit_seq2seq(params: dict, sources, targets, *, steps: int, batch: int = 64, 
 def exact_match(params: dict, sources, targets, *, eos: int, width: int | None = None,
                 alpha: float = 1.0, batch: int = 500) -> np.ndarray:
     """For each pair, whether the decoded output equals the target exactly: bools (n,), for
-    n sources (each (S_k,) ids) and n targets (each (T_k,) ids ending with ``eos``).
+    n sources (each (S_k,) ids) and n targets (each (T_k,) ids in [0, K) ending with ``eos``).
 
     width None: greedy decoding; else beam search of that width (length normalisation
     exponent ν = ``alpha``).
     batch: how many sources are decoded together.
     """
-    n = len(check_list("sources", sources, what="id sequences"))
-    check_list("targets", targets, n, "id sequences, one per source")
+    tree = check_tree(params)
+    eos = check_eos(eos, tree.K)
+    sources, targets = check_pairs(sources, targets, N=tree.N, K=tree.K, eos=eos)
     batch = check_int("batch", batch)
     hits = []
     steps = max(len(t) for t in targets) + 2
@@ -105,14 +153,16 @@ def exact_match(params: dict, sources, targets, *, eos: int, width: int | None =
 
 def symbol_accuracy(params: dict, sources, targets, *, teacher_forced: bool) -> float:
     """The fraction of target symbols (end symbol included) predicted right, position by
-    position, over sources (each (S_k,) ids) and targets (each (T_k,) ids).
+    position, over sources (each (S_k,) ids) and targets (each (T_k,) ids in [0, K)).
 
-    teacher_forced: the decoder reads the true previous symbols (as in training), so each step
-    is judged on a correct past; else it reads its own greedy outputs (free running), as it must
-    when it is used, so one early mistake can spoil the steps after it.
+    teacher_forced (a bool): the decoder reads the true previous symbols (as in training), so
+    each step is judged on a correct past; else it reads its own greedy outputs (free running),
+    as it must when it is used, so one early mistake can spoil the steps after it.
     """
-    n = len(check_list("sources", sources, what="id sequences"))
-    check_list("targets", targets, n, "id sequences, one per source")
+    if not isinstance(teacher_forced, bool):
+        raise bad_type("teacher_forced", "a bool", teacher_forced)
+    tree = check_tree(params)
+    sources, targets = check_pairs(sources, targets, N=tree.N, K=tree.K)
     src, sl = pad_batch(sources)
     tgt, tl = pad_batch(targets)
     mask = np.arange(tgt.shape[0])[:, None] < tl[None, :]
