@@ -1,4 +1,21 @@
-"""rnnlib.symbolic: sympy's derivatives against the numeric BPTT, and the index-notation formulas."""
+"""rnnlib.symbolic: sympy's derivatives against the numeric BPTT, and the index-notation formulas.
+
+Tolerance policy (this file and test_gated_symbolic.py, which uses :func:`assert_same`): a
+symbolic and a numeric result agree when ``relative_error(symbolic, numeric) <= TOL = 1e-10``,
+where relative_error is max|a - n| / max(1e-12, max(|a| + |n|)) over a whole array.
+
+- Why 1e-10: the two paths evaluate different float64 expressions of one function. At the
+  sizes tested they agree to about 1e-15, and to about 1e-13 where a sum over steps cancels;
+  a wrong derivative (a missing term, a transposed index) is off by 1e-3 or more.
+- Why the floor 1e-12: an array whose entries are all near zero (a ReLU unit that is off, a
+  cancelling sum, a sigmoid saturated far below zero) is compared absolutely instead of by
+  dividing by ~0. There the paths may differ in relative terms by much more than 1e-10: below
+  a ≈ -20 the numeric sigmoid ½(1 + tanh(a/2)) loses its relative precision (it is 0 below
+  a ≈ -38), while the symbolic path keeps it (test_sigmoid_far_below_zero_is_accurate).
+
+sympy is a dependency of rnnlib, so neither file skips when it is missing.
+"""
+import mpmath as mp
 import numpy as np
 import pytest
 import sympy as sp
@@ -8,6 +25,8 @@ from hypothesis import strategies as st
 import rnnlib
 from rnnlib import symbolic as S
 from rnnlib.core.gradcheck import relative_error
+from rnnlib.core.loop import CELLS
+from rnnlib.symbolic import engine
 from rnnlib.symbolic import index_notation as ix
 
 TOL = 1e-10
@@ -31,13 +50,15 @@ def make_case(seed, T, D, H, K, B, *, ids, loss, mode, h0_kind):
 
 
 def assert_same(params, xs, targets, **options):
+    """The symbolic and the numeric loss_and_grads agree (the policy above), keys in order."""
     L_num, g_num = rnnlib.loss_and_grads(params, xs, targets, **options)
     L_sym, g_sym = S.loss_and_grads(params, xs, targets, **options)
     assert relative_error(L_sym, L_num) <= TOL
-    assert g_sym.keys() == g_num.keys()
+    assert list(g_sym) == list(g_num)
     for key in g_num:
         assert g_sym[key].shape == g_num[key].shape, key
         assert relative_error(g_sym[key], g_num[key]) <= TOL, key
+    return L_sym, g_sym
 
 
 # --- symbolic == numeric -------------------------------------------------------------------
@@ -110,16 +131,80 @@ def test_large_logits_stay_finite():
 
 
 def test_repeated_calls_use_the_cache():
-    from rnnlib.symbolic.engine import compile_chunk
     params, xs, targets, _ = make_case(6, 2, 2, 2, 2, 2, ids=False, loss="mse",
                                        mode="many_to_many", h0_kind="none")
     S.loss_and_grads(params, xs, targets, loss="mse")
-    hits = compile_chunk.cache_info().hits
+    hits = engine.compiled_chunk.cache_info().hits
     S.loss_and_grads(params, xs * 2, targets + 1, loss="mse")  # new numbers, same expressions
-    assert compile_chunk.cache_info().hits == hits + 1
+    assert engine.compiled_chunk.cache_info().hits == hits + 1
 
 
-# --- bad input fails exactly as in the numeric path ----------------------------------------
+def _one_unit(b):
+    """One sigmoid unit fed only its bias b, its output o = h, target 1: a = b at every step."""
+    return {"U": np.array([[1.0]]), "W": np.array([[0.0]]), "V": np.array([[1.0]]),
+            "b": np.array([b]), "c": np.array([0.0])}
+
+
+@pytest.mark.parametrize("b", [-710.0, -800.0, 710.0, 800.0])
+def test_sigmoid_saturated_stays_finite(b):
+    """The textbook σ = 1/(1 + e^{-a}) differentiates to e^{-a}/(1 + e^{-a})², inf/inf = nan
+    once e^{-a} overflows (a < -709.8); the engine's form gives a finite slope everywhere."""
+    _, g = assert_same(_one_unit(b), np.zeros((1, 1)), np.array([[1.0]]),
+                       activation="sigmoid", loss="mse")
+    assert all(np.all(np.isfinite(v)) for v in g.values())
+
+
+def test_sigmoid_far_below_zero_is_accurate():
+    """At a = -40, σ ≈ 4e-18: the numeric ½(1 + tanh(a/2)) rounds it to 0, the symbolic path
+    keeps its digits (so there the symbolic path is the accurate one)."""
+    sigma = 1 / (1 + np.exp(40.0))       # accurate: e^{40} is finite
+    exact = (sigma - 1) * sigma * (1 - sigma)       # ∂L/∂b = (h - y) σ'(b), L = ½(h - y)²
+    _, g = S.loss_and_grads(_one_unit(-40.0), np.zeros((1, 1)), np.array([[1.0]]),
+                            activation="sigmoid", loss="mse")
+    assert abs(g["b"][0] - exact) <= 1e-14 * abs(exact)
+
+
+def test_a_loss_small_next_to_the_logits_keeps_its_digits():
+    """Logits near 1000 whose target leads by 5-10: each L_t = log Σ_k e^{o_k - m} + m - o_y is
+    ~1e-3 while m and o_y are ~1000. Summed step by step, m - o_y = 0 exactly at every step;
+    in one flat sum over the steps the m's and o's of all steps were added first and cancelled
+    only at the end (an error of ~4e-11 relative here)."""
+    params = {"U": np.ones((1, 1)), "W": np.zeros((1, 1)), "V": np.array([[700.3], [690.1]]),
+              "b": np.zeros(1), "c": np.array([300.7, 300.87])}
+    xs = np.random.default_rng(0).uniform(0.5, 1.0, (3, 2, 1))    # h = relu(x) = x
+    L, _ = S.loss_and_grads(params, xs, np.zeros((3, 2), dtype=int), activation="relu")
+    exact = 0
+    with mp.workdps(40):
+        for x in xs.ravel():
+            o = [params["c"][k] + params["V"][k, 0] * x for k in range(2)]  # as float64 has it
+            exact += mp.log(mp.exp(o[0]) + mp.exp(o[1])) - o[0]
+    assert abs(L - float(exact)) <= 1e-12 * L
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_gradients_are_writable_arrays_in_the_numeric_order(cell):
+    params = rnnlib.init_params(2, 2, 2, cell=cell, seed=1)
+    states = {"h0": np.zeros((2, 2))} | ({"s0": np.zeros(2)} if cell == "lstm" else {})
+    xs, targets = np.ones((2, 2, 2)), np.zeros((2, 2), dtype=int)
+    _, g = S.loss_and_grads(params, xs, targets, cell=cell, **states)
+    assert list(g) == list(CELLS[cell].GRAD_KEYS)
+    for key, value in g.items():
+        before = value.copy()
+        value *= 0.5                                 # raises for a read-only array
+        np.testing.assert_array_equal(g[key], before * 0.5)
+
+
+# --- bad input fails exactly as in the numeric path, or with a message naming the argument ---
+
+def test_no_targets_is_rejected_by_name():
+    params, xs, _, _ = make_case(7, 2, 2, 2, 2, None, ids=False, loss="mse",
+                                 mode="many_to_many", h0_kind="none")
+    with pytest.raises(TypeError, match="argument 'targets'"):
+        S.loss_and_grads(params, xs, None, loss=None)
+    with pytest.raises(TypeError, match="argument 'targets'"):
+        S.loss_and_grads(rnnlib.init_params(2, 2, 2, cell="gru"), xs, None, loss=None,
+                         cell="gru")
+
 
 def _bad_calls():
     params, xs, targets, _ = make_case(7, 2, 2, 2, 2, 2, ids=False, loss="cross_entropy",
@@ -198,7 +283,7 @@ def test_gradient_entry_cross_entropy_one_hot_targets():
 @pytest.mark.parametrize("activation", rnnlib.ACTIVATIONS)
 def test_gradient_entry_in_terms_of_states(activation):
     net = S.unrolled(2, 2, 2, 2, activation=activation, loss="mse")
-    entry = S.gradient_entry("W", 0, 1, activation=activation, loss="mse",
+    entry = S.gradient_entry("W", 0, 1, activation=activation, loss="mse", simplify=True,
                              in_terms_of_states=True)
     names = {str(s) for s in entry.free_symbols}
     assert "h^{(1)}_{2}" in names and "W_{12}" not in names  # W_12 now sits inside a^{(2)}
@@ -221,7 +306,7 @@ def test_gradient_entry_rejects_bad_names():
         S.gradient_entry("Q", 0, 0)
     with pytest.raises(ValueError, match="'j'"):
         S.gradient_entry("b", 0, 1)
-    with pytest.raises(ValueError, match=r"argument 'i': expected an index into 'W' of shape \(2, 2\)"):
+    with pytest.raises(ValueError, match=r"argument 'i': expected an int >= 0 and <= 1, got 2"):
         S.gradient_entry("W", 2, 0)
     with pytest.raises(TypeError, match="argument 'j'"):
         S.gradient_entry("W", 0, 0.5)
@@ -235,6 +320,39 @@ def test_gradient_entry_rejects_bad_names():
         S.dL_dU_index_formula("2")
     with pytest.raises(ValueError, match="activation"):
         S.unrolled(2, 2, 2, 2, activation="swish")
+    for flag in ("simplify", "in_terms_of_states"):
+        with pytest.raises(TypeError, match=f"argument '{flag}': expected True or False"):
+            S.gradient_entry("W", 0, 1, **{flag: "no"})
+
+
+def test_gradient_entry_takes_numpy_ints():
+    assert S.gradient_entry("W", np.int64(0), np.int64(1)) == S.gradient_entry("W", 0, 1)
+
+
+def test_gradient_entry_defaults_are_quick(monkeypatch):
+    """sympy.simplify of the spelled-out tree took minutes at the default sizes: the defaults
+    do not call it (checked without a clock: a call would raise)."""
+    def no_simplify(*args, **kwargs):
+        raise AssertionError("gradient_entry called sympy.simplify")
+    monkeypatch.setattr(sp, "simplify", no_simplify)
+    entry = S.gradient_entry("W", 0, 1)
+    assert sp.Symbol("W_{12}", real=True) in entry.free_symbols
+    S.gradient_entry("W", 0, 1, T=2, D=1, H=2, K=1, loss="mse", mode="many_to_one",
+                     in_terms_of_states=True)     # chapter 4's entry
+
+
+def test_name_states_and_check_dL_name_a_bad_argument():
+    net = S.unrolled(2, 2, 2, 2)
+    with pytest.raises(TypeError, match="argument 'expr'"):
+        S.name_states(net, "x")
+    with pytest.raises(TypeError, match="argument 'net'"):
+        S.name_states("net", net.L)
+    with pytest.raises(TypeError, match="argument 'formula'"):
+        S.check_dL_index_formula("U", formula="abc")
+    with pytest.raises(ValueError, match=r"argument 'formula'.*free indices \['j'\]"):
+        S.check_dL_index_formula("V", formula=S.dL_dU_index_formula(2))   # indices (j, k)
+    with pytest.raises(ValueError, match=r"argument 'formula'.*h\^\{3\}"):
+        S.check_dL_index_formula("V", formula=ix.h(3)[ix.k], T=2)          # no h^3 at T = 2
 
 
 def test_unrolled_shapes_and_latex():
@@ -305,9 +423,3 @@ def test_sigmoid_missing_minus_has_the_opposite_slope():
     assert sp.simplify(sp.diff(slip, a) + slip * (1 - slip)) == 0      # -h(1 - h)
     assert sp.simplify(sp.diff(slip, a) + sp.diff(right, a)) == 0      # opposite slopes
     assert sp.diff(slip, a).subs(a, 0) == -sp.Rational(1, 4)
-
-
-def test_no_names_from_before_the_renaming():
-    assert not any(name.startswith("seed") for name in dir(S))
-    with pytest.raises(AttributeError):
-        _ = S.seed002_check_dL

@@ -1,89 +1,86 @@
-"""``loss_and_grads`` for the LSTM and the GRU with every derivative taken by ``sympy.diff``.
-
-The same method as ``engine.py`` (read that module first): the unrolled network is a graph of
-units, each gate value, cell state, hidden state and logit a symbol with a definition written
-from the equations; sympy differentiates L(θ + ε v) by ε, each unit's derivative derived once;
-``lambdify`` compiles the result, cached per sizes and options. Nothing of BPTT is written by
-hand, so agreement with ``rnnlib.core.gated`` checks the hand-derived backward passes.
+"""The LSTM's and the GRU's step equations as units of a :class:`~rnnlib.symbolic.graph.Graph`,
+and the unroll of one sequence through them (the plain cell's steps are ``model.run``).
 
     LSTM: i, f, q = σ(...), g = tanh(...), s_t = f ⊙ s_{t-1} + i ⊙ g, h_t = q ⊙ tanh(s_t)
     GRU:  u, r = σ(...), n = tanh(b_n + W_n (r ⊙ h_{t-1}) + U_n x_t), h_t = u ⊙ h_{t-1} + (1 - u) ⊙ n
 
-Truncation as in ``engine.py``: a later chunk starts from fresh state symbols (h, and s for the
-LSTM) holding the carried values, and L is not differentiated with respect to them. As there,
-everything but the step equations, the cache and the call check is ``chunk.py``'s.
+Each gate value, cell state, hidden state and logit is a unit; everything else — the
+derivative (``graph.py``), the chunk's symbols, loss and compiled code, truncation
+(``chunk.py``) — is shared with the plain cell. Nothing of BPTT is written here, so agreement
+with ``rnnlib.core.lstm`` / ``rnnlib.core.gru`` checks their hand-derived backward passes.
 """
 from __future__ import annotations
 
-from functools import lru_cache
-
 import sympy as sp
 
-from ..core.validation import check_gated_call
-from .chunk import ChunkSpec, CompiledChunk, build_chunk, chunked_loss_and_grads
+from ..core import gru, lstm
 from .graph import Graph
-from .model import sigmoid
+from .model import output_layer, stable_sigmoid
+
+# Each LSTM gate's nonlinearity, by the name rnnlib.core.lstm.GATE_NAMES gives its block of
+# rows in U, W, b: looked up by name, so the blocks follow the core's stacking order.
+LSTM_GATES = {"i": stable_sigmoid, "f": stable_sigmoid, "g": sp.tanh, "q": stable_sigmoid}
 
 
-def _lstm_step(graph: Graph, P: dict, zx: sp.Matrix, h_prev, s_prev, tag: str):
+def _rows(names: tuple, H: int) -> dict:
+    """{gate name: the slice of its H rows} for gates stacked in U, W, b in the order ``names``."""
+    return {n: slice(k * H, (k + 1) * H) for k, n in enumerate(names)}
+
+
+def _lstm_step(graph: Graph, P: dict, zx: sp.Matrix, state: tuple, at: tuple) -> tuple:
+    """One LSTM step as units. zx (4·H, 1) is b + U x_t, the part of the gates' input that does
+    not depend on the state; ``state`` (h_{t-1}, s_{t-1}), each an (H, 1) column of symbols
+    (units, or the chunk's state symbols); ``at`` (sequence b, step t) names the units.
+    Returns (h_t, s_t), each an (H, 1) column of units."""
+    h_prev, s_prev = state
     H = len(h_prev)
     z = zx + P["W"] * sp.Matrix(h_prev)
-    act = [sigmoid, sigmoid, sp.tanh, sigmoid]       # i, f, g, q
-    i, f, g, q = ([graph.unit(f"{n}_{tag}_{j}", act[k](z[k * H + j])) for j in range(H)]
-                  for k, n in enumerate("ifgq"))
-    s = [graph.unit(f"s_{tag}_{j}", f[j] * s_prev[j] + i[j] * g[j]) for j in range(H)]
-    h = [graph.unit(f"h_{tag}_{j}", q[j] * sp.tanh(s[j])) for j in range(H)]
+    rows = _rows(lstm.GATE_NAMES, H)
+    gate = {n: graph.column(n, at, z[rows[n], :].applyfunc(LSTM_GATES[n]))
+            for n in lstm.GATE_NAMES}
+    i, f, g, q = (gate[n] for n in ("i", "f", "g", "q"))
+    s = graph.column("s", at, [f[j] * s_prev[j] + i[j] * g[j] for j in range(H)])
+    h = graph.column("h", at, [q[j] * sp.tanh(s[j]) for j in range(H)])
     return h, s
 
 
-def _gru_step(graph: Graph, P: dict, zx: sp.Matrix, h_prev, tag: str):
+def _gru_step(graph: Graph, P: dict, zx: sp.Matrix, state: tuple, at: tuple) -> tuple:
+    """One GRU step as units. zx (3·H, 1) is b + U x_t; ``state`` (h_{t-1},), an (H, 1) column
+    of symbols; ``at`` (sequence b, step t) names the units. Returns (h_t,), an (H, 1) column of
+    units."""
+    (h_prev,) = state
     H = len(h_prev)
+    rows = _rows(gru.GATE_NAMES, H)
+
+    def gate_input(n: str, h: sp.Matrix) -> sp.Matrix:
+        return zx[rows[n], :] + P["W"][rows[n], :] * h
+
     hp = sp.Matrix(h_prev)
-    zur = zx[:2 * H, :] + P["W"][:2 * H, :] * hp
-    u = [graph.unit(f"u_{tag}_{j}", sigmoid(zur[j])) for j in range(H)]
-    r = [graph.unit(f"r_{tag}_{j}", sigmoid(zur[H + j])) for j in range(H)]
+    u = graph.column("u", at, gate_input("u", hp).applyfunc(stable_sigmoid))
+    r = graph.column("r", at, gate_input("r", hp).applyfunc(stable_sigmoid))
+    # The reset gate scales h_{t-1} *before* the recurrent product W_n, as Cho et al. (2014)
+    # and rnnlib.core.gru write the GRU; PyTorch's nn.GRU applies it after (core/gru.py).
     rh = sp.Matrix([r[j] * h_prev[j] for j in range(H)])
-    zn = zx[2 * H:, :] + P["W"][2 * H:, :] * rh       # reset before the recurrent product
-    n = [graph.unit(f"n_{tag}_{j}", sp.tanh(zn[j])) for j in range(H)]
-    return [graph.unit(f"h_{tag}_{j}", u[j] * h_prev[j] + (1 - u[j]) * n[j]) for j in range(H)]
+    n = graph.column("n", at, gate_input("n", rh).applyfunc(sp.tanh))
+    return (graph.column("h", at, [u[j] * h_prev[j] + (1 - u[j]) * n[j] for j in range(H)]),)
 
 
-def _unroll(graph: Graph, P: dict, states: list, xs: list, b: int) -> tuple[list, tuple]:
-    """Sequence b of a gated cell as units: ``states`` [h0] or, for the LSTM, [h0, s0] (each
-    (H, 1)), ``xs`` T columns (D, 1). Returns the T logit columns (K, 1) and the H units of h_T
-    (and of s_T for the LSTM)."""
-    lstm = len(states) == 2          # the LSTM carries (h, s), the GRU h alone
-    h = list(states[0])
-    s = list(states[1]) if lstm else None
-    o = []
-    for t, x in enumerate(xs):
-        zx = P["b"] + P["U"] * x
-        tag = f"{b}_{t + 1}"
-        if lstm:
-            h, s = _lstm_step(graph, P, zx, h, s, tag)
-        else:
-            h = _gru_step(graph, P, zx, h, tag)
-        logits = P["c"] + P["V"] * sp.Matrix(h)
-        o.append(sp.Matrix([graph.unit(f"o_{tag}_{k}", logits[k]) for k in range(len(logits))]))
-    return o, ((h, s) if lstm else (h,))
+STEPS = {"lstm": _lstm_step, "gru": _gru_step}
 
 
-@lru_cache(maxsize=128)
-def compile_chunk(spec: ChunkSpec) -> CompiledChunk:
-    """One chunk of the LSTM or GRU: units, sympy's derivative, numpy code (cached per spec)."""
-    return build_chunk(spec, _unroll)
+def unroll(graph: Graph, P: dict, states: list, xs: list, b: int, *,
+           cell: str) -> tuple[list, tuple]:
+    """Sequence b of the gated ``cell`` ("lstm" or "gru") as units of ``graph``.
 
-
-def loss_and_grads(params, xs, targets, *, h0=None, s0=None, cell: str = "lstm",
-                   activation: str = "tanh", loss: str = "cross_entropy",
-                   mode: str = "many_to_many", truncate: int | None = None) -> tuple[float, dict]:
-    """The gated cell's loss and gradients derived by ``sympy.diff``; same arguments, checks and
-    result as ``rnnlib.loss_and_grads(..., cell=cell)``: params U (G·H, D), W (G·H, H),
-    b (G·H,), V (K, H), c (K,) with G = 4 gates (LSTM) or 3 (GRU); xs, targets as for the plain
-    cell; h0, s0 (LSTM only) (H,) / (B, H) / None. grads: U, W, V, b, c shaped like the
-    parameters, "h0" (and "s0") (H,) for one sequence or a shared state, else (B, H).
-    For small sizes (T, D, H, K ≤ 3, B ≤ 2).
+    P: the parameter symbols (U (G·H, D), W (G·H, H), V (K, H), b (G·H, 1), c (K, 1));
+    ``states`` the (H, 1) columns the cell starts from, [h0] (GRU) or [h0, s0] (LSTM); ``xs`` the
+    T input columns (D, 1). Returns the T logit columns (K, 1) and the final state, (h_T,) or
+    (h_T, s_T), each an (H, 1) column of units.
     """
-    call = check_gated_call(params, xs, cell=cell, h0=h0, s0=s0, activation=activation,
-                            targets=targets, loss=loss, mode=mode, truncate=truncate)
-    return chunked_loss_and_grads(call, compile_chunk)
+    step = STEPS[cell]
+    state = tuple(states)
+    o = []
+    for t, x in enumerate(xs, start=1):
+        state = step(graph, P, P["b"] + P["U"] * x, state, (b, t))
+        o.append(graph.column("o", (b, t), output_layer(P, state[0])))
+    return o, state

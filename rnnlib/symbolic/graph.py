@@ -1,4 +1,5 @@
-"""The unrolled network as a graph of hidden units, and its derivative by ``sympy.diff``.
+"""The unrolled network as a graph of units, and its derivative by ``sympy.diff``: how the
+engine asks sympy (the one explanation, which the other modules point to).
 
 Spelled out as one tree, h_3 contains h_2 H times and h_1 H² times, and sympy walks the whole
 tree at every level of the chain rule: for T = 3, H = 3 and a batch of two, differentiating
@@ -20,14 +21,15 @@ from typing import Callable
 
 import sympy as sp
 
-from .model import relu_kink_convention, run
+from .model import relu_kink_convention
 
 
-def plain_symbols(name: str, rows: int, cols: int = 1) -> sp.Matrix:
-    """A (rows, cols) Matrix of real symbols name_i_j (0-based).
+def symbol_matrix(name: str, rows: int, cols: int = 1) -> sp.Matrix:
+    """A (rows, cols) Matrix of real symbols name_i_j (0-based); cols=1 gives a column.
 
-    Plain Python identifiers: lambdify would otherwise rename every symbol, which is slow.
-    Real, because sympy then answers questions such as "is tanh(a) real?" at once.
+    The names are Python identifiers (unlike the LaTeX names of ``model.py``): lambdify would
+    otherwise rename every symbol, which is slow. Real, because sympy then answers questions
+    such as "is tanh(a) real?" at once.
     """
     return sp.Matrix(rows, cols, lambda i, j: sp.Symbol(f"{name}_{i}_{j}", real=True))
 
@@ -47,8 +49,7 @@ class Graph:
     ``order`` lists the units as created, so each comes after every unit its definition uses.
     """
 
-    def __init__(self, activation: str):
-        self.activation = activation
+    def __init__(self):
         self.definition: dict = {}
         self.order: list = []
 
@@ -59,15 +60,12 @@ class Graph:
         self.order.append(u)
         return u
 
-    def run(self, P: dict, ux: list, h_prev: sp.Matrix, tag: str) -> tuple[list, list]:
-        """Unroll one sequence with ``model.run``, each entry of h_t and o_t a unit. Returns the
-        units of the last state h_T and the list of o_t (each (K, 1))."""
-        def units(kind: str):
-            return lambda t, m: sp.Matrix([self.unit(f"{kind}_{tag}_{t}_{j}", m[j])
-                                           for j in range(m.rows)])
-        _, h, o = run(P["W"], P["V"], P["b"], P["c"], ux, h_prev, self.activation,
-                      name_h=units("h"), name_o=units("o"))
-        return list(h[-1]), o
+    def column(self, kind: str, at: tuple, entries) -> sp.Matrix:
+        """An (n, 1) column of new units, one per entry of ``entries`` (a column Matrix or a
+        list of n expressions), named ``{kind}_{b}_{t}_{j}`` for ``at`` = (sequence b, step t),
+        entry j: every unit of every cell is named here."""
+        b, t = at
+        return sp.Matrix([self.unit(f"{kind}_{b}_{t}_{j}", e) for j, e in enumerate(entries)])
 
     def forward_steps(self) -> list:
         """(unit, definition) pairs in evaluation order."""

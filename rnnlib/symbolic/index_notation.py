@@ -19,10 +19,19 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from ..core.validation import check_choice, check_int
+from ..core.validation import bad_type, bad_value, check_choice, check_int
 from .model import Unrolled, unrolled
 
-i, j, k, l = sp.symbols("i j k l", integer=True, positive=True)
+__all__ = [
+    # the notation: free indices, sizes, indexed symbols
+    "i", "j", "k", "D_h", "D_y", "U", "V", "W", "y", "y_tilde", "h", "x",
+    # the model, the worked example's formulas, and the checks against sympy
+    "bias_free_model", "sigmoid_missing_minus", "dh_dU_index_formula", "dh_dU_by_sympy",
+    "dL_dU_index_formula", "dL_dU_misindexed_formula", "dL_dV_index_formula",
+    "dL_dW_index_formula", "evaluate", "check_dh_dU_index_formula", "check_dL_index_formula",
+]
+
+i, j, k = sp.symbols("i j k", integer=True, positive=True)
 D_h, D_y = sp.symbols("D_h D_y", integer=True, positive=True)  # the worked example's sizes
 W, V, U = sp.IndexedBase("W"), sp.IndexedBase("V"), sp.IndexedBase("U")
 y, y_tilde = sp.IndexedBase("y"), sp.IndexedBase(r"\tilde{y}")
@@ -135,6 +144,9 @@ def dL_dU_misindexed_formula() -> sp.Expr:
 def _random_point(net: Unrolled, seed: int) -> tuple[dict, dict]:
     """Random values for the model's symbols, and the indexed arrays the formulas read."""
     rng = np.random.default_rng(seed)
+    # U and W too, though L may not contain them all (at T = 1, W multiplies h^0 = 0): the
+    # formulas read every entry. Sorted by name, so a seed draws the same values in every
+    # process (a set's order is not stable across processes).
     symbols = sorted(net.L.free_symbols | set(net.U) | set(net.W), key=str)
     values = {s: sp.Float(rng.normal()) for s in symbols}
     as_array = lambda m: np.array(m.xreplace(values).tolist(), dtype=float)
@@ -143,7 +155,6 @@ def _random_point(net: Unrolled, seed: int) -> tuple[dict, dict]:
     for t in range(1, len(net.h) + 1):
         arrays[h(t)] = as_array(net.h[t - 1])[:, 0]
         arrays[x(t)] = as_array(net.xs[t - 1])[:, 0]
-    arrays[h(0)] = np.zeros(net.W.rows)
     return values, arrays
 
 
@@ -167,6 +178,24 @@ def check_dh_dU_index_formula(t: int, D: int = 2, H: int = 2, seed: int = 0) -> 
                for a in range(H) for b in range(H) for c in range(D))
 
 
+def _check_formula(formula, name: str, indices: tuple, arrays: dict) -> sp.Expr:
+    """``formula`` must be a sympy expression whose free indices are among ``indices`` and
+    whose indexed symbols are among those ``arrays`` holds."""
+    want = (f"a sympy expression in the free indices {', '.join(map(str, indices))} "
+            f"for ∂L/∂{name}")
+    if not isinstance(formula, sp.Expr):
+        raise bad_type("formula", want, formula)
+    free = {s for s in formula.free_symbols if isinstance(s, sp.Symbol) and s.is_integer}
+    extra = sorted(map(str, free - set(indices) - {D_h, D_y}))
+    if extra:
+        raise bad_value("formula", want, f"one with the free indices {extra} as well")
+    unknown = sorted({str(a.base) for a in formula.atoms(sp.Indexed)} - set(map(str, arrays)))
+    if unknown:
+        raise bad_value("formula", f"indexed symbols among {sorted(map(str, arrays))}",
+                        f"{unknown}")
+    return formula
+
+
 def check_dL_index_formula(name: str, formula: sp.Expr | None = None, T: int = 2, D: int = 2,
                            H: int = 2, K: int = 2, seed: int = 0) -> float:
     """max over the entries of |formula - sympy.diff(L, name[row, col])| at random values.
@@ -176,11 +205,12 @@ def check_dL_index_formula(name: str, formula: sp.Expr | None = None, T: int = 2
     """
     builders = {"U": dL_dU_index_formula, "W": dL_dW_index_formula, "V": dL_dV_index_formula}
     check_choice("name", name, tuple(builders))
-    formula = builders[name](T) if formula is None else formula
     net = bias_free_model(T=T, D=D, H=H, K=K)
     values, arrays = _random_point(net, seed)
-    matrix = {"U": net.U, "W": net.W, "V": net.V}[name]
     row, col = (i, k) if name == "V" else (j, k)
+    formula = builders[name](T) if formula is None else _check_formula(formula, name,
+                                                                       (row, col), arrays)
+    matrix = {"U": net.U, "W": net.W, "V": net.V}[name]
     return max(abs(float(sp.diff(net.L, matrix[a, b]).xreplace(values))
                    - evaluate(formula, arrays, {row: a + 1, col: b + 1}, {D_h: H, D_y: K}))
                for a in range(matrix.rows) for b in range(matrix.cols))

@@ -4,14 +4,19 @@
 
 Symbols are named so sympy's LaTeX printer reads like the book: ``W_{12}``, ``b_{1}``,
 ``x^{(2)}_{1}``, ``y^{(2)}_{1}``, ``h^{(0)}_{1}`` (indices from 1, as in the math). Every
-expression is the *whole* unrolled network: h_2 contains h_1 spelled out, so ``sympy.diff``
-sees the full chain and nothing is differentiated by hand.
+expression of :func:`unrolled` is the *whole* unrolled network: h_2 contains h_1 spelled out,
+so ``sympy.diff`` sees the full chain and nothing is differentiated by hand.
+
+What the engine (``engine.py``) shares with that printed tree is here too, written once: the
+plain cell's steps (:func:`run`), the output layer, the loss of a step, which steps are scored,
+and the activations (with the sigmoid in a form that stays finite in floats).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 import sympy as sp
+from sympy.codegen.numpy_nodes import logaddexp
 
 from ..core.validation import ACTIVATIONS, LOSSES, MODES, check_choice, check_int
 
@@ -33,8 +38,23 @@ def vector_symbols(name: str, n: int) -> sp.Matrix:
 
 
 def sigmoid(a: sp.Expr) -> sp.Expr:
-    """σ(a) = 1 / (1 + e^(-a)), the textbook form (its derivative is left to sympy)."""
+    """σ(a) = 1 / (1 + e^(-a)), the textbook form, for formulas a reader sees (:func:`unrolled`,
+    :func:`~rnnlib.symbolic.gradient_entry`, ``index_notation``). Not for evaluating: its
+    derivative, e^(-a) / (1 + e^(-a))², is inf / inf = nan in floats once e^(-a) overflows
+    (a < -709.8); the engine uses :func:`stable_sigmoid`."""
     return 1 / (1 + sp.exp(-a))
+
+
+def stable_sigmoid(a: sp.Expr) -> sp.Expr:
+    """σ(a) = e^{-log(1 + e^{-a})}, with log(1 + e^{-a}) = ``logaddexp(0, -a)`` (numpy's
+    ``logaddexp``, which never overflows): the form the engine differentiates and evaluates.
+
+    sympy derives σ'(a) = σ(a) / (1 + e^a) from it: finite for every a (e^a overflows to inf
+    only for a > 709.8, where 1 / (1 + inf) = 0 is the right slope). σ and σ' keep their
+    relative precision where they are tiny (measured: within 4e-15 for a in [-700, 36]),
+    unlike the numeric path's ½(1 + tanh(a/2)), which is 0 below a ≈ -38.
+    """
+    return sp.exp(-logaddexp(0, -a))
 
 
 def relu(a: sp.Expr) -> sp.Expr:
@@ -51,52 +71,65 @@ def relu_kink_convention(derivative: sp.Expr) -> sp.Expr:
     return derivative.replace(sp.Heaviside, lambda z, *_: sp.Heaviside(z, 0))
 
 
+# What a reader sees (the textbook sigmoid), and what the engine differentiates and evaluates.
 ACTIVATION_EXPRS = {"tanh": sp.tanh, "sigmoid": sigmoid, "relu": relu}
+STABLE_ACTIVATION_EXPRS = {**ACTIVATION_EXPRS, "sigmoid": stable_sigmoid}
 
 
-def activate(a: sp.Matrix, activation: str) -> sp.Matrix:
-    """h = f(a) entry by entry."""
-    return a.applyfunc(ACTIVATION_EXPRS[activation])
+def step_loss(o: sp.Matrix, target: sp.Matrix, loss: str, shift: sp.Expr = sp.S.Zero) -> sp.Expr:
+    """The loss of one step for logits ``o`` (K, 1) and ``target`` (K, 1).
 
+    mse: ½‖o - y‖². cross_entropy: log Σ_k e^{o_k} - Σ_k y_k o_k with ``target`` the one-hot
+    y (so a class id enters as numbers fed to symbols): -log softmax(o)[y].
 
-def step_loss(o: sp.Matrix, target, loss: str, shift: sp.Expr = sp.S.Zero) -> sp.Expr:
-    """The loss of one step for logits ``o`` (K, 1).
-
-    mse: ½‖o - y‖² with ``target`` a (K, 1) Matrix.
-    cross_entropy: log Σ_k e^{o_k} - o_y, with ``target`` an int class id y, or a (K, 1)
-    one-hot Matrix (then the second term is Σ_k y_k o_k). ``shift`` m is subtracted inside the
+    The shift (said here once for the package): ``shift`` m is subtracted inside the
     exponentials and added back outside, log Σ e^{o_k} = m + log Σ e^{o_k - m}, which holds for
-    any m; evaluating with m = max_k o_k keeps every exponent ≤ 0, so nothing overflows.
+    any m, so no derivative depends on it and sympy may treat m as a constant; the compiled code
+    sets m = max_k o_k, as the numeric path does, so every exponent is ≤ 0 and nothing overflows.
     """
     if loss == "mse":
         return sum((o[k] - target[k]) ** 2 for k in range(o.rows)) / 2
     log_sum_exp = shift + sp.log(sum(sp.exp(o[k] - shift) for k in range(o.rows)))
-    if isinstance(target, sp.MatrixBase):
-        return log_sum_exp - sum(target[k] * o[k] for k in range(o.rows))
-    return log_sum_exp - o[int(target)]
+    return log_sum_exp - sum(target[k] * o[k] for k in range(o.rows))
 
 
-def _as_is(t: int, m: sp.Matrix) -> sp.Matrix:
+def scored_steps(T: int, mode: str, holds_last: bool = True) -> list:
+    """The steps (0-based) of a run of T steps whose loss counts: every one for many_to_many;
+    for many_to_one only the sequence's last step, [T - 1], when this run ``holds_last`` step
+    (a truncation chunk before the end holds none: [])."""
+    if mode == "many_to_many":
+        return list(range(T))
+    return [T - 1] if holds_last else []
+
+
+def output_layer(P: dict, h: sp.Matrix) -> sp.Matrix:
+    """o = c + V h, every cell's output layer: P["V"] (K, H), P["c"] (K, 1), h (H, 1) -> (K, 1)."""
+    return P["c"] + P["V"] * h
+
+
+def _as_is(kind: str, t: int, m: sp.Matrix) -> sp.Matrix:
     return m
 
 
-def run(W: sp.Matrix, V: sp.Matrix, b: sp.Matrix, c: sp.Matrix, ux: list,
-        h_prev: sp.Matrix, activation: str, name_h=_as_is, name_o=_as_is
-        ) -> tuple[list, list, list]:
-    """Unroll one sequence — the only sympy unroller: ``ux[t]`` is the (H, 1) input term U x_t,
-    ``h_prev`` (H, 1) the state before the first step. Returns the lists a, h (each (H, 1)) and
-    o ((K, 1)) per step, t = 1..T at index t - 1.
+def run(P: dict, ux: list, h_prev: sp.Matrix, f, name=_as_is) -> tuple[list, list, list]:
+    """The plain cell's steps over one sequence, written once for the printed tree and the engine.
 
-    ``name_h(t, h_t)`` and ``name_o(t, o_t)`` may replace each new h_t, o_t by symbols standing
-    for it (graph.py does, to differentiate quickly); by default the expressions are kept, so
-    h_2 contains h_1 spelled out.
+    P holds W (H, H), V (K, H), b (H, 1), c (K, 1); ``ux[t]`` is the (H, 1) input term U x_t,
+    ``h_prev`` (H, 1) the state before the first step, ``f`` the activation (a function of one
+    sympy expression). Returns the lists a, h (each (H, 1)) and o ((K, 1)) per step, t = 1..T
+    at index t - 1.
+
+    ``name(kind, t, m)`` may replace each new h_t ("h") and o_t ("o") by symbols standing for
+    it: the engine does (``Graph.column``), to differentiate quickly. By default the
+    expressions are kept, so h_2 contains h_1 spelled out (:func:`unrolled`). The gated cells'
+    steps are written in ``gated.py``.
     """
     a, h, o = [], [], []
     for t, u in enumerate(ux, start=1):
-        a.append(b + W * h_prev + u)
-        h_prev = name_h(t, activate(a[-1], activation))
+        a.append(P["b"] + P["W"] * h_prev + u)
+        h_prev = name("h", t, a[-1].applyfunc(f))
         h.append(h_prev)
-        o.append(name_o(t, c + V * h_prev))
+        o.append(name("o", t, output_layer(P, h_prev)))
     return a, h, o
 
 
@@ -105,14 +138,15 @@ class Unrolled:
     """The symbols and expressions of one unrolled sequence of T steps.
 
     Symbols: U (H, D), W (H, H), V (K, H), b (H, 1), c (K, 1) (b, c are zero matrices when
-    ``biases=False``), h0 (H, 1) (a zero matrix when ``zero_h0``), xs[t] (D, 1) and
-    targets[t] (K, 1) for every scored step (for cross_entropy the one-hot y_t). The
-    step lists are 0-based: ``h[0]`` is h_1. ``states[t]`` is the (H, 1) column of symbols
-    h^{(t+1)}_k that stands for ``h[t]`` when a formula is written in terms of states
-    (``preacts`` and ``logits`` likewise for a and o).
+    ``biases=False``), h0 (H, 1) (a zero matrix when ``zero_h0``), xs[t] (D, 1) for every
+    step, and targets: one (K, 1) column per scored step, in order (for cross_entropy the
+    one-hot y_t) — targets[t] is y_{t+1} for many_to_many, while for many_to_one the only one,
+    targets[0], is y_T. The step lists are 0-based: ``h[0]`` is h_1. ``states[t]`` is the
+    (H, 1) column of symbols h^{(t+1)}_k that stands for ``h[t]`` when a formula is written in
+    terms of states (``preacts`` and ``logits`` likewise for a and o).
 
     Expressions: a, h (lists of (H, 1)), o (list of (K, 1)), L (a scalar): the loss summed over
-    the scored steps — every step, or only the last one when mode="many_to_one".
+    the scored steps (:func:`scored_steps`).
     """
 
     U: sp.Matrix
@@ -158,8 +192,9 @@ def unrolled(T: int, D: int, H: int, K: int, *, activation: str = "tanh",
     c = vector_symbols("c", K) if biases else sp.zeros(K, 1)
     h0 = sp.zeros(H, 1) if zero_h0 else vector_symbols("h^{(0)}", H)
     xs = [vector_symbols(f"x^{{({t})}}", D) for t in range(1, T + 1)]
-    a, h, o = run(W, V, b, c, [U * x for x in xs], h0, activation)
-    scored = range(T) if mode == "many_to_many" else [T - 1]
+    a, h, o = run({"W": W, "V": V, "b": b, "c": c}, [U * x for x in xs], h0,
+                  ACTIVATION_EXPRS[activation])
+    scored = scored_steps(T, mode)
     targets = [vector_symbols(f"y^{{({t + 1})}}", K) for t in scored]
     L = sum(step_loss(o[t], y, loss) for t, y in zip(scored, targets))
     return Unrolled(U, W, V, b, c, h0, xs, targets, a, h, o, L, activation, loss, mode,
