@@ -245,3 +245,12 @@ def test_sigmoid_of_a_scalar_is_a_scalar_with_the_same_bits():
     s = rnnlib.sigmoid(a)
     assert np.ndim(s) == 0 and s == 0.5 * (1.0 + np.tanh(0.5 * a))
     assert rnnlib.activate(np.array(1.7), "sigmoid") == s
+
+
+def test_loss_and_grads_without_targets_names_them():
+    """targets=None with loss=None is a forward-only call to the checks; a loss needs targets."""
+    import rnnlib
+    p = rnnlib.init_params(3, 4, 3, seed=0)
+    for fn in (rnnlib.loss_and_grads, rnnlib.symbolic.loss_and_grads):
+        with pytest.raises(TypeError, match="argument 'targets'"):
+            fn(p, np.array([0, 1, 2]), None, loss=None)

@@ -24,7 +24,7 @@ import numpy as np
 from .loop import STATE_NAMES, bptt_checked, unbatch
 from .rnn import SLOPE_BLOCK, RNNCache, backward
 from .sequence import input_grads
-from .validation import check_cell_call
+from .validation import check_cell_call, require_targets
 
 __all__ = ["SLOPE_BLOCK", "bptt_checked", "loss_and_grads", "loss_grads_state",
            "recurrence_backward"]
@@ -71,8 +71,9 @@ def loss_grads_state(params: dict, xs, targets, *, h0=None, activation: str = "t
     """:func:`loss_and_grads` and the state the sequence ended in, as keyword arguments for
     the next call: {"h0": h_T} ((H,) or (B, H)), plus "s0": s_T for the LSTM. Truncated BPTT
     across calls (a long text read chunk by chunk) carries it; no gradient crosses."""
-    call = check_cell_call(params, xs, cell=cell, h0=h0, s0=s0, activation=activation,
-                           targets=targets, loss=loss, mode=mode, truncate=truncate)
+    call = require_targets(check_cell_call(params, xs, cell=cell, h0=h0, s0=s0,
+                                           activation=activation, targets=targets, loss=loss,
+                                           mode=mode, truncate=truncate))
     total, grads, last = bptt_checked(call)
     grads["h0"] = unbatch(grads["h0"], call.h0_shared)
     if call.s0 is None:

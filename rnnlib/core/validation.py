@@ -288,6 +288,15 @@ def _check_scoring(call: Call, targets: Any, loss: Any, mode: Any, truncate: Any
     return call
 
 
+def require_targets(call: Call) -> Call:
+    """A call that must be scored (a loss and its gradients): targets=None with loss=None passes
+    :func:`check_call` as a forward-only call, so say here that the targets are missing."""
+    if call.targets is None:
+        raise bad_type("targets", "targets to score (a loss needs them; rnnlib.forward runs "
+                       "without them)", None)
+    return call
+
+
 def check_finite_logits(o: np.ndarray) -> None:
     """Logits o (T, B, K) (any shape) overflow only when the parameters are absurd; say so
     instead of returning NaN."""

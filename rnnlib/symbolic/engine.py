@@ -25,7 +25,7 @@ from __future__ import annotations
 from functools import lru_cache, partial
 from typing import Callable
 
-from ..core.validation import bad_type, check_cell_call
+from ..core.validation import check_cell_call, require_targets
 from . import gated
 from .chunk import ChunkSpec, CompiledChunk, build_chunk, chunked_loss_and_grads
 from .graph import Graph
@@ -79,9 +79,7 @@ def loss_and_grads(params: dict, xs, targets, *, h0=None, activation: str = "tan
     sequence 0.9 s; with B = 2 and H = 3 the GRU at T = 3 1.1 s, the LSTM at T = 3 2.7 s and at
     T = 6 4.1 s, and the LSTM with H = 4 at T = 8 11 s.
     """
-    call = check_cell_call(params, xs, cell=cell, h0=h0, s0=s0, activation=activation,
-                           targets=targets, loss=loss, mode=mode, truncate=truncate)
-    if call.targets is None:       # targets=None with loss=None passes as a forward-only call
-        raise bad_type("targets", "targets to score (loss_and_grads computes a loss; "
-                       "rnnlib.forward runs without them)", targets)
+    call = require_targets(check_cell_call(params, xs, cell=cell, h0=h0, s0=s0,
+                                           activation=activation, targets=targets, loss=loss,
+                                           mode=mode, truncate=truncate))
     return chunked_loss_and_grads(call, compiled_chunk)
