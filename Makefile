@@ -130,36 +130,24 @@ lint: setup
 	$(BIN)/ruff check --output-format concise .
 
 # Runs every step even when one fails, then exits non-zero if any failed.
-LINT_STEP = \
+FAST_STEPS = \
 	echo "==> [1/5] lint (ruff)"; \
-	$(BIN)/ruff check --output-format concise . || failed="$$failed lint";
-UNIT_STEP = \
+	$(BIN)/ruff check --output-format concise . || failed="$$failed lint"; \
+	echo "==> [2/5] unit tests + [3/5] notebooks (nbval), $(JOBS) workers"; \
 	$(BIN)/pytest tests/ $(NOTEBOOKS) -m "not browser and not site and not lab" $(NBVAL_FLAGS) $(PYTEST_JOBS) \
 	  || failed="$$failed unit-tests/notebooks";
 REPORT_FAILED = if [ -n "$$failed" ]; then echo "make $@: FAILED steps:$$failed" >&2; exit 1; fi
-SITE_LOG := _build/site-tests.log
 
-# The inner loop (about 4 minutes on 2 cores): everything but the build and the site.
+# The inner loop (about 3 minutes on 2 cores): everything but the build and the site.
 test-fast: setup
-	@failed=""; $(LINT_STEP) \
-	echo "==> [2/5] unit tests + [3/5] notebooks (nbval), $(JOBS) workers"; \
-	$(UNIT_STEP) $(REPORT_FAILED)
+	@failed=""; $(FAST_STEPS) $(REPORT_FAILED)
 
-# The site checks mostly wait (on Chromium, JupyterLab, pip) while the unit tests and notebooks
-# mostly compute, so after the build the two run at the same time: the site's output goes to
-# $(SITE_LOG) and is shown when both have ended.
 test: setup vendor chromium
-	@failed=""; $(LINT_STEP) \
-	echo "==> [2/5] strict book build"; \
+	@failed=""; $(FAST_STEPS) \
+	echo "==> [4/5] strict book build"; \
 	( $(BUILD_CMD) ) || failed="$$failed book-build"; \
-	echo "==> [3/5] the built site (links, browser, accessibility, search, PDF) and JupyterLab,"; \
-	echo "    in the background (output: $(SITE_LOG), shown at the end)"; \
-	mkdir -p $(dir $(SITE_LOG)); \
-	( $(BIN)/pytest tests/ -m "browser or site or lab" $(SITE_PYTEST) > $(SITE_LOG) 2>&1 ) & site=$$!; \
-	echo "==> [4/5] unit tests + [5/5] notebooks (nbval), $(JOBS) workers"; \
-	$(UNIT_STEP) \
-	wait $$site || failed="$$failed site/browser/lab-tests"; \
-	echo "==> [3/5] the site checks' output ($(SITE_LOG)):"; cat $(SITE_LOG); \
+	echo "==> [5/5] the built site (links, browser, accessibility, search, PDF) and JupyterLab"; \
+	$(BIN)/pytest tests/ -m "browser or site or lab" $(SITE_PYTEST) || failed="$$failed site/browser/lab-tests"; \
 	$(REPORT_FAILED)
 
 # The book as one PDF: Chromium prints each page of the built site, pypdf joins them.
