@@ -44,13 +44,15 @@ NBVAL_FLAGS  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sa
 EXECUTE_CMD  := $(BIN)/python tools/execute_book.py --jobs $(JOBS)
 BUILD_CMD    := $(EXECUTE_CMD) && $(BIN)/jupyter-book build . --all -W -n --keep-going
 # Unit tests and notebooks spread over JOBS processes; a notebook's cells stay in one process,
-# and the most expensive files go first (tests/conftest.py orders them; xdist keeps the order).
-PYTEST_JOBS  := $(if $(filter-out 0 1,$(JOBS)),-n $(JOBS) --dist loadfile --no-loadscope-reorder)
+# and the most expensive file left goes to the next free worker (tests/scheduling.py), by the
+# times of the last full run, which these targets record (RNNBOOK_RECORD_TIMES).
+PYTEST_JOBS  := $(if $(filter-out 0 1,$(JOBS)),-n $(JOBS) --dist loadfile)
+export RNNBOOK_RECORD_TIMES := 1
 # The site checks mostly wait (on Chromium, JupyterLab, pip), so they run SITE_JOBS at a time
 # even on 2 CPUs: a file's tests stay in one worker (they share a browser context or a
 # server), as do the files that share each page's visit (tests/conftest.py).
 SITE_JOBS    ?= 3
-SITE_PYTEST  := $(if $(filter-out 0 1,$(SITE_JOBS)),-n $(SITE_JOBS) --dist loadfile --no-loadscope-reorder)
+SITE_PYTEST  := $(if $(filter-out 0 1,$(SITE_JOBS)),-n $(SITE_JOBS) --dist loadfile)
 # Notebooks from the repository are trusted (`jupyter trust`), so JupyterLab shows their
 # stored steppers working before the first run instead of stripping their scripts and styles.
 TRUSTED      := $(wildcard chapters/*.ipynb assignments/*.ipynb assignments/*/*.ipynb)

@@ -16,7 +16,7 @@ if os.environ.get("CI"):
 
 
 # --- the built site in headless Chromium -------------------------------------------------------
-# ONE browser for the whole session (test_site, test_a11y, test_site_steppers, test_pdf,
+# ONE browser for each worker's session (test_site, test_a11y, test_site_steppers, test_pdf,
 # test_lab): launching Chromium costs seconds, and a sync Playwright cannot run twice at once.
 # Each page of the built site is loaded once at desktop width for all the checks that need
 # no other viewport (``page_audit``). A module that checks a site built elsewhere overrides
@@ -90,7 +90,6 @@ def page_audit(request):
 # --- how `make test`'s workers share the files (tests/scheduling.py) ---------------------------
 import scheduling  # noqa: E402
 
-pytest_collection_modifyitems = scheduling.pytest_collection_modifyitems
 pytest_xdist_make_scheduler = scheduling.pytest_xdist_make_scheduler
 pytest_runtest_logreport = scheduling.pytest_runtest_logreport
 pytest_sessionfinish = scheduling.pytest_sessionfinish

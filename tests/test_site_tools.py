@@ -1,14 +1,16 @@
-"""The site's Sphinx extensions and tools/execute_book.py's helpers as plain functions (no build
-needed)."""
+"""The site's Sphinx extensions, tools/execute_book.py's helpers and tests/scheduling.py as plain
+functions (no build needed)."""
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
-import book_a11y
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import book_a11y  # noqa: E402
 
 
 def test_fix_html_removes_the_mismatched_labels_and_the_wrong_list_role():
@@ -50,19 +52,50 @@ def test_execute_book_reads_budgets_and_the_toc():
     assert {p.stem for p in notebooks} >= {"01_unfolding", "09_char_language_model"}
 
 
-def test_the_workers_get_the_costliest_file_first_and_shared_work_together(tmp_path):
+def test_the_costliest_unit_is_handed_out_next_and_shared_work_is_one_unit(tmp_path):
     import scheduling
 
-    nodeids = ["tests/test_a.py::t1", "tests/test_site.py::t", "tests/test_b.py::t1",
-               "tests/test_a.py::t2", "tests/test_a11y.py::t"]
-    paths = {scheduling.file_of(n): tmp_path / scheduling.file_of(n) for n in nodeids}
-    measured = {"tests/test_b.py": 9.0, "tests/test_site.py": 1.0, "tests/test_a11y.py": 5.0}
-    order = [nodeids[i] for i in scheduling.costliest_first(nodeids, paths, measured)]
-    # test_b (9 s), then the two page files (6 s together), then test_a (a guess per test)
-    assert order == ["tests/test_b.py::t1", "tests/test_site.py::t", "tests/test_a11y.py::t",
-                     "tests/test_a.py::t1", "tests/test_a.py::t2"]
+    queue = {"tests/test_a.py": ["tests/test_a.py::t1", "tests/test_a.py::t2"],
+             "site pages": ["tests/test_site.py::t", "tests/test_a11y.py::t"],
+             "tests/test_b.py": ["tests/test_b.py::t1"]}
+    measured = {"tests/test_b.py": 5.0, "tests/test_site.py": 1.0, "tests/test_a11y.py": 5.0,
+                "tests/test_a.py": "junk"}            # a bad entry falls back to the guess
+    assert scheduling.costliest(queue, tmp_path, measured) == "site pages"   # 6 s > 5 s
+    del queue["site pages"]
+    assert scheduling.costliest(queue, tmp_path, measured) == "tests/test_b.py"
+    assert scheduling.unit_cost(queue["tests/test_a.py"], tmp_path, measured) == \
+        2 * scheduling.GUESS_PER_TEST
     assert scheduling.unit_of("tests/test_site.py::x[1]") == scheduling.unit_of("tests/test_a11y.py::y")
     assert scheduling.unit_of("chapters/01_unfolding.ipynb::Cell 3") == "chapters/01_unfolding.ipynb"
     notebook = tmp_path / "nb.ipynb"
     notebook.write_text('{"cells": [], "metadata": {"rnnbook": {"compute_budget_s": 40}}}')
     assert scheduling.stated_cost(notebook) == 40.0
+    assert scheduling.unit_cost(["nb.ipynb::Cell 0"], tmp_path, {}) == 40.0
+    notebook.write_text('{"cells": [], "metadata": {"rnnbook": 40}}')   # malformed: no crash
+    assert scheduling.stated_cost(notebook) is None
+
+
+def test_the_scheduler_puts_the_costliest_unit_first_in_a_real_run(tmp_path):
+    """Two test files, the later-collected one recorded as the slower: with two workers
+    --dist loadfile, it is the first unit handed out (xdist's own order is the collected one)."""
+    import subprocess
+    import sys
+    import textwrap
+
+    (tmp_path / "conftest.py").write_text(textwrap.dedent(f"""
+        import sys
+        sys.path[:0] = [{str(Path(__file__).parent)!r}, {str(ROOT / "tools")!r}]
+        import scheduling
+        pytest_xdist_make_scheduler = scheduling.pytest_xdist_make_scheduler
+    """))
+    (tmp_path / "test_a.py").write_text("def test_a():\n    pass\n")
+    (tmp_path / "test_z.py").write_text("def test_z():\n    pass\n")
+    cache = tmp_path / ".pytest_cache" / "v" / "rnnbook"
+    cache.mkdir(parents=True)
+    (cache / "seconds_per_file").write_text('{"test_a.py": 1.0, "test_z.py": 9.0}')
+    out = subprocess.run([sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadfile", "-v",
+                          str(tmp_path)], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stdout + out.stderr
+    # gw0 is given the first unit handed out
+    assert re.search(r"\[gw0\].*test_z\.py::test_z", out.stdout), out.stdout
