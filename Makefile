@@ -140,7 +140,7 @@ FAST_STEPS = \
 	  || failed="$$failed unit-tests/notebooks";
 REPORT_FAILED = if [ -n "$$failed" ]; then echo "make $@: FAILED steps:$$failed" >&2; exit 1; fi
 
-# The inner loop (about 3 minutes on 2 cores): everything but the build and the site.
+# The inner loop (about 4 minutes on 2 cores): everything but the build and the site.
 test-fast: setup
 	@failed=""; $(FAST_STEPS) $(REPORT_FAILED)
 
