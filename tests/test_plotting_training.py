@@ -110,3 +110,11 @@ def test_memory_vs_length_bad_input_raises(lengths, peaks):
 def test_bad_input_names_the_argument(call, error, name):
     with pytest.raises(error, match=f"argument '{name}'"):
         call()
+
+
+@pytest.mark.parametrize("styles, error", [((), ValueError), (("zz",), ValueError),
+                                           (5, TypeError), ("--", TypeError)])
+def test_curves_name_bad_styles(styles, error):
+    from rnnlib.plotting.training import loss_curves
+    with pytest.raises(error, match="argument 'styles'"):
+        loss_curves({"a": [3.0, 2.0, 1.0]}, styles=styles)

@@ -44,7 +44,7 @@ def softmax(o, axis: int = -1, temperature: float = 1.0) -> np.ndarray:
 
 def entropy(p, axis: int = -1) -> np.ndarray:
     """Entropy -Σ_k p_k ln p_k in nats along ``axis`` (0·ln 0 counts as 0): a float array of
-    the shape of ``p`` without ``axis`` (a 0-d array for a vector p of shape (K,)).
+    the shape of ``p`` without ``axis`` (a numpy float64 scalar for a vector p of shape (K,)).
 
     Raises ValueError unless the entries are >= 0 and sum to 1 (within 1e-9) along ``axis``.
     """

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 import matplotlib.ticker as mticker
 import numpy as np
 
-from ..core.validation import bad_value, check_int, check_mapping, check_positive, check_vector
+from ..core.validation import bad_type, bad_value, check_int, check_mapping, check_positive, check_vector
 from .style import PALETTE, axes_or_new as _axes, colour as _colour
 
 def runs_of(name: str, run, attr: str, what: str) -> tuple[np.ndarray, bool]:
@@ -39,6 +39,9 @@ def _one_run(name: str, run, attr: str, what: str) -> np.ndarray:
                         finite=False)
 
 
+LINE_STYLES = ("-", "--", "-.", ":", "solid", "dashed", "dashdot", "dotted")
+
+
 def draw_runs(ax, runs: Mapping, attr: str, what: str, *, per: float = 1.0, styles=("-",),
               mark_rise: bool = False) -> None:
     """One curve per label of ``runs`` against the update number, divided by ``per``.
@@ -48,6 +51,12 @@ def draw_runs(ax, runs: Mapping, attr: str, what: str, *, per: float = 1.0, styl
     where it started); a label with several runs is their median, in a band from the lowest to
     the highest. The i-th label takes colour i and line style ``styles[i % len(styles)]``.
     """
+    # matplotlib's named line styles; anything else would fail deep inside matplotlib
+    if isinstance(styles, str) or not isinstance(styles, Sequence):
+        raise bad_type("styles", "a tuple of line styles", styles)
+    if not styles or any(s not in LINE_STYLES for s in styles):
+        raise bad_value("styles", f"a non-empty tuple of line styles from {LINE_STYLES}",
+                        repr(styles))
     for i, (label, run) in enumerate(runs.items()):
         values, diverged = runs_of(f"runs[{label!r}]", run, attr, what)
         values = values / per

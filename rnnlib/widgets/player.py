@@ -76,7 +76,7 @@ def player_html(frames: list[str], axes: list[Axis], *, title: str = "", header:
                 footer: str = "", delay_ms: int = 900) -> str:
     """One self-contained HTML block that plays ``frames`` (HTML strings) with no kernel.
 
-    axes: one Axis (a slider) or more. len(frames) must equal the product of the axes' sizes
+    axes: a list of one Axis (a slider) or more. len(frames) must equal the product of the axes' sizes
     (row-major: the last axis varies fastest). ``title``, ``header`` (e.g. a colour legend) and
     ``footer`` are HTML strings shown outside the frames; delay_ms: the milliseconds between
     two frames when playing (an int >= 1).
